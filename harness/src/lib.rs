@@ -1,0 +1,10 @@
+//! dlconform: conformance harness for mini-program file transfer APIs.
+//!
+//! Data flow: spec YAML -> [`spec`] (load + lint) -> cases -> runner -> candidate
+//! (protocol v1) -> mock server -> [`observation::Observation`] -> checks ->
+//! [`verdict`] -> results.json -> reports.
+
+pub mod observation;
+pub mod protocol;
+pub mod spec;
+pub mod verdict;

@@ -1,0 +1,155 @@
+//! Candidate protocol version 1: the messages, exactly as `harness/PROTOCOL.md` describes them.
+//!
+//! Both directions are newline-delimited JSON objects with a `type` field.
+
+use serde::{Deserialize, Serialize};
+
+use crate::spec::model::{HostEvent, Os};
+
+/// The protocol version this harness speaks.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// A message from the harness to a candidate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum ToCandidate {
+    /// First message; the candidate answers with its own hello.
+    Hello {
+        /// Protocol version.
+        protocol: u32,
+    },
+    /// Start one API call.
+    Call(CallMessage),
+    /// The task's `abort()`.
+    Abort {
+        /// Call id.
+        call: String,
+    },
+    /// A host event during a call.
+    Inject {
+        /// Call id.
+        call: String,
+        /// The event.
+        event: HostEvent,
+    },
+    /// Finish: the candidate exits after this.
+    Shutdown,
+}
+
+/// Start one API call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallMessage {
+    /// Call id, unique within the run.
+    pub call: String,
+    /// Full case id (`<platform>/<id>`).
+    pub case: String,
+    /// Platform name (`douyin`, `wechat`, `alipay`...).
+    pub platform: String,
+    /// API name (`downloadFile`, `uploadFile`, `im.v1.file.get`).
+    pub api: String,
+    /// Environment of the call.
+    pub env: CallEnv,
+    /// Arguments as the API takes them, callbacks left out.
+    pub args: serde_json::Value,
+}
+
+/// Environment of one call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallEnv {
+    /// Base-library version.
+    pub sdk_version: String,
+    /// Operating system.
+    pub os: Os,
+    /// Release build (only HTTPS, domain list enforced) or debug build.
+    pub release: bool,
+    /// Allowed domains (host or host:port); `null` means the check is off.
+    pub domains: Option<Vec<String>>,
+    /// Folders behind the platform's paths.
+    pub fs: FsEnv,
+    /// Path of the test CA certificate (PEM) to trust.
+    pub ca_cert: String,
+}
+
+/// Folders behind the platform's temp and user paths.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FsEnv {
+    /// Absolute folder behind the temp prefix.
+    pub temp: String,
+    /// Absolute folder behind the user prefix.
+    pub user: String,
+    /// The platform's temp prefix, e.g. `ttfile://temp/`.
+    pub temp_prefix: String,
+    /// The platform's user prefix, e.g. `ttfile://user/`.
+    pub user_prefix: String,
+    /// Quota of the user folder in bytes; `null`: unlimited.
+    pub user_quota_bytes: Option<u64>,
+}
+
+/// A message from a candidate to the harness.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum FromCandidate {
+    /// Answer to the harness's hello.
+    Hello(CandidateHello),
+    /// A callback or task event of a call.
+    Event {
+        /// Call id.
+        call: String,
+        /// Which callback or event.
+        event: EventKind,
+        /// Exactly what the API hands the callback.
+        #[serde(default)]
+        data: serde_json::Value,
+    },
+    /// The candidate does not support this platform or API.
+    Unsupported {
+        /// Call id.
+        call: String,
+        /// Why.
+        reason: String,
+    },
+    /// The candidate could not invoke the API at all.
+    Error {
+        /// Call id.
+        call: String,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// The candidate's hello.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CandidateHello {
+    /// Protocol version it speaks.
+    pub protocol: u32,
+    /// Its name.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// Platforms it implements.
+    #[serde(default)]
+    pub platforms: Vec<String>,
+    /// APIs it implements.
+    #[serde(default)]
+    pub apis: Vec<String>,
+}
+
+/// Callbacks and task events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum EventKind {
+    /// onProgressUpdate.
+    Progress,
+    /// onHeadersReceived.
+    HeadersReceived,
+    /// success callback.
+    Success,
+    /// fail callback.
+    Fail,
+    /// complete callback; the call ends here.
+    Complete,
+}

@@ -1,0 +1,847 @@
+//! The spec model: serde types for `specs/*.yaml`, from which `specs/schema.json` is generated.
+//!
+//! Every fact carries a `source` naming an entry of the spec's `sources` map,
+//! optionally with a `#fragment` saying where in that document.
+
+use std::collections::BTreeMap;
+
+use mock_server::Scenario;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// One spec file: one platform's API surface.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    /// Format version of this file; 1.
+    pub spec_version: u32,
+    /// The platform the file describes.
+    pub platform: Platform,
+    /// Human title, e.g. "tt.downloadFile (Douyin)".
+    pub title: String,
+    /// Documents facts come from, by id (`source: <id>` or `source: <id>#<where>`).
+    pub sources: BTreeMap<String, Source>,
+    /// Defaults for every case's environment.
+    #[serde(default)]
+    pub defaults: EnvDefaults,
+    /// How the platform spells its local paths.
+    pub paths: Paths,
+    /// Variants of the platform that share this file (the Mpx doc's Alipay column).
+    #[serde(default)]
+    pub variants: Vec<Variant>,
+    /// The API surfaces, by API name as the candidate protocol names it (`downloadFile`, `uploadFile`, `im.v1.file.get`).
+    pub apis: BTreeMap<String, ApiSpec>,
+    /// Places where the documents disagree with each other or themselves.
+    #[serde(default)]
+    pub conflicts: Vec<Conflict>,
+    /// Things the documents leave open.
+    #[serde(default)]
+    pub open_questions: Vec<OpenQuestion>,
+    /// The case table.
+    pub cases: Vec<Case>,
+}
+
+/// A platform as the candidate protocol names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Platform {
+    /// tt.downloadFile in Feishu gadgets.
+    FeishuGadget,
+    /// tt.downloadFile in Douyin.
+    Douyin,
+    /// wx.downloadFile (through mpx.downloadFile).
+    Wechat,
+    /// my.downloadFile, the Mpx doc's Alipay column.
+    Alipay,
+    /// swan.downloadFile and swan.uploadFile.
+    Baidu,
+    /// The Feishu server API.
+    FeishuOpenapi,
+}
+
+impl Platform {
+    /// Every platform.
+    pub const ALL: [Platform; 6] = [
+        Platform::FeishuGadget,
+        Platform::Douyin,
+        Platform::Wechat,
+        Platform::Alipay,
+        Platform::Baidu,
+        Platform::FeishuOpenapi,
+    ];
+
+    /// The kebab-case name used in specs, case ids and the candidate protocol.
+    pub fn name(self) -> &'static str {
+        match self {
+            Platform::FeishuGadget => "feishu-gadget",
+            Platform::Douyin => "douyin",
+            Platform::Wechat => "wechat",
+            Platform::Alipay => "alipay",
+            Platform::Baidu => "baidu",
+            Platform::FeishuOpenapi => "feishu-openapi",
+        }
+    }
+
+    /// Parse a kebab-case name.
+    pub fn from_name(name: &str) -> Option<Platform> {
+        Platform::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+impl std::fmt::Display for Platform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A document facts come from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// Title of the document.
+    pub title: String,
+    /// Path of the local copy, relative to the repository's `shared/` folder (e.g. `seeds/douyin-tt-downloadFile.txt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// Where the original lives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// How far to trust it (e.g. "community transcription, unconfirmed").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Environment defaults of a spec; each case may override them.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnvDefaults {
+    /// Base-library (or client) version the call runs on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sdk_version: Option<Version>,
+    /// Operating system.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<Os>,
+    /// Release build (true) or debug/test build (false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release: Option<bool>,
+}
+
+/// How the platform spells temp and user paths.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Paths {
+    /// Prefix of temporary files, e.g. `ttfile://temp/`.
+    pub temp: String,
+    /// Prefix of user files, e.g. `ttfile://user/`.
+    pub user: String,
+    /// Where the prefixes come from.
+    pub source: String,
+}
+
+/// A variant of the platform described in the same file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Variant {
+    /// The platform the variant runs as (e.g. `alipay`).
+    pub platform: Platform,
+    /// What differs.
+    pub summary: String,
+    /// Where it comes from.
+    pub source: String,
+}
+
+/// A conflict between or within documents, recorded rather than hidden.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Conflict {
+    /// What the conflict is about (e.g. "errno 121503").
+    pub about: String,
+    /// The sources that disagree.
+    pub sources: Vec<String>,
+    /// What each says and what this spec does about it.
+    pub resolution: String,
+}
+
+/// A question the documents leave open.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpenQuestion {
+    /// The question.
+    pub question: String,
+    /// What this spec assumes meanwhile, and the tier it gives affected cases.
+    pub assumption: String,
+    /// Where the question arises.
+    pub source: String,
+}
+
+/// A dotted version such as `2.42.0`; lint checks that it parses.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(transparent)]
+pub struct Version(pub String);
+
+/// Operating system of the host app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Os {
+    /// Any (the default in error tables: not OS specific).
+    #[default]
+    Any,
+    /// Android.
+    Android,
+    /// iOS.
+    Ios,
+    /// Desktop client.
+    Pc,
+}
+
+/// A value type as the documents name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ValueType {
+    /// JSON string.
+    String,
+    /// JSON number.
+    Number,
+    /// JSON boolean.
+    Boolean,
+    /// JSON object.
+    Object,
+    /// JSON array.
+    Array,
+    /// A callback (never crosses the candidate protocol).
+    Function,
+}
+
+/// One API surface of a platform.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiSpec {
+    /// The name developers call, e.g. `tt.downloadFile` or `GET /open-apis/im/v1/files/:file_key`.
+    pub name: String,
+    /// First version that has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<Version>,
+    /// Where it comes from.
+    pub source: String,
+    /// Call parameters.
+    pub params: Vec<Param>,
+    /// Success and fail shapes.
+    pub result: ResultShapes,
+    /// The task object the call returns (DownloadTask, UploadTask).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<TaskSpec>,
+    /// Limits.
+    #[serde(default)]
+    pub limits: Limits,
+    /// Every error code the documents list for this API.
+    #[serde(default)]
+    pub errors: Vec<ErrorCode>,
+}
+
+/// One call parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Param {
+    /// Name.
+    pub name: String,
+    /// Type.
+    #[serde(rename = "type")]
+    pub ty: ValueType,
+    /// Whether the caller must pass it.
+    pub required: bool,
+    /// Default value when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<serde_json::Value>,
+    /// First version that accepts it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<Version>,
+    /// Variants (by platform) that lack it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unsupported_on: Vec<Platform>,
+    /// Where it comes from.
+    pub source: String,
+    /// What the documents say beyond the table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+/// Success and fail result shapes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResultShapes {
+    /// Fields of the object handed to `success`.
+    pub success: Vec<Field>,
+    /// Fields of the object handed to `fail`.
+    pub fail: Vec<Field>,
+    /// Name of the fail field holding the error code (`errno`, `errorCode`, `errCode`, `error`, `code`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errno_field: Option<String>,
+    /// Name of the fail field holding the message (`errMsg`, `errorMessage`, `msg`).
+    pub err_msg_field: String,
+    /// Prefix of a success message (e.g. `downloadFile:ok`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ok_msg: Option<String>,
+    /// Prefix of every fail message (e.g. `downloadFile:fail`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_msg_prefix: Option<String>,
+}
+
+/// One field of a result or event object.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    /// Name.
+    pub name: String,
+    /// Type.
+    #[serde(rename = "type")]
+    pub ty: ValueType,
+    /// First version that has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<Version>,
+    /// When it is present (e.g. "only when filePath was not given"); absent means always.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
+    /// Variants (by platform) that lack it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unsupported_on: Vec<Platform>,
+    /// Where it comes from.
+    pub source: String,
+    /// Anything else the documents say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+/// The task object returned by the call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaskSpec {
+    /// Task type name (DownloadTask, UploadTask).
+    pub name: String,
+    /// Methods.
+    pub methods: Vec<TaskMethod>,
+    /// Fields of each progress event.
+    #[serde(default)]
+    pub progress_fields: Vec<Field>,
+    /// Fields of the headersReceived event, if the task has one.
+    #[serde(default)]
+    pub headers_received_fields: Vec<Field>,
+}
+
+/// One task method.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaskMethod {
+    /// Name, e.g. `abort`.
+    pub name: String,
+    /// First version that has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<Version>,
+    /// Where it comes from.
+    pub source: String,
+}
+
+/// Limits of one API.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// Largest body a download accepts, by version range.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub max_body_bytes: Vec<VersionedLimit>,
+    /// Most calls in flight at once, and what happens to the rest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_concurrency: Option<ConcurrencyLimit>,
+    /// Default timeout in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_timeout_ms: Option<SourcedNumber>,
+    /// Request headers the caller cannot set (lower case).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forbidden_headers: Option<ForbiddenHeaders>,
+    /// URL schemes allowed in release and debug builds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schemes: Option<Schemes>,
+    /// Largest file an upload accepts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload_max_bytes: Option<SourcedNumber>,
+    /// Whether the URL's host must be in the configured domain list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_list: Option<SourcedFlag>,
+    /// Milliseconds a transfer survives after the app goes to the background.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub background_grace_ms: Option<SourcedNumber>,
+    /// Rate limit (server APIs).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rate_limits: Vec<RateLimit>,
+}
+
+/// A limit valid for a range of versions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VersionedLimit {
+    /// First version it applies to (inclusive); absent: from the start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<Version>,
+    /// First version it no longer applies to (exclusive); absent: to date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<Version>,
+    /// The limit in bytes.
+    pub bytes: u64,
+    /// Only on this OS.
+    #[serde(default)]
+    pub os: Os,
+    /// Where it comes from.
+    pub source: String,
+    /// Anything else (how a MB is counted, for instance).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+/// A number with its source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourcedNumber {
+    /// The value.
+    pub value: u64,
+    /// Where it comes from.
+    pub source: String,
+    /// Anything else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+/// A yes/no fact with its source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourcedFlag {
+    /// The value.
+    pub value: bool,
+    /// Where it comes from.
+    pub source: String,
+    /// Anything else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+/// Concurrency limit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConcurrencyLimit {
+    /// Most calls in flight at once.
+    pub value: u64,
+    /// What happens to calls past it.
+    pub over_limit: OverLimit,
+    /// Where it comes from.
+    pub source: String,
+    /// Anything else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+/// What happens to calls past a concurrency limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OverLimit {
+    /// They wait their turn.
+    Queue,
+    /// They fail at once.
+    Fail,
+    /// The documents do not say.
+    Unknown,
+}
+
+/// Forbidden request headers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ForbiddenHeaders {
+    /// Header names, lower case.
+    pub names: Vec<String>,
+    /// Where it comes from.
+    pub source: String,
+    /// What the platform does with them (dropped, replaced by a fixed value...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+/// Allowed URL schemes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Schemes {
+    /// In release builds.
+    pub release: Vec<String>,
+    /// In debug/test builds.
+    pub debug: Vec<String>,
+    /// Where it comes from.
+    pub source: String,
+}
+
+/// A rate limit of a server API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimit {
+    /// Requests allowed per window.
+    pub requests: u64,
+    /// Window in seconds.
+    pub per_seconds: u64,
+    /// Where it comes from.
+    pub source: String,
+}
+
+/// One error code of an error table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorCode {
+    /// The code (errno, errorCode, errCode, or the server's `code`).
+    pub code: i64,
+    /// The message as documented (`%s` marks a substituted part).
+    pub err_msg: String,
+    /// Douyin's errorType: D (developer), U (user/network), F (framework), I.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_type: Option<String>,
+    /// HTTP status that accompanies it (server APIs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    /// OS the code is listed for.
+    #[serde(default)]
+    pub os: Os,
+    /// What the document says it means.
+    pub meaning: String,
+    /// Where it comes from.
+    pub source: String,
+    /// Case ids (without the platform prefix) that exercise it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cases: Vec<String>,
+    /// Why no case can exercise it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub untestable: Option<String>,
+    /// A conflict this entry is part of (duplicate code, two meanings...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<String>,
+}
+
+/// Whether a document states a case or it is inferred.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    /// A document states it.
+    Required,
+    /// Inferred or only good practice.
+    Recommended,
+}
+
+/// One case: a server scenario, a call, and what should come of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    /// Id unique within the spec, `/`-separated kebab-case segments (e.g. `download/timeout/headers-late`); the full id is `<platform>/<id>`.
+    pub id: String,
+    /// API key into `apis`.
+    pub api: String,
+    /// Required or recommended.
+    pub tier: Tier,
+    /// Where the expected behaviour comes from.
+    pub source: String,
+    /// One line saying what the case checks.
+    pub summary: String,
+    /// Run as this variant's platform instead of the spec's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<Platform>,
+    /// What the mock server does.
+    #[serde(default)]
+    pub server: Scenario,
+    /// The environment the call runs in.
+    #[serde(default)]
+    pub env: CaseEnv,
+    /// The call.
+    #[serde(default)]
+    pub call: CallSpec,
+    /// What should come of it.
+    pub expect: Expect,
+    /// Why the case is skipped, if it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip: Option<String>,
+}
+
+/// A case's environment; absent fields take the spec's defaults.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaseEnv {
+    /// Base-library version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sdk_version: Option<Version>,
+    /// Operating system.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<Os>,
+    /// Release (true) or debug (false) build.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release: Option<bool>,
+    /// Allowed domains; absent: the mock server's hosts. `[]` means none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domains: Option<Vec<String>>,
+    /// Quota of the user folder in bytes; absent: unlimited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_quota_bytes: Option<u64>,
+    /// Files placed in the sandbox before the call, as platform paths (upload sources).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<SandboxFile>,
+}
+
+/// A file put in the sandbox before the call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxFile {
+    /// Platform path, e.g. `ttfile://temp/upload.bin`.
+    pub path: String,
+    /// Size in bytes of generated content.
+    pub size: u64,
+    /// Generator seed.
+    #[serde(default)]
+    pub seed: u64,
+}
+
+/// The call a case makes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CallSpec {
+    /// Arguments as the API takes them. String values may use `{{url}}` (the scenario's URL),
+    /// `{{origin}}` (its scheme, host and port), `{{temp}}` and `{{user}}` (the platform path prefixes).
+    /// An absent `url` is the scenario's URL.
+    #[serde(default)]
+    pub args: serde_json::Map<String, serde_json::Value>,
+    /// How many identical calls to start at once (concurrency cases).
+    #[serde(default = "one")]
+    pub count: u32,
+    /// Things done to the task or the host while the call runs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<Action>,
+    /// Deadline for the case in milliseconds (default 30000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_ms: Option<u64>,
+}
+
+impl Default for CallSpec {
+    fn default() -> Self {
+        CallSpec {
+            args: serde_json::Map::new(),
+            count: 1,
+            actions: Vec::new(),
+            deadline_ms: None,
+        }
+    }
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// Something done during a call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Action {
+    /// When.
+    pub at: Trigger,
+    /// What.
+    #[serde(rename = "do")]
+    pub what: ActionKind,
+}
+
+/// When an action happens.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Trigger {
+    /// Right after the call is sent.
+    Immediately,
+    /// This many milliseconds after the call is sent.
+    AfterMs(u64),
+    /// When a progress event reports at least this many bytes.
+    AfterBytes(u64),
+    /// When headersReceived arrives.
+    HeadersReceived,
+}
+
+/// What an action does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum ActionKind {
+    /// The task's `abort()`.
+    Abort,
+    /// A host event.
+    Inject(HostEvent),
+}
+
+/// A host event injected into the candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum HostEvent {
+    /// The device goes offline.
+    Offline,
+    /// The network changes (Wi-Fi to cellular).
+    NetworkChange,
+    /// The app goes to the background.
+    Background,
+}
+
+/// Expected outcome of a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// `success` then `complete`.
+    Success,
+    /// `fail` then `complete`.
+    Fail,
+}
+
+/// What a case expects; every check named here must hold for each call of the case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// success or fail.
+    pub outcome: Outcome,
+    /// The error code in the fail object's errno field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errno: Option<i64>,
+    /// The message in the result's message field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub err_msg: Option<TextMatch>,
+    /// Checks on fields of the success or fail object.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, FieldCheck>,
+    /// The downloaded file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<FileCheck>,
+    /// Progress events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress: Option<ProgressCheck>,
+    /// Whether headersReceived must (true) or must not (false) fire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headers_received: Option<bool>,
+    /// What the server saw.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<ServerCheck>,
+    /// How long the call may take.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timing: Option<TimingCheck>,
+}
+
+/// A text expectation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum TextMatch {
+    /// Exactly this.
+    Equals(String),
+    /// Starts with this.
+    Prefix(String),
+    /// Contains this.
+    Contains(String),
+}
+
+/// A check on one result field.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FieldCheck {
+    /// The field's JSON type.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub ty: Option<ValueType>,
+    /// Its exact value. `{{...}}` templates as in call args are expanded in strings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub equals: Option<serde_json::Value>,
+    /// Whether it must be absent (true) or present (false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub absent: Option<bool>,
+    /// A string value starts with this (e.g. the temp prefix).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+}
+
+/// A check on the file the call wrote.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileCheck {
+    /// Whether a file must be written (true) or no file may be (false).
+    pub written: bool,
+    /// The file's content equals the body the server sent (size and SHA-256).
+    #[serde(default)]
+    pub matches_body: bool,
+    /// Platform path where the file must be (e.g. `ttfile://user/a.bin`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+    /// Exact size in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+}
+
+/// A check on progress events.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgressCheck {
+    /// At least one progress event must arrive.
+    #[serde(default)]
+    pub required: bool,
+    /// progress and bytes never go down.
+    #[serde(default)]
+    pub monotonic: bool,
+    /// The last event says 100 and bytes written equal the total.
+    #[serde(default)]
+    pub reaches_100: bool,
+    /// The expected total equals the body length the server announced.
+    #[serde(default)]
+    pub totals_match: bool,
+}
+
+/// A check on what the server saw.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServerCheck {
+    /// Exactly this many requests (redirect hops count).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests: Option<u64>,
+    /// Request method.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Headers that must be present (lower case).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers_present: Vec<String>,
+    /// Headers that must be absent (lower case).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers_absent: Vec<String>,
+    /// Headers that must have these exact values (lower-case names).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers_equal: BTreeMap<String, String>,
+    /// Headers whose value must not be this (e.g. a Referer the caller tried to set).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers_not_equal: BTreeMap<String, String>,
+    /// At most this many requests in flight at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_in_flight: Option<u64>,
+    /// At least this many requests in flight at once (proves calls ran in parallel).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_in_flight: Option<u64>,
+    /// The multipart upload the server parsed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload: Option<UploadCheck>,
+}
+
+/// A check on a multipart upload.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UploadCheck {
+    /// Field name of the file part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_field: Option<String>,
+    /// The file part equals the sandbox file (size and SHA-256).
+    #[serde(default)]
+    pub matches_file: bool,
+    /// formData fields, name to value.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub form_data: BTreeMap<String, String>,
+}
+
+/// Timing bounds of a call, from the call message to `complete`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimingCheck {
+    /// At least this long (a timeout must not fire early).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_ms: Option<u64>,
+    /// At most this long.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_ms: Option<u64>,
+}

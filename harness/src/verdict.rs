@@ -1,0 +1,60 @@
+//! Verdicts: the status of a case and the checks that failed.
+
+use serde::{Deserialize, Serialize};
+
+/// Status of one case for one candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Status {
+    /// Every check held.
+    Pass,
+    /// A check did not hold.
+    Fail,
+    /// The call did not end before its deadline.
+    Timeout,
+    /// The candidate died during the case.
+    Crash,
+    /// The candidate broke the protocol or could not invoke the call.
+    Error,
+    /// The candidate does not support the platform or API.
+    Unsupported,
+    /// Failed, as the expectations file says it would.
+    Xfail,
+    /// Passed, though the expectations file says it would fail.
+    Xpass,
+    /// Not run (spec skip, or filtered by condition).
+    Skip,
+}
+
+impl Status {
+    /// Upper-case name as in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Pass => "PASS",
+            Status::Fail => "FAIL",
+            Status::Timeout => "TIMEOUT",
+            Status::Crash => "CRASH",
+            Status::Error => "ERROR",
+            Status::Unsupported => "UNSUPPORTED",
+            Status::Xfail => "XFAIL",
+            Status::Xpass => "XPASS",
+            Status::Skip => "SKIP",
+        }
+    }
+}
+
+/// One check that did not hold, with expected and actual kept apart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckFailure {
+    /// Check name, e.g. `callback-order`, `errno`, `file.sha256`.
+    pub check: String,
+    /// Which call of the case (index), when the case has several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call: Option<usize>,
+    /// What was expected.
+    pub expected: serde_json::Value,
+    /// What was seen.
+    pub actual: serde_json::Value,
+    /// One line for people.
+    pub message: String,
+}

@@ -1,0 +1,72 @@
+//! Feishu server emulation fixture: apps, files and rate limit for `GET /open-apis/im/v1/files/:file_key`.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Apps, files and limits the emulated Feishu server knows about.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeishuFixture {
+    /// Apps that can get a tenant_access_token.
+    #[serde(default)]
+    pub apps: Vec<FeishuApp>,
+    /// Files that `im/v1/files/:file_key` serves.
+    #[serde(default)]
+    pub files: Vec<FeishuFile>,
+    /// Requests per second per app before HTTP 429 and code 99991400 (documented: 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit_per_second: Option<u32>,
+    /// Seconds a token is valid (documented: 7200).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_ttl_seconds: Option<u64>,
+}
+
+/// One app of the fixture.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeishuApp {
+    /// `app_id` as sent to the token endpoint.
+    pub app_id: String,
+    /// `app_secret` as sent to the token endpoint.
+    pub app_secret: String,
+}
+
+/// One file of the fixture.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeishuFile {
+    /// The file key in the URL.
+    pub file_key: String,
+    /// The app that uploaded it (only that app's bot may download it).
+    pub owner_app_id: String,
+    /// File name for Content-Disposition.
+    #[serde(default = "default_name")]
+    pub name: String,
+    /// Size in bytes of the generated content.
+    pub size: u64,
+    /// Generator seed.
+    #[serde(default)]
+    pub seed: u64,
+    /// The file's state on the server.
+    #[serde(default)]
+    pub state: FeishuFileState,
+}
+
+fn default_name() -> String {
+    "file.bin".to_string()
+}
+
+/// A file's state; each non-`ok` state answers with its documented error code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FeishuFileState {
+    /// Downloadable.
+    #[default]
+    Ok,
+    /// Deleted: 400, code 234005.
+    Deleted,
+    /// Tenant master key deleted: 400, code 234041.
+    MasterKeyDeleted,
+    /// Tenant storage error: 400, code 234042.
+    StorageError,
+}
