@@ -1,0 +1,31 @@
+//! Command-line interface: argument types and dispatch; each subcommand lives in its own module.
+
+use clap::{Parser, Subcommand};
+
+/// dlconform: conformance harness and fault-injecting mock server for mini-program file transfer APIs.
+#[derive(Debug, Parser)]
+#[command(name = "dlconform", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {}
+
+/// Exit codes: 0 as expected, 1 unexpected results, 2 the harness could not run.
+pub mod exit {
+    /// Everything as expected.
+    pub const OK: i32 = 0;
+    /// Unexpected results.
+    pub const UNEXPECTED: i32 = 1;
+    /// The harness could not run (bad spec, bad arguments, candidate would not start).
+    pub const CANNOT_RUN: i32 = 2;
+}
+
+/// Run the parsed command line; returns the process exit code.
+pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
+    match cli.command {}
+}
