@@ -42,7 +42,9 @@ pub struct Spec {
 }
 
 /// A platform as the candidate protocol names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Platform {
     /// tt.downloadFile in Feishu gadgets.
@@ -502,6 +504,9 @@ pub struct ErrorCode {
     /// OS the code is listed for.
     #[serde(default)]
     pub os: Os,
+    /// Platforms (the spec's own or its variants) the code is listed for; empty: all of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub only_on: Vec<Platform>,
     /// What the document says it means.
     pub meaning: String,
     /// Where it comes from.
@@ -518,7 +523,9 @@ pub struct ErrorCode {
 }
 
 /// Whether a document states a case or it is inferred.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Tier {
     /// A document states it.
