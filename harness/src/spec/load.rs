@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use mock_server::fault::CATALOG;
 
 use super::diagnostic::Diagnostic;
+use super::locate::{LocationIndex, Pos};
 use super::model::Spec;
 
 /// A spec that could not be read or parsed, with its position when known.
@@ -44,10 +45,10 @@ pub fn parse_spec(path: &Path, text: &str) -> Result<Spec, LoadError> {
             .location()
             .map(|loc| (loc.line(), loc.column()))
             .unwrap_or((0, 0));
-        let message = first_line(&err.to_string());
+        let message = strip_position(&first_line(&err.to_string())).to_string();
         let (rule, message) = match unknown_fault(&message) {
             Some(better) => ("unknown-fault", better),
-            None => ("parse", message),
+            None => ("parse", explain(text, line, column, &message)),
         };
         LoadError::Parse {
             path: path.to_path_buf(),
@@ -101,16 +102,54 @@ impl LoadError {
 fn unknown_fault(message: &str) -> Option<String> {
     let rest = message.split("unknown variant `").nth(1)?;
     let (name, expected) = rest.split_once('`')?;
-    let known: Vec<&str> = CATALOG.iter().map(|f| f.name).collect();
-    // Only the fault enum expects exactly the catalog's names.
-    let listed: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-    if listed != known {
+    let listed: Vec<&str> = expected
+        .split_once("expected one of")?
+        .1
+        .split(',')
+        .map(|n| n.trim().trim_matches('`'))
+        .collect();
+    // Only the fault enum expects the catalog's names (compared without `_`: serde spells
+    // `UploadEarly413` as `upload_early413`).
+    let squash = |n: &str| n.replace('_', "");
+    let catalog: Vec<String> = CATALOG.iter().map(|f| squash(f.name)).collect();
+    if listed.iter().map(|n| squash(n)).ne(catalog.iter().cloned()) {
         return None;
     }
     Some(format!(
         "unknown fault `{name}`; known faults: {}",
-        known.join(", ")
+        listed.join(", ")
     ))
+}
+
+/// Make a parser message say which value it is about, and drop the parser's tuning hints.
+fn explain(text: &str, line: u64, column: u64, message: &str) -> String {
+    let message = message
+        .split(", set DuplicateKeyPolicy")
+        .next()
+        .unwrap_or(message);
+    if let Some(key) = message.strip_prefix("duplicate mapping key: ") {
+        return format!("duplicate key `{key}`");
+    }
+    let pos = Pos {
+        line: usize::try_from(line).unwrap_or(0),
+        column: usize::try_from(column).unwrap_or(0),
+    };
+    match LocationIndex::build(text).path_at(pos) {
+        Some(path) => format!("`{path}`: {message}"),
+        None => message.to_string(),
+    }
+}
+
+/// serde-saphyr starts messages with `error: line L column C: `; the position is reported separately.
+fn strip_position(message: &str) -> &str {
+    let rest = message.strip_prefix("error: ").unwrap_or(message);
+    if let Some(after) = rest.strip_prefix("line ")
+        && let Some((position, tail)) = after.split_once(": ")
+        && position.contains(" column ")
+    {
+        return tail;
+    }
+    rest
 }
 
 /// serde-saphyr's messages carry a source excerpt after the first line; the position is reported separately.

@@ -183,6 +183,16 @@ impl LocationIndex {
             .unwrap_or(Pos::START)
     }
 
+    /// The deepest path whose value or key starts at `pos`.
+    pub fn path_at(&self, pos: Pos) -> Option<YamlPath> {
+        self.nodes
+            .iter()
+            .filter(|(_, l)| l.value == pos || l.key == Some(pos))
+            .map(|(p, _)| p)
+            .max_by_key(|p| (p.len(), p.as_str()))
+            .map(|p| YamlPath(p.clone()))
+    }
+
     /// Whether `path` is written in the file.
     pub fn contains(&self, path: &YamlPath) -> bool {
         self.nodes.contains_key(path.as_str())
