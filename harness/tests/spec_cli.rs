@@ -48,7 +48,7 @@ fn type_error_points_at_the_value() {
     assert_fails_at(
         "      release: false",
         "      release: perhaps",
-        &["183:16: parse: `cases[1].env.release`: invalid boolean"],
+        &["206:16: parse: `cases[1].env.release`: invalid boolean"],
     );
 }
 
@@ -69,7 +69,7 @@ fn unknown_fault_lists_the_catalog() {
     assert_eq!(out.status.code(), Some(2));
     let text = stdout(&out);
     let expected = format!(
-        "{file}:199:11: unknown-fault: unknown fault `status_code`; known faults: status, body,"
+        "{file}:222:11: unknown-fault: unknown fault `status_code`; known faults: status, body,"
     );
     assert!(text.starts_with(&expected), "{text}");
     for name in mock_server::CATALOG.iter().map(|f| f.name.replace('_', "")) {
@@ -86,9 +86,10 @@ fn unknown_errno_points_at_the_errno() {
         "      errno: 12\n",
         "      errno: 13\n",
         &[
-            "123:17: error-case-ref: error 12 lists case `download/status/alipay-404`, which expects errno 13",
-            "202:14: errno-known: case `download/status/alipay-404`: errno 13 is not in the error table \
-             of api `downloadFile` (codes: `12`, `600001`, `600009`)",
+            "146:17: error-case-ref: error 12 lists case `download/status/alipay-404`, which expects \
+             errno 13",
+            "225:14: errno-known: case `download/status/alipay-404`: errno 13 is not in the error table \
+             of api `downloadFile` (codes on `alipay`: `12`)",
         ],
     );
 }

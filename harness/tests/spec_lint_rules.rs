@@ -13,13 +13,13 @@ use dlconform::spec::suite::check_specs;
 const TABLE: &[(&str, &[&str])] = &[
     (
         "parse-type",
-        &["211:14: parse: `cases[3].call.count`: invalid u32"],
+        &["237:14: parse: `cases[3].call.count`: invalid u32"],
     ),
     ("parse-duplicate-key", &["18:3: parse: duplicate key `os`"]),
     (
         "unknown-fault",
         &[
-            "181:11: unknown-fault: unknown fault `delay_mss`; known faults: status, body, text, \
+            "204:11: unknown-fault: unknown fault `delay_mss`; known faults: status, body, text, \
            content_type, delay_ms, stall, stall_after, trickle, bandwidth_bps, content_length_delta, \
            chunked, close_after, reset_after, redirect, content_disposition, gzip, slow_headers, raw, \
            header, lowercase_headers, upload_reset_after, upload_early413, upload_read_bps",
@@ -39,35 +39,33 @@ const TABLE: &[(&str, &[&str])] = &[
     (
         "case-id-unique",
         &[
-            "203:9: case-id-unique: case id `download/ok/basic` is already used by cases[0] (line 155)",
+            "229:9: case-id-unique: case id `download/ok/basic` is already used by cases[0] (line 178)",
         ],
     ),
     (
         "case-id-format",
         &[
-            "203:9: case-id-format: case id `download/DNS/unresolvable`: segment `DNS` is not kebab-case \
+            "229:9: case-id-format: case id `download/DNS/unresolvable`: segment `DNS` is not kebab-case \
            (lower-case letters and digits joined by single `-`, segments joined by `/`)",
         ],
     ),
     (
         "case-api",
         &[
-            "220:10: case-api: case `upload/ok/basic`: api `upload` is not in `apis` (known: \
+            "246:10: case-api: case `upload/ok/basic`: api `upload` is not in `apis` (known: \
            `downloadFile`, `uploadFile`)",
         ],
     ),
     (
         "variant-declared",
         &[
-            "196:14: variant-declared: case `download/status/alipay-404`: variant `baidu` is not \
-             declared in `variants` (declared: `alipay`)",
-            "202:14: errno-known: case `download/status/alipay-404`: errno 12 of api `downloadFile` is \
-             listed only for `alipay`, but the case runs as `baidu`",
+            "234:14: variant-declared: case `download/dns/unresolvable`: variant `baidu` is not declared \
+           in `variants` (declared: `alipay`)",
         ],
     ),
     (
         "source-ref",
-        &["206:13: source-ref: source `fact` is not in `sources` (known: `facts`, `mpx`)"],
+        &["232:13: source-ref: source `fact` is not in `sources` (known: `facts`, `mpx`)"],
     ),
     (
         "version-format",
@@ -75,74 +73,78 @@ const TABLE: &[(&str, &[&str])] = &[
     ),
     (
         "version-range",
-        &["83:18: version-range: empty version range: since 2.0.0 is not before until 1.9.9"],
+        &["106:18: version-range: empty version range: since 2.0.0 is not before until 1.9.9"],
     ),
     (
         "limit-overlap",
         &[
-            "85:11: limit-overlap: max_body_bytes of api `downloadFile`: range [1.5.0, now) overlaps \
+            "108:11: limit-overlap: max_body_bytes of api `downloadFile`: range [1.5.0, now) overlaps \
            max_body_bytes[0] [start, 2.0.0) for the same os",
         ],
     ),
     (
         "expect-errno",
-        &["169:7: expect-errno: case `download/ok/basic`: expect.errno needs outcome fail"],
+        &["192:7: expect-errno: case `download/ok/basic`: expect.errno needs outcome fail"],
     ),
     (
         "errno-known",
         &[
-            "188:14: errno-known: case `download/timeout/headers-late`: errno 600002 is not in the error \
-           table of api `downloadFile` (codes: `12`, `600001`, `600009`)",
+            "211:14: errno-known: case `download/timeout/headers-late`: errno 600002 is not in the error \
+           table of api `downloadFile` (codes on `wechat`: `600001`, `600009`)",
         ],
     ),
     (
         "expect-field",
         &[
-            "170:9: expect-field: case `download/ok/basic`: `status` is not a field of the success result \
-           of api `downloadFile` (fields: `tempFilePath`, `statusCode`)",
+            "193:9: expect-field: case `download/ok/basic`: `status` is not a field of the success result \
+           of api `downloadFile` on `wechat` (fields: `tempFilePath`, `statusCode`)",
         ],
     ),
     (
         "error-coverage",
         &[
-            "112:9: error-coverage: error 600009 of api `downloadFile` has no `cases` and no `untestable` reason",
+            "135:9: error-coverage: error 600009 of api `downloadFile` has no `cases` and no \
+           `untestable` reason",
         ],
     ),
     (
         "error-case-ref",
-        &["123:45: error-case-ref: error 12 lists case `download/ok/basic`, which expects success"],
+        &[
+            "134:48: error-case-ref: error 600001 lists case `download/ok/basic`, which expects success",
+        ],
     ),
     (
         "call-count",
-        &["211:14: call-count: case `download/dns/unresolvable`: call.count must be at least 1"],
+        &["237:14: call-count: case `download/dns/unresolvable`: call.count must be at least 1"],
     ),
     (
         "target-faults",
         &[
-            "210:15: target-faults: case `download/dns/unresolvable`: target `dns-failure` reaches no \
+            "236:15: target-faults: case `download/dns/unresolvable`: target `dns-failure` reaches no \
            server, so faults cannot apply; remove them",
         ],
     ),
     (
         "upload-only",
         &[
-            "174:9: upload-only: case `download/ok/basic`: expect.server.upload needs an upload api; \
+            "197:9: upload-only: case `download/ok/basic`: expect.server.upload needs an upload api; \
            `downloadFile` does not upload",
         ],
     ),
     (
         "template",
         &[
-            "166:19: template: case `download/ok/basic`: unknown template `{{usr}}`; known: {{url}}, \
+            "189:19: template: case `download/ok/basic`: unknown template `{{usr}}`; known: {{url}}, \
              {{origin}}, {{temp}}, {{user}}",
-            "171:53: template: case `download/ok/basic`: unknown template `{{usr}}`; known: {{url}}, \
+            "194:53: template: case `download/ok/basic`: unknown template `{{usr}}`; known: {{url}}, \
              {{origin}}, {{temp}}, {{user}}",
         ],
     ),
     (
         "skip-reason",
         &[
-            "218:11: skip-reason: case `download/dns/unresolvable`: skip needs a reason (why the case cannot run)",
+            "244:11: skip-reason: case `download/dns/unresolvable`: skip needs a reason (why the case \
+           cannot run)",
         ],
     ),
 ];

@@ -127,9 +127,6 @@ pub(super) fn variant_declared(report: &mut Report<'_>, file: &SpecFile<'_>) {
                 ));
             }
         }
-        for (j, e) in api.errors.iter().enumerate() {
-            lists.push((path.key("errors").index(j).key("only_on"), &e.only_on));
-        }
         for (list_path, platforms) in lists {
             for (k, p) in platforms.iter().enumerate() {
                 if !known(p) {
@@ -141,6 +138,38 @@ pub(super) fn variant_declared(report: &mut Report<'_>, file: &SpecFile<'_>) {
                         ),
                     );
                 }
+            }
+        }
+        for (j, e) in api.errors.iter().enumerate() {
+            if let Some(v) = e.variant
+                && !declared.contains(&v)
+            {
+                report.value(
+                    &path.key("errors").index(j).key("variant"),
+                    format!(
+                        "error {}: variant `{v}` is not declared in `variants` (declared: {})",
+                        e.code,
+                        listing(&declared)
+                    ),
+                );
+            }
+        }
+    }
+    for (i, variant) in spec.variants.iter().enumerate() {
+        for key in variant.results.keys() {
+            if !spec.apis.contains_key(key) {
+                report.key(
+                    &YamlPath::root()
+                        .key("variants")
+                        .index(i)
+                        .key("results")
+                        .key(key),
+                    format!(
+                        "variant `{}`: results for api `{key}`, which is not in `apis` (known: {})",
+                        variant.platform,
+                        listing(spec.apis.keys())
+                    ),
+                );
             }
         }
     }

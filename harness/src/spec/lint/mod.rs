@@ -14,7 +14,7 @@ use std::path::Path;
 
 use super::diagnostic::Diagnostic;
 use super::locate::{LocationIndex, Pos, YamlPath};
-use super::model::{Case, Platform, Spec};
+use super::model::{Case, Platform, ResultShapes, Spec};
 
 /// A parsed spec file with what lint needs to point at its text.
 #[derive(Debug, Clone, Copy)]
@@ -131,7 +131,7 @@ const FILE_RULES: &[(RuleInfo, RuleFn)] = &[
     (
         rule(
             "error-case-ref",
-            "every case an error code lists exists, is of that api, fails, and expects that errno",
+            "every case an error code lists exists, is of that api and variant, fails, and expects no other errno",
         ),
         errors::case_refs,
     ),
@@ -284,6 +284,18 @@ fn case_path(i: usize) -> YamlPath {
 /// The platform a case runs as: its variant, else the spec's platform.
 fn case_platform(spec: &Spec, case: &Case) -> Platform {
     case.variant.unwrap_or(spec.platform)
+}
+
+/// The result shapes a case sees: its variant's own for the api, else the api's.
+fn case_shapes<'s>(spec: &'s Spec, case: &Case) -> Option<&'s ResultShapes> {
+    let api = spec.apis.get(&case.api)?;
+    let own = case.variant.and_then(|v| {
+        spec.variants
+            .iter()
+            .find(|x| x.platform == v)
+            .and_then(|x| x.results.get(&case.api))
+    });
+    Some(own.unwrap_or(&api.result))
 }
 
 /// `a`, `b`, `c` for messages.
