@@ -9,10 +9,15 @@ fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The repository's `specs/` folder.
+fn specs_dir() -> PathBuf {
+    let manifest = manifest_dir();
+    manifest.parent().unwrap_or(manifest).join("specs")
+}
+
 /// `specs/*.yaml` of the repository; may be empty.
 fn spec_paths() -> Vec<PathBuf> {
-    let dir = manifest_dir().join("../specs");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
+    let Ok(entries) = std::fs::read_dir(specs_dir()) else {
         return Vec::new();
     };
     let mut paths: Vec<PathBuf> = entries
@@ -46,7 +51,7 @@ fn all_specs_together_lint_clean() {
     if paths.is_empty() {
         return;
     }
-    match load_specs(&[manifest_dir().join("../specs")]) {
+    match load_specs(&[specs_dir()]) {
         Ok(specs) => assert_eq!(specs.len(), paths.len()),
         Err(errors) => panic!("specs/ as a set has problems:\n{errors}"),
     }
