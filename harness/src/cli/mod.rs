@@ -2,6 +2,9 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod lint;
+pub mod schema;
+
 /// dlconform: conformance harness and fault-injecting mock server for mini-program file transfer APIs.
 #[derive(Debug, Parser)]
 #[command(name = "dlconform", version, about, long_about = None)]
@@ -13,7 +16,14 @@ pub struct Cli {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Check spec files; print problems as file:line:column (exit 2) or a summary (exit 0).
+    #[command(long_about = lint::LONG_ABOUT)]
+    Lint(lint::LintArgs),
+    /// Print or write the JSON Schema of spec files (specs/schema.json).
+    #[command(long_about = schema::LONG_ABOUT)]
+    Schema(schema::SchemaArgs),
+}
 
 /// Exit codes: 0 as expected, 1 unexpected results, 2 the harness could not run.
 pub mod exit {
@@ -27,5 +37,8 @@ pub mod exit {
 
 /// Run the parsed command line; returns the process exit code.
 pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
-    match cli.command {}
+    match cli.command {
+        Command::Lint(args) => lint::run(&args),
+        Command::Schema(args) => schema::run(&args),
+    }
 }
