@@ -3,6 +3,7 @@
 //! The fault vocabulary ([`fault`]) belongs here; specs name faults from it and
 //! the harness composes them. Dependency direction: harness -> mock-server.
 
+pub mod body;
 pub mod fault;
 pub mod feishu;
 pub mod journal;
