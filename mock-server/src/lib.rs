@@ -6,6 +6,7 @@
 pub mod body;
 pub mod fault;
 pub mod feishu;
+pub mod feishu_server;
 pub mod journal;
 
 pub use fault::{CATALOG, Fault, FaultInfo, ListenerKind, RedirectTo, Scenario, Target};
