@@ -19,6 +19,24 @@ pub struct FeishuFixture {
     /// Seconds a token is valid (documented: 7200).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_ttl_seconds: Option<u64>,
+    /// Requests per minute per app before HTTP 429 and code 99991400 (documented: 1000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit_per_minute: Option<u32>,
+    /// How a missing, invalid or expired token is answered (default: `gateway`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_errors: Option<FeishuAuthErrors>,
+}
+
+/// Which answer a request without a valid tenant_access_token gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FeishuAuthErrors {
+    /// What the open-apis gateway is observed to send: HTTP 400 with 99991661 (no token)
+    /// or 99991663 (invalid or expired token).
+    #[default]
+    Gateway,
+    /// The row of the file-get page's own error table: HTTP 401 with 234002 "Unauthorized.".
+    Documented,
 }
 
 /// One app of the fixture.
