@@ -8,9 +8,9 @@ use serde_saphyr::{Location, Spanned};
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawFile {
-    /// Entries in file order; absent means none.
+    /// Entries in file order; absent or empty means none.
     #[serde(default)]
-    pub expectations: Vec<Spanned<RawEntry>>,
+    pub expectations: Option<Vec<Spanned<RawEntry>>>,
 }
 
 /// One entry as written.

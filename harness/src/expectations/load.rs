@@ -30,7 +30,7 @@ pub(super) fn parse_entries(path: &Path, text: &str) -> Result<Vec<Entry>, Expec
     let raw = parse_yaml(path, text)?;
     let mut problems = Vec::new();
     let mut entries = Vec::new();
-    for raw_entry in &raw.expectations {
+    for raw_entry in raw.expectations.iter().flatten() {
         let mut checker = Checker {
             path,
             problems: &mut problems,
@@ -53,9 +53,7 @@ fn parse_yaml(path: &Path, text: &str) -> Result<RawFile, ExpectationsError> {
         .lines()
         .all(|line| line.trim().is_empty() || line.trim_start().starts_with('#'))
     {
-        return Ok(RawFile {
-            expectations: Vec::new(),
-        });
+        return Ok(RawFile { expectations: None });
     }
     let options = serde_saphyr::options! {
         duplicate_keys: serde_saphyr::options::DuplicateKeyPolicy::Error,
@@ -65,15 +63,31 @@ fn parse_yaml(path: &Path, text: &str) -> Result<RawFile, ExpectationsError> {
             .location()
             .map(|loc| (loc.line(), loc.column()))
             .unwrap_or((0, 0));
-        let message = err.to_string();
         ExpectationsError::Parse(Problem {
             path: path.to_path_buf(),
             line,
             column,
-            // serde-saphyr appends a source excerpt after the first line; the position is kept apart.
-            message: message.lines().next().unwrap_or("").trim().to_string(),
+            message: plain_message(&err.to_string()),
         })
     })
+}
+
+/// serde-saphyr's message without what the problem already says apart: the source excerpt after
+/// the first line, the `error: line L column C:` prefix, and advice about its own options.
+fn plain_message(message: &str) -> String {
+    let first = message.lines().next().unwrap_or("").trim();
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    let first = match first
+        .strip_prefix("line ")
+        .and_then(|rest| rest.split_once(": "))
+    {
+        Some((position, rest)) if position.contains(" column ") => rest,
+        _ => first,
+    };
+    let first = first
+        .split_once(", set DuplicateKeyPolicy")
+        .map_or(first, |(head, _)| head);
+    first.to_string()
 }
 
 /// Collects problems while turning raw entries into checked ones.
