@@ -347,3 +347,29 @@ fn missing_file_is_a_read_error() {
         other => panic!("expected a read error, got {other:?}"),
     }
 }
+
+/// Pattern syntax as EXPECTATIONS.md documents it.
+#[rstest]
+#[case("**", "douyin/download/basic", true)]
+#[case("douyin/**", "douyin/download/basic", true)]
+#[case("douyin/**", "douyin", false)]
+#[case("douyin/*", "douyin/download/basic", false)]
+#[case("*/download/basic", "wechat/download/basic", true)]
+#[case("douyin/**/basic", "douyin/download/basic", true)]
+#[case("douyin/**/basic", "douyin/download/http/basic", true)]
+#[case("douyin/download/redirect-*", "douyin/download/redirect-301", true)]
+#[case("douyin/download/redirect-*", "douyin/download/redirect/301", false)]
+#[case("{douyin,baidu}/download/basic", "baidu/download/basic", true)]
+#[case("douyin/download/http-?0?", "douyin/download/http-404", true)]
+fn pattern_syntax(#[case] pattern: &str, #[case] id: &str, #[case] matches: bool) {
+    let text = format!("expectations:\n  - cases: {pattern:?}\n    status: FAIL\n    reason: r\n");
+    let expectations = match Expectations::parse(Path::new("p.yaml"), &text) {
+        Ok(e) => e,
+        Err(err) => panic!("{err}"),
+    };
+    assert_eq!(
+        expectations.entries()[0].matches_id(id),
+        matches,
+        "{pattern} vs {id}"
+    );
+}
