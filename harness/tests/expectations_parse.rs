@@ -373,3 +373,33 @@ fn pattern_syntax(#[case] pattern: &str, #[case] id: &str, #[case] matches: bool
         "{pattern} vs {id}"
     );
 }
+
+#[test]
+fn documented_example_parses_and_means_what_it_says() {
+    let doc_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("EXPECTATIONS.md");
+    let doc = match std::fs::read_to_string(&doc_path) {
+        Ok(doc) => doc,
+        Err(err) => panic!("{}: {err}", doc_path.display()),
+    };
+    let Some(example) = doc
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+    else {
+        panic!("EXPECTATIONS.md has no yaml example");
+    };
+    let expectations = match Expectations::parse(&doc_path, example) {
+        Ok(e) => e,
+        Err(err) => panic!("{err}"),
+    };
+    assert_eq!(expectations.len(), 4);
+    let timeout = expectations.expected_for(
+        "douyin/download/timeout/headers-late",
+        Platform::Douyin,
+        Os::Ios,
+    );
+    assert_eq!(timeout.status, Status::Timeout);
+    let shielded =
+        expectations.expected_for("douyin/download/http/basic", Platform::Douyin, Os::Ios);
+    assert_eq!(shielded.status, Status::Pass);
+}
