@@ -5,7 +5,9 @@
 //! [`verdict`] -> results.json -> reports.
 
 pub mod cli;
+pub mod expectations;
 pub mod observation;
+pub mod partition;
 pub mod protocol;
 pub mod spec;
 pub mod verdict;

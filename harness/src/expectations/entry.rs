@@ -1,0 +1,83 @@
+//! A checked entry: compiled patterns, expected status, reason or bug, condition.
+
+use globset::GlobSet;
+
+use crate::spec::model::{Os, Platform};
+use crate::verdict::Status;
+
+/// One entry of an expectations file, checked and compiled.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub(super) patterns: Vec<String>,
+    pub(super) matcher: GlobSet,
+    pub(super) status: Status,
+    pub(super) reason: Option<String>,
+    pub(super) bug: Option<String>,
+    pub(super) when: Condition,
+    pub(super) line: u64,
+    pub(super) column: u64,
+}
+
+/// When an entry applies; an empty list means any.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Condition {
+    /// Platforms the entry applies to (empty: all).
+    pub platforms: Vec<Platform>,
+    /// Operating systems the entry applies to (empty: all).
+    pub os: Vec<Os>,
+}
+
+impl Condition {
+    /// Whether a case run on this platform and OS meets the condition.
+    pub fn holds(&self, platform: Platform, os: Os) -> bool {
+        (self.platforms.is_empty() || self.platforms.contains(&platform))
+            && (self.os.is_empty() || self.os.contains(&os))
+    }
+}
+
+impl Entry {
+    /// Case id patterns as written.
+    pub fn patterns(&self) -> &[String] {
+        &self.patterns
+    }
+
+    /// Expected status.
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    /// Why, when given.
+    pub fn reason(&self) -> Option<&str> {
+        self.reason.as_deref()
+    }
+
+    /// Bug link, when given.
+    pub fn bug(&self) -> Option<&str> {
+        self.bug.as_deref()
+    }
+
+    /// Condition under which the entry applies.
+    pub fn when(&self) -> &Condition {
+        &self.when
+    }
+
+    /// 1-based line of the entry in its file.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// 1-based column of the entry in its file.
+    pub fn column(&self) -> u64 {
+        self.column
+    }
+
+    /// Whether any of the entry's patterns matches a full case id.
+    pub fn matches_id(&self, case_id: &str) -> bool {
+        self.matcher.is_match(case_id)
+    }
+
+    /// Whether the entry applies to a case run on this platform and OS.
+    pub fn applies(&self, case_id: &str, platform: Platform, os: Os) -> bool {
+        self.when.holds(platform, os) && self.matches_id(case_id)
+    }
+}
