@@ -3,8 +3,10 @@
 //! The fault vocabulary ([`fault`]) belongs here; specs name faults from it and
 //! the harness composes them. Dependency direction: harness -> mock-server.
 
+pub mod body;
 pub mod fault;
 pub mod feishu;
+pub mod feishu_server;
 pub mod journal;
 
 pub use fault::{CATALOG, Fault, FaultInfo, ListenerKind, RedirectTo, Scenario, Target};
