@@ -196,6 +196,13 @@ pub async fn serve(shared: Arc<Shared>, cx: Arc<ConnCtx>, req: Request<Incoming>
     }
     h.extend(plan.headers.iter().cloned());
     guard.status(plan.status);
-    let body = if head_only { empty() } else { pumped(Pump::new(&plan, limit), plan.cut, cx.conn.clone()) };
-    response(plan.status, &h, TrackedBody::new(body, guard))
+    if head_only {
+        return response(plan.status, &h, TrackedBody::new(empty(), guard));
+    }
+    let body = pumped(Pump::new(&plan, limit), plan.cut, cx.conn.clone());
+    let tracked = match (plan.is_chunked(), plan.cut) {
+        (false, None) => TrackedBody::with_len(body, guard, limit),
+        _ => TrackedBody::new(body, guard),
+    };
+    response(plan.status, &h, tracked)
 }

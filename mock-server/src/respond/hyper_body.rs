@@ -35,12 +35,23 @@ pub struct TrackedBody {
     guard: Option<RequestGuard>,
     sent: u64,
     reported: u64,
+    expected: Option<u64>,
 }
 
 impl TrackedBody {
     /// Track `inner` with `guard`.
     pub fn new(inner: RespBody, guard: RequestGuard) -> RespBody {
-        TrackedBody { inner, guard: Some(guard), sent: 0, reported: 0 }.boxed()
+        TrackedBody { inner, guard: Some(guard), sent: 0, reported: 0, expected: None }.boxed()
+    }
+
+    /// Track a body whose length hyper knows from Content-Length: hyper stops polling after
+    /// `expected` bytes, so reaching it means the body is complete.
+    pub fn with_len(inner: RespBody, guard: RequestGuard, expected: u64) -> RespBody {
+        TrackedBody { inner, guard: Some(guard), sent: 0, reported: 0, expected: Some(expected) }.boxed()
+    }
+
+    fn whole(&self) -> bool {
+        self.inner.is_end_stream() || self.expected.is_some_and(|e| self.sent >= e)
     }
 
     fn report(&mut self, force: bool) {
@@ -73,7 +84,7 @@ impl Body for TrackedBody {
                     self.sent += d.len() as u64;
                     self.report(false);
                 }
-                if self.inner.is_end_stream() {
+                if self.whole() {
                     self.end(ConnectionEnd::Complete);
                 }
             }
@@ -102,7 +113,7 @@ impl Body for TrackedBody {
 
 impl Drop for TrackedBody {
     fn drop(&mut self) {
-        if self.inner.is_end_stream() {
+        if self.whole() {
             self.end(ConnectionEnd::Complete);
         } else {
             // The guard's own drop records a client abort (or `open` at shutdown).
@@ -127,6 +138,9 @@ pub fn pumped(pump: Pump, cut: Option<Cut>, conn: Arc<Conn>) -> RespBody {
                     None => match cut {
                         None => None,
                         Some(Cut::ResetAfter(_)) => {
+                            // A real TCP reset even on HTTP/2, once the sent bytes had time to leave.
+                            tokio::time::sleep(Duration::from_millis(100)).await;
+                            conn.reset();
                             Some((Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset_after fault")), State::Cut))
                         }
                         Some(Cut::CloseAfter(_)) => {
