@@ -87,6 +87,7 @@ pub struct MockServer {
     tasks: Mutex<Vec<JoinHandle<()>>>,
     ca_cert_path: PathBuf,
     untrusted_ca_path: PathBuf,
+    runtime: tokio::runtime::Handle,
 }
 
 /// Name of the test CA file in the state folder.
@@ -161,7 +162,7 @@ impl MockServer {
             .into_iter()
             .map(|(kind, l, tls)| tokio::spawn(listener::run(l, kind, tls, shared.clone(), stop_rx.clone())))
             .collect();
-        Ok(MockServer { shared, stop, tasks: Mutex::new(tasks), ca_cert_path, untrusted_ca_path })
+        Ok(MockServer { shared, stop, tasks: Mutex::new(tasks), ca_cert_path, untrusted_ca_path, runtime: tokio::runtime::Handle::current() })
     }
 
     /// Base URL (scheme, host, port) of one listener, e.g. `https://127.0.0.1:40123`.
@@ -186,7 +187,7 @@ impl MockServer {
         // Hash generated bodies now, off the request path, so the first request need not wait.
         for f in &scenario.faults {
             if let Fault::Body { size, seed } = *f {
-                tokio::task::spawn_blocking(move || body::generated_sha256(seed, size));
+                self.runtime.spawn_blocking(move || body::generated_sha256(seed, size));
             }
         }
         self.shared.register(key, scenario);
