@@ -29,7 +29,11 @@ pub struct BodyGenerator {
 impl BodyGenerator {
     /// A generator for `seed`.
     pub fn new(seed: u64) -> Self {
-        BodyGenerator { rng: Xoshiro256PlusPlus::seed_from_u64(seed), spare: [0; 8], spare_len: 0 }
+        BodyGenerator {
+            rng: Xoshiro256PlusPlus::seed_from_u64(seed),
+            spare: [0; 8],
+            spare_len: 0,
+        }
     }
 
     /// Fill `out` with the next bytes of the stream.
@@ -63,7 +67,10 @@ pub struct GeneratedBody {
 impl GeneratedBody {
     /// The body for (seed, size).
     pub fn new(seed: u64, size: u64) -> Self {
-        GeneratedBody { generator: BodyGenerator::new(seed), remaining: size }
+        GeneratedBody {
+            generator: BodyGenerator::new(seed),
+            remaining: size,
+        }
     }
 
     /// The next piece (at most `max` bytes), or `None` at the end.
@@ -114,7 +121,11 @@ pub fn generated_body(seed: u64, size: u64) -> BoxBody<Bytes, std::io::Error> {
 pub fn generated_sha256(seed: u64, size: u64) -> String {
     static CACHE: OnceLock<Mutex<HashMap<(u64, u64), String>>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&(seed, size)).cloned()) {
+    if let Some(hit) = cache
+        .lock()
+        .ok()
+        .and_then(|c| c.get(&(seed, size)).cloned())
+    {
         return hit;
     }
     let mut hasher = Sha256::new();
@@ -154,7 +165,10 @@ mod tests {
     fn seeds_differ_and_hash_matches() {
         assert_ne!(collect(1, 64, 64), collect(2, 64, 64));
         let bytes = collect(3, 100_003, 1000);
-        assert_eq!(generated_sha256(3, 100_003), hex::encode(Sha256::digest(&bytes)));
+        assert_eq!(
+            generated_sha256(3, 100_003),
+            hex::encode(Sha256::digest(&bytes))
+        );
         assert_eq!(generated_sha256(0, 0), hex::encode(Sha256::digest(b"")));
     }
 }

@@ -53,13 +53,21 @@ macro_rules! delegate {
 }
 
 impl AsyncRead for Stream {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         delegate!(self, s => s.poll_read(cx, buf))
     }
 }
 
 impl AsyncWrite for Stream {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         delegate!(self, s => s.poll_write(cx, buf))
     }
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -110,7 +118,12 @@ impl Conn {
     }
 
     fn release_hyper(&self) {
-        if let Some(w) = self.hyper_read_waker.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        if let Some(w) = self
+            .hyper_read_waker
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
             w.wake();
         }
     }
@@ -142,13 +155,20 @@ pub struct HyperIo {
 }
 
 impl AsyncRead for HyperIo {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         let conn = &self.conn;
         let mut guard = conn.lock();
         match guard.as_mut() {
             None => Poll::Ready(Ok(())),
             Some(_) if conn.hijacked.load(Ordering::SeqCst) => {
-                *conn.hyper_read_waker.lock().unwrap_or_else(|e| e.into_inner()) = Some(cx.waker().clone());
+                *conn
+                    .hyper_read_waker
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner()) = Some(cx.waker().clone());
                 Poll::Pending
             }
             Some(s) => Pin::new(s).poll_read(cx, buf),
@@ -157,7 +177,11 @@ impl AsyncRead for HyperIo {
 }
 
 impl AsyncWrite for HyperIo {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         let conn = &self.conn;
         let mut guard = conn.lock();
         match guard.as_mut() {
@@ -201,7 +225,11 @@ fn gone() -> io::Error {
 }
 
 impl AsyncRead for RawIo {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         match self.conn.lock().as_mut() {
             Some(s) => Pin::new(s).poll_read(cx, buf),
             None => Poll::Ready(Ok(())),
@@ -210,7 +238,11 @@ impl AsyncRead for RawIo {
 }
 
 impl AsyncWrite for RawIo {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         match self.conn.lock().as_mut() {
             Some(s) => Pin::new(s).poll_write(cx, buf),
             None => Poll::Ready(Err(gone())),

@@ -21,7 +21,11 @@ const MAX_BODY: usize = 1 << 20;
 
 fn json(status: u16, value: &impl serde::Serialize) -> Response<RespBody> {
     let body = serde_json::to_vec_pretty(value).unwrap_or_default();
-    response(status, &[("Content-Type".into(), "application/json".into())], full(body))
+    response(
+        status,
+        &[("Content-Type".into(), "application/json".into())],
+        full(body),
+    )
 }
 
 /// Answer `/_control/<rest>`.
@@ -69,12 +73,21 @@ pub async fn handle(shared: &Shared, rest: &str, req: Request<Incoming>) -> Resp
 fn info(shared: &Shared) -> serde_json::Value {
     let listeners: serde_json::Map<String, serde_json::Value> = ListenerKind::ALL
         .iter()
-        .map(|l| (listener_name(*l).to_string(), shared.endpoints.base_url(*l).into()))
+        .map(|l| {
+            (
+                listener_name(*l).to_string(),
+                shared.endpoints.base_url(*l).into(),
+            )
+        })
         .collect();
     let failures: serde_json::Map<String, serde_json::Value> = shared
         .handshake_failures
         .lock()
-        .map(|m| m.iter().map(|(l, n)| (listener_name(*l).to_string(), (*n).into())).collect())
+        .map(|m| {
+            m.iter()
+                .map(|(l, n)| (listener_name(*l).to_string(), (*n).into()))
+                .collect()
+        })
         .unwrap_or_default();
     serde_json::json!({
         "listeners": listeners,

@@ -12,7 +12,20 @@ use serde::{Deserialize, Serialize};
 use crate::feishu::FeishuFixture;
 
 /// Where a call is sent: one of the server's listeners, or a network failure that needs no server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Target {
     /// Plain HTTP/1.1.
@@ -81,7 +94,9 @@ impl Target {
 }
 
 /// One listening socket of the server; each bad-certificate kind has its own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum ListenerKind {
     /// Plain HTTP/1.1.
@@ -254,29 +269,98 @@ pub struct FaultInfo {
 
 /// The catalog, one row per fault variant, in declaration order.
 pub const CATALOG: &[FaultInfo] = &[
-    FaultInfo { name: "status", doc: "response status code" },
-    FaultInfo { name: "body", doc: "seeded generated body of any size, streamed" },
-    FaultInfo { name: "text", doc: "literal text body" },
-    FaultInfo { name: "content_type", doc: "Content-Type of the response" },
-    FaultInfo { name: "delay_ms", doc: "wait before the response head" },
-    FaultInfo { name: "stall", doc: "never answer" },
-    FaultInfo { name: "stall_after", doc: "head and N body bytes, then silence" },
-    FaultInfo { name: "trickle", doc: "N bytes every T ms" },
-    FaultInfo { name: "bandwidth_bps", doc: "throughput cap" },
-    FaultInfo { name: "content_length_delta", doc: "Content-Length larger or smaller than the body" },
-    FaultInfo { name: "chunked", doc: "no Content-Length, chunked encoding" },
-    FaultInfo { name: "close_after", doc: "FIN after N body bytes" },
-    FaultInfo { name: "reset_after", doc: "TCP RST after N body bytes" },
-    FaultInfo { name: "redirect", doc: "301/302/303/307/308: same host, cross host, https, loop, relative, invalid" },
-    FaultInfo { name: "content_disposition", doc: "filename and filename*" },
-    FaultInfo { name: "gzip", doc: "Content-Encoding: gzip" },
-    FaultInfo { name: "slow_headers", doc: "response head written slowly" },
-    FaultInfo { name: "raw", doc: "malformed response bytes written raw" },
-    FaultInfo { name: "header", doc: "extra response header" },
-    FaultInfo { name: "lowercase_headers", doc: "lower-case header names on HTTP/1.1" },
-    FaultInfo { name: "upload_reset_after", doc: "upload: RST after N request bytes" },
-    FaultInfo { name: "upload_early_413", doc: "upload: 413 before reading the body" },
-    FaultInfo { name: "upload_read_bps", doc: "upload: slow reading" },
+    FaultInfo {
+        name: "status",
+        doc: "response status code",
+    },
+    FaultInfo {
+        name: "body",
+        doc: "seeded generated body of any size, streamed",
+    },
+    FaultInfo {
+        name: "text",
+        doc: "literal text body",
+    },
+    FaultInfo {
+        name: "content_type",
+        doc: "Content-Type of the response",
+    },
+    FaultInfo {
+        name: "delay_ms",
+        doc: "wait before the response head",
+    },
+    FaultInfo {
+        name: "stall",
+        doc: "never answer",
+    },
+    FaultInfo {
+        name: "stall_after",
+        doc: "head and N body bytes, then silence",
+    },
+    FaultInfo {
+        name: "trickle",
+        doc: "N bytes every T ms",
+    },
+    FaultInfo {
+        name: "bandwidth_bps",
+        doc: "throughput cap",
+    },
+    FaultInfo {
+        name: "content_length_delta",
+        doc: "Content-Length larger or smaller than the body",
+    },
+    FaultInfo {
+        name: "chunked",
+        doc: "no Content-Length, chunked encoding",
+    },
+    FaultInfo {
+        name: "close_after",
+        doc: "FIN after N body bytes",
+    },
+    FaultInfo {
+        name: "reset_after",
+        doc: "TCP RST after N body bytes",
+    },
+    FaultInfo {
+        name: "redirect",
+        doc: "301/302/303/307/308: same host, cross host, https, loop, relative, invalid",
+    },
+    FaultInfo {
+        name: "content_disposition",
+        doc: "filename and filename*",
+    },
+    FaultInfo {
+        name: "gzip",
+        doc: "Content-Encoding: gzip",
+    },
+    FaultInfo {
+        name: "slow_headers",
+        doc: "response head written slowly",
+    },
+    FaultInfo {
+        name: "raw",
+        doc: "malformed response bytes written raw",
+    },
+    FaultInfo {
+        name: "header",
+        doc: "extra response header",
+    },
+    FaultInfo {
+        name: "lowercase_headers",
+        doc: "lower-case header names on HTTP/1.1",
+    },
+    FaultInfo {
+        name: "upload_reset_after",
+        doc: "upload: RST after N request bytes",
+    },
+    FaultInfo {
+        name: "upload_early_413",
+        doc: "upload: 413 before reading the body",
+    },
+    FaultInfo {
+        name: "upload_read_bps",
+        doc: "upload: slow reading",
+    },
 ];
 
 impl Fault {
@@ -324,18 +408,34 @@ mod tests {
             Fault::DelayMs(1),
             Fault::Stall,
             Fault::StallAfter(1),
-            Fault::Trickle { bytes: 1, every_ms: 1 },
+            Fault::Trickle {
+                bytes: 1,
+                every_ms: 1,
+            },
             Fault::BandwidthBps(1),
             Fault::ContentLengthDelta(1),
             Fault::Chunked,
             Fault::CloseAfter(1),
             Fault::ResetAfter(1),
-            Fault::Redirect { status: 302, to: RedirectTo::SameHost, hops: 1 },
-            Fault::ContentDisposition { filename: None, filename_star: None },
+            Fault::Redirect {
+                status: 302,
+                to: RedirectTo::SameHost,
+                hops: 1,
+            },
+            Fault::ContentDisposition {
+                filename: None,
+                filename_star: None,
+            },
             Fault::Gzip,
-            Fault::SlowHeaders { bytes: 1, every_ms: 1 },
+            Fault::SlowHeaders {
+                bytes: 1,
+                every_ms: 1,
+            },
             Fault::Raw(String::new()),
-            Fault::Header { name: String::new(), value: String::new() },
+            Fault::Header {
+                name: String::new(),
+                value: String::new(),
+            },
             Fault::LowercaseHeaders,
             Fault::UploadResetAfter(1),
             Fault::UploadEarly413,

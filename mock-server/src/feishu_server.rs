@@ -23,9 +23,11 @@ pub async fn handle(
     _fixture: &FeishuFixture,
     _req: http::Request<hyper::body::Incoming>,
 ) -> http::Response<BoxBody<Bytes, std::io::Error>> {
-    let body = Full::new(Bytes::from_static(b"{\"code\":-1,\"msg\":\"not implemented\"}"))
-        .map_err(|never| match never {})
-        .boxed();
+    let body = Full::new(Bytes::from_static(
+        b"{\"code\":-1,\"msg\":\"not implemented\"}",
+    ))
+    .map_err(|never| match never {})
+    .boxed();
     let mut resp = http::Response::new(body);
     *resp.status_mut() = http::StatusCode::NOT_IMPLEMENTED;
     resp

@@ -41,16 +41,37 @@ fn catalog_rows(shared: &Shared) -> Vec<CatalogRow> {
             let ex = EXAMPLES.iter().find(|e| e.fault == f.name);
             let url = ex.map(|e| format!("{base}{}", e.path)).unwrap_or_default();
             let args = ex.map(|e| e.curl_args).unwrap_or("");
-            let curl = if args.is_empty() { format!("curl -sS -o out.bin '{url}'") } else { format!("curl -sS -o out.bin {args} '{url}'") };
-            CatalogRow { fault: f.name, doc: f.doc, url, curl, expect: ex.map(|e| e.expect).unwrap_or("") }
+            let curl = if args.is_empty() {
+                format!("curl -sS -o out.bin '{url}'")
+            } else {
+                format!("curl -sS -o out.bin {args} '{url}'")
+            };
+            CatalogRow {
+                fault: f.name,
+                doc: f.doc,
+                url,
+                curl,
+                expect: ex.map(|e| e.expect).unwrap_or(""),
+            }
         })
         .collect()
 }
 
 fn document(shared: &Shared) -> serde_json::Value {
-    let listeners: serde_json::Map<String, serde_json::Value> =
-        ListenerKind::ALL.iter().map(|l| (listener_name(*l).to_string(), shared.endpoints.base_url(*l).into())).collect();
-    let rows = shared.index_rows.read().map(|r| r.clone()).unwrap_or_default();
+    let listeners: serde_json::Map<String, serde_json::Value> = ListenerKind::ALL
+        .iter()
+        .map(|l| {
+            (
+                listener_name(*l).to_string(),
+                shared.endpoints.base_url(*l).into(),
+            )
+        })
+        .collect();
+    let rows = shared
+        .index_rows
+        .read()
+        .map(|r| r.clone())
+        .unwrap_or_default();
     serde_json::json!({
         "listeners": listeners,
         "ca_cert": shared.ca_cert_path.display().to_string(),
@@ -62,11 +83,18 @@ fn document(shared: &Shared) -> serde_json::Value {
 /// `GET /scenarios.json`.
 pub fn json(shared: &Shared) -> http::Response<RespBody> {
     let body = serde_json::to_vec_pretty(&document(shared)).unwrap_or_default();
-    response(200, &[("Content-Type".into(), "application/json".into())], full(body))
+    response(
+        200,
+        &[("Content-Type".into(), "application/json".into())],
+        full(body),
+    )
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// `GET /`.
@@ -78,13 +106,21 @@ pub fn html(shared: &Shared) -> http::Response<RespBody> {
     );
     out.push_str("<h2>Listeners</h2><table><tr><th>listener</th><th>base URL</th></tr>");
     for l in ListenerKind::ALL {
-        out.push_str(&format!("<tr><td>{}</td><td><code>{}</code></td></tr>", listener_name(l), esc(&shared.endpoints.base_url(l))));
+        out.push_str(&format!(
+            "<tr><td>{}</td><td><code>{}</code></td></tr>",
+            listener_name(l),
+            esc(&shared.endpoints.base_url(l))
+        ));
     }
     out.push_str(&format!(
         "</table><p>Test CA: <code>{}</code> (pass it to curl with <code>--cacert</code>).</p>",
         esc(&shared.ca_cert_path.display().to_string())
     ));
-    let rows = shared.index_rows.read().map(|r| r.clone()).unwrap_or_default();
+    let rows = shared
+        .index_rows
+        .read()
+        .map(|r| r.clone())
+        .unwrap_or_default();
     if !rows.is_empty() {
         out.push_str("<h2>Platform behaviours</h2><table><tr><th>platform</th><th>behaviour</th><th>URL</th><th>curl</th></tr>");
         for r in rows {
@@ -110,5 +146,9 @@ pub fn html(shared: &Shared) -> http::Response<RespBody> {
         ));
     }
     out.push_str("</table></body></html>\n");
-    response(200, &[("Content-Type".into(), "text/html; charset=utf-8".into())], full(out))
+    response(
+        200,
+        &[("Content-Type".into(), "text/html; charset=utf-8".into())],
+        full(out),
+    )
 }

@@ -76,7 +76,12 @@ pub struct ServerConfig {
 impl ServerConfig {
     /// Loopback, any free port, 1000 records per key, certificates written to `state_dir`.
     pub fn new(state_dir: impl Into<PathBuf>) -> Self {
-        ServerConfig { bind: IpAddr::V4(Ipv4Addr::LOCALHOST), http_port: 0, state_dir: state_dir.into(), journal_limit: 1000 }
+        ServerConfig {
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            http_port: 0,
+            state_dir: state_dir.into(),
+            journal_limit: 1000,
+        }
     }
 }
 
@@ -108,11 +113,21 @@ fn url_host(ip: IpAddr) -> String {
 fn dns_label(key: &str) -> String {
     let label: String = key
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .take(63)
         .collect();
     let label = label.trim_matches('-').to_string();
-    if label.is_empty() { "case".into() } else { label }
+    if label.is_empty() {
+        "case".into()
+    } else {
+        label
+    }
 }
 
 impl MockServer {
@@ -131,13 +146,23 @@ impl MockServer {
         let mut bound = Vec::new();
         let mut ports = HashMap::new();
         for kind in ListenerKind::ALL {
-            let port = if kind == ListenerKind::Http { config.http_port } else { 0 };
+            let port = if kind == ListenerKind::Http {
+                config.http_port
+            } else {
+                0
+            };
             let addr = SocketAddr::new(config.bind, port);
-            let l = TcpListener::bind(addr).await.map_err(|source| ServerError::Bind { what: format!("{kind:?} on {addr}"), source })?;
+            let l = TcpListener::bind(addr)
+                .await
+                .map_err(|source| ServerError::Bind {
+                    what: format!("{kind:?} on {addr}"),
+                    source,
+                })?;
             ports.insert(kind, l.local_addr()?.port());
             let tls = match certs.leaves.iter().find(|(k, _)| *k == kind) {
                 Some((_, cert)) => Some(TlsAcceptor::from(
-                    tls::server_config(cert, kind == ListenerKind::Https).map_err(|e| ServerError::Certificates(e.to_string()))?,
+                    tls::server_config(cert, kind == ListenerKind::Https)
+                        .map_err(|e| ServerError::Certificates(e.to_string()))?,
                 )),
                 None => None,
             };
@@ -145,14 +170,19 @@ impl MockServer {
         }
         // A port that was bound and released: nothing listens there now, so connecting is refused.
         let refused_port = {
-            let l = std::net::TcpListener::bind(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0))?;
+            let l =
+                std::net::TcpListener::bind(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0))?;
             l.local_addr()?.port()
         };
         let shared = Arc::new(Shared {
             scenarios: RwLock::new(HashMap::new()),
             journal: JournalStore::new(config.journal_limit),
             feishu: FeishuState::new(),
-            endpoints: Endpoints { host: url_host(config.bind), ports, refused_port },
+            endpoints: Endpoints {
+                host: url_host(config.bind),
+                ports,
+                refused_port,
+            },
             index_rows: RwLock::new(Vec::new()),
             handshake_failures: Mutex::new(HashMap::new()),
             ca_cert_path: ca_cert_path.clone(),
@@ -160,9 +190,18 @@ impl MockServer {
         let (stop, stop_rx) = watch::channel(false);
         let tasks = bound
             .into_iter()
-            .map(|(kind, l, tls)| tokio::spawn(listener::run(l, kind, tls, shared.clone(), stop_rx.clone())))
+            .map(|(kind, l, tls)| {
+                tokio::spawn(listener::run(l, kind, tls, shared.clone(), stop_rx.clone()))
+            })
             .collect();
-        Ok(MockServer { shared, stop, tasks: Mutex::new(tasks), ca_cert_path, untrusted_ca_path, runtime: tokio::runtime::Handle::current() })
+        Ok(MockServer {
+            shared,
+            stop,
+            tasks: Mutex::new(tasks),
+            ca_cert_path,
+            untrusted_ca_path,
+            runtime: tokio::runtime::Handle::current(),
+        })
     }
 
     /// Base URL (scheme, host, port) of one listener, e.g. `https://127.0.0.1:40123`.
@@ -187,7 +226,8 @@ impl MockServer {
         // Hash generated bodies now, off the request path, so the first request need not wait.
         for f in &scenario.faults {
             if let Fault::Body { size, seed } = *f {
-                self.runtime.spawn_blocking(move || body::generated_sha256(seed, size));
+                self.runtime
+                    .spawn_blocking(move || body::generated_sha256(seed, size));
             }
         }
         self.shared.register(key, scenario);
@@ -202,21 +242,46 @@ impl MockServer {
     /// URL that reaches the scenario registered under `key` on its target, ending in `file_name`.
     /// For `dns-failure` a `.invalid` host, for `connection-refused` a closed loopback port.
     pub fn case_url(&self, key: &str, target: Target, file_name: &str) -> String {
-        let file = percent_encoding::utf8_percent_encode(file_name, percent_encoding::NON_ALPHANUMERIC).to_string();
-        let file = file.replace("%2E", ".").replace("%2D", "-").replace("%5F", "_");
+        let file =
+            percent_encoding::utf8_percent_encode(file_name, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
+        let file = file
+            .replace("%2E", ".")
+            .replace("%2D", "-")
+            .replace("%5F", "_");
         match target.listener() {
             Some(l) => format!("{}/c/{key}/{file}", self.base_url(l)),
-            None if target == Target::DnsFailure => format!("https://{}.dlconform.invalid/c/{key}/{file}", dns_label(key)),
-            None => format!("http://127.0.0.1:{}/c/{key}/{file}", self.shared.endpoints.refused_port),
+            None if target == Target::DnsFailure => format!(
+                "https://{}.dlconform.invalid/c/{key}/{file}",
+                dns_label(key)
+            ),
+            None => format!(
+                "http://127.0.0.1:{}/c/{key}/{file}",
+                self.shared.endpoints.refused_port
+            ),
         }
     }
 
     /// URL of `scenario` through the URL grammar on `listener` (no registration needed).
-    pub fn grammar_url(&self, listener: ListenerKind, scenario: &Scenario, file_name: &str) -> String {
+    pub fn grammar_url(
+        &self,
+        listener: ListenerKind,
+        scenario: &Scenario,
+        file_name: &str,
+    ) -> String {
         let q = scenario.to_query();
-        let file = percent_encoding::utf8_percent_encode(file_name, percent_encoding::NON_ALPHANUMERIC).to_string();
-        let file = file.replace("%2E", ".").replace("%2D", "-").replace("%5F", "_");
-        if q.is_empty() { format!("{}/f/{file}", self.base_url(listener)) } else { format!("{}/f/{file}?{q}", self.base_url(listener)) }
+        let file =
+            percent_encoding::utf8_percent_encode(file_name, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
+        let file = file
+            .replace("%2E", ".")
+            .replace("%2D", "-")
+            .replace("%5F", "_");
+        if q.is_empty() {
+            format!("{}/f/{file}", self.base_url(listener))
+        } else {
+            format!("{}/f/{file}?{q}", self.base_url(listener))
+        }
     }
 
     /// What the server saw for `key` so far.
@@ -226,7 +291,11 @@ impl MockServer {
 
     /// TLS handshakes that failed on `listener` (bad-certificate listeners count rejected clients here).
     pub fn handshake_failures(&self, listener: ListenerKind) -> u64 {
-        self.shared.handshake_failures.lock().map(|m| m.get(&listener).copied().unwrap_or(0)).unwrap_or(0)
+        self.shared
+            .handshake_failures
+            .lock()
+            .map(|m| m.get(&listener).copied().unwrap_or(0))
+            .unwrap_or(0)
     }
 
     /// Path of the test CA certificate (PEM) clients should trust.

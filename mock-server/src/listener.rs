@@ -21,7 +21,13 @@ use crate::state::{ConnCtx, Shared};
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Accept connections on `listener` until `stop` flips; open connections are dropped then.
-pub async fn run(listener: TcpListener, kind: ListenerKind, tls: Option<TlsAcceptor>, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+pub async fn run(
+    listener: TcpListener,
+    kind: ListenerKind,
+    tls: Option<TlsAcceptor>,
+    shared: Arc<Shared>,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut conns = JoinSet::new();
     loop {
         while conns.try_join_next().is_some() {}
@@ -39,11 +45,19 @@ pub async fn run(listener: TcpListener, kind: ListenerKind, tls: Option<TlsAccep
     conns.shutdown().await;
 }
 
-async fn connection(tcp: TcpStream, peer: SocketAddr, kind: ListenerKind, tls: Option<TlsAcceptor>, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+async fn connection(
+    tcp: TcpStream,
+    peer: SocketAddr,
+    kind: ListenerKind,
+    tls: Option<TlsAcceptor>,
+    shared: Arc<Shared>,
+    mut stop: watch::Receiver<bool>,
+) {
     let _ = tcp.set_nodelay(true);
     let (stream, h2) = match tls {
         None => (Stream::Plain(tcp), false),
-        Some(acceptor) => match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+        Some(acceptor) => match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await
+        {
             Ok(Ok(s)) => {
                 let h2 = s.get_ref().1.alpn_protocol() == Some(b"h2");
                 (Stream::Tls(Box::new(s)), h2)
@@ -63,9 +77,17 @@ async fn connection(tcp: TcpStream, peer: SocketAddr, kind: ListenerKind, tls: O
     let cx = ConnCtx::new(conn.clone());
     let service = service_fn(move |req| router::handle(shared.clone(), cx.clone(), req));
     let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder.http1().title_case_headers(true).keep_alive(true).timer(TokioTimer::new());
+    builder
+        .http1()
+        .title_case_headers(true)
+        .keep_alive(true)
+        .timer(TokioTimer::new());
     builder.http2().timer(TokioTimer::new());
-    let builder = if h2 { builder.http2_only() } else { builder.http1_only() };
+    let builder = if h2 {
+        builder.http2_only()
+    } else {
+        builder.http1_only()
+    };
     let served = builder.serve_connection(TokioIo::new(HyperIo { conn }), service);
     tokio::select! {
         res = served => {

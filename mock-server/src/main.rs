@@ -33,7 +33,9 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
@@ -41,8 +43,15 @@ async fn main() -> anyhow::Result<()> {
         Some(d) => d,
         None => std::env::temp_dir().join(format!("dlconform-mock-{}", std::process::id())),
     };
-    let config = ServerConfig { bind: args.bind, http_port: args.http_port, state_dir, journal_limit: args.journal_limit };
-    let server = MockServer::start(config).await.context("starting the mock server")?;
+    let config = ServerConfig {
+        bind: args.bind,
+        http_port: args.http_port,
+        state_dir,
+        journal_limit: args.journal_limit,
+    };
+    let server = MockServer::start(config)
+        .await
+        .context("starting the mock server")?;
 
     println!("{:<16} base URL", "listener");
     for l in ListenerKind::ALL {
@@ -58,8 +67,10 @@ async fn main() -> anyhow::Result<()> {
     }
 
     if let Some(path) = &args.ready_file {
-        let listeners: serde_json::Map<String, serde_json::Value> =
-            ListenerKind::ALL.iter().map(|l| (listener_name(*l).to_string(), server.base_url(*l).into())).collect();
+        let listeners: serde_json::Map<String, serde_json::Value> = ListenerKind::ALL
+            .iter()
+            .map(|l| (listener_name(*l).to_string(), server.base_url(*l).into()))
+            .collect();
         let doc = serde_json::json!({
             "listeners": listeners,
             "ca_cert": server.ca_cert_path().display().to_string(),
@@ -72,7 +83,9 @@ async fn main() -> anyhow::Result<()> {
         std::fs::rename(&tmp, path).context("writing the ready file")?;
     }
 
-    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+    tokio::signal::ctrl_c()
+        .await
+        .context("waiting for Ctrl-C")?;
     eprintln!("stopping");
     server.shutdown().await;
     Ok(())

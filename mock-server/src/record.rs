@@ -43,7 +43,10 @@ impl JournalStore {
 
     /// A copy of the journal of `key` (empty when nothing was seen).
     pub fn get(&self, key: &str) -> CaseJournal {
-        self.lock().get(key).map(|k| k.journal.clone()).unwrap_or_default()
+        self.lock()
+            .get(key)
+            .map(|k| k.journal.clone())
+            .unwrap_or_default()
     }
 
     /// Forget everything recorded for `key`.
@@ -53,7 +56,11 @@ impl JournalStore {
 
     /// Count one more connection for `key`.
     pub fn count_connection(&self, key: &str) {
-        self.lock().entry(key.to_string()).or_default().journal.connections += 1;
+        self.lock()
+            .entry(key.to_string())
+            .or_default()
+            .journal
+            .connections += 1;
     }
 
     /// Mark the server as stopping: requests cut short from now on end as `open`.
@@ -97,7 +104,10 @@ impl RequestGuard {
     fn with(&self, f: impl FnOnce(&mut RequestRecord)) {
         let Some(i) = self.index else { return };
         let mut keys = self.store.lock();
-        if let Some(rec) = keys.get_mut(&self.key).and_then(|k| k.journal.requests.get_mut(i)) {
+        if let Some(rec) = keys
+            .get_mut(&self.key)
+            .and_then(|k| k.journal.requests.get_mut(i))
+        {
             f(rec);
         }
     }

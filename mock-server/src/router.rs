@@ -19,7 +19,11 @@ use crate::url_grammar::{HOP_PARAM, parse_query};
 pub const URL_KEY: &str = "url";
 
 /// Answer one request.
-pub async fn handle(shared: Arc<Shared>, cx: Arc<ConnCtx>, req: Request<Incoming>) -> Result<Response<RespBody>, Infallible> {
+pub async fn handle(
+    shared: Arc<Shared>,
+    cx: Arc<ConnCtx>,
+    req: Request<Incoming>,
+) -> Result<Response<RespBody>, Infallible> {
     let path = req.uri().path().to_string();
     let resp = if path == "/" && is_get(&req) {
         index::html(&shared)
@@ -76,9 +80,19 @@ fn hop_of(query: &str) -> u32 {
 }
 
 /// Hand a request to the Feishu emulation with the `/c/<key>` prefix taken off its path.
-async fn feishu(shared: Arc<Shared>, cx: Arc<ConnCtx>, mut req: Request<Incoming>, key: String, scenario: Arc<Scenario>, tail: &str) -> Response<RespBody> {
+async fn feishu(
+    shared: Arc<Shared>,
+    cx: Arc<ConnCtx>,
+    mut req: Request<Incoming>,
+    key: String,
+    scenario: Arc<Scenario>,
+    tail: &str,
+) -> Response<RespBody> {
     cx.count_for(&key, &shared);
-    let guard = shared.journal.begin(&key, record_of(&req, cx.conn.listener, shared.journal.now_ms()));
+    let guard = shared.journal.begin(
+        &key,
+        record_of(&req, cx.conn.listener, shared.journal.now_ms()),
+    );
     let path_and_query = match req.uri().query() {
         Some(q) => format!("{tail}?{q}"),
         None => tail.to_string(),
@@ -98,6 +112,11 @@ async fn feishu(shared: Arc<Shared>, cx: Arc<ConnCtx>, mut req: Request<Incoming
     let resp = crate::feishu_server::handle(&shared.feishu, fixture, req).await;
     guard.status(resp.status().as_u16());
     let (mut parts, body) = resp.into_parts();
-    parts.headers.entry(http::header::SERVER).or_insert(http::HeaderValue::from_static(crate::respond::headers::SERVER));
-    Response::from_parts(parts, TrackedBody::new(body, guard))
+    parts
+        .headers
+        .entry(http::header::SERVER)
+        .or_insert(http::HeaderValue::from_static(
+            crate::respond::headers::SERVER,
+        ));
+    Response::from_parts(parts, TrackedBody::boxed(body, guard))
 }

@@ -22,11 +22,15 @@ use crate::upload::{self, UploadEnd};
 /// Build a response; headers HTTP refuses are left out (plans are validated before).
 pub fn response(status: u16, headers: &[(String, String)], body: RespBody) -> Response<RespBody> {
     let mut resp = Response::new(body);
-    *resp.status_mut() = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    *resp.status_mut() =
+        http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
     let map = resp.headers_mut();
     map.insert(http::header::SERVER, http::HeaderValue::from_static(SERVER));
     for (n, v) in headers {
-        if let (Ok(n), Ok(v)) = (http::HeaderName::from_bytes(n.as_bytes()), http::HeaderValue::from_bytes(v.as_bytes())) {
+        if let (Ok(n), Ok(v)) = (
+            http::HeaderName::from_bytes(n.as_bytes()),
+            http::HeaderValue::from_bytes(v.as_bytes()),
+        ) {
             map.append(n, v);
         }
     }
@@ -36,10 +40,14 @@ pub fn response(status: u16, headers: &[(String, String)], body: RespBody) -> Re
 /// A short text response.
 pub fn text(status: u16, msg: impl Into<String>) -> Response<RespBody> {
     let msg = msg.into() + "\n";
-    response(status, &[("Content-Type".into(), "text/plain; charset=utf-8".into())], full(msg))
+    response(
+        status,
+        &[("Content-Type".into(), "text/plain; charset=utf-8".into())],
+        full(msg),
+    )
 }
 
-fn header<'a>(req: &'a Request<Incoming>, name: http::header::HeaderName) -> Option<&'a str> {
+fn header(req: &Request<Incoming>, name: http::header::HeaderName) -> Option<&str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
@@ -47,13 +55,22 @@ fn header<'a>(req: &'a Request<Incoming>, name: http::header::HeaderName) -> Opt
 pub fn record_of(req: &Request<Incoming>, listener: ListenerKind, at_ms: u64) -> RequestRecord {
     RequestRecord {
         method: req.method().to_string(),
-        path: req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| req.uri().path().to_string()),
+        path: req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| req.uri().path().to_string()),
         listener: listener_name(listener).to_string(),
         version: format!("{:?}", req.version()),
         headers: req
             .headers()
             .iter()
-            .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect(),
         status: 0,
         body_len: None,
@@ -80,24 +97,41 @@ pub fn listener_name(l: ListenerKind) -> &'static str {
 }
 
 /// Serve `req` for `scenario`, recording it under `key`; `hop` is the redirect hop already followed.
-pub async fn serve(shared: Arc<Shared>, cx: Arc<ConnCtx>, req: Request<Incoming>, key: String, scenario: Arc<Scenario>, hop: u32) -> Response<RespBody> {
+pub async fn serve(
+    shared: Arc<Shared>,
+    cx: Arc<ConnCtx>,
+    req: Request<Incoming>,
+    key: String,
+    scenario: Arc<Scenario>,
+    hop: u32,
+) -> Response<RespBody> {
     cx.count_for(&key, &shared);
-    let mut guard = shared.journal.begin(&key, record_of(&req, cx.conn.listener, shared.journal.now_ms()));
+    let mut guard = shared.journal.begin(
+        &key,
+        record_of(&req, cx.conn.listener, shared.journal.now_ms()),
+    );
     let extra = cors(header(&req, http::header::ORIGIN));
 
     if req.method() == Method::OPTIONS {
         let mut h = extra.clone();
-        h.extend(preflight(header(&req, http::header::ACCESS_CONTROL_REQUEST_HEADERS)));
+        h.extend(preflight(header(
+            &req,
+            http::header::ACCESS_CONTROL_REQUEST_HEADERS,
+        )));
         h.push(("Content-Length".into(), "0".into()));
         guard.status(204);
-        return response(204, &h, TrackedBody::new(empty(), guard));
+        return response(204, &h, TrackedBody::boxed(empty(), guard));
     }
 
     let mut plan = match Plan::from_scenario(&scenario) {
         Ok(p) => p,
         Err(e) => {
             guard.status(400);
-            return response(400, &extra, TrackedBody::new(full(format!("{e}\n")), guard));
+            return response(
+                400,
+                &extra,
+                TrackedBody::boxed(full(format!("{e}\n")), guard),
+            );
         }
     };
 
@@ -106,19 +140,39 @@ pub async fn serve(shared: Arc<Shared>, cx: Arc<ConnCtx>, req: Request<Incoming>
             let authority = header(&req, http::header::HOST)
                 .map(str::to_string)
                 .or_else(|| req.uri().authority().map(|a| a.to_string()))
-                .unwrap_or_else(|| format!("{}:{}", shared.endpoints.host, shared.endpoints.ports.get(&cx.conn.listener).copied().unwrap_or(0)));
+                .unwrap_or_else(|| {
+                    format!(
+                        "{}:{}",
+                        shared.endpoints.host,
+                        shared
+                            .endpoints
+                            .ports
+                            .get(&cx.conn.listener)
+                            .copied()
+                            .unwrap_or(0)
+                    )
+                });
             let rr = RedirectRequest {
-                scheme: if cx.conn.listener.is_tls() { "https" } else { "http" },
+                scheme: if cx.conn.listener.is_tls() {
+                    "https"
+                } else {
+                    "http"
+                },
                 authority: &authority,
                 path: req.uri().path(),
                 query: req.uri().query().unwrap_or(""),
-                https_port: shared.endpoints.ports.get(&ListenerKind::Https).copied().unwrap_or(0),
+                https_port: shared
+                    .endpoints
+                    .ports
+                    .get(&ListenerKind::Https)
+                    .copied()
+                    .unwrap_or(0),
             };
             let mut h = extra.clone();
             h.push(("Location".into(), location(to, &rr, hop + 1)));
             h.push(("Content-Type".into(), "text/plain; charset=utf-8".into()));
             guard.status(status);
-            return response(status, &h, TrackedBody::new(full("redirecting\n"), guard));
+            return response(status, &h, TrackedBody::boxed(full("redirecting\n"), guard));
         }
     }
 
@@ -130,10 +184,15 @@ pub async fn serve(shared: Arc<Shared>, cx: Arc<ConnCtx>, req: Request<Incoming>
             h.push(("Connection".into(), "close".into()));
             h.push(("Content-Type".into(), "text/plain; charset=utf-8".into()));
             guard.status(413);
-            return response(413, &h, TrackedBody::new(full("payload too large\n"), guard));
+            return response(
+                413,
+                &h,
+                TrackedBody::boxed(full("payload too large\n"), guard),
+            );
         }
         let ct = header(&req, http::header::CONTENT_TYPE).map(str::to_string);
-        let (record, end) = upload::receive(req.into_body(), ct.as_deref(), plan.upload, cx.conn.clone()).await;
+        let (record, end) =
+            upload::receive(req.into_body(), ct.as_deref(), plan.upload, cx.conn.clone()).await;
         guard.upload(record.clone());
         match end {
             UploadEnd::Reset => {
@@ -146,7 +205,11 @@ pub async fn serve(shared: Arc<Shared>, cx: Arc<ConnCtx>, req: Request<Incoming>
                     return response(200, &[], empty());
                 }
                 guard.status(400);
-                return response(400, &extra, TrackedBody::new(full(format!("upload not readable: {e}\n")), guard));
+                return response(
+                    400,
+                    &extra,
+                    TrackedBody::boxed(full(format!("upload not readable: {e}\n")), guard),
+                );
             }
             UploadEnd::Done => {
                 if !plan.body_chosen {
@@ -164,7 +227,9 @@ pub async fn serve(shared: Arc<Shared>, cx: Arc<ConnCtx>, req: Request<Incoming>
     let sha = match &plan.body {
         BodySource::Generated { seed, size } => {
             let (seed, size) = (*seed, *size);
-            tokio::task::spawn_blocking(move || crate::body::generated_sha256(seed, size)).await.ok()
+            tokio::task::spawn_blocking(move || crate::body::generated_sha256(seed, size))
+                .await
+                .ok()
         }
         BodySource::Fixed(b) => Some(hex::encode(Sha256::digest(b))),
     };
@@ -197,12 +262,12 @@ pub async fn serve(shared: Arc<Shared>, cx: Arc<ConnCtx>, req: Request<Incoming>
     h.extend(plan.headers.iter().cloned());
     guard.status(plan.status);
     if head_only {
-        return response(plan.status, &h, TrackedBody::new(empty(), guard));
+        return response(plan.status, &h, TrackedBody::boxed(empty(), guard));
     }
     let body = pumped(Pump::new(&plan, limit), plan.cut, cx.conn.clone());
     let tracked = match (plan.is_chunked(), plan.cut) {
         (false, None) => TrackedBody::with_len(body, guard, limit),
-        _ => TrackedBody::new(body, guard),
+        _ => TrackedBody::boxed(body, guard),
     };
     response(plan.status, &h, tracked)
 }

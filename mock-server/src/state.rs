@@ -26,7 +26,11 @@ impl Endpoints {
     /// `scheme://host:port` of a listener.
     pub fn base_url(&self, l: ListenerKind) -> String {
         let scheme = if l.is_tls() { "https" } else { "http" };
-        format!("{scheme}://{}:{}", self.host, self.ports.get(&l).copied().unwrap_or(0))
+        format!(
+            "{scheme}://{}:{}",
+            self.host,
+            self.ports.get(&l).copied().unwrap_or(0)
+        )
     }
 }
 
@@ -51,30 +55,51 @@ pub struct Shared {
 impl Shared {
     /// The scenario registered under `key`.
     pub fn scenario(&self, key: &str) -> Option<Arc<Scenario>> {
-        self.scenarios.read().unwrap_or_else(|e| e.into_inner()).get(key).cloned()
+        self.scenarios
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+            .cloned()
     }
 
     /// Register (or replace) a scenario.
     pub fn register(&self, key: &str, scenario: Scenario) {
-        self.scenarios.write().unwrap_or_else(|e| e.into_inner()).insert(key.to_string(), Arc::new(scenario));
+        self.scenarios
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key.to_string(), Arc::new(scenario));
     }
 
     /// Remove a scenario and its journal.
     pub fn unregister(&self, key: &str) -> bool {
-        let had = self.scenarios.write().unwrap_or_else(|e| e.into_inner()).remove(key).is_some();
+        let had = self
+            .scenarios
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key)
+            .is_some();
         self.journal.forget(key);
         had
     }
 
     /// Count a failed TLS handshake.
     pub fn handshake_failed(&self, l: ListenerKind) {
-        *self.handshake_failures.lock().unwrap_or_else(|e| e.into_inner()).entry(l).or_default() += 1;
+        *self
+            .handshake_failures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(l)
+            .or_default() += 1;
     }
 }
 
 /// Keys must be `[A-Za-z0-9._-]+`, at most 200 characters.
 pub fn valid_key(key: &str) -> bool {
-    !key.is_empty() && key.len() <= 200 && key.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+    !key.is_empty()
+        && key.len() <= 200
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
 }
 
 /// One connection as the handlers see it.
@@ -89,13 +114,22 @@ pub struct ConnCtx {
 impl ConnCtx {
     /// Context for a new connection.
     pub fn new(conn: Arc<Conn>) -> Arc<ConnCtx> {
-        Arc::new(ConnCtx { conn, keys_seen: Mutex::new(HashSet::new()), requests: AtomicU64::new(0) })
+        Arc::new(ConnCtx {
+            conn,
+            keys_seen: Mutex::new(HashSet::new()),
+            requests: AtomicU64::new(0),
+        })
     }
 
     /// Count this connection once for `key`.
     pub fn count_for(&self, key: &str, shared: &Shared) {
         self.requests.fetch_add(1, Ordering::Relaxed);
-        if self.keys_seen.lock().unwrap_or_else(|e| e.into_inner()).insert(key.to_string()) {
+        if self
+            .keys_seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key.to_string())
+        {
             shared.journal.count_connection(key);
         }
     }

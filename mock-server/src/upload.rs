@@ -34,8 +34,16 @@ struct Counter {
 }
 
 /// Read the request body with `faults` applied; `content_type` picks multipart parsing.
-pub async fn receive(body: Incoming, content_type: Option<&str>, faults: UploadFaults, conn: Arc<Conn>) -> (UploadRecord, UploadEnd) {
-    let counter = Arc::new(Counter { read: AtomicU64::new(0), reset: AtomicBool::new(false) });
+pub async fn receive(
+    body: Incoming,
+    content_type: Option<&str>,
+    faults: UploadFaults,
+    conn: Arc<Conn>,
+) -> (UploadRecord, UploadEnd) {
+    let counter = Arc::new(Counter {
+        read: AtomicU64::new(0),
+        reset: AtomicBool::new(false),
+    });
     let stream = body_stream(body, faults, conn, counter.clone());
     let boundary = content_type.and_then(|ct| multer::parse_boundary(ct).ok());
     let mut record = UploadRecord::default();
@@ -57,7 +65,12 @@ pub async fn receive(body: Incoming, content_type: Option<&str>, faults: UploadF
 
 type Chunk = Result<Bytes, std::io::Error>;
 
-fn body_stream(body: Incoming, faults: UploadFaults, conn: Arc<Conn>, counter: Arc<Counter>) -> impl futures_util::Stream<Item = Chunk> + Send {
+fn body_stream(
+    body: Incoming,
+    faults: UploadFaults,
+    conn: Arc<Conn>,
+    counter: Arc<Counter>,
+) -> impl futures_util::Stream<Item = Chunk> + Send {
     let started = Instant::now();
     futures_util::stream::unfold(Some(body), move |body| {
         let conn = conn.clone();
@@ -70,8 +83,11 @@ fn body_stream(body: Incoming, faults: UploadFaults, conn: Arc<Conn>, counter: A
                     Some(Err(e)) => return Some((Err(std::io::Error::other(e)), None)),
                     Some(Ok(f)) => f,
                 };
-                let Ok(data) = frame.into_data() else { continue };
-                let total = counter.read.fetch_add(data.len() as u64, Ordering::SeqCst) + data.len() as u64;
+                let Ok(data) = frame.into_data() else {
+                    continue;
+                };
+                let total =
+                    counter.read.fetch_add(data.len() as u64, Ordering::SeqCst) + data.len() as u64;
                 if let Some(bps) = faults.read_bps {
                     let due = Duration::from_secs_f64(total as f64 / bps as f64);
                     if let Some(wait) = due.checked_sub(started.elapsed()) {
@@ -81,7 +97,13 @@ fn body_stream(body: Incoming, faults: UploadFaults, conn: Arc<Conn>, counter: A
                 if faults.reset_after.is_some_and(|n| total >= n) {
                     counter.reset.store(true, Ordering::SeqCst);
                     conn.reset();
-                    return Some((Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "upload_reset_after fault")), None));
+                    return Some((
+                        Err(std::io::Error::new(
+                            std::io::ErrorKind::ConnectionReset,
+                            "upload_reset_after fault",
+                        )),
+                        None,
+                    ));
                 }
                 return Some((Ok(data), Some(body)));
             }
@@ -89,7 +111,10 @@ fn body_stream(body: Incoming, faults: UploadFaults, conn: Arc<Conn>, counter: A
     })
 }
 
-async fn read_plain(stream: impl futures_util::Stream<Item = Chunk> + Send, rec: &mut UploadRecord) -> Result<(), String> {
+async fn read_plain(
+    stream: impl futures_util::Stream<Item = Chunk> + Send,
+    rec: &mut UploadRecord,
+) -> Result<(), String> {
     use futures_util::StreamExt;
     let mut hasher = Sha256::new();
     let mut size = 0u64;
@@ -106,7 +131,11 @@ async fn read_plain(stream: impl futures_util::Stream<Item = Chunk> + Send, rec:
     Ok(())
 }
 
-async fn read_multipart(stream: impl futures_util::Stream<Item = Chunk> + Send + 'static, boundary: String, rec: &mut UploadRecord) -> Result<(), String> {
+async fn read_multipart(
+    stream: impl futures_util::Stream<Item = Chunk> + Send + 'static,
+    boundary: String,
+    rec: &mut UploadRecord,
+) -> Result<(), String> {
     let mut mp = multer::Multipart::new(stream, boundary);
     while let Some(mut field) = mp.next_field().await.map_err(|e| e.to_string())? {
         let name = field.name().unwrap_or("").to_string();
@@ -129,7 +158,8 @@ async fn read_multipart(stream: impl futures_util::Stream<Item = Chunk> + Send +
                 let room = MAX_TEXT.saturating_sub(text.len());
                 text.extend_from_slice(&chunk[..chunk.len().min(room)]);
             }
-            rec.form_data.push((name, String::from_utf8_lossy(&text).into_owned()));
+            rec.form_data
+                .push((name, String::from_utf8_lossy(&text).into_owned()));
         }
     }
     Ok(())

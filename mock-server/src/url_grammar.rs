@@ -11,7 +11,12 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_perc
 use crate::fault::{Fault, RedirectTo, Scenario, Target};
 
 /// Characters escaped when writing a query value part.
-const PART: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~').remove(b'/');
+const PART: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
 
 /// Query keys that are not faults.
 pub const KEY_PARAM: &str = "key";
@@ -56,7 +61,11 @@ fn dec(s: &str) -> String {
 }
 
 fn bad(key: &str, value: &str, why: &'static str) -> GrammarError {
-    GrammarError::BadValue { key: key.to_string(), value: value.to_string(), why }
+    GrammarError::BadValue {
+        key: key.to_string(),
+        value: value.to_string(),
+        why,
+    }
 }
 
 /// A byte count: digits with an optional `k`, `m` or `g` suffix (powers of 1024).
@@ -77,7 +86,9 @@ pub fn parse_size(key: &str, raw: &str) -> Result<u64, GrammarError> {
 }
 
 fn parse_pair(key: &str, raw: &str) -> Result<(u64, u64), GrammarError> {
-    let (a, b) = raw.split_once(':').ok_or_else(|| bad(key, raw, "BYTES:MS"))?;
+    let (a, b) = raw
+        .split_once(':')
+        .ok_or_else(|| bad(key, raw, "BYTES:MS"))?;
     Ok((parse_size(key, a)?, parse_size(key, b)?))
 }
 
@@ -107,7 +118,13 @@ fn parse_redirect_to(key: &str, raw: &str) -> Result<RedirectTo, GrammarError> {
         "loop" => RedirectTo::Loop,
         "relative" => RedirectTo::Relative,
         "invalid" => RedirectTo::Invalid,
-        _ => return Err(bad(key, raw, "same-host, cross-host, https, loop, relative or invalid")),
+        _ => {
+            return Err(bad(
+                key,
+                raw,
+                "same-host, cross-host, https, loop, relative or invalid",
+            ));
+        }
     })
 }
 
@@ -140,23 +157,38 @@ fn apply(out: &mut ParsedQuery, key: &str, raw: &str) -> Result<(), GrammarError
             return Ok(());
         }
         "seed" => {
-            let seed = dec(raw).parse::<u64>().map_err(|_| bad(key, raw, "a number"))?;
+            let seed = dec(raw)
+                .parse::<u64>()
+                .map_err(|_| bad(key, raw, "a number"))?;
             // The seed belongs to the body written just before it (`body=1m&seed=7`).
-            match faults.iter_mut().rev().find(|f| matches!(f, Fault::Body { .. })) {
+            match faults
+                .iter_mut()
+                .rev()
+                .find(|f| matches!(f, Fault::Body { .. }))
+            {
                 Some(Fault::Body { seed: s, .. }) => *s = seed,
                 _ => return Err(bad(key, raw, "`seed` must follow a `body`")),
             }
             return Ok(());
         }
         "status" => Fault::Status(
-            dec(raw).parse::<u16>().ok().filter(|s| (100..=999).contains(s)).ok_or_else(|| bad(key, raw, "a status code 100-999"))?,
+            dec(raw)
+                .parse::<u16>()
+                .ok()
+                .filter(|s| (100..=999).contains(s))
+                .ok_or_else(|| bad(key, raw, "a status code 100-999"))?,
         ),
         "body" => match raw.split_once(':') {
             Some((size, seed)) => Fault::Body {
                 size: parse_size(key, size)?,
-                seed: dec(seed).parse().map_err(|_| bad(key, raw, "SIZE or SIZE:SEED"))?,
+                seed: dec(seed)
+                    .parse()
+                    .map_err(|_| bad(key, raw, "SIZE or SIZE:SEED"))?,
             },
-            None => Fault::Body { size: parse_size(key, raw)?, seed: 0 },
+            None => Fault::Body {
+                size: parse_size(key, raw)?,
+                seed: 0,
+            },
         },
         "text" => Fault::Text(dec(raw)),
         "content_type" | "ct" => Fault::ContentType(dec(raw)),
@@ -191,7 +223,11 @@ fn apply(out: &mut ParsedQuery, key: &str, raw: &str) -> Result<(), GrammarError
                 .ok_or_else(|| bad(key, raw, "STATUS:TO[:HOPS], status 301/302/303/307/308"))?;
             let to = parse_redirect_to(key, parts.next().unwrap_or("same-host"))?;
             let hops = match parts.next() {
-                Some(h) => dec(h).parse::<u32>().ok().filter(|h| *h >= 1).ok_or_else(|| bad(key, raw, "hops >= 1"))?,
+                Some(h) => dec(h)
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|h| *h >= 1)
+                    .ok_or_else(|| bad(key, raw, "hops >= 1"))?,
                 None => 1,
             };
             if parts.next().is_some() {
@@ -202,14 +238,19 @@ fn apply(out: &mut ParsedQuery, key: &str, raw: &str) -> Result<(), GrammarError
         "content_disposition" | "cd" => {
             let (mut filename, mut filename_star) = (None, None);
             for part in raw.split(';').filter(|p| !p.is_empty()) {
-                let (name, value) = part.split_once(':').ok_or_else(|| bad(key, raw, "filename:NAME;filename*:NAME"))?;
+                let (name, value) = part
+                    .split_once(':')
+                    .ok_or_else(|| bad(key, raw, "filename:NAME;filename*:NAME"))?;
                 match dec(name).as_str() {
                     "filename" => filename = Some(dec(value)),
                     "filename*" => filename_star = Some(dec(value)),
                     _ => return Err(bad(key, raw, "parameters filename and filename*")),
                 }
             }
-            Fault::ContentDisposition { filename, filename_star }
+            Fault::ContentDisposition {
+                filename,
+                filename_star,
+            }
         }
         "gzip" => {
             parse_flag(key, raw)?;
@@ -221,8 +262,13 @@ fn apply(out: &mut ParsedQuery, key: &str, raw: &str) -> Result<(), GrammarError
         }
         "raw" => Fault::Raw(dec(raw)),
         "header" => {
-            let (name, value) = raw.split_once(':').ok_or_else(|| bad(key, raw, "NAME:VALUE"))?;
-            Fault::Header { name: dec(name), value: dec(value) }
+            let (name, value) = raw
+                .split_once(':')
+                .ok_or_else(|| bad(key, raw, "NAME:VALUE"))?;
+            Fault::Header {
+                name: dec(name),
+                value: dec(value),
+            }
         }
         "lowercase_headers" => {
             parse_flag(key, raw)?;
@@ -266,8 +312,13 @@ fn fault_query(f: &Fault) -> String {
         Fault::Chunked => "chunked".into(),
         Fault::CloseAfter(n) => format!("close_after={n}"),
         Fault::ResetAfter(n) => format!("reset_after={n}"),
-        Fault::Redirect { status, to, hops } => format!("redirect={status}:{}:{hops}", redirect_name(*to)),
-        Fault::ContentDisposition { filename, filename_star } => {
+        Fault::Redirect { status, to, hops } => {
+            format!("redirect={status}:{}:{hops}", redirect_name(*to))
+        }
+        Fault::ContentDisposition {
+            filename,
+            filename_star,
+        } => {
             let mut parts = Vec::new();
             if let Some(f) = filename {
                 parts.push(format!("filename:{}", enc(f)));
@@ -319,14 +370,27 @@ mod tests {
             s.faults,
             vec![
                 Fault::Status(404),
-                Fault::Body { size: 1 << 20, seed: 7 },
+                Fault::Body {
+                    size: 1 << 20,
+                    seed: 7
+                },
                 Fault::DelayMs(2000),
-                Fault::Trickle { bytes: 1024, every_ms: 50 },
+                Fault::Trickle {
+                    bytes: 1024,
+                    every_ms: 50
+                },
                 Fault::ResetAfter(65536),
                 Fault::ContentLengthDelta(10),
                 Fault::Chunked,
-                Fault::Redirect { status: 302, to: RedirectTo::CrossHost, hops: 2 },
-                Fault::ContentDisposition { filename: Some("a.txt".into()), filename_star: None },
+                Fault::Redirect {
+                    status: 302,
+                    to: RedirectTo::CrossHost,
+                    hops: 2
+                },
+                Fault::ContentDisposition {
+                    filename: Some("a.txt".into()),
+                    filename_star: None
+                },
                 Fault::Gzip,
             ]
         );
@@ -334,10 +398,22 @@ mod tests {
 
     #[test]
     fn errors_name_the_key() {
-        assert_eq!(Scenario::from_query("nope=1"), Err(GrammarError::UnknownKey("nope".into())));
-        assert!(matches!(Scenario::from_query("status=abc"), Err(GrammarError::BadValue { .. })));
-        assert!(matches!(Scenario::from_query("seed=3"), Err(GrammarError::BadValue { .. })));
-        assert!(matches!(Scenario::from_query("redirect=200:loop"), Err(GrammarError::BadValue { .. })));
+        assert_eq!(
+            Scenario::from_query("nope=1"),
+            Err(GrammarError::UnknownKey("nope".into()))
+        );
+        assert!(matches!(
+            Scenario::from_query("status=abc"),
+            Err(GrammarError::BadValue { .. })
+        ));
+        assert!(matches!(
+            Scenario::from_query("seed=3"),
+            Err(GrammarError::BadValue { .. })
+        ));
+        assert!(matches!(
+            Scenario::from_query("redirect=200:loop"),
+            Err(GrammarError::BadValue { .. })
+        ));
     }
 
     #[test]

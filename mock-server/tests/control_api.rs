@@ -13,7 +13,15 @@ fn scenarios_are_registered_served_and_journaled_over_http() {
     let t = TestServer::start();
     let control = t.s().control_url();
     let scenario = r#"{"target":"http","faults":[{"body":{"size":321,"seed":5}},{"header":{"name":"X-Case","value":"yes"}}]}"#;
-    let r = curl(&["-X", "PUT", "-w", "%{http_code}", "--data-binary", scenario, &format!("{control}/scenarios/case-1")]);
+    let r = curl(&[
+        "-X",
+        "PUT",
+        "-w",
+        "%{http_code}",
+        "--data-binary",
+        scenario,
+        &format!("{control}/scenarios/case-1"),
+    ]);
     assert_eq!(String::from_utf8_lossy(&r.stdout), "204");
     let r = curl(&[&format!("{control}/scenarios/case-1")]);
     assert!(String::from_utf8_lossy(&r.stdout).contains("\"size\": 321"));
@@ -23,13 +31,39 @@ fn scenarios_are_registered_served_and_journaled_over_http() {
     let j: CaseJournal = serde_json::from_slice(&r.stdout).unwrap();
     assert_eq!(j.requests.len(), 1);
     assert_eq!(j.requests[0].body_len, Some(321));
-    let r = curl(&["-X", "DELETE", "-w", "%{http_code}", &format!("{control}/scenarios/case-1")]);
+    let r = curl(&[
+        "-X",
+        "DELETE",
+        "-w",
+        "%{http_code}",
+        &format!("{control}/scenarios/case-1"),
+    ]);
     assert_eq!(String::from_utf8_lossy(&r.stdout), "204");
     assert_eq!(curl(&["--fail", &t.http("/c/case-1/a.bin")]).code, 22);
     // Bad documents and keys are refused with 400.
-    let r = curl(&["-X", "PUT", "-w", "%{http_code}", "-o", "/dev/null", "--data-binary", r#"{"faults":[{"nope":1}]}"#, &format!("{control}/scenarios/x")]);
+    let r = curl(&[
+        "-X",
+        "PUT",
+        "-w",
+        "%{http_code}",
+        "-o",
+        "/dev/null",
+        "--data-binary",
+        r#"{"faults":[{"nope":1}]}"#,
+        &format!("{control}/scenarios/x"),
+    ]);
     assert_eq!(String::from_utf8_lossy(&r.stdout), "400");
-    let r = curl(&["-X", "PUT", "-w", "%{http_code}", "-o", "/dev/null", "--data-binary", "{}", &format!("{control}/scenarios/bad%20key")]);
+    let r = curl(&[
+        "-X",
+        "PUT",
+        "-w",
+        "%{http_code}",
+        "-o",
+        "/dev/null",
+        "--data-binary",
+        "{}",
+        &format!("{control}/scenarios/bad%20key"),
+    ]);
     assert_eq!(String::from_utf8_lossy(&r.stdout), "400");
 }
 
@@ -60,19 +94,38 @@ fn index_lists_the_catalog_and_extra_rows() {
     }]);
     let html = String::from_utf8(curl(&[&t.http("/")]).stdout).unwrap();
     for f in mock_server::CATALOG {
-        assert!(html.contains(&format!("<code>{}</code>", f.name)), "{}", f.name);
+        assert!(
+            html.contains(&format!("<code>{}</code>", f.name)),
+            "{}",
+            f.name
+        );
     }
     assert!(html.contains("errno 4 &lt;timeout&gt;"));
-    let json: serde_json::Value = serde_json::from_slice(&curl(&[&t.http("/scenarios.json")]).stdout).unwrap();
-    assert_eq!(json["catalog"].as_array().unwrap().len(), mock_server::CATALOG.len());
+    let json: serde_json::Value =
+        serde_json::from_slice(&curl(&[&t.http("/scenarios.json")]).stdout).unwrap();
+    assert_eq!(
+        json["catalog"].as_array().unwrap().len(),
+        mock_server::CATALOG.len()
+    );
     assert_eq!(json["platform_rows"][0]["platform"], "douyin");
     // Every catalog example URL is accepted by the grammar (status 400 would mean a typo).
     for row in json["catalog"].as_array().unwrap() {
         let url = row["url"].as_str().unwrap();
-        if row["fault"] == "stall" || row["fault"] == "stall_after" || row["fault"].as_str().unwrap().starts_with("upload") {
+        if row["fault"] == "stall"
+            || row["fault"] == "stall_after"
+            || row["fault"].as_str().unwrap().starts_with("upload")
+        {
             continue;
         }
-        let r = curl(&["--max-time", "8", "-o", "/dev/null", "-w", "%{http_code}", url]);
+        let r = curl(&[
+            "--max-time",
+            "8",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            url,
+        ]);
         assert_ne!(String::from_utf8_lossy(&r.stdout), "400", "{url}");
     }
 }
@@ -82,7 +135,12 @@ fn binary_writes_the_ready_file_and_serves() {
     let dir = tempfile::tempdir().unwrap();
     let ready = dir.path().join("ready.json");
     let mut child = Command::new(env!("CARGO_BIN_EXE_mock-server"))
-        .args(["--state-dir", dir.path().to_str().unwrap(), "--ready-file", ready.to_str().unwrap()])
+        .args([
+            "--state-dir",
+            dir.path().to_str().unwrap(),
+            "--ready-file",
+            ready.to_str().unwrap(),
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -96,7 +154,14 @@ fn binary_writes_the_ready_file_and_serves() {
     let ca = doc["ca_cert"].as_str().unwrap().to_string();
     assert!(doc["control"].as_str().unwrap().ends_with("/_control"));
     let r = curl(&[&format!("{http}/f/a?body=10")]);
-    let r2 = curl(&["--cacert", &ca, &format!("{}/f/a?body=10", doc["listeners"]["https"].as_str().unwrap())]);
+    let r2 = curl(&[
+        "--cacert",
+        &ca,
+        &format!(
+            "{}/f/a?body=10",
+            doc["listeners"]["https"].as_str().unwrap()
+        ),
+    ]);
     let _ = child.kill();
     let _ = child.wait();
     assert_eq!((r.code, r.stdout.len()), (0, 10));

@@ -35,16 +35,28 @@ fn fault() -> impl Strategy<Value = Fault> {
         any::<u64>().prop_map(Fault::DelayMs),
         Just(Fault::Stall),
         any::<u64>().prop_map(Fault::StallAfter),
-        (any::<u64>(), any::<u64>()).prop_map(|(bytes, every_ms)| Fault::Trickle { bytes, every_ms }),
+        (any::<u64>(), any::<u64>())
+            .prop_map(|(bytes, every_ms)| Fault::Trickle { bytes, every_ms }),
         any::<u64>().prop_map(Fault::BandwidthBps),
         any::<i64>().prop_map(Fault::ContentLengthDelta),
         Just(Fault::Chunked),
         any::<u64>().prop_map(Fault::CloseAfter),
         any::<u64>().prop_map(Fault::ResetAfter),
-        (prop::sample::select(vec![301u16, 302, 303, 307, 308]), redirect_to(), 1u32..10).prop_map(|(status, to, hops)| Fault::Redirect { status, to, hops }),
-        (proptest::option::of(text()), proptest::option::of(text())).prop_map(|(filename, filename_star)| Fault::ContentDisposition { filename, filename_star }),
+        (
+            prop::sample::select(vec![301u16, 302, 303, 307, 308]),
+            redirect_to(),
+            1u32..10
+        )
+            .prop_map(|(status, to, hops)| Fault::Redirect { status, to, hops }),
+        (proptest::option::of(text()), proptest::option::of(text())).prop_map(
+            |(filename, filename_star)| Fault::ContentDisposition {
+                filename,
+                filename_star
+            }
+        ),
         Just(Fault::Gzip),
-        (any::<u64>(), any::<u64>()).prop_map(|(bytes, every_ms)| Fault::SlowHeaders { bytes, every_ms }),
+        (any::<u64>(), any::<u64>())
+            .prop_map(|(bytes, every_ms)| Fault::SlowHeaders { bytes, every_ms }),
         text().prop_map(Fault::Raw),
         (text(), text()).prop_map(|(name, value)| Fault::Header { name, value }),
         Just(Fault::LowercaseHeaders),
@@ -55,7 +67,15 @@ fn fault() -> impl Strategy<Value = Fault> {
 }
 
 fn scenario() -> impl Strategy<Value = Scenario> {
-    (prop::sample::select(Target::ALL.to_vec()), prop::collection::vec(fault(), 0..6)).prop_map(|(target, faults)| Scenario { target, faults, feishu: None })
+    (
+        prop::sample::select(Target::ALL.to_vec()),
+        prop::collection::vec(fault(), 0..6),
+    )
+        .prop_map(|(target, faults)| Scenario {
+            target,
+            faults,
+            feishu: None,
+        })
 }
 
 proptest! {
@@ -81,8 +101,14 @@ fn random_bytes_at_the_socket_never_stop_the_server() {
     let t = TestServer::start();
     let http = t.s().base_url(mock_server::ListenerKind::Http);
     let https = t.s().base_url(mock_server::ListenerKind::Https);
-    let addrs: Vec<String> = [http, https].iter().map(|u| u.split("://").nth(1).unwrap().to_string()).collect();
-    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig { cases: 64, ..ProptestConfig::default() });
+    let addrs: Vec<String> = [http, https]
+        .iter()
+        .map(|u| u.split("://").nth(1).unwrap().to_string())
+        .collect();
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: 64,
+        ..ProptestConfig::default()
+    });
     let bytes = prop_oneof![
         prop::collection::vec(any::<u8>(), 0..2048),
         "(GET|POST|PUT|OPTIONS) /[a-z/?=&%]{0,40} HTTP/1\\.[01]\r\n([A-Za-z-]{1,12}: [ -~]{0,20}\r\n){0,5}\r\n".prop_map(String::into_bytes),
@@ -102,6 +128,10 @@ fn random_bytes_at_the_socket_never_stop_the_server() {
     let r = curl(&[&t.http("/f/a?body=1000")]);
     assert_eq!((r.code, r.stdout.len()), (0, 1000));
     let ca = t.ca();
-    let r = curl(&["--cacert", ca.to_str().unwrap(), &t.url(mock_server::ListenerKind::Https, "/f/a?body=1000")]);
+    let r = curl(&[
+        "--cacert",
+        ca.to_str().unwrap(),
+        &t.url(mock_server::ListenerKind::Https, "/f/a?body=1000"),
+    ]);
     assert_eq!((r.code, r.stdout.len()), (0, 1000));
 }

@@ -22,7 +22,10 @@ pub fn cors(origin: Option<&str>) -> Vec<(String, String)> {
 /// Extra headers answering a CORS preflight.
 pub fn preflight(request_headers: Option<&str>) -> Vec<(String, String)> {
     let mut h = vec![
-        ("Access-Control-Allow-Methods".into(), "GET, HEAD, POST, PUT, DELETE, OPTIONS".into()),
+        (
+            "Access-Control-Allow-Methods".into(),
+            "GET, HEAD, POST, PUT, DELETE, OPTIONS".into(),
+        ),
         ("Access-Control-Max-Age".into(), "600".into()),
     ];
     if let Some(r) = request_headers {

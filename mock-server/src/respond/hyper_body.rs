@@ -40,14 +40,28 @@ pub struct TrackedBody {
 
 impl TrackedBody {
     /// Track `inner` with `guard`.
-    pub fn new(inner: RespBody, guard: RequestGuard) -> RespBody {
-        TrackedBody { inner, guard: Some(guard), sent: 0, reported: 0, expected: None }.boxed()
+    pub fn boxed(inner: RespBody, guard: RequestGuard) -> RespBody {
+        TrackedBody {
+            inner,
+            guard: Some(guard),
+            sent: 0,
+            reported: 0,
+            expected: None,
+        }
+        .boxed()
     }
 
     /// Track a body whose length hyper knows from Content-Length: hyper stops polling after
     /// `expected` bytes, so reaching it means the body is complete.
     pub fn with_len(inner: RespBody, guard: RequestGuard, expected: u64) -> RespBody {
-        TrackedBody { inner, guard: Some(guard), sent: 0, reported: 0, expected: Some(expected) }.boxed()
+        TrackedBody {
+            inner,
+            guard: Some(guard),
+            sent: 0,
+            reported: 0,
+            expected: Some(expected),
+        }
+        .boxed()
     }
 
     fn whole(&self) -> bool {
@@ -76,7 +90,10 @@ impl Body for TrackedBody {
     type Data = Bytes;
     type Error = std::io::Error;
 
-    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
         let polled = Pin::new(&mut self.inner).poll_frame(cx);
         match &polled {
             Poll::Ready(Some(Ok(frame))) => {
@@ -123,13 +140,13 @@ impl Drop for TrackedBody {
 }
 
 enum State {
-    Pumping(Pump),
+    Pumping(Box<Pump>),
     Cut,
 }
 
 /// The pumped body for hyper; on HTTP/2 a cut stalls, closes the connection or resets the stream.
 pub fn pumped(pump: Pump, cut: Option<Cut>, conn: Arc<Conn>) -> RespBody {
-    let stream = futures_util::stream::unfold(State::Pumping(pump), move |state| {
+    let stream = futures_util::stream::unfold(State::Pumping(Box::new(pump)), move |state| {
         let conn = conn.clone();
         async move {
             match state {
@@ -141,13 +158,25 @@ pub fn pumped(pump: Pump, cut: Option<Cut>, conn: Arc<Conn>) -> RespBody {
                             // A real TCP reset even on HTTP/2, once the sent bytes had time to leave.
                             tokio::time::sleep(Duration::from_millis(100)).await;
                             conn.reset();
-                            Some((Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset_after fault")), State::Cut))
+                            Some((
+                                Err(std::io::Error::new(
+                                    std::io::ErrorKind::ConnectionReset,
+                                    "reset_after fault",
+                                )),
+                                State::Cut,
+                            ))
                         }
                         Some(Cut::CloseAfter(_)) => {
                             // Let the sent bytes leave before the connection goes.
                             tokio::time::sleep(Duration::from_millis(100)).await;
                             conn.close().await;
-                            Some((Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "close_after fault")), State::Cut))
+                            Some((
+                                Err(std::io::Error::new(
+                                    std::io::ErrorKind::ConnectionAborted,
+                                    "close_after fault",
+                                )),
+                                State::Cut,
+                            ))
                         }
                         Some(Cut::StallAfter(_)) => {
                             std::future::pending::<()>().await;

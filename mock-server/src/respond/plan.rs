@@ -134,7 +134,12 @@ pub fn unescape(s: &str) -> Vec<u8> {
             (b'\\', Some(b'n')) => (b'\n', 2),
             (b'\\', Some(b't')) => (b'\t', 2),
             (b'\\', Some(b'\\')) => (b'\\', 2),
-            (b'\\', Some(b'x')) => match bytes.get(i + 2..i + 4).filter(|h| h.iter().all(u8::is_ascii_hexdigit)).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            (b'\\', Some(b'x')) => match bytes
+                .get(i + 2..i + 4)
+                .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
                 Some(b) => (b, 4),
                 None => (b'\\', 1),
             },
@@ -169,7 +174,8 @@ pub fn content_disposition(filename: Option<&str>, filename_star: Option<&str>) 
 }
 
 fn valid_header(name: &str, value: &str) -> bool {
-    http::HeaderName::from_bytes(name.as_bytes()).is_ok() && http::HeaderValue::from_bytes(value.as_bytes()).is_ok()
+    http::HeaderName::from_bytes(name.as_bytes()).is_ok()
+        && http::HeaderValue::from_bytes(value.as_bytes()).is_ok()
 }
 
 impl Plan {
@@ -205,7 +211,10 @@ impl Plan {
                     p.status = *st;
                 }
                 Fault::Body { size, seed } => {
-                    p.body = BodySource::Generated { seed: *seed, size: *size };
+                    p.body = BodySource::Generated {
+                        seed: *seed,
+                        size: *size,
+                    };
                     p.body_chosen = true;
                 }
                 Fault::Text(t) => {
@@ -245,7 +254,10 @@ impl Plan {
                     }
                     p.redirect = Some((*status, *to, (*hops).max(1)));
                 }
-                Fault::ContentDisposition { filename, filename_star } => {
+                Fault::ContentDisposition {
+                    filename,
+                    filename_star,
+                } => {
                     let v = content_disposition(filename.as_deref(), filename_star.as_deref());
                     p.headers.push(("Content-Disposition".into(), v));
                 }
@@ -285,7 +297,12 @@ impl Plan {
 
     /// Whether HTTP/1.1 needs the raw writer: the fault breaks what hyper would send.
     pub fn needs_raw(&self) -> bool {
-        self.stall || self.cut.is_some() || self.cl_delta > 0 || self.slow_headers.is_some() || self.raw.is_some() || self.lowercase
+        self.stall
+            || self.cut.is_some()
+            || self.cl_delta > 0
+            || self.slow_headers.is_some()
+            || self.raw.is_some()
+            || self.lowercase
     }
 
     /// Whether the body is framed with chunked encoding (its length is not announced).

@@ -42,7 +42,9 @@ impl Pump {
     /// The pump for `plan`, emitting at most `limit` bytes (after encoding).
     pub fn new(plan: &Plan, limit: u64) -> Pump {
         let source = match &plan.body {
-            BodySource::Generated { seed, size } => Source::Generated(GeneratedBody::new(*seed, *size)),
+            BodySource::Generated { seed, size } => {
+                Source::Generated(GeneratedBody::new(*seed, *size))
+            }
             BodySource::Fixed(b) => Source::Fixed(Some(b.clone())),
         };
         let mut piece = CHUNK;
@@ -57,7 +59,9 @@ impl Pump {
         }
         Pump {
             source,
-            gzip: plan.gzip.then(|| GzEncoder::new(Vec::new(), Compression::fast())),
+            gzip: plan
+                .gzip
+                .then(|| GzEncoder::new(Vec::new(), Compression::fast())),
             pending: Bytes::new(),
             limit,
             emitted: 0,

@@ -14,11 +14,18 @@ use crate::journal::ConnectionEnd;
 use crate::record::RequestGuard;
 
 /// Write `bytes`, `step` bytes every `every_ms` when slow, else at once.
-async fn write_paced(io: &mut RawIo, bytes: &[u8], pace: Option<(u64, u64)>) -> std::io::Result<()> {
+async fn write_paced(
+    io: &mut RawIo,
+    bytes: &[u8],
+    pace: Option<(u64, u64)>,
+) -> std::io::Result<()> {
     match pace {
         None => io.write_all(bytes).await?,
         Some((step, every_ms)) => {
-            for (i, piece) in bytes.chunks(step.max(1).min(usize::MAX as u64) as usize).enumerate() {
+            for (i, piece) in bytes
+                .chunks(step.max(1).min(usize::MAX as u64) as usize)
+                .enumerate()
+            {
                 if i > 0 {
                     tokio::time::sleep(Duration::from_millis(every_ms)).await;
                 }
@@ -42,7 +49,10 @@ pub async fn until_client_gone(io: &mut RawIo) {
 }
 
 fn reason(status: u16) -> &'static str {
-    http::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("Unknown")
+    http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Unknown")
 }
 
 /// The response head as bytes.
@@ -50,7 +60,10 @@ pub fn head(plan: &Plan, extra: &[(String, String)], closing: bool) -> Vec<u8> {
     let mut lines = vec![format!("HTTP/1.1 {} {}", plan.status, reason(plan.status))];
     let mut headers: Vec<(String, String)> = vec![
         ("Server".into(), SERVER.into()),
-        ("Date".into(), httpdate::fmt_http_date(std::time::SystemTime::now())),
+        (
+            "Date".into(),
+            httpdate::fmt_http_date(std::time::SystemTime::now()),
+        ),
         ("Content-Type".into(), plan.content_type.clone()),
     ];
     if plan.is_chunked() {
@@ -61,11 +74,18 @@ pub fn head(plan: &Plan, extra: &[(String, String)], closing: bool) -> Vec<u8> {
     if plan.gzip {
         headers.push(("Content-Encoding".into(), "gzip".into()));
     }
-    headers.push(("Connection".into(), if closing { "close" } else { "keep-alive" }.into()));
+    headers.push((
+        "Connection".into(),
+        if closing { "close" } else { "keep-alive" }.into(),
+    ));
     headers.extend(extra.iter().cloned());
     headers.extend(plan.headers.iter().cloned());
     for (n, v) in headers {
-        let n = if plan.lowercase { n.to_ascii_lowercase() } else { canonical(&n) };
+        let n = if plan.lowercase {
+            n.to_ascii_lowercase()
+        } else {
+            canonical(&n)
+        };
         lines.push(format!("{n}: {v}"));
     }
     let mut out = lines.join("\r\n").into_bytes();
@@ -74,7 +94,13 @@ pub fn head(plan: &Plan, extra: &[(String, String)], closing: bool) -> Vec<u8> {
 }
 
 /// Serve the plan on a hijacked HTTP/1.1 connection; the connection is closed or reset at the end.
-pub async fn respond(mut io: RawIo, plan: &Plan, extra: &[(String, String)], head_only: bool, mut guard: RequestGuard) {
+pub async fn respond(
+    mut io: RawIo,
+    plan: &Plan,
+    extra: &[(String, String)],
+    head_only: bool,
+    mut guard: RequestGuard,
+) {
     let conn = io.conn().clone();
     if let Some(raw) = &plan.raw {
         let _ = write_paced(&mut io, raw, plan.slow_headers).await;
@@ -93,7 +119,10 @@ pub async fn respond(mut io: RawIo, plan: &Plan, extra: &[(String, String)], hea
     let whole = plan.cut.is_none() && (plan.cl_delta <= 0 || plan.is_chunked());
     let head = head(plan, extra, whole);
     guard.status(plan.status);
-    if write_paced(&mut io, &head, plan.slow_headers).await.is_err() {
+    if write_paced(&mut io, &head, plan.slow_headers)
+        .await
+        .is_err()
+    {
         guard.finish(ConnectionEnd::ClientAbort);
         return;
     }

@@ -49,7 +49,11 @@ pub fn location(to: RedirectTo, req: &RedirectRequest<'_>, next_hop: u32) -> Str
     match to {
         RedirectTo::SameHost => format!("{}://{}{}?{}", req.scheme, req.authority, req.path, query),
         RedirectTo::CrossHost => {
-            let other = if host.eq_ignore_ascii_case("localhost") { "127.0.0.1" } else { "localhost" };
+            let other = if host.eq_ignore_ascii_case("localhost") {
+                "127.0.0.1"
+            } else {
+                "localhost"
+            };
             format!("{}://{other}{port_part}{}?{}", req.scheme, req.path, query)
         }
         RedirectTo::Https => format!("https://{host}:{}{}?{}", req.https_port, req.path, query),
@@ -57,12 +61,19 @@ pub fn location(to: RedirectTo, req: &RedirectRequest<'_>, next_hop: u32) -> Str
             if req.query.is_empty() {
                 format!("{}://{}{}", req.scheme, req.authority, req.path)
             } else {
-                format!("{}://{}{}?{}", req.scheme, req.authority, req.path, req.query)
+                format!(
+                    "{}://{}{}?{}",
+                    req.scheme, req.authority, req.path, req.query
+                )
             }
         }
         RedirectTo::Relative => {
             let last = req.path.rsplit('/').next().unwrap_or("");
-            if last.is_empty() { format!("{}?{}", req.path, query) } else { format!("{last}?{query}") }
+            if last.is_empty() {
+                format!("{}?{}", req.path, query)
+            } else {
+                format!("{last}?{query}")
+            }
         }
         RedirectTo::Invalid => "http://[::1:not a url/%zz".to_string(),
     }
@@ -73,19 +84,40 @@ mod tests {
     use super::*;
 
     fn req<'a>(authority: &'a str, query: &'a str) -> RedirectRequest<'a> {
-        RedirectRequest { scheme: "http", authority, path: "/c/k/a.bin", query, https_port: 8443 }
+        RedirectRequest {
+            scheme: "http",
+            authority,
+            path: "/c/k/a.bin",
+            query,
+            https_port: 8443,
+        }
     }
 
     #[test]
     fn locations() {
         let r = req("127.0.0.1:8080", "x=1&_hop=1");
-        assert_eq!(location(RedirectTo::SameHost, &r, 2), "http://127.0.0.1:8080/c/k/a.bin?x=1&_hop=2");
-        assert_eq!(location(RedirectTo::CrossHost, &r, 2), "http://localhost:8080/c/k/a.bin?x=1&_hop=2");
-        assert_eq!(location(RedirectTo::Https, &r, 1), "https://127.0.0.1:8443/c/k/a.bin?x=1&_hop=1");
-        assert_eq!(location(RedirectTo::Loop, &r, 9), "http://127.0.0.1:8080/c/k/a.bin?x=1&_hop=1");
+        assert_eq!(
+            location(RedirectTo::SameHost, &r, 2),
+            "http://127.0.0.1:8080/c/k/a.bin?x=1&_hop=2"
+        );
+        assert_eq!(
+            location(RedirectTo::CrossHost, &r, 2),
+            "http://localhost:8080/c/k/a.bin?x=1&_hop=2"
+        );
+        assert_eq!(
+            location(RedirectTo::Https, &r, 1),
+            "https://127.0.0.1:8443/c/k/a.bin?x=1&_hop=1"
+        );
+        assert_eq!(
+            location(RedirectTo::Loop, &r, 9),
+            "http://127.0.0.1:8080/c/k/a.bin?x=1&_hop=1"
+        );
         assert_eq!(location(RedirectTo::Relative, &r, 2), "a.bin?x=1&_hop=2");
         let l = req("localhost:1", "");
-        assert_eq!(location(RedirectTo::CrossHost, &l, 1), "http://127.0.0.1:1/c/k/a.bin?_hop=1");
+        assert_eq!(
+            location(RedirectTo::CrossHost, &l, 1),
+            "http://127.0.0.1:1/c/k/a.bin?_hop=1"
+        );
         assert_eq!(split_host("[::1]:80"), ("[::1]", Some("80")));
     }
 }

@@ -40,7 +40,11 @@ fn ca(name: &str) -> Result<(CertificateParams, KeyPair, String), rcgen::Error> 
     dn.push(DnType::OrganizationName, "dlconform");
     params.distinguished_name = dn;
     params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
     let now = OffsetDateTime::now_utc();
     params.not_before = now - Duration::days(1);
     params.not_after = now + Duration::days(3650);
@@ -48,15 +52,26 @@ fn ca(name: &str) -> Result<(CertificateParams, KeyPair, String), rcgen::Error> 
     Ok((params, key, pem))
 }
 
-fn leaf_params(names: &[&str], not_before: OffsetDateTime, not_after: OffsetDateTime) -> Result<CertificateParams, rcgen::Error> {
-    let mut params = CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())?;
+fn leaf_params(
+    names: &[&str],
+    not_before: OffsetDateTime,
+    not_after: OffsetDateTime,
+) -> Result<CertificateParams, rcgen::Error> {
+    let mut params =
+        CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())?;
     let mut dn = DistinguishedName::new();
-    dn.push(DnType::CommonName, names.first().copied().unwrap_or("dlconform"));
+    dn.push(
+        DnType::CommonName,
+        names.first().copied().unwrap_or("dlconform"),
+    );
     params.distinguished_name = dn;
     params.not_before = not_before;
     params.not_after = not_after;
     params.use_authority_key_identifier_extension = true;
-    params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
+    params.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::KeyEncipherment,
+    ];
     params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
     Ok(params)
 }
@@ -82,22 +97,38 @@ pub fn make_cert_set() -> Result<CertSet, rcgen::Error> {
         let key = KeyPair::generate()?;
         let cert = match kind {
             ListenerKind::Http => continue,
-            ListenerKind::Https => leaf_params(&GOOD_NAMES, valid.0, valid.1)?.signed_by(&key, &issuer)?,
+            ListenerKind::Https => {
+                leaf_params(&GOOD_NAMES, valid.0, valid.1)?.signed_by(&key, &issuer)?
+            }
             ListenerKind::SelfSigned => {
                 let mut p = leaf_params(&GOOD_NAMES, valid.0, valid.1)?;
                 p.use_authority_key_identifier_extension = false;
                 p.self_signed(&key)?
             }
-            ListenerKind::Expired => {
-                leaf_params(&GOOD_NAMES, now - Duration::days(60), now - Duration::days(30))?.signed_by(&key, &issuer)?
+            ListenerKind::Expired => leaf_params(
+                &GOOD_NAMES,
+                now - Duration::days(60),
+                now - Duration::days(30),
+            )?
+            .signed_by(&key, &issuer)?,
+            ListenerKind::NotYetValid => leaf_params(
+                &GOOD_NAMES,
+                now + Duration::days(30),
+                now + Duration::days(395),
+            )?
+            .signed_by(&key, &issuer)?,
+            ListenerKind::WrongHost => {
+                leaf_params(&[WRONG_HOST_NAME], valid.0, valid.1)?.signed_by(&key, &issuer)?
             }
-            ListenerKind::NotYetValid => {
-                leaf_params(&GOOD_NAMES, now + Duration::days(30), now + Duration::days(395))?.signed_by(&key, &issuer)?
+            ListenerKind::UntrustedCa => {
+                leaf_params(&GOOD_NAMES, valid.0, valid.1)?.signed_by(&key, &other)?
             }
-            ListenerKind::WrongHost => leaf_params(&[WRONG_HOST_NAME], valid.0, valid.1)?.signed_by(&key, &issuer)?,
-            ListenerKind::UntrustedCa => leaf_params(&GOOD_NAMES, valid.0, valid.1)?.signed_by(&key, &other)?,
         };
         leaves.push((kind, finish(cert, key)));
     }
-    Ok(CertSet { ca_pem, untrusted_ca_pem, leaves })
+    Ok(CertSet {
+        ca_pem,
+        untrusted_ca_pem,
+        leaves,
+    })
 }

@@ -16,10 +16,20 @@ pub struct TestServer {
 
 impl TestServer {
     pub fn start() -> TestServer {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let server = rt.block_on(MockServer::start(ServerConfig::new(dir.path()))).unwrap();
-        TestServer { rt, server: Some(server), dir }
+        let server = rt
+            .block_on(MockServer::start(ServerConfig::new(dir.path())))
+            .unwrap();
+        TestServer {
+            rt,
+            server: Some(server),
+            dir,
+        }
     }
 
     pub fn s(&self) -> &MockServer {
@@ -75,7 +85,11 @@ pub fn curl(args: &[&str]) -> Curl {
     }
     cmd.args(args);
     let out = cmd.output().expect("curl runs");
-    Curl { code: out.status.code().unwrap_or(-1), stdout: out.stdout, stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
+    Curl {
+        code: out.status.code().unwrap_or(-1),
+        stdout: out.stdout,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
 }
 
 /// Hex SHA-256 of bytes.
