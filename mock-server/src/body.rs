@@ -117,15 +117,22 @@ pub fn generated_body(seed: u64, size: u64) -> BoxBody<Bytes, std::io::Error> {
     GeneratedBody::new(seed, size).boxed()
 }
 
-/// SHA-256 (hex) of the generated body for (seed, size); computed once per pair, then cached.
-pub fn generated_sha256(seed: u64, size: u64) -> String {
+fn cache() -> &'static Mutex<HashMap<(u64, u64), String>> {
     static CACHE: OnceLock<Mutex<HashMap<(u64, u64), String>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    if let Some(hit) = cache
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// The SHA-256 of (seed, size) if it was computed already.
+pub fn cached_sha256(seed: u64, size: u64) -> Option<String> {
+    cache()
         .lock()
         .ok()
         .and_then(|c| c.get(&(seed, size)).cloned())
-    {
+}
+
+/// SHA-256 (hex) of the generated body for (seed, size); computed once per pair, then cached.
+pub fn generated_sha256(seed: u64, size: u64) -> String {
+    if let Some(hit) = cached_sha256(seed, size) {
         return hit;
     }
     let mut hasher = Sha256::new();
@@ -134,7 +141,7 @@ pub fn generated_sha256(seed: u64, size: u64) -> String {
         hasher.update(&piece);
     }
     let digest = hex::encode(hasher.finalize());
-    if let Ok(mut c) = cache.lock() {
+    if let Ok(mut c) = cache().lock() {
         c.insert((seed, size), digest.clone());
     }
     digest

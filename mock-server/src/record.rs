@@ -91,6 +91,28 @@ impl JournalStore {
     }
 }
 
+/// A handle that can still update a record after its guard moved on.
+#[derive(Clone)]
+pub struct RecordHandle {
+    store: Arc<JournalStore>,
+    key: String,
+    index: Option<usize>,
+}
+
+impl RecordHandle {
+    /// Fill in the body digest once it is known.
+    pub fn body_sha256(&self, sha256: String) {
+        let Some(i) = self.index else { return };
+        let mut keys = self.store.lock();
+        if let Some(rec) = keys
+            .get_mut(&self.key)
+            .and_then(|k| k.journal.requests.get_mut(i))
+        {
+            rec.body_sha256 = Some(sha256);
+        }
+    }
+}
+
 /// A request being recorded; finishing it (or dropping it) writes how it ended.
 pub struct RequestGuard {
     store: Arc<JournalStore>,
@@ -112,6 +134,15 @@ impl RequestGuard {
         }
     }
 
+    /// A handle to this record for updates that come later.
+    pub fn handle(&self) -> RecordHandle {
+        RecordHandle {
+            store: self.store.clone(),
+            key: self.key.clone(),
+            index: self.index,
+        }
+    }
+
     /// The response status sent.
     pub fn status(&self, status: u16) {
         self.with(|r| r.status = status);
@@ -121,7 +152,10 @@ impl RequestGuard {
     pub fn body(&self, len: Option<u64>, sha256: Option<String>) {
         self.with(|r| {
             r.body_len = len;
-            r.body_sha256 = sha256;
+            // A digest computed in the background may have arrived first.
+            if sha256.is_some() {
+                r.body_sha256 = sha256;
+            }
         });
     }
 

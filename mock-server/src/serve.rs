@@ -19,6 +19,9 @@ use crate::respond::redirect::{RedirectRequest, location};
 use crate::state::{ConnCtx, Shared};
 use crate::upload::{self, UploadEnd};
 
+/// Generated bodies up to this size are hashed before the head when the digest is not cached yet.
+const HASH_BEFORE_HEAD: u64 = 64 << 20;
+
 /// Build a response; headers HTTP refuses are left out (plans are validated before).
 pub fn response(status: u16, headers: &[(String, String)], body: RespBody) -> Response<RespBody> {
     let mut resp = Response::new(body);
@@ -227,9 +230,23 @@ pub async fn serve(
     let sha = match &plan.body {
         BodySource::Generated { seed, size } => {
             let (seed, size) = (*seed, *size);
-            tokio::task::spawn_blocking(move || crate::body::generated_sha256(seed, size))
-                .await
-                .ok()
+            match crate::body::cached_sha256(seed, size) {
+                Some(hit) => Some(hit),
+                None if size <= HASH_BEFORE_HEAD => {
+                    tokio::task::spawn_blocking(move || crate::body::generated_sha256(seed, size))
+                        .await
+                        .ok()
+                }
+                None => {
+                    // Hashing a huge body first would delay the head by seconds: the digest
+                    // reaches the journal when ready instead (registered scenarios hash ahead).
+                    let handle = guard.handle();
+                    tokio::task::spawn_blocking(move || {
+                        handle.body_sha256(crate::body::generated_sha256(seed, size))
+                    });
+                    None
+                }
+            }
         }
         BodySource::Fixed(b) => Some(hex::encode(Sha256::digest(b))),
     };

@@ -48,12 +48,12 @@ impl TestServer {
         self.s().ca_cert_path().to_path_buf()
     }
 
-    /// The journal of `key` once `done` holds for it (or after 5 s).
+    /// The journal of `key` once `done` holds for it (or after 30 s).
     pub fn journal_when(&self, key: &str, done: impl Fn(&CaseJournal) -> bool) -> CaseJournal {
         let start = Instant::now();
         loop {
             let j = self.s().journal(key);
-            if done(&j) || start.elapsed() > Duration::from_secs(5) {
+            if done(&j) || start.elapsed() > Duration::from_secs(30) {
                 return j;
             }
             std::thread::sleep(Duration::from_millis(20));
