@@ -4,8 +4,12 @@
 //! (protocol v1) -> mock server -> [`observation::Observation`] -> checks ->
 //! [`verdict`] -> results.json -> reports.
 
+pub mod candidate;
+pub mod check;
 pub mod cli;
 pub mod observation;
 pub mod protocol;
+pub mod results;
+pub mod runner;
 pub mod spec;
 pub mod verdict;

@@ -2,6 +2,8 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod run;
+
 /// dlconform: conformance harness and fault-injecting mock server for mini-program file transfer APIs.
 #[derive(Debug, Parser)]
 #[command(name = "dlconform", version, about, long_about = None)]
@@ -13,7 +15,10 @@ pub struct Cli {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Run the conformance cases against a candidate and write results.json.
+    Run(run::RunArgs),
+}
 
 /// Exit codes: 0 as expected, 1 unexpected results, 2 the harness could not run.
 pub mod exit {
@@ -27,5 +32,7 @@ pub mod exit {
 
 /// Run the parsed command line; returns the process exit code.
 pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
-    match cli.command {}
+    match cli.command {
+        Command::Run(args) => run::run(args),
+    }
 }
