@@ -150,6 +150,12 @@ pub struct Variant {
     pub summary: String,
     /// Where it comes from.
     pub source: String,
+    /// The variant's own path prefixes, when they differ from the spec's (`{{temp}}`/`{{user}}` expand to these).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paths: Option<Paths>,
+    /// The variant's own result shapes (errno and message field names), when they differ from the API's.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub results: BTreeMap<String, ResultShapes>,
 }
 
 /// A conflict between or within documents, recorded rather than hidden.
@@ -517,6 +523,9 @@ pub struct ErrorCode {
     /// A conflict this entry is part of (duplicate code, two meanings...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conflict: Option<String>,
+    /// Only this variant reports it (e.g. `alipay`); absent: the spec's platform.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<Platform>,
 }
 
 /// Whether a document states a case or it is inferred.
@@ -750,7 +759,7 @@ pub struct FieldCheck {
     /// Whether it must be absent (true) or present (false).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub absent: Option<bool>,
-    /// A string value starts with this (e.g. the temp prefix).
+    /// A string value starts with this (e.g. `{{temp}}`; templates expand as in call args).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
 }
@@ -764,7 +773,7 @@ pub struct FileCheck {
     /// The file's content equals the body the server sent (size and SHA-256).
     #[serde(default)]
     pub matches_body: bool,
-    /// Platform path where the file must be (e.g. `ttfile://user/a.bin`).
+    /// Platform path where the file must be (e.g. `ttfile://user/a.bin` or `{{user}}a.bin`; templates expand as in call args).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<String>,
     /// Exact size in bytes.
