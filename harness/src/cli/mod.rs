@@ -2,7 +2,9 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod lint;
 pub mod run;
+pub mod schema;
 
 /// dlconform: conformance harness and fault-injecting mock server for mini-program file transfer APIs.
 #[derive(Debug, Parser)]
@@ -16,6 +18,12 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Check spec files; print problems as file:line:column (exit 2) or a summary (exit 0).
+    #[command(long_about = lint::LONG_ABOUT)]
+    Lint(lint::LintArgs),
+    /// Print or write the JSON Schema of spec files (specs/schema.json).
+    #[command(long_about = schema::LONG_ABOUT)]
+    Schema(schema::SchemaArgs),
     /// Run the conformance cases against a candidate and write results.json.
     Run(run::RunArgs),
 }
@@ -33,6 +41,8 @@ pub mod exit {
 /// Run the parsed command line; returns the process exit code.
 pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
+        Command::Lint(args) => lint::run(&args),
+        Command::Schema(args) => schema::run(&args),
         Command::Run(args) => run::run(args),
     }
 }

@@ -1,10 +1,11 @@
 //! Finding and loading the spec files of a run.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use sha2::{Digest, Sha256};
 
-use crate::spec::{Spec, load_spec_file};
+use crate::spec::Spec;
+use crate::spec::suite::{LoadedSpec, load_specs};
 
 /// A spec with the file it came from.
 #[derive(Debug, Clone)]
@@ -22,30 +23,19 @@ pub struct SpecFile {
 #[error("{}", .0.join("\n"))]
 pub struct SpecLoadError(pub Vec<String>);
 
-/// Expand `--specs` arguments (files, or folders whose `*.yaml` files are taken) and load them all.
+/// Load and lint the specs named by `--specs` (files, or folders of `*.yaml`); any problem fails.
 pub fn load(paths: &[PathBuf]) -> Result<Vec<SpecFile>, SpecLoadError> {
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            match yaml_files_in(path) {
-                Ok(found) if found.is_empty() => {
-                    errors.push(format!("{}: no *.yaml spec files", path.display()))
-                }
-                Ok(found) => files.extend(found),
-                Err(err) => errors.push(format!("{}: cannot list: {err}", path.display())),
-            }
-        } else if path.is_file() {
-            files.push(path.clone());
-        } else {
-            errors.push(format!("{}: no such spec file or folder", path.display()));
-        }
-    }
+    let loaded = load_specs(paths).map_err(|errors| SpecLoadError(vec![errors.to_string()]))?;
     let mut specs = Vec::new();
-    for path in files {
-        match load_one(&path) {
-            Ok(spec) => specs.push(spec),
-            Err(err) => errors.push(err),
+    let mut errors = Vec::new();
+    for LoadedSpec { path, spec } in loaded {
+        match std::fs::read(&path) {
+            Ok(bytes) => specs.push(SpecFile {
+                sha256: hex::encode(Sha256::digest(&bytes)),
+                path,
+                spec,
+            }),
+            Err(err) => errors.push(format!("{}: cannot read: {err}", path.display())),
         }
     }
     if errors.is_empty() {
@@ -53,29 +43,4 @@ pub fn load(paths: &[PathBuf]) -> Result<Vec<SpecFile>, SpecLoadError> {
     } else {
         Err(SpecLoadError(errors))
     }
-}
-
-fn yaml_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        let is_yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
-        if is_yaml && path.is_file() {
-            found.push(path);
-        }
-    }
-    found.sort();
-    Ok(found)
-}
-
-// The single place that turns a path into a spec, so a stricter loader (lint) can replace it.
-fn load_one(path: &Path) -> Result<SpecFile, String> {
-    let bytes =
-        std::fs::read(path).map_err(|err| format!("{}: cannot read: {err}", path.display()))?;
-    let spec = load_spec_file(path).map_err(|err| err.to_string())?;
-    Ok(SpecFile {
-        path: path.to_path_buf(),
-        sha256: hex::encode(Sha256::digest(&bytes)),
-        spec,
-    })
 }

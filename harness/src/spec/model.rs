@@ -510,6 +510,9 @@ pub struct ErrorCode {
     /// OS the code is listed for.
     #[serde(default)]
     pub os: Os,
+    /// Platforms (the spec's own or its variants) the code is listed for; empty: all of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub only_on: Vec<Platform>,
     /// What the document says it means.
     pub meaning: String,
     /// Where it comes from.
