@@ -17,8 +17,8 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
             continue;
         };
         let (shape, outcome) = match result.event {
-            EventKind::Success => (&input.api.result.success, Outcome::Success),
-            _ => (&input.api.result.fail, Outcome::Fail),
+            EventKind::Success => (&input.result.success, Outcome::Success),
+            _ => (&input.result.fail, Outcome::Fail),
         };
         // A wrong outcome is reported once, by the outcome check.
         if outcome != input.expect.outcome {

@@ -15,7 +15,7 @@ use serde_json::Value;
 use crate::observation::{CallObservation, Observation, TimedEvent};
 use crate::protocol::EventKind;
 use crate::runner::templates::Templates;
-use crate::spec::model::{ApiSpec, Expect, Platform};
+use crate::spec::model::{Expect, Platform, ResultShapes};
 use crate::verdict::CheckFailure;
 
 /// Everything a check needs to know about one case.
@@ -23,8 +23,8 @@ use crate::verdict::CheckFailure;
 pub struct CheckInput<'a> {
     /// What the case expects.
     pub expect: &'a Expect,
-    /// The API's spec (result shapes, message fields).
-    pub api: &'a ApiSpec,
+    /// Result shapes of the API as the platform reports them (message and code field names).
+    pub result: &'a ResultShapes,
     /// The platform the case ran as.
     pub platform: Platform,
     /// Base-library version of the call.

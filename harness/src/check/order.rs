@@ -79,7 +79,7 @@ fn complete_matches_result(
     call: &crate::observation::CallObservation,
     at: Option<usize>,
 ) -> Option<CheckFailure> {
-    let field = &input.api.result.err_msg_field;
+    let field = &input.result.err_msg_field;
     let result = result_event(call)?;
     let complete = call
         .events

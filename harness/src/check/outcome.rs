@@ -10,7 +10,7 @@ use crate::verdict::CheckFailure;
 /// Run outcome, errno and message checks on every call.
 pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
     let mut failures = Vec::new();
-    let shapes = &input.api.result;
+    let shapes = &input.result;
     for (index, call) in input.observation.calls.iter().enumerate() {
         let at = call_index(input, index);
         let result = result_event(call);

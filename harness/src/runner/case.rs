@@ -102,22 +102,25 @@ pub fn case_key(index: usize, full_id: &str) -> String {
 
 async fn execute(ctx: &CaseContext, planned: &PlannedCase, index: usize) -> Result<Judged, String> {
     let case = &planned.case;
-    let spec = &planned.spec.spec;
     let api = planned
         .api()
         .ok_or_else(|| format!("the spec defines no api '{}'", case.api))?;
+    let shapes = planned
+        .result_shapes()
+        .ok_or_else(|| format!("no result shapes for api '{}'", case.api))?;
+    let paths = planned.paths();
     let key = case_key(index, &planned.full_id);
     ctx.server.register(&key, case.server.clone());
     let file_name = format!("{}.bin", case.id.rsplit('/').next().unwrap_or("file"));
     let url = ctx.server.case_url(&key, case.server.target, &file_name);
-    let mut sandbox = Sandbox::create(&ctx.sandbox_base, &key, &spec.paths)
+    let mut sandbox = Sandbox::create(&ctx.sandbox_base, &key, paths)
         .map_err(|err| format!("cannot create the sandbox: {err}"))?;
     sandbox.place_files(&case.env.files)?;
     let templates = Templates {
         origin: origin_of(&url),
         url: url.clone(),
-        temp: spec.paths.temp.clone(),
-        user: spec.paths.user.clone(),
+        temp: paths.temp.clone(),
+        user: paths.user.clone(),
     };
     let mut args = templates.expand(&Value::Object(case.call.args.clone()));
     if let Value::Object(map) = &mut args {
@@ -138,8 +141,8 @@ async fn execute(ctx: &CaseContext, planned: &PlannedCase, index: usize) -> Resu
         fs: FsEnv {
             temp: sandbox.temp.display().to_string(),
             user: sandbox.user.display().to_string(),
-            temp_prefix: spec.paths.temp.clone(),
-            user_prefix: spec.paths.user.clone(),
+            temp_prefix: paths.temp.clone(),
+            user_prefix: paths.user.clone(),
             user_quota_bytes: case.env.user_quota_bytes,
         },
         ca_cert: ctx.server.ca_cert_path().display().to_string(),
@@ -184,7 +187,7 @@ async fn execute(ctx: &CaseContext, planned: &PlannedCase, index: usize) -> Resu
     let failures = if status == Status::Pass {
         let input = CheckInput {
             expect: &case.expect,
-            api,
+            result: shapes,
             platform: planned.platform,
             sdk_version: &env.sdk_version,
             templates: &templates,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 
 use super::specs::SpecFile;
-use crate::spec::model::{ApiSpec, Case, Os, Platform, Version};
+use crate::spec::model::{ApiSpec, Case, Os, Paths, Platform, ResultShapes, Variant, Version};
 
 /// Base-library version used when neither the case nor the spec gives one.
 pub const FALLBACK_SDK_VERSION: &str = "99.0.0";
@@ -28,6 +28,29 @@ impl PlannedCase {
     /// The API the case calls, if the spec defines it.
     pub fn api(&self) -> Option<&ApiSpec> {
         self.spec.spec.apis.get(&self.case.api)
+    }
+
+    /// The variant the case runs as, when it is not the spec's own platform.
+    pub fn variant(&self) -> Option<&Variant> {
+        self.spec
+            .spec
+            .variants
+            .iter()
+            .find(|v| v.platform == self.platform && self.platform != self.spec.spec.platform)
+    }
+
+    /// Path prefixes: the variant's own, or the spec's.
+    pub fn paths(&self) -> &Paths {
+        self.variant()
+            .and_then(|v| v.paths.as_ref())
+            .unwrap_or(&self.spec.spec.paths)
+    }
+
+    /// Result shapes of the case's API: the variant's own, or the API's.
+    pub fn result_shapes(&self) -> Option<&ResultShapes> {
+        self.variant()
+            .and_then(|v| v.results.get(&self.case.api))
+            .or_else(|| self.api().map(|a| &a.result))
     }
 
     /// Base-library version of the call.
