@@ -3,15 +3,43 @@
 //! The fault vocabulary ([`fault`]) belongs here; specs name faults from it and
 //! the harness composes them. Dependency direction: harness -> mock-server.
 
+pub mod body;
+pub mod conn;
+pub mod control;
+pub mod examples;
 pub mod fault;
 pub mod feishu;
+pub mod feishu_server;
+pub mod index;
 pub mod journal;
+pub mod listener;
+pub mod record;
+pub mod respond;
+pub mod router;
+pub mod serve;
+pub mod state;
+pub mod tls;
+pub mod upload;
+pub mod url_grammar;
 
 pub use fault::{CATALOG, Fault, FaultInfo, ListenerKind, RedirectTo, Scenario, Target};
+pub use index::IndexRow;
 pub use journal::{CaseJournal, ConnectionEnd, RequestRecord, UploadRecord};
+pub use url_grammar::GrammarError;
 
-use std::net::IpAddr;
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
+
+use crate::feishu_server::FeishuState;
+use crate::record::JournalStore;
+use crate::state::{Endpoints, Shared};
 
 /// Errors starting or running the server.
 #[derive(Debug, thiserror::Error)]
@@ -45,37 +73,195 @@ pub struct ServerConfig {
     pub journal_limit: usize,
 }
 
-/// A running server. TEMPORARY STUB: the real implementation replaces these bodies.
+impl ServerConfig {
+    /// Loopback, any free port, 1000 records per key, certificates written to `state_dir`.
+    pub fn new(state_dir: impl Into<PathBuf>) -> Self {
+        ServerConfig { bind: IpAddr::V4(Ipv4Addr::LOCALHOST), http_port: 0, state_dir: state_dir.into(), journal_limit: 1000 }
+    }
+}
+
+/// A running server.
 pub struct MockServer {
-    _private: (),
+    shared: Arc<Shared>,
+    stop: watch::Sender<bool>,
+    tasks: Mutex<Vec<JoinHandle<()>>>,
+    ca_cert_path: PathBuf,
+    untrusted_ca_path: PathBuf,
+}
+
+/// Name of the test CA file in the state folder.
+pub const CA_FILE: &str = "ca.pem";
+/// Name of the untrusted CA file in the state folder (clients must not trust it).
+pub const UNTRUSTED_CA_FILE: &str = "untrusted-ca.pem";
+
+fn url_host(ip: IpAddr) -> String {
+    match ip {
+        // Listeners on every interface are still reached through loopback in URLs.
+        IpAddr::V4(v4) if v4.is_unspecified() => "127.0.0.1".into(),
+        IpAddr::V6(v6) if v6.is_unspecified() => "127.0.0.1".into(),
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => format!("[{v6}]"),
+    }
+}
+
+fn dns_label(key: &str) -> String {
+    let label: String = key
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .take(63)
+        .collect();
+    let label = label.trim_matches('-').to_string();
+    if label.is_empty() { "case".into() } else { label }
 }
 
 impl MockServer {
     /// Start every listener.
-    pub async fn start(_config: ServerConfig) -> Result<MockServer, ServerError> {
-        unimplemented!("mock server not built yet")
+    pub async fn start(config: ServerConfig) -> Result<MockServer, ServerError> {
+        if !config.bind.is_loopback() {
+            tracing::warn!(bind = %config.bind, "listening beyond loopback: anyone on the network can reach the mock server");
+        }
+        let certs = tls::make_cert_set().map_err(|e| ServerError::Certificates(e.to_string()))?;
+        std::fs::create_dir_all(&config.state_dir)?;
+        let ca_cert_path = config.state_dir.join(CA_FILE);
+        std::fs::write(&ca_cert_path, &certs.ca_pem)?;
+        let untrusted_ca_path = config.state_dir.join(UNTRUSTED_CA_FILE);
+        std::fs::write(&untrusted_ca_path, &certs.untrusted_ca_pem)?;
+
+        let mut bound = Vec::new();
+        let mut ports = HashMap::new();
+        for kind in ListenerKind::ALL {
+            let port = if kind == ListenerKind::Http { config.http_port } else { 0 };
+            let addr = SocketAddr::new(config.bind, port);
+            let l = TcpListener::bind(addr).await.map_err(|source| ServerError::Bind { what: format!("{kind:?} on {addr}"), source })?;
+            ports.insert(kind, l.local_addr()?.port());
+            let tls = match certs.leaves.iter().find(|(k, _)| *k == kind) {
+                Some((_, cert)) => Some(TlsAcceptor::from(
+                    tls::server_config(cert, kind == ListenerKind::Https).map_err(|e| ServerError::Certificates(e.to_string()))?,
+                )),
+                None => None,
+            };
+            bound.push((kind, l, tls));
+        }
+        // A port that was bound and released: nothing listens there now, so connecting is refused.
+        let refused_port = {
+            let l = std::net::TcpListener::bind(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0))?;
+            l.local_addr()?.port()
+        };
+        let shared = Arc::new(Shared {
+            scenarios: RwLock::new(HashMap::new()),
+            journal: JournalStore::new(config.journal_limit),
+            feishu: FeishuState::new(),
+            endpoints: Endpoints { host: url_host(config.bind), ports, refused_port },
+            index_rows: RwLock::new(Vec::new()),
+            handshake_failures: Mutex::new(HashMap::new()),
+            ca_cert_path: ca_cert_path.clone(),
+        });
+        let (stop, stop_rx) = watch::channel(false);
+        let tasks = bound
+            .into_iter()
+            .map(|(kind, l, tls)| tokio::spawn(listener::run(l, kind, tls, shared.clone(), stop_rx.clone())))
+            .collect();
+        Ok(MockServer { shared, stop, tasks: Mutex::new(tasks), ca_cert_path, untrusted_ca_path })
     }
+
     /// Base URL (scheme, host, port) of one listener, e.g. `https://127.0.0.1:40123`.
-    pub fn base_url(&self, _listener: ListenerKind) -> String {
-        unimplemented!()
+    pub fn base_url(&self, listener: ListenerKind) -> String {
+        self.shared.endpoints.base_url(listener)
     }
+
     /// Register the scenario served under `/c/<key>/...`; keys are `[A-Za-z0-9._-]+`.
-    pub fn register(&self, _key: &str, _scenario: Scenario) {
-        unimplemented!()
+    /// Invalid keys are refused with a warning; use [`MockServer::try_register`] to see why.
+    pub fn register(&self, key: &str, scenario: Scenario) {
+        if let Err(e) = self.try_register(key, scenario) {
+            tracing::warn!(key, error = %e, "scenario not registered");
+        }
     }
+
+    /// Register a scenario, saying why when the key or the scenario is not servable.
+    pub fn try_register(&self, key: &str, scenario: Scenario) -> Result<(), String> {
+        if !state::valid_key(key) {
+            return Err(format!("key `{key}` must be [A-Za-z0-9._-]+"));
+        }
+        respond::Plan::from_scenario(&scenario).map_err(|e| e.to_string())?;
+        // Hash generated bodies now, off the request path, so the first request need not wait.
+        for f in &scenario.faults {
+            if let Fault::Body { size, seed } = *f {
+                tokio::task::spawn_blocking(move || body::generated_sha256(seed, size));
+            }
+        }
+        self.shared.register(key, scenario);
+        Ok(())
+    }
+
+    /// Remove the scenario registered under `key` and forget its journal.
+    pub fn unregister(&self, key: &str) {
+        self.shared.unregister(key);
+    }
+
     /// URL that reaches the scenario registered under `key` on its target, ending in `file_name`.
     /// For `dns-failure` a `.invalid` host, for `connection-refused` a closed loopback port.
-    pub fn case_url(&self, _key: &str, _target: Target, _file_name: &str) -> String {
-        unimplemented!()
+    pub fn case_url(&self, key: &str, target: Target, file_name: &str) -> String {
+        let file = percent_encoding::utf8_percent_encode(file_name, percent_encoding::NON_ALPHANUMERIC).to_string();
+        let file = file.replace("%2E", ".").replace("%2D", "-").replace("%5F", "_");
+        match target.listener() {
+            Some(l) => format!("{}/c/{key}/{file}", self.base_url(l)),
+            None if target == Target::DnsFailure => format!("https://{}.dlconform.invalid/c/{key}/{file}", dns_label(key)),
+            None => format!("http://127.0.0.1:{}/c/{key}/{file}", self.shared.endpoints.refused_port),
+        }
     }
+
+    /// URL of `scenario` through the URL grammar on `listener` (no registration needed).
+    pub fn grammar_url(&self, listener: ListenerKind, scenario: &Scenario, file_name: &str) -> String {
+        let q = scenario.to_query();
+        let file = percent_encoding::utf8_percent_encode(file_name, percent_encoding::NON_ALPHANUMERIC).to_string();
+        let file = file.replace("%2E", ".").replace("%2D", "-").replace("%5F", "_");
+        if q.is_empty() { format!("{}/f/{file}", self.base_url(listener)) } else { format!("{}/f/{file}?{q}", self.base_url(listener)) }
+    }
+
     /// What the server saw for `key` so far.
-    pub fn journal(&self, _key: &str) -> CaseJournal {
-        unimplemented!()
+    pub fn journal(&self, key: &str) -> CaseJournal {
+        self.shared.journal.get(key)
     }
+
+    /// TLS handshakes that failed on `listener` (bad-certificate listeners count rejected clients here).
+    pub fn handshake_failures(&self, listener: ListenerKind) -> u64 {
+        self.shared.handshake_failures.lock().map(|m| m.get(&listener).copied().unwrap_or(0)).unwrap_or(0)
+    }
+
     /// Path of the test CA certificate (PEM) clients should trust.
     pub fn ca_cert_path(&self) -> &Path {
-        unimplemented!()
+        &self.ca_cert_path
     }
+
+    /// Path of the CA (PEM) that signed the `untrusted-ca` listener's certificate.
+    pub fn untrusted_ca_path(&self) -> &Path {
+        &self.untrusted_ca_path
+    }
+
+    /// Base URL of the control API.
+    pub fn control_url(&self) -> String {
+        format!("{}/_control", self.base_url(ListenerKind::Http))
+    }
+
+    /// A loopback port with nothing listening.
+    pub fn refused_port(&self) -> u16 {
+        self.shared.endpoints.refused_port
+    }
+
+    /// Replace the extra rows (platform behaviours) shown on the index page.
+    pub fn set_index_rows(&self, rows: Vec<IndexRow>) {
+        if let Ok(mut r) = self.shared.index_rows.write() {
+            *r = rows;
+        }
+    }
+
     /// Stop every listener and drop open connections.
-    pub async fn shutdown(self) {}
+    pub async fn shutdown(self) {
+        self.shared.journal.shutting_down();
+        let _ = self.stop.send(true);
+        let tasks = std::mem::take(&mut *self.tasks.lock().unwrap_or_else(|e| e.into_inner()));
+        for t in tasks {
+            let _ = t.await;
+        }
+    }
 }

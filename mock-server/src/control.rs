@@ -1,0 +1,85 @@
+//! The JSON control API on the plain listener: register scenarios, read journals.
+//!
+//! - `PUT /_control/scenarios/<key>` with a Scenario as JSON: register (204)
+//! - `GET /_control/scenarios/<key>`: the scenario (404 if none)
+//! - `DELETE /_control/scenarios/<key>`: remove the scenario and its journal
+//! - `GET /_control/journal/<key>`: the journal; `DELETE` clears it
+//! - `GET /_control/info`: listeners, CA path, TLS handshake failures
+
+use http::{Method, Request, Response};
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+
+use crate::fault::{ListenerKind, Scenario};
+use crate::respond::hyper_body::{RespBody, full};
+use crate::respond::plan::Plan;
+use crate::serve::{listener_name, response, text};
+use crate::state::{Shared, valid_key};
+
+/// Largest scenario document accepted.
+const MAX_BODY: usize = 1 << 20;
+
+fn json(status: u16, value: &impl serde::Serialize) -> Response<RespBody> {
+    let body = serde_json::to_vec_pretty(value).unwrap_or_default();
+    response(status, &[("Content-Type".into(), "application/json".into())], full(body))
+}
+
+/// Answer `/_control/<rest>`.
+pub async fn handle(shared: &Shared, rest: &str, req: Request<Incoming>) -> Response<RespBody> {
+    let (what, key) = rest.split_once('/').unwrap_or((rest, ""));
+    if what == "info" {
+        return json(200, &info(shared));
+    }
+    if !valid_key(key) {
+        return text(400, "key must be [A-Za-z0-9._-]+");
+    }
+    match (what, req.method().clone()) {
+        ("scenarios", Method::PUT) | ("scenarios", Method::POST) => {
+            let body = match Limited::new(req.into_body(), MAX_BODY).collect().await {
+                Ok(b) => b.to_bytes(),
+                Err(e) => return text(400, format!("cannot read body: {e}")),
+            };
+            let scenario: Scenario = match serde_json::from_slice(&body) {
+                Ok(s) => s,
+                Err(e) => return text(400, format!("not a scenario: {e}")),
+            };
+            if let Err(e) = Plan::from_scenario(&scenario) {
+                return text(400, e.to_string());
+            }
+            shared.register(key, scenario);
+            response(204, &[], full(""))
+        }
+        ("scenarios", Method::GET) => match shared.scenario(key) {
+            Some(s) => json(200, &*s),
+            None => text(404, format!("no scenario `{key}`")),
+        },
+        ("scenarios", Method::DELETE) => {
+            shared.unregister(key);
+            response(204, &[], full(""))
+        }
+        ("journal", Method::GET) => json(200, &shared.journal.get(key)),
+        ("journal", Method::DELETE) => {
+            shared.journal.forget(key);
+            response(204, &[], full(""))
+        }
+        _ => text(404, "unknown control request"),
+    }
+}
+
+fn info(shared: &Shared) -> serde_json::Value {
+    let listeners: serde_json::Map<String, serde_json::Value> = ListenerKind::ALL
+        .iter()
+        .map(|l| (listener_name(*l).to_string(), shared.endpoints.base_url(*l).into()))
+        .collect();
+    let failures: serde_json::Map<String, serde_json::Value> = shared
+        .handshake_failures
+        .lock()
+        .map(|m| m.iter().map(|(l, n)| (listener_name(*l).to_string(), (*n).into())).collect())
+        .unwrap_or_default();
+    serde_json::json!({
+        "listeners": listeners,
+        "ca_cert": shared.ca_cert_path.display().to_string(),
+        "refused_port": shared.endpoints.refused_port,
+        "tls_handshake_failures": failures,
+    })
+}

@@ -1,0 +1,155 @@
+//! The journal store: per-key records, bounded, updated while responses are in flight.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use crate::journal::{CaseJournal, ConnectionEnd, RequestRecord, UploadRecord};
+
+#[derive(Default)]
+struct KeyState {
+    journal: CaseJournal,
+    in_flight: u64,
+}
+
+/// All journals of a server.
+pub struct JournalStore {
+    keys: Mutex<HashMap<String, KeyState>>,
+    limit: usize,
+    started: Instant,
+    shutting_down: AtomicBool,
+}
+
+impl JournalStore {
+    /// An empty store keeping at most `limit` records per key.
+    pub fn new(limit: usize) -> Arc<JournalStore> {
+        Arc::new(JournalStore {
+            keys: Mutex::new(HashMap::new()),
+            limit,
+            started: Instant::now(),
+            shutting_down: AtomicBool::new(false),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, KeyState>> {
+        self.keys.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Milliseconds since the server started.
+    pub fn now_ms(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64
+    }
+
+    /// A copy of the journal of `key` (empty when nothing was seen).
+    pub fn get(&self, key: &str) -> CaseJournal {
+        self.lock().get(key).map(|k| k.journal.clone()).unwrap_or_default()
+    }
+
+    /// Forget everything recorded for `key`.
+    pub fn forget(&self, key: &str) {
+        self.lock().remove(key);
+    }
+
+    /// Count one more connection for `key`.
+    pub fn count_connection(&self, key: &str) {
+        self.lock().entry(key.to_string()).or_default().journal.connections += 1;
+    }
+
+    /// Mark the server as stopping: requests cut short from now on end as `open`.
+    pub fn shutting_down(&self) {
+        self.shutting_down.store(true, Ordering::SeqCst);
+    }
+
+    /// Start recording a request.
+    pub fn begin(self: &Arc<Self>, key: &str, record: RequestRecord) -> RequestGuard {
+        let mut keys = self.lock();
+        let state = keys.entry(key.to_string()).or_default();
+        state.in_flight += 1;
+        state.journal.max_in_flight = state.journal.max_in_flight.max(state.in_flight);
+        let index = if state.journal.requests.len() < self.limit {
+            state.journal.requests.push(record);
+            Some(state.journal.requests.len() - 1)
+        } else {
+            state.journal.dropped += 1;
+            None
+        };
+        RequestGuard {
+            store: self.clone(),
+            key: key.to_string(),
+            index,
+            started: Instant::now(),
+            finished: false,
+        }
+    }
+}
+
+/// A request being recorded; finishing it (or dropping it) writes how it ended.
+pub struct RequestGuard {
+    store: Arc<JournalStore>,
+    key: String,
+    index: Option<usize>,
+    started: Instant,
+    finished: bool,
+}
+
+impl RequestGuard {
+    fn with(&self, f: impl FnOnce(&mut RequestRecord)) {
+        let Some(i) = self.index else { return };
+        let mut keys = self.store.lock();
+        if let Some(rec) = keys.get_mut(&self.key).and_then(|k| k.journal.requests.get_mut(i)) {
+            f(rec);
+        }
+    }
+
+    /// The response status sent.
+    pub fn status(&self, status: u16) {
+        self.with(|r| r.status = status);
+    }
+
+    /// The body the server means to send, announced up front.
+    pub fn body(&self, len: Option<u64>, sha256: Option<String>) {
+        self.with(|r| {
+            r.body_len = len;
+            r.body_sha256 = sha256;
+        });
+    }
+
+    /// Body bytes written so far.
+    pub fn bytes_sent(&self, n: u64) {
+        self.with(|r| r.bytes_sent = n);
+    }
+
+    /// The upload the receiver parsed.
+    pub fn upload(&self, upload: UploadRecord) {
+        self.with(|r| r.upload = Some(upload));
+    }
+
+    /// Record how the response ended; later calls are ignored.
+    pub fn finish(&mut self, end: ConnectionEnd) {
+        if self.finished {
+            return;
+        }
+        self.finished = true;
+        let duration = self.started.elapsed().as_millis() as u64;
+        let mut keys = self.store.lock();
+        if let Some(state) = keys.get_mut(&self.key) {
+            state.in_flight = state.in_flight.saturating_sub(1);
+            if let Some(rec) = self.index.and_then(|i| state.journal.requests.get_mut(i)) {
+                rec.end = end;
+                rec.duration_ms = duration;
+            }
+        }
+    }
+}
+
+impl Drop for RequestGuard {
+    fn drop(&mut self) {
+        let end = if self.store.shutting_down.load(Ordering::SeqCst) {
+            ConnectionEnd::Open
+        } else {
+            ConnectionEnd::ClientAbort
+        };
+        self.finish(end);
+    }
+}

@@ -1,0 +1,102 @@
+//! State shared by every listener and connection of one server.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use crate::conn::Conn;
+use crate::fault::{ListenerKind, Scenario};
+use crate::feishu_server::FeishuState;
+use crate::index::IndexRow;
+use crate::record::JournalStore;
+
+/// Listener addresses as clients reach them.
+#[derive(Debug, Clone)]
+pub struct Endpoints {
+    /// Host part of URLs (`127.0.0.1` unless bound elsewhere).
+    pub host: String,
+    /// Port of each listener.
+    pub ports: HashMap<ListenerKind, u16>,
+    /// A loopback port nothing listens on.
+    pub refused_port: u16,
+}
+
+impl Endpoints {
+    /// `scheme://host:port` of a listener.
+    pub fn base_url(&self, l: ListenerKind) -> String {
+        let scheme = if l.is_tls() { "https" } else { "http" };
+        format!("{scheme}://{}:{}", self.host, self.ports.get(&l).copied().unwrap_or(0))
+    }
+}
+
+/// Everything the request handlers share.
+pub struct Shared {
+    /// Registered scenarios by key.
+    pub scenarios: RwLock<HashMap<String, Arc<Scenario>>>,
+    /// The journals.
+    pub journal: Arc<JournalStore>,
+    /// Feishu emulation state.
+    pub feishu: FeishuState,
+    /// Where listeners are.
+    pub endpoints: Endpoints,
+    /// Extra rows for the index page.
+    pub index_rows: RwLock<Vec<IndexRow>>,
+    /// TLS handshakes that failed, per listener.
+    pub handshake_failures: Mutex<HashMap<ListenerKind, u64>>,
+    /// Path of the test CA (PEM).
+    pub ca_cert_path: PathBuf,
+}
+
+impl Shared {
+    /// The scenario registered under `key`.
+    pub fn scenario(&self, key: &str) -> Option<Arc<Scenario>> {
+        self.scenarios.read().unwrap_or_else(|e| e.into_inner()).get(key).cloned()
+    }
+
+    /// Register (or replace) a scenario.
+    pub fn register(&self, key: &str, scenario: Scenario) {
+        self.scenarios.write().unwrap_or_else(|e| e.into_inner()).insert(key.to_string(), Arc::new(scenario));
+    }
+
+    /// Remove a scenario and its journal.
+    pub fn unregister(&self, key: &str) -> bool {
+        let had = self.scenarios.write().unwrap_or_else(|e| e.into_inner()).remove(key).is_some();
+        self.journal.forget(key);
+        had
+    }
+
+    /// Count a failed TLS handshake.
+    pub fn handshake_failed(&self, l: ListenerKind) {
+        *self.handshake_failures.lock().unwrap_or_else(|e| e.into_inner()).entry(l).or_default() += 1;
+    }
+}
+
+/// Keys must be `[A-Za-z0-9._-]+`, at most 200 characters.
+pub fn valid_key(key: &str) -> bool {
+    !key.is_empty() && key.len() <= 200 && key.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+}
+
+/// One connection as the handlers see it.
+pub struct ConnCtx {
+    /// The socket.
+    pub conn: Arc<Conn>,
+    keys_seen: Mutex<HashSet<String>>,
+    /// Requests served on it so far.
+    pub requests: AtomicU64,
+}
+
+impl ConnCtx {
+    /// Context for a new connection.
+    pub fn new(conn: Arc<Conn>) -> Arc<ConnCtx> {
+        Arc::new(ConnCtx { conn, keys_seen: Mutex::new(HashSet::new()), requests: AtomicU64::new(0) })
+    }
+
+    /// Count this connection once for `key`.
+    pub fn count_for(&self, key: &str, shared: &Shared) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        if self.keys_seen.lock().unwrap_or_else(|e| e.into_inner()).insert(key.to_string()) {
+            shared.journal.count_connection(key);
+        }
+    }
+}
