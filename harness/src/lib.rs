@@ -4,6 +4,7 @@
 //! (protocol v1) -> mock server -> [`observation::Observation`] -> checks ->
 //! [`verdict`] -> results.json -> reports.
 
+pub mod candidate;
 pub mod cli;
 pub mod observation;
 pub mod protocol;

@@ -1,0 +1,3 @@
+//! Candidates: the implementations under test, reached through protocol v1.
+
+pub mod reference;
