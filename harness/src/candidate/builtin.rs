@@ -15,7 +15,7 @@ pub const NAMES: &[&str] = &["reference"];
 pub fn start(name: &str) -> Result<Started, StartError> {
     match name {
         "reference" => Ok(spawn(|rx, tx| async move {
-            super::reference_stub::Reference::new().serve(rx, tx).await;
+            super::reference::Reference::new().serve(rx, tx).await;
         })),
         other => Err(StartError::Unknown(format!(
             "'{other}'; built-in candidates: {}",

@@ -8,7 +8,7 @@
 pub mod builtin;
 pub mod log;
 pub mod process;
-mod reference_stub;
+pub mod reference;
 pub mod supervisor;
 
 use std::sync::Arc;
