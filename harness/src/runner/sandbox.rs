@@ -189,7 +189,8 @@ pub fn digest(path: &Path) -> std::io::Result<(u64, String)> {
 
 fn write_generated(path: &Path, seed: u64, size: u64) -> std::io::Result<()> {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
-    let mut generator = generated::Generator::new(seed);
+    // The mock server's generator: a (seed, size) file equals the body the server would send.
+    let mut generator = mock_server::body::BodyGenerator::new(seed);
     let mut buf = vec![0u8; 64 * 1024];
     let mut left = size;
     while left > 0 {
@@ -199,29 +200,6 @@ fn write_generated(path: &Path, seed: u64, size: u64) -> std::io::Result<()> {
         left -= n as u64;
     }
     out.flush()
-}
-
-/// Seeded content for sandbox files.
-mod generated {
-    /// Stand-in generator (splitmix64); content only needs to be deterministic per seed.
-    pub struct Generator(u64);
-
-    impl Generator {
-        pub fn new(seed: u64) -> Self {
-            Generator(seed)
-        }
-
-        pub fn fill(&mut self, out: &mut [u8]) {
-            for chunk in out.chunks_mut(8) {
-                self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-                let mut z = self.0;
-                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-                z ^= z >> 31;
-                chunk.copy_from_slice(&z.to_le_bytes()[..chunk.len()]);
-            }
-        }
-    }
 }
 
 #[cfg(test)]
