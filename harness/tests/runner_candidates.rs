@@ -49,6 +49,7 @@ fn options(mode: &str) -> Option<RunOptions> {
         keep_sandboxes: false,
         command_line: vec!["test".into()],
         run_id: "test".into(),
+        lint: true,
     })
 }
 

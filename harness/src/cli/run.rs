@@ -43,6 +43,9 @@ pub struct RunArgs {
     /// Milliseconds to keep listening after a case's last complete, to catch stray events.
     #[arg(long, default_value_t = 100)]
     pub linger_ms: u64,
+    /// Run specs that parse but do not lint clean (lint problems are counted, not fatal).
+    #[arg(long)]
+    pub no_lint: bool,
     /// Keep every case's sandbox folder (the path is printed at the end).
     #[arg(long)]
     pub keep_sandboxes: bool,
@@ -129,6 +132,7 @@ fn options(args: &RunArgs) -> Result<RunOptions, String> {
         hello_timeout: Duration::from_millis(args.hello_timeout_ms),
         linger: Duration::from_millis(args.linger_ms),
         keep_sandboxes: args.keep_sandboxes,
+        lint: !args.no_lint,
         command_line: std::env::args().collect(),
         run_id: unique_run_id(Path::new("reports"), args.out.is_none()),
     })

@@ -46,6 +46,8 @@ pub struct RunOptions {
     pub command_line: Vec<String>,
     /// The run id.
     pub run_id: String,
+    /// Refuse specs with lint problems (off: only unparsable specs stop the run).
+    pub lint: bool,
 }
 
 /// Why a run could not happen (exit code 2).
@@ -82,7 +84,7 @@ pub fn default_jobs() -> usize {
 /// Run the selected cases and return their results.
 pub async fn run(options: RunOptions, reporter: &dyn Reporter) -> Result<RunResults, RunError> {
     let started_at = now_rfc3339();
-    let spec_files: Vec<Arc<specs::SpecFile>> = specs::load(&options.specs)?
+    let spec_files: Vec<Arc<specs::SpecFile>> = specs::load(&options.specs, options.lint)?
         .into_iter()
         .map(Arc::new)
         .collect();
