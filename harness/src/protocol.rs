@@ -10,6 +10,8 @@ use crate::spec::model::{HostEvent, Os};
 pub const PROTOCOL_VERSION: u32 = 1;
 
 /// A message from the harness to a candidate.
+// A few messages per call: boxing the large `Call` would only complicate every match on it.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum ToCandidate {

@@ -141,10 +141,9 @@ fn runner_candidate_without_hello_cannot_start() {
     };
     options.hello_timeout = Duration::from_millis(500);
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let err = runtime
-        .block_on(run(options, &Quiet))
-        .err()
-        .expect("no run");
+    let Err(err) = runtime.block_on(run(options, &Quiet)) else {
+        panic!("the run should not start");
+    };
     assert!(matches!(err, RunError::Candidate(_)), "{err}");
     assert!(
         err.to_string()
