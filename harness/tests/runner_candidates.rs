@@ -204,3 +204,34 @@ fn runner_parallel_cases_all_pass() {
             .is_some_and(|o| o.server.requests.is_empty())
     }));
 }
+
+#[test]
+fn runner_crash_with_parallel_cases_marks_cases_in_flight() {
+    let Some(mut options) = options("crash-on-3") else {
+        return;
+    };
+    options.jobs = 5;
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let results = runtime.block_on(run(options, &Quiet)).expect("runs");
+    let crashed = results
+        .cases
+        .iter()
+        .filter(|c| c.status == Status::Crash)
+        .count();
+    assert!(crashed >= 1, "{:?}", statuses(&results));
+    assert!(
+        results
+            .cases
+            .iter()
+            .all(|c| matches!(c.status, Status::Pass | Status::Crash)),
+        "{:?}",
+        statuses(&results)
+    );
+    // Calls 1 and 2 were answered before the third killed the process; cases sent later than
+    // the crash ran on a restarted candidate.
+    let passed = results.cases.len() - crashed;
+    assert!(passed >= 2, "{:?}", statuses(&results));
+    if passed > 2 {
+        assert!(results.run.candidate.starts >= 2);
+    }
+}
