@@ -4,10 +4,14 @@
 //! (protocol v1) -> mock server -> [`observation::Observation`] -> checks ->
 //! [`verdict`] -> results.json -> reports.
 
+pub mod candidate;
+pub mod check;
 pub mod cli;
 pub mod expectations;
 pub mod observation;
 pub mod partition;
 pub mod protocol;
+pub mod results;
+pub mod runner;
 pub mod spec;
 pub mod verdict;

@@ -10,7 +10,7 @@ use crate::spec::model::{HostEvent, Os};
 pub const PROTOCOL_VERSION: u32 = 1;
 
 /// A message from the harness to a candidate.
-// Calls dominate the traffic; boxing them would only add an allocation per message.
+// A few messages per call: boxing the large `Call` would only complicate every match on it.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]

@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 
 pub mod lint;
+pub mod run;
 pub mod schema;
 
 /// dlconform: conformance harness and fault-injecting mock server for mini-program file transfer APIs.
@@ -23,6 +24,8 @@ pub enum Command {
     /// Print or write the JSON Schema of spec files (specs/schema.json).
     #[command(long_about = schema::LONG_ABOUT)]
     Schema(schema::SchemaArgs),
+    /// Run the conformance cases against a candidate and write results.json.
+    Run(run::RunArgs),
 }
 
 /// Exit codes: 0 as expected, 1 unexpected results, 2 the harness could not run.
@@ -40,5 +43,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Lint(args) => lint::run(&args),
         Command::Schema(args) => schema::run(&args),
+        Command::Run(args) => run::run(args),
     }
 }

@@ -1,0 +1,241 @@
+//! Candidates: what the runner talks to over protocol v1.
+//!
+//! A started candidate is a sender of [`ToCandidate`] and a receiver of stamped
+//! [`Incoming`] items, whether it is a process (`cmd:<command line>`) or built in
+//! and run on a task (`reference`). The [`supervisor`] routes items to the case
+//! that owns each call and restarts a candidate that died.
+
+pub mod builtin;
+pub mod log;
+pub mod process;
+pub mod reference;
+pub mod supervisor;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+
+use crate::protocol::{CandidateHello, FromCandidate, PROTOCOL_VERSION, ToCandidate};
+
+pub use log::LogRing;
+pub use supervisor::{CaseSession, Routed, Supervisor};
+
+/// Capacity of the channels between the runner and a candidate.
+pub const CHANNEL_CAPACITY: usize = 1024;
+
+/// Which candidate to run, as `--candidate` names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CandidateSpec {
+    /// A built-in candidate run on a task, by name (`reference`).
+    Builtin(String),
+    /// A process started with `sh -c <command line>`.
+    Command(String),
+}
+
+impl CandidateSpec {
+    /// Parse `reference`, `mutant:NAME` or `cmd:<command line>`.
+    pub fn parse(text: &str) -> Result<CandidateSpec, StartError> {
+        if let Some(command) = text.strip_prefix("cmd:") {
+            if command.trim().is_empty() {
+                return Err(StartError::Unknown(format!(
+                    "'{text}': empty command line after 'cmd:'"
+                )));
+            }
+            return Ok(CandidateSpec::Command(command.to_string()));
+        }
+        if builtin::NAMES.contains(&text) {
+            return Ok(CandidateSpec::Builtin(text.to_string()));
+        }
+        Err(StartError::Unknown(format!(
+            "'{text}'; built-in candidates: {}; a process: cmd:<command line>",
+            builtin::NAMES.join(", ")
+        )))
+    }
+
+    /// The name as given on the command line.
+    pub fn label(&self) -> String {
+        match self {
+            CandidateSpec::Builtin(name) => name.clone(),
+            CandidateSpec::Command(command) => format!("cmd:{command}"),
+        }
+    }
+}
+
+/// Why a candidate could not be started.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// `--candidate` names nothing known.
+    #[error("unknown candidate {0}")]
+    Unknown(String),
+    /// The process could not be spawned or did not complete the handshake.
+    #[error("candidate would not start: {0}")]
+    WouldNotStart(String),
+}
+
+/// One item from a candidate, stamped with its arrival time.
+#[derive(Debug, Clone)]
+pub struct Stamped {
+    /// When the harness read it.
+    pub at: Instant,
+    /// What it was.
+    pub item: Incoming,
+}
+
+/// What a candidate sent, or what went wrong reading it.
+#[derive(Debug, Clone)]
+pub enum Incoming {
+    /// A well-formed message.
+    Message(FromCandidate),
+    /// A line that is not JSON or not a known message.
+    Problem {
+        /// The call id the line names, when it is JSON with a string `call`.
+        call: Option<String>,
+        /// The line, shortened.
+        line: String,
+        /// Why it was rejected.
+        error: String,
+    },
+    /// The candidate exited or closed its output; nothing follows.
+    Closed(String),
+}
+
+/// A running candidate.
+pub struct Started {
+    /// Messages to it.
+    pub tx: mpsc::Sender<ToCandidate>,
+    /// Items from it.
+    pub rx: mpsc::Receiver<Stamped>,
+    /// Its stderr, for process candidates.
+    pub log: Option<Arc<LogRing>>,
+    /// Kills the candidate (process or task) when dropped.
+    pub guard: Box<dyn Send + Sync>,
+}
+
+/// Start a candidate and complete the hello handshake within `hello_timeout`.
+pub async fn start(
+    spec: &CandidateSpec,
+    hello_timeout: Duration,
+) -> Result<(Started, CandidateHello), StartError> {
+    let mut started = match spec {
+        CandidateSpec::Builtin(name) => builtin::start(name)?,
+        CandidateSpec::Command(command) => process::start(command)?,
+    };
+    let stderr_tail = |started: &Started| {
+        started
+            .log
+            .as_ref()
+            .map(|log| log.tail(2000))
+            .filter(|t| !t.is_empty())
+            .map(|t| format!("; stderr:\n{t}"))
+            .unwrap_or_default()
+    };
+    let hello = ToCandidate::Hello {
+        protocol: PROTOCOL_VERSION,
+    };
+    if started.tx.send(hello).await.is_err() {
+        return Err(StartError::WouldNotStart(format!(
+            "its input closed before hello{}",
+            stderr_tail(&started)
+        )));
+    }
+    let first = tokio::time::timeout(hello_timeout, started.rx.recv()).await;
+    let answer = match first {
+        Err(_) => Err(format!(
+            "no hello within {} ms{}",
+            hello_timeout.as_millis(),
+            stderr_tail(&started)
+        )),
+        Ok(None) => Err(format!(
+            "it closed its output before hello{}",
+            stderr_tail(&started)
+        )),
+        Ok(Some(stamped)) => match stamped.item {
+            Incoming::Message(FromCandidate::Hello(hello)) => {
+                if hello.protocol == PROTOCOL_VERSION {
+                    Ok(hello)
+                } else {
+                    Err(format!(
+                        "it speaks protocol {}, this harness speaks {PROTOCOL_VERSION}",
+                        hello.protocol
+                    ))
+                }
+            }
+            Incoming::Message(other) => Err(format!("expected hello first, got {other:?}")),
+            Incoming::Problem { line, error, .. } => {
+                Err(format!("expected hello, got '{line}': {error}"))
+            }
+            Incoming::Closed(reason) => Err(format!("{reason}{}", stderr_tail(&started))),
+        },
+    };
+    match answer {
+        Ok(hello) => Ok((started, hello)),
+        Err(message) => Err(StartError::WouldNotStart(message)),
+    }
+}
+
+/// Parse one line of candidate output.
+pub fn parse_line(line: &str) -> Option<Incoming> {
+    let trimmed = line.trim();
+    if trimmed.is_empty() {
+        return None;
+    }
+    Some(match serde_json::from_str::<FromCandidate>(trimmed) {
+        Ok(message) => Incoming::Message(message),
+        Err(err) => {
+            let call = serde_json::from_str::<serde_json::Value>(trimmed)
+                .ok()
+                .and_then(|v| v.get("call").and_then(|c| c.as_str()).map(str::to_string));
+            Incoming::Problem {
+                call,
+                line: shorten(trimmed, 200),
+                error: err.to_string(),
+            }
+        }
+    })
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &text[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_candidate_specs() {
+        assert_eq!(
+            CandidateSpec::parse("reference").ok(),
+            Some(CandidateSpec::Builtin("reference".into()))
+        );
+        assert_eq!(
+            CandidateSpec::parse("cmd:node a.js").ok(),
+            Some(CandidateSpec::Command("node a.js".into()))
+        );
+        let err = CandidateSpec::parse("mutant:nope")
+            .err()
+            .map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("unknown candidate") && e.contains("reference")));
+    }
+
+    #[test]
+    fn garbage_is_a_problem_with_its_call() {
+        match parse_line(r#"{"type":"bogus","call":"c1"}"#) {
+            Some(Incoming::Problem { call, .. }) => assert_eq!(call.as_deref(), Some("c1")),
+            other => panic!("unexpected {other:?}"),
+        }
+        match parse_line("not json") {
+            Some(Incoming::Problem { call, .. }) => assert_eq!(call, None),
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(parse_line("   ").is_none());
+    }
+}

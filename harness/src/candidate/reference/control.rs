@@ -1,0 +1,176 @@
+//! What reaches a running call from outside: the task's `abort()` and host events, and the
+//! events the call sends back.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::transport::TransferError;
+use crate::protocol::{EventKind, FromCandidate};
+use crate::spec::model::HostEvent;
+
+/// A signal for a running call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// The task's `abort()`.
+    Abort,
+    /// A host event.
+    Host(HostEvent),
+}
+
+/// How a platform reacts to a host event during a transfer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reaction {
+    /// The transfer fails at once.
+    FailNow,
+    /// The transfer fails if still running after this long.
+    FailAfter(Duration),
+    /// The transfer goes on.
+    Ignore,
+}
+
+/// The receiving end of a call's signals.
+#[derive(Debug)]
+pub struct Signals {
+    rx: mpsc::UnboundedReceiver<Signal>,
+    closed: bool,
+    pending: Option<(Instant, HostEvent)>,
+}
+
+impl Signals {
+    /// A signal pair: the sender goes to the dispatcher, the receiver to the call.
+    pub fn channel() -> (mpsc::UnboundedSender<Signal>, Signals) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        (
+            tx,
+            Signals {
+                rx,
+                closed: false,
+                pending: None,
+            },
+        )
+    }
+
+    /// Wait until a signal ends the transfer, and say how (never returns otherwise).
+    pub async fn interrupted(&mut self, react: impl Fn(HostEvent) -> Reaction) -> TransferError {
+        loop {
+            let deadline = self.pending.map(|(at, _)| at);
+            tokio::select! {
+                sig = self.rx.recv(), if !self.closed => match sig {
+                    Some(Signal::Abort) => return TransferError::Aborted,
+                    Some(Signal::Host(event)) => match react(event) {
+                        Reaction::FailNow => return TransferError::Host { event },
+                        Reaction::FailAfter(grace) => {
+                            if self.pending.is_none() {
+                                self.pending = Some((Instant::now() + grace, event));
+                            }
+                        }
+                        Reaction::Ignore => {}
+                    },
+                    None => self.closed = true,
+                },
+                _ = sleep_until_opt(deadline) => {
+                    if let Some((_, event)) = self.pending.take() {
+                        return TransferError::Host { event };
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn sleep_until_opt(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Sends a call's events to the harness.
+#[derive(Debug, Clone)]
+pub struct Emitter {
+    call: String,
+    tx: mpsc::Sender<FromCandidate>,
+}
+
+impl Emitter {
+    /// Events of call `call` go to `tx`.
+    pub fn new(call: String, tx: mpsc::Sender<FromCandidate>) -> Emitter {
+        Emitter { call, tx }
+    }
+
+    /// Send one event; a closed channel means nobody listens any more, which is not an error here.
+    pub async fn event(&self, event: EventKind, data: Value) {
+        let _ = self
+            .tx
+            .send(FromCandidate::Event {
+                call: self.call.clone(),
+                event,
+                data,
+            })
+            .await;
+    }
+
+    /// Send `success` or `fail`, then `complete` with the same object, as the platforms do.
+    pub async fn finish(&self, result: Result<Value, Value>) {
+        let (kind, data) = match result {
+            Ok(d) => (EventKind::Success, d),
+            Err(d) => (EventKind::Fail, d),
+        };
+        self.event(kind, data.clone()).await;
+        self.event(EventKind::Complete, data).await;
+    }
+
+    /// Report that the call cannot be made at all.
+    pub async fn error(&self, message: String) {
+        let _ = self
+            .tx
+            .send(FromCandidate::Error {
+                call: self.call.clone(),
+                message,
+            })
+            .await;
+    }
+
+    /// Report that the platform or API is not implemented.
+    pub async fn unsupported(&self, reason: String) {
+        let _ = self
+            .tx
+            .send(FromCandidate::Unsupported {
+                call: self.call.clone(),
+                reason,
+            })
+            .await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn background_fails_after_grace_abort_at_once() {
+        let (tx, mut s) = Signals::channel();
+        tx.send(Signal::Host(HostEvent::Background)).unwrap();
+        let react = |e| match e {
+            HostEvent::Background => Reaction::FailAfter(Duration::from_millis(200)),
+            _ => Reaction::Ignore,
+        };
+        let start = Instant::now();
+        let err = s.interrupted(react).await;
+        assert_eq!(
+            err,
+            TransferError::Host {
+                event: HostEvent::Background
+            }
+        );
+        assert!(start.elapsed() >= Duration::from_millis(200));
+
+        let (tx, mut s) = Signals::channel();
+        tx.send(Signal::Host(HostEvent::Offline)).unwrap();
+        tx.send(Signal::Abort).unwrap();
+        assert_eq!(s.interrupted(react).await, TransferError::Aborted);
+    }
+}

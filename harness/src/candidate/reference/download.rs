@@ -1,0 +1,447 @@
+//! The downloadFile flow shared by the mini-program platforms: validate, queue, transfer with
+//! deadline, abort and host events racing it, write the file, answer in the platform's shape.
+
+use std::time::Duration;
+
+use http::header::{HeaderMap, HeaderName, HeaderValue};
+use http::{Method, header};
+use serde_json::{Map, Value, json};
+use tokio::io::AsyncWriteExt;
+
+use super::CallCtx;
+use super::platform::{DownloadPlatform, Downloaded, Profile, header_object};
+use super::sandbox::{Area, PartialFile, Resolved, Sandbox, SandboxError};
+use super::transport::body::{BodyReader, announced_length};
+use super::transport::progress::Throttle;
+use super::transport::{Phase, PhaseCell, Policy, TransferError, exchange, now_ms, url_check};
+use crate::protocol::{CallEnv, EventKind};
+
+/// Run one downloadFile call to its end (success or fail, then complete).
+pub async fn run(mut ctx: CallCtx, platform: &'static dyn DownloadPlatform) {
+    let result = execute(&mut ctx, platform).await;
+    let data = match result {
+        Ok(done) => Ok(platform.success(&ctx.env, &ctx.args, &done)),
+        Err(err) => Err(platform.fail(&ctx.env, &err)),
+    };
+    ctx.emitter.finish(data).await;
+}
+
+async fn execute(
+    ctx: &mut CallCtx,
+    p: &'static dyn DownloadPlatform,
+) -> Result<Downloaded, TransferError> {
+    let invoke_start = now_ms();
+    let env = &ctx.env;
+    let url = url_check::parse(url_arg(&ctx.args)?)?;
+    url_check::check_scheme(&url, &p.schemes(env))?;
+    url_check::check_domain(&url, env.domains.as_deref())?;
+    let sandbox = Sandbox::from_env(&env.fs);
+    let file_path_arg = if p.accepts_file_path(env) {
+        string_arg(&ctx.args, "filePath")?
+    } else {
+        None
+    };
+    let target = match &file_path_arg {
+        Some(fp) => Some(resolve_target(&sandbox, p, fp).await?),
+        None => None,
+    };
+    let headers = request_headers(p, env, ctx.args.get("header"));
+    let policy = Policy {
+        schemes: p.schemes(env),
+        domains: env.domains.clone(),
+        max_redirects: p.max_redirects(),
+        tls: ctx.shared.tls.get_or_untrusting(&env.ca_cert)?,
+    };
+    let react = |e| p.on_host_event(e);
+
+    let queue_start = now_ms();
+    let _permit = match ctx.shared.slot(p.name()) {
+        Some(slots) => tokio::select! {
+            permit = slots.acquire_owned() => permit.ok(),
+            err = ctx.signals.interrupted(react) => return Err(err),
+        },
+        None => None,
+    };
+    let mut profile = Profile {
+        invoke_start,
+        queue_start,
+        queue_end: now_ms(),
+        ..Profile::default()
+    };
+    profile.fetch_start = profile.queue_end;
+
+    let phase = PhaseCell::new();
+    let job = Job {
+        p,
+        env,
+        url,
+        headers,
+        policy: &policy,
+        phase: &phase,
+        target,
+        sandbox: &sandbox,
+        emitter: &ctx.emitter,
+    };
+    let outcome = tokio::select! {
+        r = job.transfer(&mut profile) => r,
+        err = ctx.signals.interrupted(react) => Err(err),
+        _ = sleep_opt(p.timeout(env, &ctx.args)) => Err(TransferError::Timeout { phase: phase.get() }),
+    };
+    let (status, headers, path, size) = outcome?;
+    fill_profile(&mut profile, &phase);
+    Ok(Downloaded {
+        status,
+        headers,
+        path,
+        file_path_arg,
+        size,
+        profile,
+    })
+}
+
+/// One transfer's inputs.
+struct Job<'a> {
+    p: &'static dyn DownloadPlatform,
+    env: &'a CallEnv,
+    url: url::Url,
+    headers: HeaderMap,
+    policy: &'a Policy,
+    phase: &'a PhaseCell,
+    target: Option<Resolved>,
+    sandbox: &'a Sandbox,
+    emitter: &'a super::control::Emitter,
+}
+
+impl Job<'_> {
+    async fn transfer(
+        self,
+        profile: &mut Profile,
+    ) -> Result<(u16, HeaderMap, Resolved, u64), TransferError> {
+        let Job {
+            p,
+            env,
+            url,
+            headers,
+            policy,
+            phase,
+            target,
+            sandbox,
+            emitter,
+        } = self;
+        let request = exchange::Request {
+            method: Method::GET,
+            url,
+            headers,
+            body: None,
+        };
+        let mut resp = exchange::send(request, policy, phase).await?;
+        profile.response_start = now_ms();
+        profile.redirects = resp.redirects;
+        profile.port = resp.url.port_or_known_default().unwrap_or(0);
+        if p.sends_headers_received(env) {
+            emitter
+                .event(
+                    EventKind::HeadersReceived,
+                    json!({"header": header_object(&resp.headers)}),
+                )
+                .await;
+        }
+        let expected = announced_length(&resp.headers);
+        if expected.is_none() && p.requires_length(env) {
+            return Err(TransferError::UnknownLength);
+        }
+        let max = p.max_body(env);
+        if let (Some(len), Some(limit)) = (expected, max)
+            && len > limit
+        {
+            return Err(TransferError::TooLarge {
+                limit,
+                declared: true,
+            });
+        }
+        let target = match target {
+            Some(t) => t,
+            None => sandbox.new_temp_file(temp_extension(&resp.headers, &resp.url).as_deref()),
+        };
+        let space_left = match target.area {
+            Area::User => sandbox.user_space_left().await.map_err(file_error)?,
+            Area::Temp => None,
+        };
+        if let (Some(len), Some(left)) = (expected, space_left)
+            && len > left
+        {
+            return Err(TransferError::QuotaExceeded);
+        }
+        let (partial, mut file) = PartialFile::create(&target.fs_path)
+            .await
+            .map_err(file_error)?;
+        phase.set(Phase::Body);
+        let progress = p.sends_progress(env);
+        let mut throttle = Throttle::new(expected);
+        let mut reader = BodyReader::new(&mut resp.body, expected, max);
+        while let Some(chunk) = reader.next_chunk().await? {
+            if let Some(left) = space_left
+                && reader.received() > left
+            {
+                return Err(TransferError::QuotaExceeded);
+            }
+            file.write_all(&chunk)
+                .await
+                .map_err(|e| TransferError::FileWrite {
+                    detail: e.to_string(),
+                })?;
+            if progress && let Some(ev) = throttle.update(reader.received()) {
+                emitter.event(EventKind::Progress, p.progress(ev)).await;
+            }
+        }
+        let size = reader.received();
+        file.flush().await.map_err(|e| TransferError::FileWrite {
+            detail: e.to_string(),
+        })?;
+        drop(file);
+        phase.set(Phase::Finish);
+        profile.response_end = now_ms();
+        profile.received = size;
+        if size == 0 && p.empty_body_fails() {
+            return Err(TransferError::EmptyBody);
+        }
+        if progress {
+            emitter
+                .event(EventKind::Progress, p.progress(throttle.finish(size)))
+                .await;
+        }
+        partial.commit().await.map_err(file_error)?;
+        Ok((resp.status.as_u16(), resp.headers, target, size))
+    }
+}
+
+fn fill_profile(profile: &mut Profile, phase: &PhaseCell) {
+    profile.dns_start = phase.entered(Phase::Dns);
+    profile.connect_start = phase.entered(Phase::Connect);
+    profile.dns_end = profile.connect_start;
+    profile.ssl_start = phase.entered(Phase::Tls);
+    profile.request_start = phase.entered(Phase::Headers);
+    profile.connect_end = profile.request_start;
+    profile.ssl_end = if profile.ssl_start > 0 {
+        profile.request_start
+    } else {
+        0
+    };
+}
+
+async fn sleep_opt(d: Option<Duration>) {
+    match d {
+        Some(d) => tokio::time::sleep(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The `url` argument, which must be a string.
+pub fn url_arg(args: &Map<String, Value>) -> Result<&str, TransferError> {
+    match args.get("url") {
+        Some(Value::String(s)) => Ok(s),
+        other => Err(TransferError::BadArgument(format!(
+            "parameter.url should be String instead of {}",
+            type_name(other)
+        ))),
+    }
+}
+
+/// An optional string argument; present but not a string is an argument error.
+pub fn string_arg(args: &Map<String, Value>, name: &str) -> Result<Option<String>, TransferError> {
+    match args.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        other => Err(TransferError::BadArgument(format!(
+            "parameter.{name} should be String instead of {}",
+            type_name(other)
+        ))),
+    }
+}
+
+/// JavaScript's name for a JSON value's type, as parameter errors spell it.
+pub fn type_name(v: Option<&Value>) -> &'static str {
+    match v {
+        None => "Undefined",
+        Some(Value::Null) => "Null",
+        Some(Value::Bool(_)) => "Boolean",
+        Some(Value::Number(_)) => "Number",
+        Some(Value::String(_)) => "String",
+        Some(Value::Array(_)) => "Array",
+        Some(Value::Object(_)) => "Object",
+    }
+}
+
+/// Resolve a filePath argument for writing, sorting refusals into the platform's categories.
+pub async fn resolve_target(
+    sandbox: &Sandbox,
+    p: &dyn DownloadPlatform,
+    file_path: &str,
+) -> Result<Resolved, TransferError> {
+    let r = sandbox
+        .resolve_for_write(file_path)
+        .await
+        .map_err(|e| path_error(file_path, e))?;
+    if !p.writable(r.area) {
+        return Err(TransferError::FilePath {
+            path: file_path.into(),
+            detail: "read-only folder".into(),
+            denied: true,
+        });
+    }
+    Ok(r)
+}
+
+/// A sandbox refusal as a transfer error.
+pub fn path_error(path: &str, e: SandboxError) -> TransferError {
+    match e {
+        SandboxError::Traversal(_) => TransferError::FilePath {
+            path: path.into(),
+            detail: e.to_string(),
+            denied: true,
+        },
+        SandboxError::Outside(_) | SandboxError::IsDirectory(_) => TransferError::FilePath {
+            path: path.into(),
+            detail: e.to_string(),
+            denied: false,
+        },
+        SandboxError::MissingParent(_) | SandboxError::NotFound(_) => {
+            TransferError::NoSuchFile { path: path.into() }
+        }
+        other => file_error(other),
+    }
+}
+
+/// A file system failure while writing.
+pub fn file_error(e: SandboxError) -> TransferError {
+    match e {
+        SandboxError::QuotaExceeded { .. } => TransferError::QuotaExceeded,
+        other => TransferError::FileWrite {
+            detail: other.to_string(),
+        },
+    }
+}
+
+/// The request headers: the caller's, minus the engine's and the platform's forbidden ones, plus
+/// the platform's own. Values that are not valid header text are dropped.
+pub fn request_headers(p: &dyn DownloadPlatform, env: &CallEnv, arg: Option<&Value>) -> HeaderMap {
+    merge_headers(arg, p.forbidden_headers(), p.own_headers(env))
+}
+
+/// Caller headers without `forbidden`, then `own` where the caller set nothing.
+pub fn merge_headers(
+    arg: Option<&Value>,
+    forbidden: &[&str],
+    own: Vec<(&'static str, String)>,
+) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    if let Some(Value::Object(obj)) = arg {
+        for (k, v) in obj {
+            let name = k.to_ascii_lowercase();
+            if forbidden.contains(&name.as_str()) {
+                continue;
+            }
+            let text = match v {
+                Value::String(s) => s.clone(),
+                Value::Null => continue,
+                other => other.to_string(),
+            };
+            if let (Ok(n), Ok(v)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(&text),
+            ) {
+                map.append(n, v);
+            }
+        }
+    }
+    for (name, value) in own {
+        if !map.contains_key(name)
+            && let Ok(v) = HeaderValue::from_str(&value)
+        {
+            map.insert(HeaderName::from_static(name), v);
+        }
+    }
+    map
+}
+
+/// Extension for a temp file: from Content-Disposition's file name, else the URL's last segment.
+pub fn temp_extension(headers: &HeaderMap, url: &url::Url) -> Option<String> {
+    headers
+        .get(header::CONTENT_DISPOSITION)
+        .and_then(|v| disposition_filename(&String::from_utf8_lossy(v.as_bytes())))
+        .and_then(|name| name.rsplit_once('.').map(|(_, e)| e.to_string()))
+        .or_else(|| url_check::extension(url))
+}
+
+/// The file name of a Content-Disposition value; `filename*` (RFC 5987) wins over `filename`.
+pub fn disposition_filename(value: &str) -> Option<String> {
+    let mut plain = None;
+    for part in value.split(';').map(str::trim) {
+        let Some((key, val)) = part.split_once('=') else {
+            continue;
+        };
+        match key.trim().to_ascii_lowercase().as_str() {
+            "filename*" => {
+                let val = val.trim().trim_matches('"');
+                let encoded = val.splitn(3, '\'').nth(2).unwrap_or(val);
+                return Some(
+                    percent_encoding::percent_decode_str(encoded)
+                        .decode_utf8_lossy()
+                        .into_owned(),
+                );
+            }
+            "filename" => plain = Some(val.trim().trim_matches('"').to_string()),
+            _ => {}
+        }
+    }
+    plain
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn disposition_names() {
+        assert_eq!(
+            disposition_filename("attachment; filename=\"a.pdf\"").as_deref(),
+            Some("a.pdf")
+        );
+        assert_eq!(
+            disposition_filename("attachment; filename=\"x.bin\"; filename*=UTF-8''%E6%96%87.txt")
+                .as_deref(),
+            Some("文.txt")
+        );
+        assert_eq!(disposition_filename("inline"), None);
+    }
+
+    #[test]
+    fn forbidden_headers_are_replaced() {
+        let arg =
+            json!({"Referer": "https://forged", "X-Probe": "1", "User-Agent": "mine", "n": 5});
+        let h = merge_headers(
+            Some(&arg),
+            &["referer"],
+            vec![
+                ("referer", "https://own".into()),
+                ("user-agent", "ua".into()),
+            ],
+        );
+        assert_eq!(h["referer"], "https://own");
+        assert_eq!(h["user-agent"], "mine");
+        assert_eq!(h["x-probe"], "1");
+        assert_eq!(h["n"], "5");
+    }
+
+    #[test]
+    fn url_must_be_a_string() {
+        let mut args = Map::new();
+        args.insert("url".into(), json!(12345));
+        assert_eq!(
+            url_arg(&args),
+            Err(TransferError::BadArgument(
+                "parameter.url should be String instead of Number".into()
+            ))
+        );
+    }
+}

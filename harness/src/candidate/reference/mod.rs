@@ -1,0 +1,191 @@
+//! The reference candidate: each platform's documented behaviour, implemented in Rust and
+//! reached in-process through protocol v1 messages on tokio channels.
+//!
+//! Layout: [`transport`] (the transfer engine), [`sandbox`] (platform paths on disk),
+//! [`platform`] (per-platform shapes and codes), [`download`] / [`upload`] /
+//! [`feishu_openapi`] (the API flows), [`control`] (abort, host events, emitted events).
+
+pub mod control;
+pub mod download;
+pub mod feishu_openapi;
+pub mod multipart;
+pub mod platform;
+pub mod sandbox;
+pub mod transport;
+pub mod upload;
+pub mod version;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Map, Value};
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::JoinSet;
+
+use self::control::{Emitter, Signal, Signals};
+use self::transport::tls::TlsConfigs;
+use crate::protocol::{
+    CallEnv, CallMessage, CandidateHello, FromCandidate, PROTOCOL_VERSION, ToCandidate,
+};
+
+/// Platforms the reference implements.
+pub const PLATFORMS: [&str; 6] = [
+    "feishu-gadget",
+    "douyin",
+    "wechat",
+    "alipay",
+    "baidu",
+    "feishu-openapi",
+];
+/// APIs the reference implements.
+pub const APIS: [&str; 3] = ["downloadFile", "uploadFile", "im.v1.file.get"];
+
+/// The reference candidate.
+#[derive(Debug, Default)]
+pub struct Reference {
+    shared: Arc<Shared>,
+}
+
+/// State shared by the calls of one candidate: TLS configurations and transfer slots.
+#[derive(Debug, Default)]
+pub struct Shared {
+    /// TLS client configurations by CA.
+    pub tls: TlsConfigs,
+    slots: Mutex<HashMap<&'static str, Arc<Semaphore>>>,
+}
+
+impl Shared {
+    /// The transfer slots of a platform with a concurrency limit.
+    pub fn slot(&self, platform: &'static str) -> Option<Arc<Semaphore>> {
+        let limit = platform::max_concurrency(platform)?;
+        let mut slots = self.slots.lock().ok()?;
+        Some(
+            slots
+                .entry(platform)
+                .or_insert_with(|| Arc::new(Semaphore::new(limit)))
+                .clone(),
+        )
+    }
+}
+
+/// Everything one call needs.
+pub struct CallCtx {
+    /// Environment from the call message.
+    pub env: CallEnv,
+    /// Arguments (an object; anything else counts as no arguments).
+    pub args: Map<String, Value>,
+    /// Where events go.
+    pub emitter: Emitter,
+    /// Abort and host events.
+    pub signals: Signals,
+    /// Shared state.
+    pub shared: Arc<Shared>,
+}
+
+impl Reference {
+    /// A reference candidate with no seeded defect.
+    pub fn new() -> Self {
+        Reference::default()
+    }
+
+    /// The hello the reference answers with.
+    pub fn hello() -> CandidateHello {
+        CandidateHello {
+            protocol: PROTOCOL_VERSION,
+            name: "reference".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            platforms: PLATFORMS.iter().map(|s| s.to_string()).collect(),
+            apis: APIS.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    /// Serve protocol v1: read messages from `rx` until Shutdown or channel close, write replies to `tx`.
+    pub async fn serve(self, mut rx: mpsc::Receiver<ToCandidate>, tx: mpsc::Sender<FromCandidate>) {
+        let mut calls: HashMap<String, mpsc::UnboundedSender<Signal>> = HashMap::new();
+        let mut tasks: JoinSet<String> = JoinSet::new();
+        loop {
+            let msg = tokio::select! {
+                biased;
+                Some(done) = tasks.join_next(), if !tasks.is_empty() => {
+                    if let Ok(call) = done {
+                        calls.remove(&call);
+                    }
+                    continue;
+                }
+                msg = rx.recv() => msg,
+            };
+            match msg {
+                None | Some(ToCandidate::Shutdown) => break,
+                Some(ToCandidate::Hello { .. }) => {
+                    let _ = tx.send(FromCandidate::Hello(Reference::hello())).await;
+                }
+                Some(ToCandidate::Call(call)) => {
+                    let (signal_tx, signals) = Signals::channel();
+                    let id = call.call.clone();
+                    if calls.insert(id.clone(), signal_tx).is_some() {
+                        tracing::warn!(call = %id, "call id reused while the first call runs");
+                    }
+                    let shared = self.shared.clone();
+                    let tx = tx.clone();
+                    tasks.spawn(async move {
+                        dispatch(call, signals, shared, tx).await;
+                        id
+                    });
+                }
+                Some(ToCandidate::Abort { call }) => {
+                    if let Some(s) = calls.get(&call) {
+                        let _ = s.send(Signal::Abort);
+                    }
+                }
+                Some(ToCandidate::Inject { call, event }) => {
+                    if let Some(s) = calls.get(&call) {
+                        let _ = s.send(Signal::Host(event));
+                    }
+                }
+            }
+        }
+        // Calls still running end here; their partial files go with them.
+        tasks.abort_all();
+        while tasks.join_next().await.is_some() {}
+    }
+}
+
+/// Route a call to the flow of its platform and API.
+async fn dispatch(
+    call: CallMessage,
+    signals: Signals,
+    shared: Arc<Shared>,
+    tx: mpsc::Sender<FromCandidate>,
+) {
+    let emitter = Emitter::new(call.call.clone(), tx);
+    let args = match call.args {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    let ctx = CallCtx {
+        env: call.env,
+        args,
+        emitter,
+        signals,
+        shared,
+    };
+    match (call.platform.as_str(), call.api.as_str()) {
+        ("feishu-openapi", "im.v1.file.get") => feishu_openapi::run(ctx).await,
+        ("baidu", "uploadFile") => upload::run(ctx).await,
+        (name, "downloadFile") if name != "feishu-openapi" => {
+            match platform::download_platform(name) {
+                Some(p) => download::run(ctx, p).await,
+                None => {
+                    ctx.emitter
+                        .unsupported(format!("platform {name} is not implemented"))
+                        .await
+                }
+            }
+        }
+        (name, api) => {
+            ctx.emitter
+                .unsupported(format!("{api} is not implemented for platform {name}"))
+                .await
+        }
+    }
+}

@@ -1,0 +1,303 @@
+//! Keeps one candidate running for the whole run: routes what it sends to the case that owns
+//! each call, tells every case in flight when it dies, and starts a fresh one for the next case.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::{CandidateSpec, Incoming, LogRing, Stamped, StartError, start};
+use crate::protocol::{CallMessage, CandidateHello, FromCandidate, ToCandidate};
+
+/// How long a candidate may take to exit after `shutdown`.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
+/// An item for one case.
+#[derive(Debug, Clone)]
+pub enum Routed {
+    /// An event, `unsupported` or `error` for one of the case's calls.
+    Message {
+        /// Arrival time.
+        at: Instant,
+        /// The message.
+        message: FromCandidate,
+    },
+    /// A line that is not protocol, naming one of the case's calls or none.
+    Problem {
+        /// Arrival time.
+        at: Instant,
+        /// The call it names, if any.
+        call: Option<String>,
+        /// The line, shortened, and why it was rejected.
+        detail: String,
+    },
+    /// The candidate died while the case was in flight.
+    Died {
+        /// When it was noticed.
+        at: Instant,
+        /// Exit status and the like.
+        reason: String,
+    },
+}
+
+type Routes = Arc<Mutex<Option<HashMap<String, mpsc::UnboundedSender<Routed>>>>>;
+
+/// One running instance of the candidate.
+struct Live {
+    tx: mpsc::Sender<ToCandidate>,
+    // None once the instance has died: no route can be added any more.
+    routes: Routes,
+    log: Option<Arc<LogRing>>,
+    dispatcher: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Live {
+    fn alive(&self) -> bool {
+        self.routes.lock().map(|r| r.is_some()).unwrap_or(false)
+    }
+}
+
+/// Owns the candidate for a run.
+pub struct Supervisor {
+    spec: CandidateSpec,
+    hello_timeout: Duration,
+    hello: CandidateHello,
+    current: tokio::sync::Mutex<Option<Arc<Live>>>,
+    broken: Mutex<Option<String>>,
+    starts: AtomicU32,
+}
+
+impl Supervisor {
+    /// Start the candidate once; an error here means the run cannot go on.
+    pub async fn start(spec: CandidateSpec, hello_timeout: Duration) -> Result<Self, StartError> {
+        let (live, hello) = launch(&spec, hello_timeout).await?;
+        Ok(Supervisor {
+            spec,
+            hello_timeout,
+            hello,
+            current: tokio::sync::Mutex::new(Some(live)),
+            broken: Mutex::new(None),
+            starts: AtomicU32::new(1),
+        })
+    }
+
+    /// The hello of the first instance.
+    pub fn hello(&self) -> &CandidateHello {
+        &self.hello
+    }
+
+    /// How many times the candidate was started (1 when it never died).
+    pub fn starts(&self) -> u32 {
+        self.starts.load(Ordering::Relaxed)
+    }
+
+    /// A session on a live instance, restarting the candidate if it died.
+    /// Fails when it cannot be restarted.
+    pub async fn session(&self) -> Result<CaseSession, String> {
+        let mut current = self.current.lock().await;
+        if let Some(live) = current.as_ref().filter(|l| l.alive()) {
+            return Ok(CaseSession::new(Arc::clone(live)));
+        }
+        if let Some(reason) = self.broken.lock().ok().and_then(|b| b.clone()) {
+            return Err(reason);
+        }
+        match launch(&self.spec, self.hello_timeout).await {
+            Ok((live, _hello)) => {
+                self.starts.fetch_add(1, Ordering::Relaxed);
+                *current = Some(Arc::clone(&live));
+                Ok(CaseSession::new(live))
+            }
+            Err(err) => {
+                let reason = format!("candidate could not be restarted: {err}");
+                if let Ok(mut broken) = self.broken.lock() {
+                    *broken = Some(reason.clone());
+                }
+                Err(reason)
+            }
+        }
+    }
+
+    /// Send `shutdown`, close its input, and wait briefly for it to exit.
+    pub async fn shutdown(&self) {
+        let Some(live) = self.current.lock().await.take() else {
+            return;
+        };
+        let _ = live.tx.send(ToCandidate::Shutdown).await;
+        let handle = live.dispatcher.lock().ok().and_then(|mut d| d.take());
+        drop(live);
+        if let Some(handle) = handle {
+            let abort = handle.abort_handle();
+            if tokio::time::timeout(SHUTDOWN_GRACE, handle).await.is_err() {
+                // Aborting the dispatcher drops the guard, which kills the candidate.
+                abort.abort();
+            }
+        }
+    }
+}
+
+async fn launch(
+    spec: &CandidateSpec,
+    hello_timeout: Duration,
+) -> Result<(Arc<Live>, CandidateHello), StartError> {
+    let (started, hello) = start(spec, hello_timeout).await?;
+    let routes: Routes = Arc::new(Mutex::new(Some(HashMap::new())));
+    let dispatcher = tokio::spawn(dispatch(started.rx, Arc::clone(&routes), started.guard));
+    let live = Arc::new(Live {
+        tx: started.tx,
+        routes,
+        log: started.log,
+        dispatcher: Mutex::new(Some(dispatcher)),
+    });
+    Ok((live, hello))
+}
+
+/// Route items until the candidate closes; then tell every case in flight. Owns the guard,
+/// so a dead candidate is killed as soon as it is noticed.
+async fn dispatch(mut rx: mpsc::Receiver<Stamped>, routes: Routes, guard: Box<dyn Send + Sync>) {
+    let reason = loop {
+        let Some(Stamped { at, item }) = rx.recv().await else {
+            break "candidate output closed".to_string();
+        };
+        match item {
+            Incoming::Closed(reason) => break reason,
+            Incoming::Message(message) => {
+                let call = match &message {
+                    FromCandidate::Event { call, .. }
+                    | FromCandidate::Unsupported { call, .. }
+                    | FromCandidate::Error { call, .. } => call.clone(),
+                    FromCandidate::Hello(_) => {
+                        tracing::debug!("ignoring a second hello");
+                        continue;
+                    }
+                };
+                send_to(&routes, &call, Routed::Message { at, message });
+            }
+            Incoming::Problem { call, line, error } => {
+                let detail = format!("'{line}': {error}");
+                let item = Routed::Problem {
+                    at,
+                    call: call.clone(),
+                    detail,
+                };
+                match call {
+                    Some(call) => send_to(&routes, &call, item),
+                    // A line that names no call cannot be pinned on one case: every case in flight gets it.
+                    None => broadcast(&routes, &item, false),
+                }
+            }
+        }
+    };
+    broadcast(
+        &routes,
+        &Routed::Died {
+            at: Instant::now(),
+            reason,
+        },
+        true,
+    );
+    drop(guard);
+}
+
+fn send_to(routes: &Routes, call: &str, item: Routed) {
+    let Ok(routes) = routes.lock() else { return };
+    match routes.as_ref().and_then(|r| r.get(call)) {
+        Some(tx) => {
+            let _ = tx.send(item);
+        }
+        None => tracing::debug!(call, "message for a call no case is waiting for"),
+    }
+}
+
+fn broadcast(routes: &Routes, item: &Routed, close: bool) {
+    let Ok(mut routes) = routes.lock() else {
+        return;
+    };
+    let senders: Vec<_> = if close {
+        routes
+            .take()
+            .map(|r| r.into_values().collect())
+            .unwrap_or_default()
+    } else {
+        routes
+            .as_ref()
+            .map(|r| r.values().cloned().collect())
+            .unwrap_or_default()
+    };
+    for tx in senders {
+        let _ = tx.send(item.clone());
+    }
+}
+
+/// One case's view of the candidate: its calls' items arrive on `rx`.
+pub struct CaseSession {
+    live: Arc<Live>,
+    tx: mpsc::UnboundedSender<Routed>,
+    /// Items for this case's calls.
+    pub rx: mpsc::UnboundedReceiver<Routed>,
+    calls: Vec<String>,
+    log_mark: u64,
+}
+
+impl CaseSession {
+    fn new(live: Arc<Live>) -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let log_mark = live.log.as_ref().map(|l| l.mark()).unwrap_or(0);
+        CaseSession {
+            live,
+            tx,
+            rx,
+            calls: Vec::new(),
+            log_mark,
+        }
+    }
+
+    /// Register the call's route, then send it. Fails when the instance is dead.
+    pub async fn send_call(&mut self, call: CallMessage) -> Result<(), String> {
+        {
+            let mut routes = self
+                .live
+                .routes
+                .lock()
+                .map_err(|_| "routes poisoned".to_string())?;
+            let Some(routes) = routes.as_mut() else {
+                return Err("candidate died before the call was sent".into());
+            };
+            routes.insert(call.call.clone(), self.tx.clone());
+        }
+        self.calls.push(call.call.clone());
+        self.live
+            .tx
+            .send(ToCandidate::Call(call))
+            .await
+            .map_err(|_| "candidate input closed".to_string())
+    }
+
+    /// Send `abort` or `inject`; a dead candidate shows up on `rx` anyway.
+    pub async fn send(&self, message: ToCandidate) {
+        let _ = self.live.tx.send(message).await;
+    }
+
+    /// The candidate's stderr since the session began (process candidates only).
+    pub fn log(&self) -> String {
+        self.live
+            .log
+            .as_ref()
+            .map(|l| l.since(self.log_mark))
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for CaseSession {
+    fn drop(&mut self) {
+        if let Ok(mut routes) = self.live.routes.lock() {
+            if let Some(routes) = routes.as_mut() {
+                for call in &self.calls {
+                    routes.remove(call);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! Result fields: presence and JSON types per the spec's result shapes, and `expect.fields`.
+
+use serde_json::Value;
+
+use crate::check::{CheckInput, call_index, failure, json_type, result_event};
+use crate::protocol::EventKind;
+use crate::runner::plan::at_least;
+use crate::spec::model::{Field, FieldCheck, Outcome, ValueType};
+use crate::verdict::CheckFailure;
+
+/// Check shapes and `expect.fields` on every call whose result callback is the expected one.
+pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
+    let mut failures = Vec::new();
+    for (index, call) in input.observation.calls.iter().enumerate() {
+        let at = call_index(input, index);
+        let Some(result) = result_event(call) else {
+            continue;
+        };
+        let (shape, outcome) = match result.event {
+            EventKind::Success => (&input.result.success, Outcome::Success),
+            _ => (&input.result.fail, Outcome::Fail),
+        };
+        // A wrong outcome is reported once, by the outcome check.
+        if outcome != input.expect.outcome {
+            continue;
+        }
+        for field in shape {
+            failures.extend(check_shape(input, field, &result.data, at));
+        }
+        for (name, expected) in &input.expect.fields {
+            failures.extend(check_field(input, name, expected, &result.data, at));
+        }
+    }
+    failures
+}
+
+fn check_shape(
+    input: &CheckInput<'_>,
+    field: &Field,
+    data: &Value,
+    at: Option<usize>,
+) -> Vec<CheckFailure> {
+    let value = data.get(&field.name);
+    let mut failures = Vec::new();
+    if field.unsupported_on.contains(&input.platform) {
+        if let Some(value) = value {
+            failures.push(failure(
+                "fields.unsupported",
+                at,
+                format!("no {}", field.name),
+                value.clone(),
+                format!("{} is not part of {}'s result", field.name, input.platform),
+            ));
+        }
+        return failures;
+    }
+    match value {
+        Some(value) => {
+            if !type_matches(field.ty, value) {
+                failures.push(failure(
+                    "fields.type",
+                    at,
+                    format!("{}: {}", field.name, type_name(field.ty)),
+                    format!("{}: {} {}", field.name, json_type(value), value),
+                    format!("{} has the wrong type", field.name),
+                ));
+            }
+        }
+        None => {
+            // Only fields every call must carry: no condition, and the version has them.
+            let required =
+                field.when.is_none() && at_least(input.sdk_version, field.since.as_ref());
+            if required {
+                failures.push(failure(
+                    "fields.required",
+                    at,
+                    format!("{}: {}", field.name, type_name(field.ty)),
+                    Value::Null,
+                    format!("{} is missing", field.name),
+                ));
+            }
+        }
+    }
+    failures
+}
+
+fn check_field(
+    input: &CheckInput<'_>,
+    name: &str,
+    expected: &FieldCheck,
+    data: &Value,
+    at: Option<usize>,
+) -> Vec<CheckFailure> {
+    let mut failures = Vec::new();
+    let check = format!("fields.{name}");
+    let value = lookup(data, name);
+    if let Some(absent) = expected.absent {
+        if absent != value.is_none() {
+            failures.push(failure(
+                &check,
+                at,
+                if absent { "absent" } else { "present" },
+                value.cloned().unwrap_or(Value::Null),
+                format!(
+                    "{name} must be {}",
+                    if absent { "absent" } else { "present" }
+                ),
+            ));
+            return failures;
+        }
+    }
+    let Some(value) = value else {
+        if expected.ty.is_some() || expected.equals.is_some() || expected.prefix.is_some() {
+            failures.push(failure(
+                &check,
+                at,
+                "present",
+                Value::Null,
+                format!("{name} is missing"),
+            ));
+        }
+        return failures;
+    };
+    if let Some(ty) = expected.ty {
+        if !type_matches(ty, value) {
+            failures.push(failure(
+                &check,
+                at,
+                type_name(ty),
+                json_type(value),
+                format!("{name} has the wrong type"),
+            ));
+        }
+    }
+    if let Some(equals) = &expected.equals {
+        let equals = input.templates.expand(equals);
+        if !values_equal(&equals, value) {
+            failures.push(failure(
+                &check,
+                at,
+                equals,
+                value.clone(),
+                format!("{name} differs"),
+            ));
+        }
+    }
+    if let Some(prefix) = &expected.prefix {
+        let prefix = input.templates.expand_str(prefix);
+        if !value.as_str().is_some_and(|s| s.starts_with(&prefix)) {
+            failures.push(failure(
+                &check,
+                at,
+                format!("{prefix}..."),
+                value.clone(),
+                format!("{name} does not start with {prefix}"),
+            ));
+        }
+    }
+    failures
+}
+
+/// A field by name, or by dotted path into nested objects (`header.Content-Type`).
+fn lookup<'v>(data: &'v Value, name: &str) -> Option<&'v Value> {
+    if let Some(v) = data.get(name) {
+        return Some(v);
+    }
+    let mut current = data;
+    for part in name.split('.') {
+        current = current.get(part)?;
+    }
+    Some(current)
+}
+
+/// JSON equality, with numbers compared by value (`200` equals `200.0`).
+fn values_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        _ => a == b,
+    }
+}
+
+/// Whether a JSON value has the spec type.
+pub fn type_matches(ty: ValueType, value: &Value) -> bool {
+    match ty {
+        ValueType::String => value.is_string(),
+        ValueType::Number => value.is_number(),
+        ValueType::Boolean => value.is_boolean(),
+        ValueType::Object => value.is_object(),
+        ValueType::Array => value.is_array(),
+        ValueType::Function => false,
+    }
+}
+
+fn type_name(ty: ValueType) -> &'static str {
+    match ty {
+        ValueType::String => "string",
+        ValueType::Number => "number",
+        ValueType::Boolean => "boolean",
+        ValueType::Object => "object",
+        ValueType::Array => "array",
+        ValueType::Function => "function",
+    }
+}

@@ -1,0 +1,229 @@
+//! What the server saw: request count, method, headers, concurrency, the multipart upload.
+//!
+//! Header rules: `headers_present`/`headers_equal` hold when at least one request satisfies them
+//! (a token request or a redirect hop may lack them); `headers_absent`/`headers_not_equal` must
+//! hold on every request.
+
+use serde_json::Value;
+
+use crate::check::{CheckInput, failure};
+use crate::runner::sandbox::platform_relative;
+use crate::spec::model::{ServerCheck, UploadCheck};
+use crate::verdict::CheckFailure;
+use mock_server::RequestRecord;
+
+/// Run the server checks (case level, not per call).
+pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
+    let Some(expect) = &input.expect.server else {
+        return Vec::new();
+    };
+    let journal = &input.observation.server;
+    let requests = &journal.requests;
+    let mut failures = Vec::new();
+    if let Some(n) = expect.requests {
+        if requests.len() as u64 != n {
+            failures.push(failure(
+                "server.requests",
+                None,
+                n,
+                requests.len(),
+                format!("the server saw {} request(s), expected {n}", requests.len()),
+            ));
+        }
+    }
+    if let Some(method) = &expect.method {
+        let wrong: Vec<Value> = requests
+            .iter()
+            .filter(|r| !r.method.eq_ignore_ascii_case(method))
+            .map(|r| Value::String(format!("{} {}", r.method, r.path)))
+            .collect();
+        if !wrong.is_empty() || requests.is_empty() {
+            failures.push(failure(
+                "server.method",
+                None,
+                method.as_str(),
+                Value::Array(wrong),
+                "wrong request method",
+            ));
+        }
+    }
+    failures.extend(check_headers(expect, requests));
+    if let Some(max) = expect.max_in_flight {
+        if journal.max_in_flight > max {
+            failures.push(failure(
+                "server.max-in-flight",
+                None,
+                format!("<= {max}"),
+                journal.max_in_flight,
+                "too many requests in flight at once",
+            ));
+        }
+    }
+    if let Some(min) = expect.min_in_flight {
+        if journal.max_in_flight < min {
+            failures.push(failure(
+                "server.min-in-flight",
+                None,
+                format!(">= {min}"),
+                journal.max_in_flight,
+                "requests did not run in parallel",
+            ));
+        }
+    }
+    if let Some(upload) = &expect.upload {
+        failures.extend(check_upload(input, upload, requests));
+    }
+    failures
+}
+
+fn header<'r>(request: &'r RequestRecord, name: &str) -> Option<&'r str> {
+    request
+        .headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+fn check_headers(expect: &ServerCheck, requests: &[RequestRecord]) -> Vec<CheckFailure> {
+    let mut failures = Vec::new();
+    let seen = |name: &str| -> Value {
+        Value::Array(
+            requests
+                .iter()
+                .map(|r| header(r, name).map(Value::from).unwrap_or(Value::Null))
+                .collect(),
+        )
+    };
+    for name in &expect.headers_present {
+        if !requests.iter().any(|r| header(r, name).is_some()) {
+            failures.push(failure(
+                "server.headers-present",
+                None,
+                name.as_str(),
+                seen(name),
+                format!("no request carried {name}"),
+            ));
+        }
+    }
+    for name in &expect.headers_absent {
+        if requests.iter().any(|r| header(r, name).is_some()) {
+            failures.push(failure(
+                "server.headers-absent",
+                None,
+                format!("no {name}"),
+                seen(name),
+                format!("a request carried {name}"),
+            ));
+        }
+    }
+    for (name, value) in &expect.headers_equal {
+        if !requests
+            .iter()
+            .any(|r| header(r, name) == Some(value.as_str()))
+        {
+            failures.push(failure(
+                "server.headers-equal",
+                None,
+                format!("{name}: {value}"),
+                seen(name),
+                format!("no request had {name}: {value}"),
+            ));
+        }
+    }
+    for (name, value) in &expect.headers_not_equal {
+        if requests
+            .iter()
+            .any(|r| header(r, name) == Some(value.as_str()))
+        {
+            failures.push(failure(
+                "server.headers-not-equal",
+                None,
+                format!("{name} other than {value}"),
+                seen(name),
+                format!("a request had {name}: {value}"),
+            ));
+        }
+    }
+    failures
+}
+
+fn check_upload(
+    input: &CheckInput<'_>,
+    expect: &UploadCheck,
+    requests: &[RequestRecord],
+) -> Vec<CheckFailure> {
+    let mut failures = Vec::new();
+    let Some(record) = requests.iter().rev().find_map(|r| r.upload.as_ref()) else {
+        failures.push(failure(
+            "server.upload",
+            None,
+            "a multipart upload",
+            Value::Null,
+            "the server received no upload",
+        ));
+        return failures;
+    };
+    if let Some(field) = &expect.file_field {
+        if record.file_field.as_deref() != Some(field.as_str()) {
+            failures.push(failure(
+                "server.upload.file-field",
+                None,
+                field.as_str(),
+                record
+                    .file_field
+                    .clone()
+                    .map(Value::from)
+                    .unwrap_or(Value::Null),
+                "the file part has the wrong field name",
+            ));
+        }
+    }
+    if expect.matches_file {
+        let t = input.templates;
+        let source = input
+            .args
+            .get("filePath")
+            .and_then(Value::as_str)
+            .and_then(|p| platform_relative(p, &t.temp, &t.user))
+            .and_then(|rel| input.observation.files.iter().find(|f| f.path == rel));
+        match source {
+            None => failures.push(failure(
+                "server.upload.matches-file",
+                None,
+                "the sandbox file named by filePath",
+                Value::Null,
+                "the upload's source file is not in the sandbox",
+            )),
+            Some(file) => {
+                let sha = record.file_sha256.clone().unwrap_or_default();
+                if file.size != record.file_size || file.sha256 != sha {
+                    failures.push(failure(
+                        "server.upload.matches-file",
+                        None,
+                        serde_json::json!({"size": file.size, "sha256": file.sha256}),
+                        serde_json::json!({"size": record.file_size, "sha256": sha}),
+                        "the uploaded file differs from the sandbox file",
+                    ));
+                }
+            }
+        }
+    }
+    for (name, value) in &expect.form_data {
+        let got = record
+            .form_data
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone());
+        if got.as_deref() != Some(value.as_str()) {
+            failures.push(failure(
+                "server.upload.form-data",
+                None,
+                format!("{name}={value}"),
+                got.map(|g| Value::String(format!("{name}={g}")))
+                    .unwrap_or(Value::Null),
+                format!("formData {name} is wrong or missing"),
+            ));
+        }
+    }
+    failures
+}

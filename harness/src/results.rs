@@ -1,0 +1,233 @@
+//! `results.json`: the record of one run, from which every report is made.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::observation::Observation;
+use crate::spec::model::Tier;
+use crate::verdict::{CheckFailure, Status};
+
+/// Version of the results.json format.
+pub const RESULTS_FORMAT: u32 = 1;
+
+/// One run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunResults {
+    /// Format version ([`RESULTS_FORMAT`]).
+    pub format: u32,
+    /// What ran, with what, when.
+    pub run: RunInfo,
+    /// Counts and the verdict of the run.
+    pub summary: Summary,
+    /// Every selected case, in run order.
+    pub cases: Vec<CaseResult>,
+}
+
+/// What ran, with what, when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// Run id (UTC timestamp, also the default report folder name).
+    pub id: String,
+    /// dlconform version.
+    pub harness_version: String,
+    /// Candidate protocol version.
+    pub protocol: u32,
+    /// The candidate.
+    pub candidate: CandidateInfo,
+    /// Spec files read.
+    pub spec_files: Vec<SpecFileInfo>,
+    /// Platforms of the selected cases.
+    pub platforms: Vec<String>,
+    /// `--platform` and `--case` as given.
+    pub selection: SelectionInfo,
+    /// `k/n` when the run is one slice of several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<String>,
+    /// Cases run at once.
+    pub jobs: usize,
+    /// Start, RFC 3339.
+    pub started_at: String,
+    /// End, RFC 3339.
+    pub finished_at: String,
+    /// The command line.
+    pub command_line: Vec<String>,
+}
+
+/// The candidate of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CandidateInfo {
+    /// As given to `--candidate`.
+    pub spec: String,
+    /// Name from its hello.
+    pub name: String,
+    /// Version from its hello.
+    pub version: String,
+    /// Platforms from its hello.
+    pub platforms: Vec<String>,
+    /// APIs from its hello.
+    pub apis: Vec<String>,
+    /// How many times it was started (more than 1: it died and was restarted).
+    pub starts: u32,
+}
+
+/// A spec file read by the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpecFileInfo {
+    /// Path as given.
+    pub path: String,
+    /// SHA-256 of its bytes, hex.
+    pub sha256: String,
+    /// The platform it describes.
+    pub platform: String,
+}
+
+/// `--platform` and `--case` as given.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SelectionInfo {
+    /// Platforms; empty: all.
+    pub platforms: Vec<String>,
+    /// Case patterns; empty: all.
+    pub cases: Vec<String>,
+}
+
+/// The result of one case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseResult {
+    /// Full id, `<platform>/<case id>`.
+    pub id: String,
+    /// Platform it ran as.
+    pub platform: String,
+    /// API called.
+    pub api: String,
+    /// Required or recommended.
+    pub tier: Tier,
+    /// What the case checks.
+    pub summary: String,
+    /// Where the expected behaviour comes from.
+    pub source: String,
+    /// Spec file it comes from.
+    pub spec: String,
+    /// Status the run expected.
+    pub expected: Status,
+    /// Status it got.
+    pub status: Status,
+    /// Why, when the status is not PASS/FAIL (skip reason, crash, timeout, unsupported...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Checks that did not hold.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failures: Vec<CheckFailure>,
+    /// What was observed (absent for skipped cases).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observation: Option<Observation>,
+    /// Milliseconds the case took.
+    pub duration_ms: u64,
+}
+
+impl CaseResult {
+    /// Whether the status is not the expected one.
+    pub fn unexpected(&self) -> bool {
+        self.status != self.expected
+    }
+}
+
+/// Counts and the verdict of a run.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Summary {
+    /// Cases selected.
+    pub total: usize,
+    /// Cases per status name.
+    pub by_status: BTreeMap<String, usize>,
+    /// Per platform: cases per status name.
+    pub per_platform: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Required cases whose status is not the expected one: these fail the run.
+    pub unexpected_required: Vec<String>,
+    /// Recommended cases whose status is not the expected one: reported, not fatal.
+    pub unexpected_recommended: Vec<String>,
+    /// No required case is unexpected.
+    pub ok: bool,
+}
+
+impl Summary {
+    /// Count a run's cases.
+    pub fn of(cases: &[CaseResult]) -> Summary {
+        let mut summary = Summary {
+            total: cases.len(),
+            ..Summary::default()
+        };
+        for case in cases {
+            let name = case.status.name().to_string();
+            *summary.by_status.entry(name.clone()).or_default() += 1;
+            *summary
+                .per_platform
+                .entry(case.platform.clone())
+                .or_default()
+                .entry(name)
+                .or_default() += 1;
+            if case.unexpected() {
+                match case.tier {
+                    Tier::Required => summary.unexpected_required.push(case.id.clone()),
+                    Tier::Recommended => summary.unexpected_recommended.push(case.id.clone()),
+                }
+            }
+        }
+        summary.ok = summary.unexpected_required.is_empty();
+        summary
+    }
+}
+
+/// Reading or writing results failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ResultsError {
+    /// File system error.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// Not valid results JSON.
+    #[error("{path}: {source}")]
+    Json {
+        /// The file.
+        path: String,
+        /// The error.
+        source: serde_json::Error,
+    },
+}
+
+impl RunResults {
+    /// Write `results.json` into `dir` (created if needed); returns the file path.
+    pub fn write_to(&self, dir: &Path) -> Result<std::path::PathBuf, ResultsError> {
+        let io = |source| ResultsError::Io {
+            path: dir.display().to_string(),
+            source,
+        };
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let path = dir.join("results.json");
+        let text = serde_json::to_string_pretty(self).map_err(|source| ResultsError::Json {
+            path: path.display().to_string(),
+            source,
+        })?;
+        std::fs::write(&path, text + "\n").map_err(|source| ResultsError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Ok(path)
+    }
+
+    /// Read a `results.json`.
+    pub fn read(path: &Path) -> Result<RunResults, ResultsError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ResultsError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        serde_json::from_str(&text).map_err(|source| ResultsError::Json {
+            path: path.display().to_string(),
+            source,
+        })
+    }
+}

@@ -1,0 +1,246 @@
+//! The runner: load specs, select cases, start the mock server and the candidate, run the cases
+//! in parallel, and gather their results.
+
+pub mod case;
+pub mod plan;
+pub mod report;
+pub mod sandbox;
+pub mod specs;
+pub mod templates;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use mock_server::{MockServer, ServerConfig};
+
+use crate::candidate::{CandidateSpec, StartError, Supervisor};
+use crate::protocol::PROTOCOL_VERSION;
+use crate::results::{
+    CandidateInfo, CaseResult, RESULTS_FORMAT, RunInfo, RunResults, SelectionInfo, SpecFileInfo,
+    Summary,
+};
+use case::CaseContext;
+use plan::Selection;
+use report::Reporter;
+
+/// How a run is set up.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The candidate.
+    pub candidate: CandidateSpec,
+    /// Spec files or folders.
+    pub specs: Vec<PathBuf>,
+    /// Which cases.
+    pub selection: Selection,
+    /// Cases run at once.
+    pub jobs: usize,
+    /// How long the candidate may take to answer hello.
+    pub hello_timeout: Duration,
+    /// How long to listen after the last `complete` of a case.
+    pub linger: Duration,
+    /// Keep sandboxes and the server's state folder (printed at the end).
+    pub keep_sandboxes: bool,
+    /// The command line, for results.json.
+    pub command_line: Vec<String>,
+    /// The run id.
+    pub run_id: String,
+    /// Refuse specs with lint problems (off: only unparsable specs stop the run).
+    pub lint: bool,
+}
+
+/// Why a run could not happen (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// Spec files missing or invalid.
+    #[error("cannot load specs:\n{0}")]
+    Specs(#[from] specs::SpecLoadError),
+    /// Bad selection.
+    #[error(transparent)]
+    Selection(#[from] plan::SelectionError),
+    /// Nothing selected.
+    #[error("no case matches the selection")]
+    NoCases,
+    /// The candidate would not start.
+    #[error(transparent)]
+    Candidate(#[from] StartError),
+    /// The mock server would not start.
+    #[error("mock server would not start: {0}")]
+    Server(#[from] mock_server::ServerError),
+    /// File system trouble.
+    #[error("{0}")]
+    Io(String),
+}
+
+/// Default number of cases at once: they mostly wait on the network.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        * 4
+}
+
+/// Run the selected cases and return their results.
+pub async fn run(options: RunOptions, reporter: &dyn Reporter) -> Result<RunResults, RunError> {
+    let started_at = now_rfc3339();
+    let spec_files: Vec<Arc<specs::SpecFile>> = specs::load(&options.specs, options.lint)?
+        .into_iter()
+        .map(Arc::new)
+        .collect();
+    let cases = options.selection.apply(plan::expand(&spec_files))?;
+    if cases.is_empty() {
+        return Err(RunError::NoCases);
+    }
+    let work = tempfile::Builder::new()
+        .prefix("dlconform-run-")
+        .tempdir()
+        .map_err(|e| RunError::Io(format!("cannot create a temporary folder: {e}")))?;
+    let server = MockServer::start(ServerConfig {
+        bind: std::net::IpAddr::from([127, 0, 0, 1]),
+        http_port: 0,
+        state_dir: work.path().join("server"),
+        journal_limit: 10_000,
+    })
+    .await?;
+    let server = Arc::new(server);
+    let supervisor = match Supervisor::start(options.candidate.clone(), options.hello_timeout).await
+    {
+        Ok(s) => Arc::new(s),
+        Err(err) => {
+            shutdown_server(server).await;
+            return Err(err.into());
+        }
+    };
+    let ctx = Arc::new(CaseContext {
+        server: Arc::clone(&server),
+        supervisor: Arc::clone(&supervisor),
+        sandbox_base: work.path().join("cases"),
+        linger: options.linger,
+        keep_sandboxes: options.keep_sandboxes,
+    });
+
+    reporter.start(cases.len());
+    let platforms = {
+        let mut p: Vec<String> = cases
+            .iter()
+            .map(|c| c.platform.name().to_string())
+            .collect();
+        p.sort();
+        p.dedup();
+        p
+    };
+    let results: Vec<CaseResult> = futures_util::stream::iter(cases.into_iter().enumerate())
+        .map(|(index, planned)| {
+            let ctx = Arc::clone(&ctx);
+            let id = planned.full_id.clone();
+            let handle = tokio::spawn(case::run_case(ctx, planned, index));
+            async move { (id, handle.await) }
+        })
+        .buffered(options.jobs.max(1))
+        .map(|(id, joined)| {
+            let result = joined.unwrap_or_else(|err| panicked_case(&id, &err.to_string()));
+            reporter.case_done(&result);
+            result
+        })
+        .collect()
+        .await;
+    reporter.finish();
+    supervisor.shutdown().await;
+    drop(ctx);
+    shutdown_server(server).await;
+    if options.keep_sandboxes {
+        let kept = work.keep();
+        eprintln!("sandboxes kept in {}", kept.display());
+    }
+
+    let hello = supervisor.hello();
+    let partition = options.selection.partition.map(|(k, n)| format!("{k}/{n}"));
+    Ok(RunResults {
+        format: RESULTS_FORMAT,
+        run: RunInfo {
+            id: options.run_id.clone(),
+            harness_version: env!("CARGO_PKG_VERSION").to_string(),
+            protocol: PROTOCOL_VERSION,
+            candidate: CandidateInfo {
+                spec: options.candidate.label(),
+                name: hello.name.clone(),
+                version: hello.version.clone(),
+                platforms: hello.platforms.clone(),
+                apis: hello.apis.clone(),
+                starts: supervisor.starts(),
+            },
+            spec_files: spec_files
+                .iter()
+                .map(|s| SpecFileInfo {
+                    path: s.path.display().to_string(),
+                    sha256: s.sha256.clone(),
+                    platform: s.spec.platform.name().to_string(),
+                })
+                .collect(),
+            platforms,
+            selection: SelectionInfo {
+                platforms: options
+                    .selection
+                    .platforms
+                    .iter()
+                    .map(|p| p.name().to_string())
+                    .collect(),
+                cases: options.selection.cases.clone(),
+            },
+            partition,
+            jobs: options.jobs,
+            started_at,
+            finished_at: now_rfc3339(),
+            command_line: options.command_line.clone(),
+        },
+        summary: Summary::of(&results),
+        cases: results,
+    })
+}
+
+async fn shutdown_server(server: Arc<MockServer>) {
+    match Arc::try_unwrap(server) {
+        Ok(server) => server.shutdown().await,
+        Err(_) => tracing::debug!("mock server still shared at the end of the run"),
+    }
+}
+
+fn panicked_case(id: &str, error: &str) -> CaseResult {
+    CaseResult {
+        id: id.to_string(),
+        platform: id.split('/').next().unwrap_or_default().to_string(),
+        api: String::new(),
+        tier: crate::spec::model::Tier::Required,
+        summary: String::new(),
+        source: String::new(),
+        spec: String::new(),
+        expected: crate::verdict::Status::Pass,
+        status: crate::verdict::Status::Error,
+        reason: Some(format!("harness error while running the case: {error}")),
+        failures: Vec::new(),
+        observation: None,
+        duration_ms: 0,
+    }
+}
+
+/// Now, RFC 3339 UTC.
+pub fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// A run id: the UTC time, `20250101T120000Z`.
+pub fn new_run_id() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        now.year(),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    )
+}

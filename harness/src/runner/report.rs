@@ -1,0 +1,170 @@
+//! Showing a run as it goes (a progress bar on a terminal, plain lines otherwise) and the
+//! summary table at the end.
+
+use std::io::{IsTerminal, Write};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::results::{CaseResult, RunResults};
+use crate::verdict::Status;
+
+/// Receives each case as it finishes.
+pub trait Reporter: Send + Sync {
+    /// The run is about to start `total` cases.
+    fn start(&self, total: usize);
+    /// One case finished.
+    fn case_done(&self, case: &CaseResult);
+    /// Every case finished.
+    fn finish(&self);
+}
+
+/// A progress bar on stderr when it is a terminal, plain lines otherwise.
+pub fn for_stderr() -> Box<dyn Reporter> {
+    if std::io::stderr().is_terminal() {
+        Box::new(BarReporter::new())
+    } else {
+        Box::new(LineReporter)
+    }
+}
+
+/// One line per case on stderr.
+pub struct LineReporter;
+
+impl Reporter for LineReporter {
+    fn start(&self, total: usize) {
+        eprintln!("running {total} case(s)");
+    }
+    fn case_done(&self, case: &CaseResult) {
+        eprintln!("{}", case_line(case));
+    }
+    fn finish(&self) {}
+}
+
+/// An indicatif bar; lines only for cases that did not go as expected.
+pub struct BarReporter {
+    bar: ProgressBar,
+}
+
+impl BarReporter {
+    fn new() -> Self {
+        let bar = ProgressBar::new(0);
+        if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed} {wide_msg}")
+        {
+            bar.set_style(style);
+        }
+        BarReporter { bar }
+    }
+}
+
+impl Reporter for BarReporter {
+    fn start(&self, total: usize) {
+        self.bar.set_length(total as u64);
+    }
+    fn case_done(&self, case: &CaseResult) {
+        if case.unexpected() {
+            self.bar.println(case_line(case));
+        }
+        self.bar.set_message(case.id.clone());
+        self.bar.inc(1);
+    }
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+fn case_line(case: &CaseResult) -> String {
+    let mut line = format!(
+        "{:<11} {} ({} ms)",
+        case.status.name(),
+        case.id,
+        case.duration_ms
+    );
+    if let Some(reason) = &case.reason {
+        line.push_str(&format!(": {}", first_line(reason)));
+    } else if let Some(first) = case.failures.first() {
+        line.push_str(&format!(": {}: {}", first.check, first.message));
+        if case.failures.len() > 1 {
+            line.push_str(&format!(" (+{} more)", case.failures.len() - 1));
+        }
+    }
+    line
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or(text)
+}
+
+/// Statuses in table column order.
+const COLUMNS: [Status; 7] = [
+    Status::Pass,
+    Status::Fail,
+    Status::Timeout,
+    Status::Crash,
+    Status::Error,
+    Status::Unsupported,
+    Status::Skip,
+];
+
+/// The end-of-run table: per platform, cases per status; then what failed the run.
+pub fn summary_table(results: &RunResults, out: &mut dyn Write) -> std::io::Result<()> {
+    let summary = &results.summary;
+    write!(out, "{:<16}", "platform")?;
+    for status in COLUMNS {
+        write!(out, " {:>11}", status.name())?;
+    }
+    writeln!(out, " {:>7}", "total")?;
+    let mut rows: Vec<(&str, &std::collections::BTreeMap<String, usize>)> = summary
+        .per_platform
+        .iter()
+        .map(|(p, counts)| (p.as_str(), counts))
+        .collect();
+    rows.push(("all", &summary.by_status));
+    for (platform, counts) in rows {
+        write!(out, "{platform:<16}")?;
+        let mut total = 0;
+        for status in COLUMNS {
+            let n = counts.get(status.name()).copied().unwrap_or(0);
+            total += n;
+            write!(out, " {n:>11}")?;
+        }
+        writeln!(out, " {total:>7}")?;
+    }
+    if !summary.unexpected_required.is_empty() {
+        writeln!(
+            out,
+            "\nrequired cases not as expected ({}), failing the run:",
+            summary.unexpected_required.len()
+        )?;
+        for id in &summary.unexpected_required {
+            writeln!(out, "  {}", describe(results, id))?;
+        }
+    }
+    if !summary.unexpected_recommended.is_empty() {
+        writeln!(
+            out,
+            "\nrecommended cases not as expected ({}), reported only, not failing the run:",
+            summary.unexpected_recommended.len()
+        )?;
+        for id in &summary.unexpected_recommended {
+            writeln!(out, "  {}", describe(results, id))?;
+        }
+    }
+    writeln!(
+        out,
+        "\n{}",
+        if summary.ok {
+            "result: every required case as expected"
+        } else {
+            "result: required cases not as expected"
+        }
+    )
+}
+
+fn describe(results: &RunResults, id: &str) -> String {
+    results
+        .cases
+        .iter()
+        .find(|c| c.id == id)
+        .map(case_line)
+        .unwrap_or_else(|| id.to_string())
+}
