@@ -255,8 +255,9 @@ impl MockServer {
                 "https://{}.dlconform.invalid/c/{key}/{file}",
                 dns_label(key)
             ),
+            // https, so that a release build's scheme check passes and the failure is the refusal itself.
             None => format!(
-                "http://127.0.0.1:{}/c/{key}/{file}",
+                "https://127.0.0.1:{}/c/{key}/{file}",
                 self.shared.endpoints.refused_port
             ),
         }

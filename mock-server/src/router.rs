@@ -111,6 +111,16 @@ async fn feishu(
     };
     let resp = crate::feishu_server::handle(&shared.feishu, fixture, req).await;
     guard.status(resp.status().as_u16());
+    // A served file's bytes are the generator's: announce them so clients' files can be checked.
+    if resp.status() == http::StatusCode::OK
+        && let Some(file_key) = tail.strip_prefix("/open-apis/im/v1/files/")
+        && let Some(file) = fixture.files.iter().find(|f| f.file_key == file_key)
+    {
+        guard.body(
+            Some(file.size),
+            Some(crate::body::generated_sha256(file.seed, file.size)),
+        );
+    }
     let (mut parts, body) = resp.into_parts();
     parts
         .headers

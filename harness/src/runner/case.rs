@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::plan::PlannedCase;
 use super::sandbox::Sandbox;
-use super::templates::{Templates, origin_of};
+use super::templates::{Templates, base_of, origin_of};
 use crate::candidate::{CaseSession, Routed, Supervisor};
 use crate::check::{CheckInput, run_all};
 use crate::observation::{CallEnd, CallObservation, Observation, TimedEvent};
@@ -23,6 +23,21 @@ use crate::verdict::{CheckFailure, Status};
 pub const DEFAULT_DEADLINE: Duration = Duration::from_millis(30_000);
 /// Domains handed to candidates when the case names none: the mock server's hosts.
 pub const DEFAULT_DOMAINS: [&str; 2] = ["127.0.0.1", "localhost"];
+
+/// The default domain list: the mock server's hosts, plus the case URL's own host so that a
+/// DNS-failure case fails at resolution rather than at the domain check.
+fn default_domains(url: &str) -> Vec<String> {
+    let mut domains: Vec<String> = DEFAULT_DOMAINS.iter().map(|d| d.to_string()).collect();
+    if let Some(host) = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+    {
+        if !domains.contains(&host) {
+            domains.push(host);
+        }
+    }
+    domains
+}
 
 /// What every case of a run shares.
 pub struct CaseContext {
@@ -118,6 +133,7 @@ async fn execute(ctx: &CaseContext, planned: &PlannedCase, index: usize) -> Resu
     sandbox.place_files(&case.env.files)?;
     let templates = Templates {
         origin: origin_of(&url),
+        base: base_of(&url),
         url: url.clone(),
         temp: paths.temp.clone(),
         user: paths.user.clone(),
@@ -136,7 +152,7 @@ async fn execute(ctx: &CaseContext, planned: &PlannedCase, index: usize) -> Resu
             case.env
                 .domains
                 .clone()
-                .unwrap_or_else(|| DEFAULT_DOMAINS.iter().map(|d| d.to_string()).collect()),
+                .unwrap_or_else(|| default_domains(&url)),
         ),
         fs: FsEnv {
             temp: sandbox.temp.display().to_string(),

@@ -1,4 +1,4 @@
-//! `{{url}}`, `{{origin}}`, `{{temp}}` and `{{user}}` in call args and expectations.
+//! `{{url}}`, `{{origin}}`, `{{base}}`, `{{temp}}` and `{{user}}` in call args and expectations.
 
 use serde_json::Value;
 
@@ -9,6 +9,8 @@ pub struct Templates {
     pub url: String,
     /// Its scheme, host and port.
     pub origin: String,
+    /// The case's own root on the server (`<origin>/c/<key>`): server APIs such as Feishu's are served below it.
+    pub base: String,
     /// The platform's temp prefix.
     pub temp: String,
     /// The platform's user prefix.
@@ -23,6 +25,7 @@ impl Templates {
         }
         text.replace("{{url}}", &self.url)
             .replace("{{origin}}", &self.origin)
+            .replace("{{base}}", &self.base)
             .replace("{{temp}}", &self.temp)
             .replace("{{user}}", &self.user)
     }
@@ -39,6 +42,14 @@ impl Templates {
             ),
             other => other.clone(),
         }
+    }
+}
+
+/// The case root of a scenario URL: everything before its last path segment.
+pub fn base_of(url: &str) -> String {
+    match url.rsplit_once('/') {
+        Some((base, _)) => base.to_string(),
+        None => url.to_string(),
     }
 }
 
@@ -59,6 +70,7 @@ mod tests {
         let t = Templates {
             url: "https://127.0.0.1:1/c/k/a.bin".into(),
             origin: origin_of("https://127.0.0.1:1/c/k/a.bin"),
+            base: base_of("https://127.0.0.1:1/c/k/a.bin"),
             temp: "ttfile://temp/".into(),
             user: "ttfile://user/".into(),
         };

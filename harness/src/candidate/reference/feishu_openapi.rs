@@ -199,11 +199,14 @@ async fn fetch_token(
     policy: &Policy,
     phase: &PhaseCell,
 ) -> Result<String, ApiError> {
-    let url = base
-        .join("/open-apis/auth/v3/tenant_access_token/internal")
+    // Appended, not joined: a base URL may carry a path prefix (a gateway, or the mock server's case root).
+    let mut url = base.clone();
+    url.path_segments_mut()
         .map_err(|_| TransferError::InvalidUrl {
             url: base.to_string(),
-        })?;
+        })?
+        .pop_if_empty()
+        .extend(["open-apis", "auth", "v3", "tenant_access_token", "internal"]);
     let payload = json!({"app_id": app_id, "app_secret": app_secret}).to_string();
     let mut headers = HeaderMap::new();
     headers.insert(

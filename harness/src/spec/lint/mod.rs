@@ -156,7 +156,7 @@ const FILE_RULES: &[(RuleInfo, RuleFn)] = &[
     (
         rule(
             "template",
-            "strings use only the templates {{url}}, {{origin}}, {{temp}}, {{user}}",
+            "strings use only the templates {{url}}, {{origin}}, {{base}}, {{temp}}, {{user}}",
         ),
         cases::templates,
     ),
