@@ -40,6 +40,7 @@ fn templates() -> Templates {
     Templates {
         url: "https://127.0.0.1:1/c/k/a.bin".into(),
         origin: "https://127.0.0.1:1".into(),
+        base: "https://127.0.0.1:1/c/k".into(),
         temp: "wxfile://tmp/".into(),
         user: "wxfile://usr/".into(),
     }
