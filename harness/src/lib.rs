@@ -9,6 +9,7 @@ pub mod check;
 pub mod cli;
 pub mod observation;
 pub mod protocol;
+pub mod report;
 pub mod results;
 pub mod runner;
 pub mod spec;
