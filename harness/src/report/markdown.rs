@@ -203,6 +203,12 @@ fn case_entry(out: &mut String, case: &CaseResult) {
     if let Some(reason) = &case.reason {
         let _ = writeln!(out, "  - reason: {}", one_line(reason, REASON_MAX));
     }
+    if case.status == Status::Xpass {
+        let _ = writeln!(
+            out,
+            "  - passed, though the expectations say it fails: update the expectations file"
+        );
+    }
     for failure in case.failures.iter().take(MAX_CHECKS_PER_CASE) {
         check_entry(out, failure);
     }

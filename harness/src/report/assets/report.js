@@ -98,9 +98,9 @@
       if (present) { status.appendChild(el('option', { value: s, text: s })); }
     });
     ['f-platform', 'f-status', 'f-tier', 'f-unexpected'].forEach(function (id) {
-      document.getElementById(id).addEventListener('change', renderMatrix);
+      document.getElementById(id).addEventListener('change', filtersChanged);
     });
-    document.getElementById('f-text').addEventListener('input', renderMatrix);
+    document.getElementById('f-text').addEventListener('input', filtersChanged);
   }
 
   function filters() {
@@ -123,6 +123,45 @@
   }
 
   var selected = null;
+
+  function filtersChanged() {
+    renderMatrix();
+    writeHash();
+  }
+
+  // The hash keeps the filters and the open case, so a view can be linked to.
+  function writeHash() {
+    if (!window.history || !window.history.replaceState) { return; }
+    var f = filters();
+    var parts = [];
+    if (f.platform) { parts.push('platform=' + encodeURIComponent(f.platform)); }
+    if (f.status) { parts.push('status=' + encodeURIComponent(f.status)); }
+    if (f.tier) { parts.push('tier=' + encodeURIComponent(f.tier)); }
+    if (f.unexpected) { parts.push('unexpected=1'); }
+    if (f.text) { parts.push('q=' + encodeURIComponent(f.text)); }
+    if (selected) { parts.push('case=' + encodeURIComponent(selected.id), 'candidate=' + selected.ci); }
+    var base = window.location.pathname + window.location.search;
+    window.history.replaceState(null, '', parts.length ? base + '#' + parts.join('&') : base);
+  }
+
+  function readHash() {
+    var params = {};
+    window.location.hash.replace(/^#/, '').split('&').forEach(function (part) {
+      var i = part.indexOf('=');
+      if (i > 0) {
+        try { params[part.slice(0, i)] = decodeURIComponent(part.slice(i + 1)); } catch (e) { /* ignore a bad part */ }
+      }
+    });
+    return params;
+  }
+
+  // Set a select only to a value it offers.
+  function choose(id, value) {
+    var select = document.getElementById(id);
+    for (var i = 0; i < select.options.length; i++) {
+      if (select.options[i].value === value) { select.value = value; return; }
+    }
+  }
 
   function renderMatrix() {
     var f = filters();
@@ -300,7 +339,7 @@
     var body = [];
     requests.forEach(function (r, i) {
       body.push(el('tr', null, el('td', { text: String(i + 1) }), el('td', { text: String(r.at_ms) }),
-        el('td', { text: r.method }), el('td', { class: 'mono', text: r.path }), el('td', { text: r.listener }),
+        el('td', { text: r.method }), el('td', { class: 'mono path', text: r.path }), el('td', { text: r.listener }),
         el('td', { text: r.version }), el('td', { text: String(r.status) }),
         el('td', { text: r.body_len === null || r.body_len === undefined ? '' : String(r.body_len) }),
         el('td', { text: String(r.bytes_sent) }), el('td', { text: r.end }), el('td', { text: String(r.duration_ms) })));
@@ -324,7 +363,7 @@
     if (!files || !files.length) { return null; }
     return [el('h2', { text: 'Files in the sandbox' }), table(['path', 'size', 'sha256', 'inside', 'before the call'],
       files.map(function (f) {
-        return el('tr', null, el('td', { class: 'mono', text: f.path }), el('td', { text: String(f.size) }),
+        return el('tr', null, el('td', { class: 'mono path', text: f.path }), el('td', { text: String(f.size) }),
           el('td', { class: 'mono', text: f.sha256.slice(0, 16) + '…', title: f.sha256 }),
           el('td', { text: f.inside ? 'yes' : 'NO' }), el('td', { text: f.preexisting ? 'yes' : 'no' }));
       }))];
@@ -359,27 +398,25 @@
     }
     panel.hidden = false;
     panel.scrollTop = 0;
-    if (window.history && window.history.replaceState) {
-      window.history.replaceState(null, '', '#case=' + encodeURIComponent(id) + '&candidate=' + ci);
-    }
+    writeHash();
     renderMatrix();
   }
 
   function closeDetail() {
     selected = null;
     document.getElementById('detail').hidden = true;
-    if (window.history && window.history.replaceState) {
-      window.history.replaceState(null, '', window.location.pathname + window.location.search);
-    }
+    writeHash();
     renderMatrix();
   }
 
-  function openFromHash() {
-    var params = {};
-    window.location.hash.replace(/^#/, '').split('&').forEach(function (part) {
-      var i = part.indexOf('=');
-      if (i > 0) { params[part.slice(0, i)] = decodeURIComponent(part.slice(i + 1)); }
-    });
+  function applyHash() {
+    var params = readHash();
+    if (params.platform) { choose('f-platform', params.platform); }
+    if (params.status) { choose('f-status', params.status); }
+    if (params.tier) { choose('f-tier', params.tier); }
+    document.getElementById('f-unexpected').checked = params.unexpected === '1';
+    document.getElementById('f-text').value = params.q || '';
+    renderMatrix();
     if (params['case'] && byId[params['case']]) {
       showDetail(params['case'], parseInt(params.candidate || '0', 10) || 0);
     }
@@ -388,6 +425,5 @@
   document.addEventListener('keydown', function (e) { if (e.key === 'Escape') { closeDetail(); } });
   renderOverview();
   fillFilters();
-  renderMatrix();
-  openFromHash();
+  applyHash();
 })();
