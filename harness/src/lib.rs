@@ -11,6 +11,7 @@ pub mod expectations;
 pub mod observation;
 pub mod partition;
 pub mod protocol;
+pub mod report;
 pub mod results;
 pub mod runner;
 pub mod spec;

@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 
 pub mod lint;
+pub mod report;
 pub mod run;
 pub mod schema;
 
@@ -26,6 +27,9 @@ pub enum Command {
     Schema(schema::SchemaArgs),
     /// Run the conformance cases against a candidate and write results.json.
     Run(run::RunArgs),
+    /// Merge results files and render report.md, report.html and junit.xml.
+    #[command(long_about = report::LONG_ABOUT)]
+    Report(report::ReportArgs),
 }
 
 /// Exit codes: 0 as expected, 1 unexpected results, 2 the harness could not run.
@@ -44,5 +48,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Lint(args) => lint::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Run(args) => run::run(args),
+        Command::Report(args) => report::run(&args),
     }
 }

@@ -84,6 +84,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
             return Ok(exit::CANNOT_RUN);
         }
     };
+    // Reports are a view of results.json: failing to write them does not change the verdict.
+    match crate::report::write_reports(&results.clone().into(), &out) {
+        Ok(written) => super::report::print_written(&written),
+        Err(err) => eprintln!("dlconform run: cannot write reports: {err}"),
+    }
     if args.out.is_none() {
         if let Err(err) = point_latest(Path::new("reports"), &options.run_id, &path) {
             eprintln!("dlconform run: cannot update reports/latest: {err}");

@@ -1,0 +1,187 @@
+//! `junit.xml`: one test suite per platform (per candidate and platform when several candidates
+//! are merged), one test case per case.
+//!
+//! Unexpected FAIL, TIMEOUT, CRASH, ERROR and XPASS are failures; SKIP and UNSUPPORTED are
+//! skipped; PASS and XFAIL pass (XFAIL with a property and a note), as does any other status the
+//! expectations said it would get.
+
+use std::fmt::Write;
+use std::time::Duration;
+
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+
+use super::{MergedResults, ReportError};
+use crate::results::CaseResult;
+use crate::spec::model::Tier;
+use crate::verdict::Status;
+
+/// Candidate output kept in a test case's system-out.
+const LOG_MAX: usize = 4000;
+
+/// The whole `junit.xml`.
+pub fn render(results: &MergedResults) -> Result<String, ReportError> {
+    Ok(report(results).to_string()?)
+}
+
+/// The report as quick-junit's types.
+pub fn report(results: &MergedResults) -> Report {
+    let mut report = Report::new("dlconform");
+    let several = results.candidates.len() > 1;
+    let mut total = Duration::ZERO;
+    for candidate in &results.candidates {
+        let run = &candidate.results;
+        // Platforms in the order their first case ran.
+        let mut platforms: Vec<&str> = Vec::new();
+        for case in &run.cases {
+            if !platforms.contains(&case.platform.as_str()) {
+                platforms.push(&case.platform);
+            }
+        }
+        for platform in platforms {
+            let name = if several {
+                format!("{} / {platform}", candidate.label)
+            } else {
+                platform.to_string()
+            };
+            let mut suite = TestSuite::new(name);
+            suite.add_property(Property::new("candidate", candidate.label.as_str()));
+            suite.add_property(Property::new("run", run.run.id.as_str()));
+            let mut time = Duration::ZERO;
+            for case in run.cases.iter().filter(|c| c.platform == platform) {
+                time += Duration::from_millis(case.duration_ms);
+                suite.add_test_case(test_case(case, several.then_some(&candidate.label)));
+            }
+            suite.set_time(time);
+            total += time;
+            report.add_test_suite(suite);
+        }
+    }
+    report.set_time(total);
+    report
+}
+
+fn test_case(case: &CaseResult, candidate: Option<&String>) -> TestCase {
+    let mut test = TestCase::new(case.id.as_str(), status(case));
+    let classname = match candidate {
+        Some(label) => format!("{label}.{}.{}", case.platform, case.api),
+        None => format!("{}.{}", case.platform, case.api),
+    };
+    test.set_classname(classname);
+    test.set_time(Duration::from_millis(case.duration_ms));
+    let tier = match case.tier {
+        Tier::Required => "required",
+        Tier::Recommended => "recommended",
+    };
+    test.add_property(Property::new("tier", tier));
+    test.add_property(Property::new("status", case.status.name()));
+    test.add_property(Property::new("expected", case.expected.name()));
+    if case.status == Status::Xfail {
+        test.add_property(Property::new("xfail", "true"));
+    }
+    if let Some(note) = pass_note(case) {
+        test.set_system_out(note);
+    } else if let Some(log) = case.observation.as_ref().map(|o| o.log.as_str()) {
+        if !log.is_empty() {
+            test.set_system_out(bounded(log, LOG_MAX));
+        }
+    }
+    test
+}
+
+/// Whether the status counts as a JUnit failure.
+fn is_failure(case: &CaseResult) -> bool {
+    match case.status {
+        Status::Xpass => true,
+        Status::Fail | Status::Timeout | Status::Crash | Status::Error => case.unexpected(),
+        Status::Pass | Status::Xfail | Status::Skip | Status::Unsupported => false,
+    }
+}
+
+fn status(case: &CaseResult) -> TestCaseStatus {
+    match case.status {
+        Status::Skip | Status::Unsupported => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_type(case.status.name());
+            status.set_message(
+                case.reason
+                    .clone()
+                    .unwrap_or_else(|| case.status.name().to_string()),
+            );
+            status
+        }
+        _ if is_failure(case) => {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            status.set_type(case.status.name());
+            status.set_message(failure_message(case));
+            status.set_description(details(case));
+            status
+        }
+        _ => TestCaseStatus::success(),
+    }
+}
+
+/// One line: the status, what was expected, and the first reason.
+fn failure_message(case: &CaseResult) -> String {
+    let mut message = format!("{} (expected {})", case.status.name(), case.expected.name());
+    if let Some(reason) = &case.reason {
+        let _ = write!(message, ": {}", reason.lines().next().unwrap_or_default());
+    } else if let Some(first) = case.failures.first() {
+        let _ = write!(message, ": {}: {}", first.check, first.message);
+        if case.failures.len() > 1 {
+            let _ = write!(message, " (+{} more)", case.failures.len() - 1);
+        }
+    } else if case.status == Status::Xpass {
+        message.push_str(": passed though expected to fail; update the expectations file");
+    }
+    message
+}
+
+/// Every failed check with expected and actual, then the reason.
+fn details(case: &CaseResult) -> String {
+    let mut text = format!("{}\n{}\n", case.summary, case.source);
+    if let Some(reason) = &case.reason {
+        let _ = writeln!(text, "reason: {reason}");
+    }
+    for failure in &case.failures {
+        let call = failure
+            .call
+            .map(|c| format!(" (call {c})"))
+            .unwrap_or_default();
+        let _ = writeln!(text, "\n{}{call}: {}", failure.check, failure.message);
+        let _ = writeln!(text, "  expected: {}", failure.expected);
+        let _ = writeln!(text, "  actual:   {}", failure.actual);
+    }
+    text
+}
+
+/// A note for cases that pass only because the expectations said so.
+fn pass_note(case: &CaseResult) -> Option<String> {
+    match case.status {
+        Status::Pass | Status::Skip | Status::Unsupported => None,
+        Status::Xfail => Some(format!(
+            "XFAIL: failed as expected{}\n{}",
+            case.reason
+                .as_deref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default(),
+            details(case)
+        )),
+        status if !is_failure(case) => Some(format!(
+            "{} as the expectations say\n{}",
+            status.name(),
+            details(case)
+        )),
+        _ => None,
+    }
+}
+
+fn bounded(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}\n... ({} more bytes)", &text[..end], text.len() - end)
+}

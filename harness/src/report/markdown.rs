@@ -1,0 +1,304 @@
+//! `report.md`: a short summary fit for a pull-request comment, then the unexpected results
+//! with each failed check's expected and actual values.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use super::{CandidateRun, MergedResults, STATUS_ORDER};
+use crate::results::{CaseResult, RunResults};
+use crate::spec::model::Tier;
+use crate::verdict::{CheckFailure, Status};
+
+/// Unexpected cases listed in full; the rest are counted.
+pub const MAX_LISTED_CASES: usize = 50;
+/// Failed checks listed per case.
+const MAX_CHECKS_PER_CASE: usize = 8;
+/// A JSON value longer than this goes into a collapsed block instead of the line.
+const INLINE_JSON_MAX: usize = 60;
+/// A collapsed JSON value is cut at this many characters.
+const BLOCK_JSON_MAX: usize = 1500;
+/// A reason is cut at this many characters.
+const REASON_MAX: usize = 300;
+
+/// The whole `report.md`.
+pub fn render(results: &MergedResults) -> String {
+    let mut out = String::new();
+    let ok = results.ok();
+    let _ = writeln!(
+        out,
+        "## dlconform: {}\n",
+        if ok {
+            "every required case as expected"
+        } else {
+            "required cases not as expected"
+        }
+    );
+    if results.candidates.len() > 1 {
+        candidates_table(&mut out, results);
+    }
+    let mut budget = MAX_LISTED_CASES;
+    for candidate in &results.candidates {
+        if results.candidates.len() > 1 {
+            let _ = writeln!(out, "### {}\n", candidate.label);
+        }
+        candidate_section(&mut out, candidate, &mut budget);
+    }
+    out
+}
+
+/// One row per candidate: counts and whether its run is ok.
+fn candidates_table(out: &mut String, results: &MergedResults) {
+    let statuses = present_statuses(results.candidates.iter().map(|c| &c.results));
+    let _ = write!(out, "| candidate |");
+    for status in &statuses {
+        let _ = write!(out, " {} |", status.name());
+    }
+    let _ = writeln!(
+        out,
+        " total | required unexpected | recommended unexpected |"
+    );
+    let _ = writeln!(out, "{}", separator(statuses.len() + 4));
+    for candidate in &results.candidates {
+        let summary = &candidate.results.summary;
+        let _ = write!(out, "| {} |", cell(&candidate.label));
+        for status in &statuses {
+            let _ = write!(out, " {} |", count(&summary.by_status, *status));
+        }
+        let _ = writeln!(
+            out,
+            " {} | {} | {} |",
+            summary.total,
+            summary.unexpected_required.len(),
+            summary.unexpected_recommended.len()
+        );
+    }
+    out.push('\n');
+}
+
+fn candidate_section(out: &mut String, candidate: &CandidateRun, budget: &mut usize) {
+    let run = &candidate.results;
+    let info = &run.run;
+    let summary = &run.summary;
+    let partitions: Vec<&str> = candidate
+        .sources
+        .iter()
+        .filter_map(|s| s.partition.as_deref())
+        .collect();
+    let _ = write!(
+        out,
+        "Candidate **{}** (`{}`), run `{}`, dlconform {}, {} case(s)",
+        candidate.label, info.candidate.spec, info.id, info.harness_version, summary.total
+    );
+    if !partitions.is_empty() {
+        let _ = write!(out, ", partitions {}", partitions.join(", "));
+    }
+    let _ = writeln!(out, ".\n");
+    platform_table(out, run);
+    let _ = writeln!(
+        out,
+        "Not as expected: **{}** required (fail the run), {} recommended (reported only).\n",
+        summary.unexpected_required.len(),
+        summary.unexpected_recommended.len()
+    );
+    let unexpected: Vec<&CaseResult> = ordered_unexpected(run);
+    if unexpected.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "#### Unexpected results\n");
+    let shown = unexpected.len().min(*budget);
+    for case in &unexpected[..shown] {
+        case_entry(out, case);
+    }
+    *budget -= shown;
+    if unexpected.len() > shown {
+        let _ = writeln!(
+            out,
+            "... and {} more (see report.html or results.json).\n",
+            unexpected.len() - shown
+        );
+    }
+}
+
+/// Unexpected cases: required first, then recommended, each in run order.
+fn ordered_unexpected(run: &RunResults) -> Vec<&CaseResult> {
+    let unexpected = run.cases.iter().filter(|c| c.unexpected());
+    let (mut required, recommended): (Vec<&CaseResult>, Vec<&CaseResult>) =
+        unexpected.partition(|c| c.tier == Tier::Required);
+    required.extend(recommended);
+    required
+}
+
+/// Per platform: cases per status (only statuses that occur), with a total row.
+fn platform_table(out: &mut String, run: &RunResults) {
+    let statuses = present_statuses(std::iter::once(run));
+    let _ = write!(out, "| platform |");
+    for status in &statuses {
+        let _ = write!(out, " {} |", status.name());
+    }
+    let _ = writeln!(out, " total |");
+    let _ = writeln!(out, "{}", separator(statuses.len() + 2));
+    let rows = run
+        .summary
+        .per_platform
+        .iter()
+        .map(|(p, counts)| (cell(p), counts))
+        .chain(std::iter::once((
+            "**all**".to_string(),
+            &run.summary.by_status,
+        )));
+    for (name, counts) in rows {
+        let _ = write!(out, "| {name} |");
+        let mut total = 0;
+        for status in &statuses {
+            let n = count(counts, *status);
+            total += n;
+            let _ = write!(out, " {n} |");
+        }
+        let _ = writeln!(out, " {total} |");
+    }
+    out.push('\n');
+}
+
+fn present_statuses<'a>(runs: impl Iterator<Item = &'a RunResults> + Clone) -> Vec<Status> {
+    STATUS_ORDER
+        .into_iter()
+        .filter(|s| {
+            runs.clone()
+                .any(|r| r.summary.by_status.get(s.name()).copied().unwrap_or(0) > 0)
+        })
+        .collect()
+}
+
+fn count(counts: &BTreeMap<String, usize>, status: Status) -> usize {
+    counts.get(status.name()).copied().unwrap_or(0)
+}
+
+fn separator(columns: usize) -> String {
+    let mut line = "|".to_string();
+    for i in 0..columns {
+        line.push_str(if i == 0 { "---|" } else { "---:|" });
+    }
+    line
+}
+
+/// Table cell text: pipes escaped, one line.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// One unexpected case: heading line, reason, failed checks.
+fn case_entry(out: &mut String, case: &CaseResult) {
+    let tier = match case.tier {
+        Tier::Required => "required",
+        Tier::Recommended => "recommended",
+    };
+    let _ = writeln!(
+        out,
+        "- **{}** {} (expected {}, {tier}): {}",
+        case.status.name(),
+        code(&case.id),
+        case.expected.name(),
+        one_line(&case.summary, REASON_MAX)
+    );
+    if let Some(reason) = &case.reason {
+        let _ = writeln!(out, "  - reason: {}", one_line(reason, REASON_MAX));
+    }
+    if case.status == Status::Xpass {
+        let _ = writeln!(
+            out,
+            "  - passed, though the expectations say it fails: update the expectations file"
+        );
+    }
+    for failure in case.failures.iter().take(MAX_CHECKS_PER_CASE) {
+        check_entry(out, failure);
+    }
+    if case.failures.len() > MAX_CHECKS_PER_CASE {
+        let _ = writeln!(
+            out,
+            "  - ... and {} more check(s)",
+            case.failures.len() - MAX_CHECKS_PER_CASE
+        );
+    }
+    out.push('\n');
+}
+
+/// One failed check: short values on the line, long ones collapsed.
+fn check_entry(out: &mut String, failure: &CheckFailure) {
+    let call = failure
+        .call
+        .map(|c| format!(" (call {c})"))
+        .unwrap_or_default();
+    let expected = compact(&failure.expected);
+    let actual = compact(&failure.actual);
+    let name = code(&failure.check);
+    let message = one_line(&failure.message, REASON_MAX);
+    if expected.chars().count() <= INLINE_JSON_MAX && actual.chars().count() <= INLINE_JSON_MAX {
+        let _ = writeln!(
+            out,
+            "  - {name}{call}: {message}; expected {}, actual {}",
+            code(&expected),
+            code(&actual)
+        );
+        return;
+    }
+    let _ = writeln!(out, "  - {name}{call}: {message}");
+    let _ = writeln!(out, "    <details><summary>expected vs actual</summary>\n");
+    json_block(out, "expected", &failure.expected);
+    json_block(out, "actual", &failure.actual);
+    let _ = writeln!(out, "    </details>");
+}
+
+fn json_block(out: &mut String, title: &str, value: &serde_json::Value) {
+    let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string());
+    let text = cut(&text, BLOCK_JSON_MAX);
+    let fence = fence_for(&text);
+    let _ = writeln!(out, "    {title}:\n");
+    let _ = writeln!(out, "    {fence}json");
+    for line in text.lines() {
+        let _ = writeln!(out, "    {line}");
+    }
+    let _ = writeln!(out, "    {fence}\n");
+}
+
+fn compact(value: &serde_json::Value) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| value.to_string())
+}
+
+/// Inline code that survives backticks inside.
+fn code(text: &str) -> String {
+    let text = text.replace('\n', " ");
+    let mut ticks = 1;
+    while text.contains(&"`".repeat(ticks)) {
+        ticks += 1;
+    }
+    let fence = "`".repeat(ticks);
+    if ticks > 1 || text.starts_with('`') || text.ends_with('`') {
+        format!("{fence} {text} {fence}")
+    } else {
+        format!("{fence}{text}{fence}")
+    }
+}
+
+/// A code fence longer than any run of backticks in the text.
+fn fence_for(text: &str) -> String {
+    let mut ticks = 3;
+    while text.contains(&"`".repeat(ticks)) {
+        ticks += 1;
+    }
+    "`".repeat(ticks)
+}
+
+fn one_line(text: &str, max: usize) -> String {
+    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Markdown would read `<` as HTML inside a comment.
+    cut(&joined, max).replace('<', "&lt;")
+}
+
+fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(max).collect();
+    cut.push('…');
+    cut
+}

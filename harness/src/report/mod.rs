@@ -1,0 +1,106 @@
+//! Reports made from results: `report.md` (a pull-request comment), `report.html` (the matrix
+//! of platforms x cases x candidates, self-contained) and `junit.xml`; and the merge of several
+//! results files (partitions of a run, several candidates) into one.
+
+use std::path::{Path, PathBuf};
+
+pub mod html;
+pub mod junit;
+pub mod markdown;
+pub mod merge;
+
+pub use merge::{CandidateRun, MergeError, MergedResults, SourceRun, load_results, merge};
+
+use crate::results::{CandidateInfo, ResultsError};
+use crate::verdict::Status;
+
+/// Every status, in the order reports list them.
+pub const STATUS_ORDER: [Status; 9] = [
+    Status::Pass,
+    Status::Fail,
+    Status::Timeout,
+    Status::Crash,
+    Status::Error,
+    Status::Unsupported,
+    Status::Xfail,
+    Status::Xpass,
+    Status::Skip,
+];
+
+/// How reports name a candidate: `name version`.
+pub fn candidate_label(candidate: &CandidateInfo) -> String {
+    if candidate.version.is_empty() {
+        candidate.name.clone()
+    } else {
+        format!("{} {}", candidate.name, candidate.version)
+    }
+}
+
+/// The files [`write_reports`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenReports {
+    /// `report.md`.
+    pub markdown: PathBuf,
+    /// `report.html`.
+    pub html: PathBuf,
+    /// `junit.xml`.
+    pub junit: PathBuf,
+}
+
+impl WrittenReports {
+    /// The three paths, in the order they are listed to people.
+    pub fn paths(&self) -> [&Path; 3] {
+        [&self.markdown, &self.html, &self.junit]
+    }
+}
+
+/// Making or writing a report failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// File system error.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or folder.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The results could not be turned into JSON for the HTML page.
+    #[error("cannot embed results in report.html: {0}")]
+    Json(#[from] serde_json::Error),
+    /// quick-junit could not write the XML.
+    #[error("cannot write junit.xml: {0}")]
+    Junit(#[from] quick_junit::SerializeError),
+    /// Reading results failed.
+    #[error(transparent)]
+    Results(#[from] ResultsError),
+}
+
+/// Write `report.md`, `report.html` and `junit.xml` into `out_dir` (created if needed).
+///
+/// A single run is passed as `&MergedResults::from(run)`.
+pub fn write_reports(
+    results: &MergedResults,
+    out_dir: &Path,
+) -> Result<WrittenReports, ReportError> {
+    std::fs::create_dir_all(out_dir).map_err(|source| ReportError::Io {
+        path: out_dir.display().to_string(),
+        source,
+    })?;
+    let written = WrittenReports {
+        markdown: out_dir.join("report.md"),
+        html: out_dir.join("report.html"),
+        junit: out_dir.join("junit.xml"),
+    };
+    write_file(&written.markdown, &markdown::render(results))?;
+    write_file(&written.html, &html::render(results)?)?;
+    write_file(&written.junit, &junit::render(results)?)?;
+    Ok(written)
+}
+
+fn write_file(path: &Path, text: &str) -> Result<(), ReportError> {
+    std::fs::write(path, text).map_err(|source| ReportError::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}

@@ -1,0 +1,268 @@
+//! report.html: self-contained, data embedded safely, and drawn by its script in a real
+//! browser (headless Chromium): the matrix, the cells, the detail panel and its chart.
+//!
+//! Needs `chromium` on PATH (or its path in `DLCONFORM_CHROMIUM`); without it the browser tests
+//! fail unless `DLCONFORM_SKIP_BROWSER=1`.
+
+mod report_support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use dlconform::report::{MergedResults, html, merge, write_reports};
+use report_support::{run_of, sample_cases, sample_run};
+
+fn two_candidates() -> MergedResults {
+    let mut other = sample_cases();
+    other.truncate(6);
+    for case in &mut other {
+        case.status = case.expected;
+    }
+    merge(vec![
+        MergedResults::from(sample_run()),
+        MergedResults::from(run_of("other", "2.0.0", other)),
+    ])
+    .expect("merged")
+    .merged
+}
+
+#[test]
+fn report_html_is_self_contained_and_escapes_data() {
+    let page = html::render(&MergedResults::from(sample_run())).expect("rendered");
+    for external in ["src=\"http", "href=\"http", "@import", "url(http", "<link"] {
+        assert!(!page.contains(external), "external reference {external}");
+    }
+    // The summary holds `</script>` and `<!--`: only the page's own two scripts may end.
+    assert_eq!(page.matches("</script>").count(), 2);
+    assert!(!page.contains("<!-- a comment"));
+    assert!(page.contains("\\u003c/script\\u003e\\u003cb id=\\\"injected\\\"\\u003e"));
+    // The matrix is drawn by the script, not written into the page.
+    assert!(!page.contains("data-case="));
+    assert!(!page.contains("id=\"matrix\""));
+}
+
+/// Chromium's path, or `None` when the browser tests are to be skipped.
+fn chromium() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("DLCONFORM_CHROMIUM") {
+        return Some(PathBuf::from(path));
+    }
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .flat_map(|dir| ["chromium", "chromium-browser"].map(|name| dir.join(name)))
+            .find(|path| path.is_file())
+    });
+    if found.is_some() {
+        return found;
+    }
+    if std::env::var("DLCONFORM_SKIP_BROWSER").as_deref() == Ok("1") {
+        eprintln!("chromium not found; DLCONFORM_SKIP_BROWSER=1, skipping the browser test");
+        return None;
+    }
+    panic!(
+        "chromium is not installed: install it (apt-get install -y chromium) or set \
+         DLCONFORM_SKIP_BROWSER=1 to skip the browser tests"
+    );
+}
+
+/// Run headless Chromium on `url` with extra arguments; returns stdout.
+fn browse(chromium: &Path, profile: &Path, extra: &[&str], url: &str) -> String {
+    let mut child = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(extra)
+        .arg(url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromium starts");
+    let stdout = child.stdout.take().expect("stdout piped");
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let mut stdout = stdout;
+        let _ = std::io::Read::read_to_string(&mut stdout, &mut text);
+        text
+    });
+    // Generous: a cold start on a busy machine takes seconds, never a minute.
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        match child.try_wait().expect("wait for chromium") {
+            Some(_) => break,
+            None if Instant::now() > deadline => {
+                let _ = child.kill();
+                panic!("chromium did not finish within 90 s");
+            }
+            None => std::thread::sleep(Duration::from_millis(100)),
+        }
+    }
+    reader.join().expect("stdout read")
+}
+
+/// The rendered part of a dumped page (overview, filters, matrix, detail), without the data.
+fn rendered(dom: &str) -> &str {
+    let end = dom
+        .find("<script type=\"application/json\"")
+        .unwrap_or(dom.len());
+    &dom[..end]
+}
+
+fn file_url(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+#[test]
+fn report_html_renders_the_matrix_in_a_browser() {
+    let Some(chromium) = chromium() else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let results = two_candidates();
+    let written = write_reports(&results, dir.path()).expect("reports written");
+    let url = file_url(&written.html);
+    let dump = browse(
+        &chromium,
+        &dir.path().join("profile"),
+        &["--dump-dom"],
+        &url,
+    );
+    let dom = rendered(&dump);
+
+    assert!(
+        dom.contains("<table class=\"matrix\" id=\"matrix\">"),
+        "{dom}"
+    );
+    // A row per case, with one cell per candidate.
+    for case in sample_cases() {
+        let row = format!("data-case=\"{}\"", case.id);
+        assert_eq!(dom.matches(&row).count(), 1, "row of {}", case.id);
+    }
+    assert_eq!(dom.matches("<tr class=\"case\"").count(), 9);
+    assert_eq!(dom.matches("class=\"cell ").count(), 18);
+    assert!(
+        dom.contains("<th>fixture 1.0.0</th><th>other 2.0.0</th>"),
+        "{dom}"
+    );
+    assert!(dom.contains("data-status=\"FAIL\""), "{dom}");
+    assert!(dom.contains("class=\"cell s-XPASS unexpected\""), "{dom}");
+    // Cases the second candidate did not run.
+    assert_eq!(dom.matches("class=\"cell s-none\"").count(), 3);
+    // Group rows per platform and api.
+    assert!(dom.contains("douyin · downloadFile (3)"), "{dom}");
+    assert!(dom.contains("baidu · uploadFile (1)"), "{dom}");
+    assert!(dom.contains("9 of 9 cases"), "{dom}");
+    // Markup in the data stays text.
+    assert!(!dom.contains("<b id=\"injected\">"), "{dom}");
+    assert!(
+        dom.contains("&lt;/script&gt;&lt;b id=\"injected\"&gt;markup"),
+        "{dom}"
+    );
+}
+
+#[test]
+fn report_html_shows_case_detail_in_a_browser() {
+    let Some(chromium) = chromium() else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let written = write_reports(&two_candidates(), dir.path()).expect("reports written");
+    let url = format!(
+        "{}#case=douyin%2Fdownload%2Ftls%2Fself-signed&candidate=0",
+        file_url(&written.html)
+    );
+    let profile = dir.path().join("profile");
+    let dump = browse(&chromium, &profile, &["--dump-dom"], &url);
+    let dom = rendered(&dump);
+    let detail = dom
+        .split("<aside id=\"detail\"")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no detail panel: {dom}"));
+    assert!(!detail.starts_with(" hidden"), "detail panel hidden");
+    assert!(detail.contains("Failed checks (2)"), "{detail}");
+    assert!(
+        detail.contains("errNo is 10200, expected 10202"),
+        "{detail}"
+    );
+    assert!(detail.contains("What the server saw"), "{detail}");
+    assert!(
+        detail.contains("/c/douyin/download/tls/self-signed/a.bin"),
+        "{detail}"
+    );
+    assert!(detail.contains("<svg class=\"chart\""), "{detail}");
+    assert_eq!(
+        detail.matches("<circle class=\"dot\"").count(),
+        4,
+        "{detail}"
+    );
+    assert!(
+        detail.contains("class=\"cell s-FAIL unexpected selected\"")
+            || dom.contains("class=\"cell s-FAIL unexpected selected\"")
+    );
+
+    // A picture to look at: the matrix with the detail panel open.
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-html");
+    std::fs::create_dir_all(&shots).expect("screenshot folder");
+    let png = shots.join("detail.png");
+    let _ = std::fs::remove_file(&png);
+    browse(
+        &chromium,
+        &profile,
+        &[
+            "--window-size=1400,1000",
+            &format!("--screenshot={}", png.display()),
+        ],
+        &url,
+    );
+    let bytes = std::fs::read(&png).expect("screenshot written");
+    assert!(bytes.starts_with(b"\x89PNG"), "not a PNG");
+    eprintln!("screenshot: {}", png.display());
+}
+
+#[test]
+fn report_html_filters_from_the_link_in_a_browser() {
+    let Some(chromium) = chromium() else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let written = write_reports(&two_candidates(), dir.path()).expect("reports written");
+    let profile = dir.path().join("profile");
+    let base = file_url(&written.html);
+
+    let dump = browse(
+        &chromium,
+        &profile,
+        &["--dump-dom"],
+        &format!("{base}#platform=wechat&status=XPASS"),
+    );
+    let dom = rendered(&dump);
+    assert_eq!(dom.matches("<tr class=\"case\"").count(), 1, "{dom}");
+    assert!(
+        dom.contains("data-case=\"wechat/download/size/over-max\""),
+        "{dom}"
+    );
+    assert!(dom.contains("1 of 9 cases"), "{dom}");
+
+    let dump = browse(
+        &chromium,
+        &profile,
+        &["--dump-dom"],
+        &format!("{base}#tier=required&unexpected=1&q=download%2Ft"),
+    );
+    let dom = rendered(&dump);
+    // Required, not as expected for some candidate, id containing "download/t": timeout and tls.
+    let rows: Vec<&str> = dom
+        .split("<tr class=\"case\" data-case=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "douyin/download/timeout/headers-late",
+            "douyin/download/tls/self-signed"
+        ],
+        "{dom}"
+    );
+}

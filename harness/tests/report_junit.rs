@@ -1,0 +1,106 @@
+//! junit.xml: parses back with quick-junit, with the right suites, failures, skipped and notes.
+
+mod report_support;
+
+use dlconform::report::{MergedResults, junit, merge};
+use quick_junit::{Report, TestCase, TestCaseStatus};
+use report_support::{run_of, sample_cases, sample_run};
+
+fn parse(results: &MergedResults) -> Report {
+    let xml = junit::render(results).expect("junit.xml rendered");
+    Report::deserialize_from_str(&xml).unwrap_or_else(|err| panic!("{err}\n{xml}"))
+}
+
+fn find<'a>(report: &'a Report, name: &str) -> &'a TestCase {
+    report
+        .test_suites
+        .iter()
+        .flat_map(|s| &s.test_cases)
+        .find(|c| c.name.as_str() == name)
+        .unwrap_or_else(|| panic!("no test case {name}"))
+}
+
+#[test]
+fn report_junit_counts_failures_and_skips() {
+    let report = parse(&MergedResults::from(sample_run()));
+    assert_eq!(report.tests, 9);
+    assert_eq!(report.failures, 5, "TIMEOUT, FAIL, CRASH, ERROR, XPASS");
+    assert_eq!(report.errors, 0);
+    let skipped: usize = report.test_suites.iter().map(|s| s.skipped).sum();
+    assert_eq!(skipped, 2, "SKIP and UNSUPPORTED");
+    let suites: Vec<&str> = report.test_suites.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(suites, ["douyin", "wechat", "baidu"]);
+}
+
+#[test]
+fn report_junit_failure_has_expected_and_actual() {
+    let report = parse(&MergedResults::from(sample_run()));
+    let case = find(&report, "douyin/download/tls/self-signed");
+    match &case.status {
+        TestCaseStatus::NonSuccess {
+            message,
+            ty,
+            description,
+            ..
+        } => {
+            let message = message.as_ref().map(|m| m.as_str()).unwrap_or_default();
+            assert!(
+                message.starts_with("FAIL (expected PASS): errno"),
+                "{message}"
+            );
+            assert_eq!(ty.as_ref().map(|t| t.as_str()), Some("FAIL"));
+            let description = description.as_ref().map(|d| d.as_str()).unwrap_or_default();
+            assert!(description.contains("expected: 10202"), "{description}");
+            assert!(description.contains("actual:   10200"), "{description}");
+            assert!(description.contains("errMsg (call 0)"), "{description}");
+        }
+        other => panic!("not a failure: {other:?}"),
+    }
+}
+
+#[test]
+fn report_junit_xfail_passes_with_note() {
+    let report = parse(&MergedResults::from(sample_run()));
+    let case = find(&report, "wechat/download/header/referer");
+    assert!(matches!(case.status, TestCaseStatus::Success { .. }));
+    assert!(
+        case.properties
+            .iter()
+            .any(|p| p.name.as_str() == "xfail" && p.value.as_str() == "true"),
+        "{:?}",
+        case.properties
+    );
+    let out = case
+        .system_out
+        .as_ref()
+        .map(|s| s.as_str())
+        .unwrap_or_default();
+    assert!(out.starts_with("XFAIL: failed as expected"), "{out}");
+    assert!(out.contains("known bug"), "{out}");
+    let skipped = find(&report, "baidu/upload/ok/basic");
+    assert!(matches!(skipped.status, TestCaseStatus::Skipped { .. }));
+}
+
+#[test]
+fn report_junit_one_suite_per_candidate_and_platform_when_merged() {
+    let merged = merge::merge(vec![
+        MergedResults::from(sample_run()),
+        MergedResults::from(run_of("other", "2.0.0", sample_cases())),
+    ])
+    .expect("merged");
+    let report = parse(&merged.merged);
+    let suites: Vec<&str> = report.test_suites.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        suites,
+        [
+            "fixture 1.0.0 / douyin",
+            "fixture 1.0.0 / wechat",
+            "fixture 1.0.0 / baidu",
+            "other 2.0.0 / douyin",
+            "other 2.0.0 / wechat",
+            "other 2.0.0 / baidu",
+        ]
+    );
+    assert_eq!(report.tests, 18);
+    assert_eq!(report.failures, 10);
+}

@@ -1,0 +1,64 @@
+//! report.md: the summary and unexpected results of a small hand-built run, as a snapshot, and
+//! the limit on listed cases.
+
+mod report_support;
+
+use dlconform::report::{MergedResults, markdown, merge};
+use dlconform::spec::model::Tier;
+use dlconform::verdict::Status;
+use report_support::{case, run_of, sample_run};
+
+#[test]
+fn report_markdown_single_run_snapshot() {
+    let text = markdown::render(&MergedResults::from(sample_run()));
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn report_markdown_lists_unexpected_required_before_recommended() {
+    let text = markdown::render(&MergedResults::from(sample_run()));
+    let required = text.find("`douyin/download/tls/self-signed`");
+    let recommended = text.find("`wechat/download/size/over-max`");
+    assert!(required.is_some() && recommended.is_some(), "{text}");
+    assert!(required < recommended, "{text}");
+    // Cases as expected are not listed.
+    assert!(!text.contains("`douyin/download/ok/temp-file`"), "{text}");
+    assert!(!text.contains("`baidu/upload/ok/basic`"), "{text}");
+}
+
+#[test]
+fn report_markdown_limits_listed_cases() {
+    let cases = (0..60)
+        .map(|i| {
+            case(
+                &format!("douyin/download/many/case-{i:02}"),
+                Tier::Required,
+                Status::Pass,
+                Status::Fail,
+            )
+        })
+        .collect();
+    let text = markdown::render(&MergedResults::from(run_of("fixture", "1.0.0", cases)));
+    assert!(text.contains("`douyin/download/many/case-49`"), "{text}");
+    assert!(!text.contains("`douyin/download/many/case-50`"), "{text}");
+    assert!(text.contains("... and 10 more"), "{text}");
+}
+
+#[test]
+fn report_markdown_two_candidates_table() {
+    let mut other = sample_run().cases;
+    for case in &mut other {
+        case.status = case.expected;
+    }
+    let merged = merge::merge(vec![
+        MergedResults::from(sample_run()),
+        MergedResults::from(run_of("other", "2.0.0", other)),
+    ])
+    .expect("merged");
+    let text = markdown::render(&merged.merged);
+    assert!(text.contains("| candidate |"), "{text}");
+    assert!(text.contains("| fixture 1.0.0 |"), "{text}");
+    assert!(text.contains("| other 2.0.0 |"), "{text}");
+    assert!(text.contains("### fixture 1.0.0"), "{text}");
+    assert!(text.contains("### other 2.0.0"), "{text}");
+}
