@@ -135,9 +135,9 @@ const TABLE: &[(&str, &[&str])] = &[
         "template",
         &[
             "189:19: template: case `download/ok/basic`: unknown template `{{usr}}`; known: {{url}}, \
-             {{origin}}, {{temp}}, {{user}}",
+             {{origin}}, {{base}}, {{temp}}, {{user}}",
             "194:53: template: case `download/ok/basic`: unknown template `{{usr}}`; known: {{url}}, \
-             {{origin}}, {{temp}}, {{user}}",
+             {{origin}}, {{base}}, {{temp}}, {{user}}",
         ],
     ),
     (
