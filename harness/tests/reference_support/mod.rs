@@ -31,7 +31,10 @@ pub struct Seen {
 
 impl Seen {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -56,7 +59,9 @@ impl TestServer {
         let s = server.clone();
         tokio::spawn(async move {
             loop {
-                let Ok((tcp, _)) = listener.accept().await else { return };
+                let Ok((tcp, _)) = listener.accept().await else {
+                    return;
+                };
                 let s = s.clone();
                 let tls = tls.clone();
                 tokio::spawn(async move {
@@ -91,8 +96,14 @@ impl TestServer {
         self.seen.lock().unwrap().clone()
     }
 
-    async fn serve<S: AsyncRead + AsyncWrite + Unpin>(&self, mut io: S, raw: Option<std::net::TcpStream>) {
-        let Some(req) = read_request(&mut io).await else { return };
+    async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+        &self,
+        mut io: S,
+        raw: Option<std::net::TcpStream>,
+    ) {
+        let Some(req) = read_request(&mut io).await else {
+            return;
+        };
         self.seen.lock().unwrap().push(req.clone());
         let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         self.max_in_flight.fetch_max(now, Ordering::SeqCst);
@@ -119,8 +130,16 @@ async fn read_request<S: AsyncRead + Unpin>(io: &mut S) -> Option<Seen> {
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
         .collect();
-    let mut seen = Seen { method, path, headers, body: Vec::new() };
-    if let Some(len) = seen.header("content-length").and_then(|v| v.parse::<usize>().ok()) {
+    let mut seen = Seen {
+        method,
+        path,
+        headers,
+        body: Vec::new(),
+    };
+    if let Some(len) = seen
+        .header("content-length")
+        .and_then(|v| v.parse::<usize>().ok())
+    {
         let mut body = vec![0u8; len];
         io.read_exact(&mut body).await.ok()?;
         seen.body = body;
@@ -138,21 +157,35 @@ async fn head<S: AsyncWrite + Unpin>(io: &mut S, status: &str, headers: &[(&str,
 }
 
 fn num(path: &str, prefix: &str) -> usize {
-    path.strip_prefix(prefix).and_then(|r| r.split(['/', '?']).next()).and_then(|n| n.parse().ok()).unwrap_or(0)
+    path.strip_prefix(prefix)
+        .and_then(|r| r.split(['/', '?']).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
 }
 
-async fn respond<S: AsyncRead + AsyncWrite + Unpin>(io: &mut S, req: &Seen, raw: Option<std::net::TcpStream>) {
+async fn respond<S: AsyncRead + AsyncWrite + Unpin>(
+    io: &mut S,
+    req: &Seen,
+    raw: Option<std::net::TcpStream>,
+) {
     let p = req.path.as_str();
     let cl = |n: usize| ("Content-Length", n.to_string());
     if p.starts_with("/ok/") {
         let n = num(p, "/ok/");
-        head(io, "200 OK", &[cl(n), ("Content-Type", "application/octet-stream".into())]).await;
+        head(
+            io,
+            "200 OK",
+            &[cl(n), ("Content-Type", "application/octet-stream".into())],
+        )
+        .await;
         let _ = io.write_all(&body_bytes(n)).await;
     } else if p.starts_with("/chunked/") {
         let n = num(p, "/chunked/");
         head(io, "200 OK", &[("Transfer-Encoding", "chunked".into())]).await;
         for chunk in body_bytes(n).chunks(32 * 1024) {
-            let _ = io.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).await;
+            let _ = io
+                .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+                .await;
             let _ = io.write_all(chunk).await;
             let _ = io.write_all(b"\r\n").await;
         }
@@ -163,7 +196,14 @@ async fn respond<S: AsyncRead + AsyncWrite + Unpin>(io: &mut S, req: &Seen, raw:
         head(io, &format!("{code} X"), &[cl(body.len())]).await;
         let _ = io.write_all(body.as_bytes()).await;
     } else if p.starts_with("/reset/") || p.starts_with("/close/") {
-        let n = num(p, if p.starts_with("/reset/") { "/reset/" } else { "/close/" });
+        let n = num(
+            p,
+            if p.starts_with("/reset/") {
+                "/reset/"
+            } else {
+                "/close/"
+            },
+        );
         head(io, "200 OK", &[cl(1 << 20)]).await;
         let _ = io.write_all(&body_bytes(n)).await;
         let _ = io.flush().await;
@@ -202,12 +242,28 @@ async fn respond<S: AsyncRead + AsyncWrite + Unpin>(io: &mut S, req: &Seen, raw:
     } else if p.starts_with("/loop") {
         head(io, "302 Found", &[("Location", "/loop".into()), cl(0)]).await;
     } else if p.starts_with("/bad-location") {
-        head(io, "302 Found", &[("Location", "http://[::1".into()), cl(0)]).await;
+        head(
+            io,
+            "302 Found",
+            &[("Location", "http://[::1".into()), cl(0)],
+        )
+        .await;
     } else if p.starts_with("/lie-length/") {
         head(io, "200 OK", &[cl(num(p, "/lie-length/"))]).await;
         let _ = io.write_all(&body_bytes(100)).await;
     } else if p.starts_with("/disposition") {
-        head(io, "200 OK", &[cl(4), ("Content-Disposition", "attachment; filename=\"report.pdf\"".into())]).await;
+        head(
+            io,
+            "200 OK",
+            &[
+                cl(4),
+                (
+                    "Content-Disposition",
+                    "attachment; filename=\"report.pdf\"".into(),
+                ),
+            ],
+        )
+        .await;
         let _ = io.write_all(b"%PDF").await;
     } else if p.starts_with("/upload") {
         let text = format!("got {}", req.body.len());
@@ -221,7 +277,16 @@ async fn respond<S: AsyncRead + AsyncWrite + Unpin>(io: &mut S, req: &Seen, raw:
             json!({"code": 10014, "msg": "app secret invalid"})
         };
         let text = body.to_string();
-        head(io, if body["code"] == 0 { "200 OK" } else { "400 Bad Request" }, &[cl(text.len())]).await;
+        head(
+            io,
+            if body["code"] == 0 {
+                "200 OK"
+            } else {
+                "400 Bad Request"
+            },
+            &[cl(text.len())],
+        )
+        .await;
         let _ = io.write_all(text.as_bytes()).await;
     } else if let Some(key) = p.strip_prefix("/open-apis/im/v1/files/") {
         if req.header("authorization") != Some("Bearer t-test") {
@@ -229,13 +294,20 @@ async fn respond<S: AsyncRead + AsyncWrite + Unpin>(io: &mut S, req: &Seen, raw:
             head(io, "401 Unauthorized", &[cl(text.len())]).await;
             let _ = io.write_all(text.as_bytes()).await;
         } else if key == "file_too_big" {
-            let text = json!({"code": 234037, "msg": "Downloaded file size exceeds limit."}).to_string();
+            let text =
+                json!({"code": 234037, "msg": "Downloaded file size exceeds limit."}).to_string();
             head(io, "400 Bad Request", &[cl(text.len())]).await;
             let _ = io.write_all(text.as_bytes()).await;
         } else {
             let mut h = vec![cl(5000)];
-            if req.header("content-type").is_some_and(|v| v.starts_with("application/json")) {
-                h.push(("Content-Disposition", "attachment; filename=\"a.bin\"".into()));
+            if req
+                .header("content-type")
+                .is_some_and(|v| v.starts_with("application/json"))
+            {
+                h.push((
+                    "Content-Disposition",
+                    "attachment; filename=\"a.bin\"".into(),
+                ));
             }
             head(io, "200 OK", &h).await;
             let _ = io.write_all(&body_bytes(5000)).await;
@@ -269,13 +341,21 @@ impl Pki {
     pub fn new() -> Pki {
         let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
         ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        ca_params.distinguished_name.push(rcgen::DnType::CommonName, "dlconform test CA");
+        ca_params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "dlconform test CA");
         let ca_key = rcgen::KeyPair::generate().unwrap();
         let ca_cert = ca_params.self_signed(&ca_key).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let ca_path = dir.path().join("ca.pem");
         std::fs::write(&ca_path, ca_cert.pem()).unwrap();
-        Pki { dir, ca_path, ca_params, ca_key, ca_der: ca_cert.der().clone() }
+        Pki {
+            dir,
+            ca_path,
+            ca_params,
+            ca_key,
+            ca_der: ca_cert.der().clone(),
+        }
     }
 
     pub fn server_config(&self, kind: CertKind) -> Arc<rustls::ServerConfig> {
@@ -357,7 +437,11 @@ impl Sandbox {
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap().flatten() {
         let p = e.path();
-        if p.is_dir() { walk(&p, out) } else { out.push(p) }
+        if p.is_dir() {
+            walk(&p, out)
+        } else {
+            out.push(p)
+        }
     }
 }
 
@@ -415,7 +499,11 @@ impl Outcome {
     }
 
     pub fn progress(&self) -> Vec<&Value> {
-        self.events.iter().filter(|(k, _)| *k == EventKind::Progress).map(|(_, v)| v).collect()
+        self.events
+            .iter()
+            .filter(|(k, _)| *k == EventKind::Progress)
+            .map(|(_, v)| v)
+            .collect()
     }
 }
 
@@ -439,7 +527,14 @@ impl Driver {
     }
 
     /// Send a call and wait for its complete event.
-    pub async fn call(&mut self, platform: &str, api: &str, env: CallEnv, args: Value, acts: Vec<Act>) -> Outcome {
+    pub async fn call(
+        &mut self,
+        platform: &str,
+        api: &str,
+        env: CallEnv,
+        args: Value,
+        acts: Vec<Act>,
+    ) -> Outcome {
         let ids = self.send(platform, api, env, args, 1).await;
         let id = ids[0].clone();
         for Act::AfterMs(ms, kind) in acts {
@@ -458,7 +553,14 @@ impl Driver {
     }
 
     /// Send `count` identical calls; their ids.
-    pub async fn send(&mut self, platform: &str, api: &str, env: CallEnv, args: Value, count: usize) -> Vec<String> {
+    pub async fn send(
+        &mut self,
+        platform: &str,
+        api: &str,
+        env: CallEnv,
+        args: Value,
+        count: usize,
+    ) -> Vec<String> {
         let mut ids = Vec::new();
         for _ in 0..count {
             self.next += 1;
@@ -488,11 +590,17 @@ impl Driver {
                 .expect("candidate went quiet")
                 .expect("candidate channel closed");
             let (call, ev) = match &msg {
-                FromCandidate::Event { call, event, data } => (call.clone(), Some((*event, data.clone()))),
-                FromCandidate::Unsupported { call, .. } | FromCandidate::Error { call, .. } => (call.clone(), None),
+                FromCandidate::Event { call, event, data } => {
+                    (call.clone(), Some((*event, data.clone())))
+                }
+                FromCandidate::Unsupported { call, .. } | FromCandidate::Error { call, .. } => {
+                    (call.clone(), None)
+                }
                 FromCandidate::Hello(_) => continue,
             };
-            let Some(i) = ids.iter().position(|c| *c == call) else { continue };
+            let Some(i) = ids.iter().position(|c| *c == call) else {
+                continue;
+            };
             match ev {
                 Some((kind, data)) => {
                     outs[i].events.push((kind, data));

@@ -99,7 +99,8 @@ impl<'a> BodyReader<'a> {
             TransferError::BodyInterrupted {
                 detail: chain_text(e),
             }
-        } else if e.is_incomplete_message() || has_io_kind(e, &[std::io::ErrorKind::UnexpectedEof]) {
+        } else if e.is_incomplete_message() || has_io_kind(e, &[std::io::ErrorKind::UnexpectedEof])
+        {
             TransferError::BodyIncomplete {
                 received: self.received,
                 expected: self.expected,

@@ -304,7 +304,10 @@ mod tests {
 
     #[test]
     fn finds_io_kinds_down_the_chain() {
-        let e = Outer(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "eof"));
+        let e = Outer(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            "eof",
+        ));
         assert!(has_io_kind(&e, &[std::io::ErrorKind::UnexpectedEof]));
         assert!(!has_io_kind(&e, &[std::io::ErrorKind::ConnectionReset]));
         assert_eq!(chain_text(&e), "outer: eof");
