@@ -4,7 +4,7 @@ use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 
-use super::error::{TransferError, chain_text};
+use super::error::{TransferError, chain_text, has_io_kind};
 use super::exchange::is_reset;
 
 /// The body length a response announces: Content-Length, unless chunked framing overrides it.
@@ -99,7 +99,8 @@ impl<'a> BodyReader<'a> {
             TransferError::BodyInterrupted {
                 detail: chain_text(e),
             }
-        } else if e.is_incomplete_message() {
+        } else if e.is_incomplete_message() || has_io_kind(e, &[std::io::ErrorKind::UnexpectedEof])
+        {
             TransferError::BodyIncomplete {
                 received: self.received,
                 expected: self.expected,

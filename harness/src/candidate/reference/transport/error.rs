@@ -284,3 +284,32 @@ pub fn chain_text(err: &(dyn std::error::Error + 'static)) -> String {
     }
     parts.join(": ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Outer(std::io::Error);
+    impl std::fmt::Display for Outer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("outer")
+        }
+    }
+    impl std::error::Error for Outer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn finds_io_kinds_down_the_chain() {
+        let e = Outer(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            "eof",
+        ));
+        assert!(has_io_kind(&e, &[std::io::ErrorKind::UnexpectedEof]));
+        assert!(!has_io_kind(&e, &[std::io::ErrorKind::ConnectionReset]));
+        assert_eq!(chain_text(&e), "outer: eof");
+    }
+}
