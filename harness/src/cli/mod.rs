@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 pub mod lint;
 pub mod run;
 pub mod schema;
+pub mod serve;
 
 /// dlconform: conformance harness and fault-injecting mock server for mini-program file transfer APIs.
 #[derive(Debug, Parser)]
@@ -26,6 +27,9 @@ pub enum Command {
     Schema(schema::SchemaArgs),
     /// Run the conformance cases against a candidate and write results.json.
     Run(run::RunArgs),
+    /// Serve every spec case's scenario for QA and print its URL and curl command.
+    #[command(long_about = serve::LONG_ABOUT)]
+    Serve(serve::ServeArgs),
 }
 
 /// Exit codes: 0 as expected, 1 unexpected results, 2 the harness could not run.
@@ -44,5 +48,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Lint(args) => lint::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Run(args) => run::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }
