@@ -3,6 +3,7 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
@@ -103,7 +104,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<i32> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async move {
+    let served = runtime.block_on(async move {
         let config = ServerConfig {
             bind: args.bind,
             http_port: args.http_port,
@@ -120,7 +121,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<i32> {
         drop(stdout);
         println!();
         println!("test CA: {}", server.ca_cert_path().display());
-        println!("index:   {}/  (JSON: /scenarios.json)", server.base_url(ListenerKind::Http));
+        println!(
+            "index:   {}/  (JSON: /scenarios.json)",
+            server.base_url(ListenerKind::Http)
+        );
         println!("control: {}", server.control_url());
         println!("{} scenarios; Ctrl-C to stop", rows.len());
 
@@ -135,7 +139,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<i32> {
             let _ = std::fs::remove_file(path);
         }
         Ok::<_, anyhow::Error>(())
-    })?;
+    });
+    // Background digests of large registered bodies must not hold the process open.
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    served?;
     Ok(exit::OK)
 }
 

@@ -37,7 +37,10 @@ mod tests {
 
     #[test]
     fn fail_with_errno() {
-        assert_eq!(describe(&expect("{outcome: fail, errno: 121520}")), "fail 121520");
+        assert_eq!(
+            describe(&expect("{outcome: fail, errno: 121520}")),
+            "fail 121520"
+        );
     }
 
     #[test]

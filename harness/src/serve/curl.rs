@@ -82,10 +82,7 @@ impl Curl {
         for (name, value) in &self.headers {
             opts.push(format!("-H {}", quote(&format!("{name}: {value}"))));
         }
-        let tail = format!(
-            "-o /dev/null -w '%{{http_code}}\\n' {}",
-            quote(&self.url)
-        );
+        let tail = format!("-o /dev/null -w '%{{http_code}}\\n' {}", quote(&self.url));
         match &self.request {
             Request::Get => format!("{} {tail}", opts.join(" ")),
             Request::Upload {
@@ -187,7 +184,13 @@ mod tests {
             form: vec![("user".into(), "test".into())],
         };
         let cmd = c.command();
-        assert!(cmd.starts_with("head -c 4096 /dev/urandom | curl "), "{cmd}");
-        assert!(cmd.contains("-F 'myfile=@-;filename=upload.bin' -F 'user=test'"), "{cmd}");
+        assert!(
+            cmd.starts_with("head -c 4096 /dev/urandom | curl "),
+            "{cmd}"
+        );
+        assert!(
+            cmd.contains("-F 'myfile=@-;filename=upload.bin' -F 'user=test'"),
+            "{cmd}"
+        );
     }
 }

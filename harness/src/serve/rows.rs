@@ -54,13 +54,20 @@ impl ServeRow {
 pub fn index_rows(rows: &[ServeRow]) -> Vec<IndexRow> {
     let mut sorted: Vec<&ServeRow> = rows.iter().collect();
     sorted.sort_by(|a, b| {
-        (&a.platform, a.errno.is_none(), a.errno, &a.behaviour, &a.case_id).cmp(&(
-            &b.platform,
-            b.errno.is_none(),
-            b.errno,
-            &b.behaviour,
-            &b.case_id,
-        ))
+        (
+            &a.platform,
+            a.errno.is_none(),
+            a.errno,
+            &a.behaviour,
+            &a.case_id,
+        )
+            .cmp(&(
+                &b.platform,
+                b.errno.is_none(),
+                b.errno,
+                &b.behaviour,
+                &b.case_id,
+            ))
     });
     sorted.into_iter().map(ServeRow::index_row).collect()
 }
@@ -111,7 +118,10 @@ fn row(server: &MockServer, index: usize, planned: &PlannedCase) -> ServeRow {
     let (url, request) = if planned.platform == Platform::FeishuOpenapi {
         feishu_request(&args, &templates.base)
     } else if case.api.to_ascii_lowercase().contains("upload") {
-        (arg_str(&args, "url").unwrap_or(scenario_url), upload_request(planned, &args))
+        (
+            arg_str(&args, "url").unwrap_or(scenario_url),
+            upload_request(planned, &args),
+        )
     } else {
         (arg_str(&args, "url").unwrap_or(scenario_url), Request::Get)
     };
@@ -177,7 +187,10 @@ fn headers(args: &Map<String, Value>) -> Vec<(String, String)> {
         Some(Value::Object(map)) => map
             .iter()
             .map(|(k, v)| {
-                let v = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+                let v = v
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string());
                 (k.clone(), v)
             })
             .collect(),
@@ -206,7 +219,10 @@ fn upload_request(planned: &PlannedCase, args: &Map<String, Value>) -> Request {
         Some(Value::Object(map)) => map
             .iter()
             .map(|(k, v)| {
-                let v = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+                let v = v
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string());
                 (k.clone(), v)
             })
             .collect(),
@@ -224,11 +240,12 @@ fn feishu_request(args: &Map<String, Value>, case_base: &str) -> (String, Reques
     let base = arg_str(args, "base_url").unwrap_or_else(|| case_base.to_string());
     let base = base.trim_end_matches('/');
     let file_key = arg_str(args, "file_key").unwrap_or_default();
-    let file_key = percent_encoding::utf8_percent_encode(&file_key, percent_encoding::NON_ALPHANUMERIC)
-        .to_string()
-        .replace("%2D", "-")
-        .replace("%5F", "_")
-        .replace("%2E", ".");
+    let file_key =
+        percent_encoding::utf8_percent_encode(&file_key, percent_encoding::NON_ALPHANUMERIC)
+            .to_string()
+            .replace("%2D", "-")
+            .replace("%5F", "_")
+            .replace("%2E", ".");
     let url = format!("{base}/open-apis/im/v1/files/{file_key}");
     let request = Request::FeishuFileGet {
         token_url: format!("{base}/open-apis/auth/v3/tenant_access_token/internal"),
