@@ -41,10 +41,23 @@ mkdir -p "$TMP/www"
 curl -sS -o "$TMP/www/big.bin" "$M/f/big.bin?$BIG"
 curl -sS -o "$TMP/www/small.bin" "$M/f/small.bin?$SMALL"
 [ "$(stat -c %s "$TMP/www/big.bin")" = 1073741824 ] || { echo "big.bin has the wrong size" >&2; exit 1; }
+# The digest of a body this large is computed beside its first transfer: wait until it is cached,
+# so no timed download competes with hashing.
+for _ in $(seq 120); do
+  curl -sS "$M/_control/journal/url" | python3 -c '
+import json, sys
+rs = [r for r in json.load(sys.stdin)["requests"] if "big.bin" in r["path"]]
+sys.exit(0 if rs and rs[0].get("body_sha256") else 1)' && break
+  sleep 0.5
+done
 
 mkdir -p "$TMP/nginx"
+# Started as root, nginx would run its workers as nobody, who cannot read the private temp folder.
+NGINX_USER=""
+[ "$(id -u)" = 0 ] && NGINX_USER="user $(id -un) $(id -gn);"
 cat >"$TMP/nginx/nginx.conf" <<CONF
 daemon off;
+$NGINX_USER
 worker_processes auto;
 pid $TMP/nginx/nginx.pid;
 error_log $TMP/nginx/error.log warn;
@@ -70,6 +83,10 @@ nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" &
 NGINX_PID=$!
 PIDS+=("$NGINX_PID")
 for _ in $(seq 50); do curl -sf -o /dev/null "$N/small.bin" && break; sleep 0.1; done
+for u in "$N/small.bin" "$N/big.bin" "$M/f/small.bin?$SMALL"; do
+  code=$(curl -sS -r 0-0 -o /dev/null -w '%{http_code}' "$u")
+  case "$code" in 200|206) ;; *) echo "$u answers $code" >&2; exit 1 ;; esac
+done
 
 ratio() { python3 -c 'import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print(f"{a/b:.2f}" if b else "n/a")' "$1" "$2"; }
 mib() { python3 -c 'import sys; print(f"{float(sys.argv[1])/1048576:.0f}")' "$1"; }
