@@ -259,3 +259,30 @@ fn feishu_request(args: &Map<String, Value>, case_base: &str) -> (String, Reques
     };
     (url, request)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grammar_expresses_plain_faults_not_feishu_fixtures() {
+        let plain = Scenario::from_query("status=404&body=1k&seed=3&stall").unwrap();
+        assert!(grammar_expresses(&plain));
+        let feishu = Scenario {
+            feishu: Some(Default::default()),
+            ..plain
+        };
+        assert!(!grammar_expresses(&feishu));
+    }
+
+    #[test]
+    fn stalls_get_a_max_time_and_timeouts_win() {
+        let stall = Scenario::from_query("stall").unwrap();
+        assert_eq!(max_time(&stall, &Map::new()).as_deref(), Some("5"));
+        let mut args = Map::new();
+        args.insert("timeout".into(), Value::from(1500));
+        assert_eq!(max_time(&stall, &args).as_deref(), Some("1.5"));
+        let plain = Scenario::from_query("body=1k").unwrap();
+        assert_eq!(max_time(&plain, &Map::new()), None);
+    }
+}
