@@ -6,6 +6,7 @@ pub mod lint;
 pub mod report;
 pub mod run;
 pub mod schema;
+pub mod serve;
 
 /// dlconform: conformance harness and fault-injecting mock server for mini-program file transfer APIs.
 #[derive(Debug, Parser)]
@@ -30,6 +31,9 @@ pub enum Command {
     /// Merge results files and render report.md, report.html and junit.xml.
     #[command(long_about = report::LONG_ABOUT)]
     Report(report::ReportArgs),
+    /// Serve every spec case's scenario for QA and print its URL and curl command.
+    #[command(long_about = serve::LONG_ABOUT)]
+    Serve(serve::ServeArgs),
 }
 
 /// Exit codes: 0 as expected, 1 unexpected results, 2 the harness could not run.
@@ -49,5 +53,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Schema(args) => schema::run(&args),
         Command::Run(args) => run::run(args),
         Command::Report(args) => report::run(&args),
+        Command::Serve(args) => serve::run(args),
     }
 }
