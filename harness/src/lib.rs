@@ -13,5 +13,6 @@ pub mod partition;
 pub mod protocol;
 pub mod results;
 pub mod runner;
+pub mod snapshot;
 pub mod spec;
 pub mod verdict;

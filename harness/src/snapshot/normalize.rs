@@ -1,0 +1,195 @@
+//! From an observation to its snapshot: callback order and payloads, a progress summary, the
+//! files left behind and what the server saw, redacted and with keys sorted.
+
+use mock_server::{CaseJournal, ConnectionEnd, RequestRecord};
+use serde_json::{Map, Value, json};
+
+use super::redact::Redactor;
+use crate::check::progress::point;
+use crate::observation::{CallEnd, CallObservation, FileRecord, Observation};
+use crate::protocol::EventKind;
+
+/// The normalized, redacted observation of the case `case_id`, keys sorted at every level.
+pub fn normalize(case_id: &str, observation: &Observation) -> Value {
+    let redactor = Redactor::for_case(case_id);
+    let mut files: Vec<Value> = observation
+        .files
+        .iter()
+        .map(|f| file(&redactor, f))
+        .collect();
+    files.sort_by_key(|f| f.to_string());
+    let mut snapshot = json!({
+        "case": case_id,
+        "url": redactor.text(&observation.url),
+        "calls": observation.calls.iter().map(|c| call(&redactor, c)).collect::<Vec<_>>(),
+        "files": files,
+        "server": server(&redactor, &observation.server),
+    });
+    sort_keys(&mut snapshot);
+    snapshot
+}
+
+fn call(redactor: &Redactor, call: &CallObservation) -> Value {
+    let mut order: Vec<Value> = Vec::new();
+    let mut callbacks = Vec::new();
+    let mut progress = Vec::new();
+    for event in &call.events {
+        let name = event_name(event.event);
+        if event.event == EventKind::Progress {
+            progress.push(&event.data);
+            // A run of progress events is one entry: how many arrive depends on socket reads.
+            if order.last().and_then(Value::as_str) != Some("progress...") {
+                order.push(Value::String("progress...".into()));
+            }
+            continue;
+        }
+        order.push(Value::String(name.into()));
+        callbacks.push(json!({"event": name, "data": redactor.value(&event.data)}));
+    }
+    let end = match &call.end {
+        CallEnd::Completed => json!({"kind": "completed"}),
+        CallEnd::Deadline => json!({"kind": "deadline"}),
+        CallEnd::Unsupported(d) => json!({"kind": "unsupported", "detail": redactor.text(d)}),
+        CallEnd::Error(d) => json!({"kind": "error", "detail": redactor.text(d)}),
+        CallEnd::CandidateDied(d) => json!({"kind": "candidate_died", "detail": redactor.text(d)}),
+        CallEnd::ProtocolViolation(d) => {
+            json!({"kind": "protocol_violation", "detail": redactor.text(d)})
+        }
+    };
+    json!({
+        "call": redactor.text(&call.call),
+        "order": order,
+        "callbacks": callbacks,
+        "progress": progress_summary(redactor, &progress),
+        "end": end,
+    })
+}
+
+fn event_name(kind: EventKind) -> &'static str {
+    match kind {
+        EventKind::Progress => "progress",
+        EventKind::HeadersReceived => "headersReceived",
+        EventKind::Success => "success",
+        EventKind::Fail => "fail",
+        EventKind::Complete => "complete",
+    }
+}
+
+/// Count class, first and last event, and whether the bytes done never went down.
+///
+/// The exact count and the first event's partial figures depend on how the bytes arrived, so
+/// the count is `0`, `1` or `2+`, and the first event's numbers that differ from the last's
+/// (other than 0) read `[partial]`.
+fn progress_summary(redactor: &Redactor, events: &[&Value]) -> Value {
+    let (Some(first), Some(last)) = (events.first(), events.last()) else {
+        return json!({"count": "0"});
+    };
+    let mut monotonic = true;
+    let mut previous: Option<f64> = None;
+    for event in events {
+        let done = point(event).done.or(point(event).progress);
+        if let (Some(prev), Some(now)) = (previous, done) {
+            if now < prev {
+                monotonic = false;
+            }
+        }
+        if done.is_some() {
+            previous = done;
+        }
+    }
+    let last = redactor.value(last);
+    let mut first = redactor.value(first);
+    if events.len() > 1 {
+        if let (Value::Object(f), Value::Object(l)) = (&mut first, &last) {
+            for (key, value) in f.iter_mut() {
+                let is_partial = value.is_number()
+                    && value.as_f64() != Some(0.0)
+                    && l.get(key) != Some(&*value);
+                if is_partial {
+                    *value = Value::String("[partial]".into());
+                }
+            }
+        }
+    }
+    json!({
+        "count": if events.len() == 1 { "1" } else { "2+" },
+        "first": first,
+        "last": last,
+        "monotonic": monotonic,
+    })
+}
+
+fn file(redactor: &Redactor, file: &FileRecord) -> Value {
+    json!({
+        "path": redactor.text(&file.path),
+        "size": file.size,
+        "sha256": file.sha256,
+        "inside": file.inside,
+        "preexisting": file.preexisting,
+    })
+}
+
+fn server(redactor: &Redactor, journal: &CaseJournal) -> Value {
+    json!({
+        "connections": journal.connections,
+        "max_in_flight": journal.max_in_flight,
+        "dropped": journal.dropped,
+        "requests": journal.requests.iter().map(|r| request(redactor, r)).collect::<Vec<_>>(),
+    })
+}
+
+fn request(redactor: &Redactor, request: &RequestRecord) -> Value {
+    let headers: Vec<Value> = request
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            let redacted = redactor.value(&json!({name.as_str(): value.as_str()}));
+            let value = redacted
+                .get(name.as_str())
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            Value::String(format!("{name}: {value}"))
+        })
+        .collect();
+    // When the client went away, how far the response got depends on timing.
+    let timing_dependent = matches!(request.end, ConnectionEnd::ClientAbort | ConnectionEnd::Open);
+    let bytes_sent = if timing_dependent
+        && request.bytes_sent != 0
+        && Some(request.bytes_sent) != request.body_len
+    {
+        Value::String("[partial]".into())
+    } else {
+        json!(request.bytes_sent)
+    };
+    let mut out = Map::new();
+    out.insert("method".into(), json!(request.method));
+    out.insert("path".into(), json!(redactor.text(&request.path)));
+    out.insert("listener".into(), json!(request.listener));
+    out.insert("version".into(), json!(request.version));
+    out.insert("headers".into(), Value::Array(headers));
+    out.insert("status".into(), json!(request.status));
+    out.insert("body_len".into(), json!(request.body_len));
+    out.insert("body_sha256".into(), json!(request.body_sha256));
+    out.insert("bytes_sent".into(), bytes_sent);
+    out.insert("end".into(), serde_json::to_value(request.end).unwrap_or(Value::Null));
+    if let Some(upload) = &request.upload {
+        let upload = serde_json::to_value(upload).unwrap_or(Value::Null);
+        out.insert("upload".into(), redactor.value(&upload));
+    }
+    Value::Object(out)
+}
+
+/// Sort object keys at every level, so the text is the same whatever order fields were built in.
+pub fn sort_keys(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.sort_keys();
+            for v in map.values_mut() {
+                sort_keys(v);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(sort_keys),
+        _ => {}
+    }
+}
