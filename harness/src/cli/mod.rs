@@ -2,9 +2,11 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod candidate_stdio;
 pub mod lint;
 pub mod run;
 pub mod schema;
+pub mod snapshot;
 
 /// dlconform: conformance harness and fault-injecting mock server for mini-program file transfer APIs.
 #[derive(Debug, Parser)]
@@ -26,6 +28,10 @@ pub enum Command {
     Schema(schema::SchemaArgs),
     /// Run the conformance cases against a candidate and write results.json.
     Run(run::RunArgs),
+    /// Store snapshots of a finished run (`snapshot accept`).
+    Snapshot(snapshot::SnapshotArgs),
+    /// Run a built-in candidate as a protocol v1 process on stdin/stdout.
+    CandidateStdio(candidate_stdio::CandidateStdioArgs),
 }
 
 /// Exit codes: 0 as expected, 1 unexpected results, 2 the harness could not run.
@@ -44,5 +50,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Lint(args) => lint::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Run(args) => run::run(args),
+        Command::Snapshot(args) => snapshot::run(&args),
+        Command::CandidateStdio(args) => candidate_stdio::run(&args),
     }
 }

@@ -23,7 +23,7 @@ pub fn normalize(case_id: &str, observation: &Observation) -> Value {
         "url": redactor.text(&observation.url),
         "calls": observation.calls.iter().map(|c| call(&redactor, c)).collect::<Vec<_>>(),
         "files": files,
-        "server": server(&redactor, &observation.server),
+        "server": server(&redactor, &observation.server, observation.calls.len() > 1),
     });
     sort_keys(&mut snapshot);
     snapshot
@@ -75,19 +75,21 @@ fn event_name(kind: EventKind) -> &'static str {
     }
 }
 
-/// Count class, first and last event, and whether the bytes done never went down.
+/// Whether any progress event came, the fields of the first, the last one, and whether the
+/// bytes done never went down.
 ///
-/// The exact count and the first event's partial figures depend on how the bytes arrived, so
-/// the count is `0`, `1` or `2+`, and the first event's numbers that differ from the last's
-/// (other than 0) read `[partial]`.
+/// How many events come, and at which figures, depends on how the bytes arrived: the count is
+/// only `0` or `1+`, and in the last event a byte count short of the total (or a percentage
+/// other than 0 and 100) reads `[partial]`.
 fn progress_summary(redactor: &Redactor, events: &[&Value]) -> Value {
     let (Some(first), Some(last)) = (events.first(), events.last()) else {
-        return json!({"count": "0"});
+        return json!({"events": "0"});
     };
     let mut monotonic = true;
     let mut previous: Option<f64> = None;
     for event in events {
-        let done = point(event).done.or(point(event).progress);
+        let p = point(event);
+        let done = p.done.or(p.progress);
         if let (Some(prev), Some(now)) = (previous, done) {
             if now < prev {
                 monotonic = false;
@@ -97,23 +99,36 @@ fn progress_summary(redactor: &Redactor, events: &[&Value]) -> Value {
             previous = done;
         }
     }
-    let last = redactor.value(last);
-    let mut first = redactor.value(first);
-    if events.len() > 1 {
-        if let (Value::Object(f), Value::Object(l)) = (&mut first, &last) {
-            for (key, value) in f.iter_mut() {
-                let is_partial = value.is_number()
-                    && value.as_f64() != Some(0.0)
-                    && l.get(key) != Some(&*value);
-                if is_partial {
-                    *value = Value::String("[partial]".into());
+    let fields: Vec<String> = first
+        .as_object()
+        .map(|m| {
+            let mut keys: Vec<String> = m.keys().cloned().collect();
+            keys.sort();
+            keys
+        })
+        .unwrap_or_default();
+    let total = point(last).total;
+    let mut last = redactor.value(last);
+    if let Value::Object(map) = &mut last {
+        for (key, value) in map.iter_mut() {
+            let Some(number) = value.as_f64() else {
+                continue;
+            };
+            let partial = match key.as_str() {
+                "progress" => number != 0.0 && number != 100.0,
+                "totalBytesWritten" | "totalBytesSent" => {
+                    number != 0.0 && Some(number) != total
                 }
+                _ => false,
+            };
+            if partial {
+                *value = Value::String("[partial]".into());
             }
         }
     }
     json!({
-        "count": if events.len() == 1 { "1" } else { "2+" },
-        "first": first,
+        "events": "1+",
+        "fields": fields,
         "last": last,
         "monotonic": monotonic,
     })
@@ -129,12 +144,26 @@ fn file(redactor: &Redactor, file: &FileRecord) -> Value {
     })
 }
 
-fn server(redactor: &Redactor, journal: &CaseJournal) -> Value {
+fn server(redactor: &Redactor, journal: &CaseJournal, several_calls: bool) -> Value {
+    let mut requests: Vec<Value> = journal
+        .requests
+        .iter()
+        .map(|r| request(redactor, r))
+        .collect();
+    // Requests of calls made together arrive in any order, and how many overlap at the peak
+    // depends on timing: sorted, and counted as 0, 1 or 2+.
+    if several_calls || journal.max_in_flight > 1 {
+        requests.sort_by_key(|r| r.to_string());
+    }
+    let max_in_flight = match journal.max_in_flight {
+        n @ (0 | 1) => json!(n),
+        _ => json!("2+"),
+    };
     json!({
         "connections": journal.connections,
-        "max_in_flight": journal.max_in_flight,
+        "max_in_flight": max_in_flight,
         "dropped": journal.dropped,
-        "requests": journal.requests.iter().map(|r| request(redactor, r)).collect::<Vec<_>>(),
+        "requests": requests,
     })
 }
 

@@ -66,6 +66,9 @@ impl Redactor {
             Replacement::Hex,
         );
         add(r"\b\d+(\.\d+)? ?ms\b", Replacement::Fixed("[ms]"));
+        // Certificate validity messages: UNIX times and distances in seconds.
+        add(r"\b\d{10,}\b", Replacement::Fixed("[n]"));
+        add(r"\b\d+ seconds\b", Replacement::Fixed("[n] seconds"));
         Redactor { rules }
     }
 
