@@ -21,12 +21,29 @@ pub fn normalize(case_id: &str, observation: &Observation) -> Value {
     let mut snapshot = json!({
         "case": case_id,
         "url": redactor.text(&observation.url),
-        "calls": observation.calls.iter().map(|c| call(&redactor, c)).collect::<Vec<_>>(),
+        "calls": calls(&redactor, &observation.calls),
         "files": files,
-        "server": server(&redactor, &observation.server, observation.calls.len() > 1),
+        "server": server(&redactor, &observation.server, observation.calls.len() > 1, failed(observation)),
     });
     sort_keys(&mut snapshot);
     snapshot
+}
+
+/// The calls; several calls of one case run together and finish in any order, so they are
+/// numbered `[n]` and sorted.
+fn calls(redactor: &Redactor, calls: &[CallObservation]) -> Vec<Value> {
+    let mut out: Vec<Value> = calls.iter().map(|c| call(redactor, c)).collect();
+    if out.len() > 1 {
+        for value in &mut out {
+            if let Some(id) = value.get_mut("call") {
+                let text = id.as_str().unwrap_or_default();
+                let base = text.rsplit_once('.').map_or(text, |(base, _)| base);
+                *id = Value::String(format!("{base}.[n]"));
+            }
+        }
+        out.sort_by_key(|v| v.to_string());
+    }
+    out
 }
 
 fn call(redactor: &Redactor, call: &CallObservation) -> Value {
@@ -144,11 +161,19 @@ fn file(redactor: &Redactor, file: &FileRecord) -> Value {
     })
 }
 
-fn server(redactor: &Redactor, journal: &CaseJournal, several_calls: bool) -> Value {
+/// Whether a call of the case got its `fail` callback.
+fn failed(observation: &Observation) -> bool {
+    observation
+        .calls
+        .iter()
+        .any(|c| c.events.iter().any(|e| e.event == EventKind::Fail))
+}
+
+fn server(redactor: &Redactor, journal: &CaseJournal, several_calls: bool, failed: bool) -> Value {
     let mut requests: Vec<Value> = journal
         .requests
         .iter()
-        .map(|r| request(redactor, r))
+        .map(|r| request(redactor, r, failed))
         .collect();
     // Requests of calls made together arrive in any order, and how many overlap at the peak
     // depends on timing: sorted, and counted as 0, 1 or 2+.
@@ -167,7 +192,7 @@ fn server(redactor: &Redactor, journal: &CaseJournal, several_calls: bool) -> Va
     })
 }
 
-fn request(redactor: &Redactor, request: &RequestRecord) -> Value {
+fn request(redactor: &Redactor, request: &RequestRecord, failed: bool) -> Value {
     let headers: Vec<Value> = request
         .headers
         .iter()
@@ -183,7 +208,14 @@ fn request(redactor: &Redactor, request: &RequestRecord) -> Value {
         .collect();
     // When the client went away, how far the response got depends on timing.
     let timing_dependent = matches!(request.end, ConnectionEnd::ClientAbort | ConnectionEnd::Open);
-    let bytes_sent = if timing_dependent
+    // A client that gave up on a successful response (too large, no room, aborted) races the
+    // server: whether the response got out whole, was cut or closed depends on timing.
+    let raced = failed
+        && (request.status == 0 || (200..300).contains(&request.status))
+        && request.end != ConnectionEnd::TlsHandshakeFailed;
+    let bytes_sent = if raced {
+        Value::String("[timing]".into())
+    } else if timing_dependent
         && request.bytes_sent != 0
         && Some(request.bytes_sent) != request.body_len
     {
@@ -201,7 +233,12 @@ fn request(redactor: &Redactor, request: &RequestRecord) -> Value {
     out.insert("body_len".into(), json!(request.body_len));
     out.insert("body_sha256".into(), json!(request.body_sha256));
     out.insert("bytes_sent".into(), bytes_sent);
-    out.insert("end".into(), serde_json::to_value(request.end).unwrap_or(Value::Null));
+    let end = if raced {
+        Value::String("[timing]".into())
+    } else {
+        serde_json::to_value(request.end).unwrap_or(Value::Null)
+    };
+    out.insert("end".into(), end);
     if let Some(upload) = &request.upload {
         let upload = serde_json::to_value(upload).unwrap_or(Value::Null);
         out.insert("upload".into(), redactor.value(&upload));

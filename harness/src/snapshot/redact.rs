@@ -33,10 +33,18 @@ impl Redactor {
         };
         // The case's server key, `<index>-<id with non [A-Za-z0-9_-] as .>`: the index depends on
         // the selection.
-        add(
-            &format!(r"\d{{4,}}-{}", regex::escape(&key_id(case_id))),
-            Replacement::Fixed("[key]"),
-        );
+        // (Host names built from it use `-` for the separators.)
+        let loose: String = case_id
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_string()
+                } else {
+                    "[./_-]".to_string()
+                }
+            })
+            .collect();
+        add(&format!(r"\d{{4,}}-{loose}"), Replacement::Fixed("[key]"));
         // A folder directly under the system temp folder: the run's work folder.
         let temp = std::env::temp_dir();
         let temp = temp.to_string_lossy();
@@ -176,6 +184,10 @@ mod tests {
             "https://127.0.0.1:[port]/c/[key]/x.bin"
         );
         assert_eq!(r.text("wxfile://tmp_c527cbccb34d9d21.bin"), "wxfile://tmp_[hex].bin");
+        assert_eq!(
+            r.text("https://0069-wechat-download-redirect-cross-host.dlconform.invalid/"),
+            "https://[key].dlconform.invalid/"
+        );
         assert_eq!(r.text("Bearer t-0123456789abcdef"), "Bearer t-[token]");
         let digest = "916c8b7d4e6f6956ba5abfeb47249be43988f3bf042d4f6a0ed41392e026c7b9";
         assert_eq!(r.text(digest), digest);
