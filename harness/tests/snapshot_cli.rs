@@ -47,7 +47,10 @@ fn scripted_run(dir: &Path, out: &str, extra: &[&str]) -> Option<(Output, RunRes
         "--candidate",
         &format!("cmd:{python} {} ok", script.display()),
         "--specs",
-        &harness().join("tests/fixtures/specs/runner.yaml").display().to_string(),
+        &harness()
+            .join("tests/fixtures/specs/runner.yaml")
+            .display()
+            .to_string(),
         "--linger-ms",
         "20",
         "--out",
@@ -80,8 +83,12 @@ fn snapshot_new_then_update_then_same_then_changed() {
     let (output, results) =
         scripted_run(dir.path(), "o2", &["--snapshots", "check-strict"]).expect("python");
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
-    assert!(results.cases.iter().all(|c| c.status == Status::Fail
-        && c.failures.iter().any(|f| f.check == "snapshot")));
+    assert!(
+        results
+            .cases
+            .iter()
+            .all(|c| c.status == Status::Fail && c.failures.iter().any(|f| f.check == "snapshot"))
+    );
 
     // update writes one file per case under <candidate>/<platform>/.
     let (output, _) = scripted_run(dir.path(), "o3", &["--snapshots", "update"]).expect("python");
@@ -90,9 +97,15 @@ fn snapshot_new_then_update_then_same_then_changed() {
         .path()
         .join("snapshots/scripted-ok/wechat/download__first.yaml");
     let original = std::fs::read_to_string(&stored).expect("snapshot written");
-    assert!(original.starts_with("# dlconform snapshot of wechat/download/first\n"), "{original}");
+    assert!(
+        original.starts_with("# dlconform snapshot of wechat/download/first\n"),
+        "{original}"
+    );
     assert!(original.contains("url: http"), "{original}");
-    assert!(original.contains("[port]") && original.contains("[key]"), "{original}");
+    assert!(
+        original.contains("[port]") && original.contains("[key]"),
+        "{original}"
+    );
     assert!(original.contains("server:\n  connections: 0"), "{original}");
 
     // Stored and observed agree.
@@ -122,20 +135,32 @@ fn snapshot_new_then_update_then_same_then_changed() {
         .iter()
         .find(|f| f.check == "snapshot")
         .expect("snapshot failure");
-    assert!(failure.message.contains("--- stored"), "{}", failure.message);
-    assert!(failure.message.contains("+++ observed"), "{}", failure.message);
     assert!(
-        failure.message.contains("-      errMsg: downloadFile:tampered")
+        failure.message.contains("--- stored"),
+        "{}",
+        failure.message
+    );
+    assert!(
+        failure.message.contains("+++ observed"),
+        "{}",
+        failure.message
+    );
+    assert!(
+        failure
+            .message
+            .contains("-      errMsg: downloadFile:tampered")
             && failure.message.contains("+      errMsg: downloadFile:ok"),
         "{}",
         failure.message
     );
     // The other cases are untouched.
-    assert!(results
-        .cases
-        .iter()
-        .filter(|c| c.id != "wechat/download/first")
-        .all(|c| c.status == Status::Pass));
+    assert!(
+        results
+            .cases
+            .iter()
+            .filter(|c| c.id != "wechat/download/first")
+            .all(|c| c.status == Status::Pass)
+    );
 
     // accept from the last run's results puts the observed snapshot back.
     let args: Vec<String> = [

@@ -84,9 +84,7 @@ fn selected_ids() -> Vec<String> {
         .into_iter()
         .filter(|c| c.case.skip.is_none())
         .filter(|c| !TIMING_DEPENDENT.iter().any(|(id, _)| *id == c.full_id))
-        .filter(|c| {
-            largest_size(&serde_json::to_value(&c.case).unwrap_or(Value::Null)) <= MAX_BODY
-        })
+        .filter(|c| largest_size(&serde_json::to_value(&c.case).unwrap_or(Value::Null)) <= MAX_BODY)
         .map(|c| c.full_id)
         .collect()
 }
@@ -112,7 +110,9 @@ fn snapshot_reference_every_case() {
         lint: false,
     };
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let results = runtime.block_on(run(options, &Quiet)).expect("the run happens");
+    let results = runtime
+        .block_on(run(options, &Quiet))
+        .expect("the run happens");
     assert_eq!(results.cases.len(), ids.len());
     let mut settings = insta::Settings::clone_current();
     settings.set_prepend_module_to_snapshot(false);

@@ -114,9 +114,11 @@ fn wiring_known_failure_that_passes_is_xpass_and_fails_the_run() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("expectations.yaml");
     std::fs::write(&file, FIFTH_KNOWN).expect("write");
-    let Some((output, results)) =
-        run(dir.path(), "ok", &["--expectations", &file.display().to_string()])
-    else {
+    let Some((output, results)) = run(
+        dir.path(),
+        "ok",
+        &["--expectations", &file.display().to_string()],
+    ) else {
         return;
     };
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
@@ -160,7 +162,10 @@ fn wiring_update_expectations_writes_a_file_that_makes_the_run_pass() {
         return;
     };
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    assert_eq!(case(&results, "wechat/download/fifth").status, Status::Xfail);
+    assert_eq!(
+        case(&results, "wechat/download/fifth").status,
+        Status::Xfail
+    );
 }
 
 #[test]
@@ -200,7 +205,10 @@ fn wiring_bad_expectations_file_cannot_run() {
         .args([
             "run",
             "--candidate",
-            &format!("cmd:{python} {}", fixtures().join("candidates/scripted.py").display()),
+            &format!(
+                "cmd:{python} {}",
+                fixtures().join("candidates/scripted.py").display()
+            ),
             "--specs",
             &fixtures().join("specs/runner.yaml").display().to_string(),
             "--expectations",

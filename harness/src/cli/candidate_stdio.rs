@@ -104,7 +104,9 @@ fn parse(line: &str) -> Option<ToCandidate> {
     match serde_json::from_str::<ToCandidate>(trimmed) {
         Ok(message) => Some(message),
         Err(err) => {
-            eprintln!("dlconform candidate-stdio: skipped a line that is not a message ({err}): {trimmed}");
+            eprintln!(
+                "dlconform candidate-stdio: skipped a line that is not a message ({err}): {trimmed}"
+            );
             None
         }
     }

@@ -79,8 +79,11 @@ fn run_accept(args: &AcceptArgs) -> anyhow::Result<i32> {
     let store = SnapshotStore::new(&args.snapshot_dir, &name);
     let (mut written, mut unchanged) = (0usize, 0usize);
     for case in &results.cases {
-        let platform_ok = args.platform.is_empty() || args.platform.iter().any(|p| *p == case.platform);
-        let id_in_platform = case.id.split_once('/').map_or(case.id.as_str(), |(_, rest)| rest);
+        let platform_ok = args.platform.is_empty() || args.platform.contains(&case.platform);
+        let id_in_platform = case
+            .id
+            .split_once('/')
+            .map_or(case.id.as_str(), |(_, rest)| rest);
         let case_ok =
             args.cases.is_empty() || globs.is_match(&case.id) || globs.is_match(id_in_platform);
         let Some(observation) = case.observation.as_ref().filter(|_| platform_ok && case_ok) else {

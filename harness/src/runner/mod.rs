@@ -146,10 +146,8 @@ pub async fn run_with(
     });
 
     reporter.start(cases.len());
-    let os_of: std::collections::HashMap<String, crate::spec::model::Os> = cases
-        .iter()
-        .map(|c| (c.full_id.clone(), c.os()))
-        .collect();
+    let os_of: std::collections::HashMap<String, crate::spec::model::Os> =
+        cases.iter().map(|c| (c.full_id.clone(), c.os())).collect();
     let mut judge = CaseJudge::new(judging, &supervisor.hello().name);
     let platforms = {
         let mut p: Vec<String> = cases

@@ -2,9 +2,9 @@
 
 use std::str::FromStr;
 
+use super::CHECK_NAME;
 use super::normalize::normalize;
 use super::store::{Comparison, SnapshotStore, to_text};
-use super::CHECK_NAME;
 use crate::results::CaseResult;
 use crate::verdict::{CheckFailure, Status};
 
@@ -103,12 +103,22 @@ pub fn apply(mode: SnapshotMode, store: &SnapshotStore, case: &mut CaseResult) -
     };
     let text = match to_text(&case.id, &normalize(&case.id, observation)) {
         Ok(text) => text,
-        Err(err) => return fail(case, err.to_string(), SnapshotOutcome::Error(err.to_string())),
+        Err(err) => {
+            return fail(
+                case,
+                err.to_string(),
+                SnapshotOutcome::Error(err.to_string()),
+            );
+        }
     };
     if mode == SnapshotMode::Update {
         return match store.write(&case.id, &text) {
             Ok(changed) => SnapshotOutcome::Written(changed),
-            Err(err) => fail(case, err.to_string(), SnapshotOutcome::Error(err.to_string())),
+            Err(err) => fail(
+                case,
+                err.to_string(),
+                SnapshotOutcome::Error(err.to_string()),
+            ),
         };
     }
     match store.compare(&case.id, &text) {
@@ -128,7 +138,11 @@ pub fn apply(mode: SnapshotMode, store: &SnapshotStore, case: &mut CaseResult) -
             );
             fail(case, message, SnapshotOutcome::Changed)
         }
-        Err(err) => fail(case, err.to_string(), SnapshotOutcome::Error(err.to_string())),
+        Err(err) => fail(
+            case,
+            err.to_string(),
+            SnapshotOutcome::Error(err.to_string()),
+        ),
     }
 }
 

@@ -60,7 +60,10 @@ impl Redactor {
             Replacement::Fixed("$1:[port]"),
         );
         add(r"\bt-[0-9A-Za-z_-]{8,}", Replacement::Fixed("t-[token]"));
-        add(r"boundary=[^;\s]+", Replacement::Fixed("boundary=[boundary]"));
+        add(
+            r"boundary=[^;\s]+",
+            Replacement::Fixed("boundary=[boundary]"),
+        );
         add(
             r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT",
             Replacement::Fixed("[date]"),
@@ -69,10 +72,7 @@ impl Redactor {
             r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})",
             Replacement::Fixed("[time]"),
         );
-        add(
-            r"(^|[^0-9A-Za-z])([0-9A-Fa-f]{12,})",
-            Replacement::Hex,
-        );
+        add(r"(^|[^0-9A-Za-z])([0-9A-Fa-f]{12,})", Replacement::Hex);
         add(r"\b\d+(\.\d+)? ?ms\b", Replacement::Fixed("[ms]"));
         // Certificate validity messages: UNIX times and distances in seconds.
         add(r"\b\d{10,}\b", Replacement::Fixed("[n]"));
@@ -183,7 +183,10 @@ mod tests {
             r.text("https://127.0.0.1:39267/c/0049-wechat.download.redirect.cross-host/x.bin"),
             "https://127.0.0.1:[port]/c/[key]/x.bin"
         );
-        assert_eq!(r.text("wxfile://tmp_c527cbccb34d9d21.bin"), "wxfile://tmp_[hex].bin");
+        assert_eq!(
+            r.text("wxfile://tmp_c527cbccb34d9d21.bin"),
+            "wxfile://tmp_[hex].bin"
+        );
         assert_eq!(
             r.text("https://0069-wechat-download-redirect-cross-host.dlconform.invalid/"),
             "https://[key].dlconform.invalid/"
@@ -191,11 +194,11 @@ mod tests {
         assert_eq!(r.text("Bearer t-0123456789abcdef"), "Bearer t-[token]");
         let digest = "916c8b7d4e6f6956ba5abfeb47249be43988f3bf042d4f6a0ed41392e026c7b9";
         assert_eq!(r.text(digest), digest);
-        assert_eq!(r.text("no complete within 3012 ms"), "no complete within [ms]");
         assert_eq!(
-            r.text("Sun, 22 Nov 2026 04:45:04 GMT"),
-            "[date]"
+            r.text("no complete within 3012 ms"),
+            "no complete within [ms]"
         );
+        assert_eq!(r.text("Sun, 22 Nov 2026 04:45:04 GMT"), "[date]");
         let temp = std::env::temp_dir().join("dlconform-run-abc/cases/x");
         assert_eq!(r.text(&temp.display().to_string()), "[temp]/cases/x");
     }
