@@ -133,21 +133,24 @@ pub fn key_id(case_id: &str) -> String {
         .collect()
 }
 
-/// Random ids (hex with at least one letter and one digit) become `[hex]`; SHA-256 digests
-/// (64 digits) are content, and stay.
+/// Random ids become `[hex]`: runs of 16 to 40 hex digits (which may happen to hold no letter),
+/// and other runs mixing letters and digits; SHA-256 digests (64 digits) are content, and stay;
+/// other long digit runs are timestamps or counters, `[n]`.
 fn hex_run(caps: &Captures<'_>) -> String {
     let lead = caps.get(1).map_or("", |m| m.as_str());
     let run = caps.get(2).map_or("", |m| m.as_str());
     let letters = run.chars().any(|c| c.is_ascii_alphabetic());
     let digits = run.chars().any(|c| c.is_ascii_digit());
-    if run.len() == 64 || !(letters && digits) {
-        if !letters && run.len() >= 10 {
-            // Long digit runs in text are timestamps or counters.
-            return format!("{lead}[n]");
-        }
+    if run.len() == 64 {
         return format!("{lead}{run}");
     }
-    format!("{lead}[hex]")
+    if (16..=40).contains(&run.len()) || (letters && digits) {
+        return format!("{lead}[hex]");
+    }
+    if !letters && run.len() >= 10 {
+        return format!("{lead}[n]");
+    }
+    format!("{lead}{run}")
 }
 
 /// The placeholder for a field whose name says it holds a timing, a port or a run-scoped id.
@@ -192,6 +195,10 @@ mod tests {
             "https://[key].dlconform.invalid/"
         );
         assert_eq!(r.text("Bearer t-0123456789abcdef"), "Bearer t-[token]");
+        assert_eq!(
+            r.text("bdfile://tmp/3141592653589793.bin"),
+            "bdfile://tmp/[hex].bin"
+        );
         let digest = "916c8b7d4e6f6956ba5abfeb47249be43988f3bf042d4f6a0ed41392e026c7b9";
         assert_eq!(r.text(digest), digest);
         assert_eq!(
