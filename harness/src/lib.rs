@@ -15,5 +15,6 @@ pub mod report;
 pub mod results;
 pub mod runner;
 pub mod serve;
+pub mod snapshot;
 pub mod spec;
 pub mod verdict;

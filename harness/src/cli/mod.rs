@@ -2,11 +2,13 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod candidate_stdio;
 pub mod lint;
 pub mod report;
 pub mod run;
 pub mod schema;
 pub mod serve;
+pub mod snapshot;
 
 /// dlconform: conformance harness and fault-injecting mock server for mini-program file transfer APIs.
 #[derive(Debug, Parser)]
@@ -34,6 +36,10 @@ pub enum Command {
     /// Serve every spec case's scenario for QA and print its URL and curl command.
     #[command(long_about = serve::LONG_ABOUT)]
     Serve(serve::ServeArgs),
+    /// Store snapshots of a finished run (`snapshot accept`).
+    Snapshot(snapshot::SnapshotArgs),
+    /// Run a built-in candidate as a protocol v1 process on stdin/stdout.
+    CandidateStdio(candidate_stdio::CandidateStdioArgs),
 }
 
 /// Exit codes: 0 as expected, 1 unexpected results, 2 the harness could not run.
@@ -54,5 +60,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Run(args) => run::run(args),
         Command::Report(args) => report::run(&args),
         Command::Serve(args) => serve::run(args),
+        Command::Snapshot(args) => snapshot::run(&args),
+        Command::CandidateStdio(args) => candidate_stdio::run(&args),
     }
 }

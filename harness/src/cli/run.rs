@@ -7,9 +7,13 @@ use clap::Args;
 
 use super::exit;
 use crate::candidate::CandidateSpec;
+use crate::expectations::{Expectations, write_updated};
+use crate::partition::Partition;
 use crate::results::RunResults;
-use crate::runner::plan::{Selection, parse_partition};
-use crate::runner::{self, RunOptions, report};
+use crate::runner::judging::Judging;
+use crate::runner::plan::Selection;
+use crate::runner::{self, RunOptions, RunOutput, report};
+use crate::snapshot::{SnapshotMode, SnapshotTally};
 use crate::spec::model::Platform;
 
 /// Arguments of `dlconform run`.
@@ -49,6 +53,31 @@ pub struct RunArgs {
     /// Keep every case's sandbox folder (the path is printed at the end).
     #[arg(long)]
     pub keep_sandboxes: bool,
+    /// Name of the candidate for its expectations (`candidates/<NAME>/expectations.yaml`) and
+    /// snapshots (`snapshots/<NAME>/`); default: the name from its hello, no expectations.
+    #[arg(long)]
+    pub candidate_name: Option<String>,
+    /// Expectations file (harness/EXPECTATIONS.md); default:
+    /// `candidates/<--candidate-name>/expectations.yaml` when that name is given and it exists.
+    #[arg(long)]
+    pub expectations: Option<PathBuf>,
+    /// Rewrite the expectations file from this run's statuses, then exit 0.
+    #[arg(long)]
+    pub update_expectations: bool,
+    /// Unexpected recommended cases fail the run too.
+    #[arg(long)]
+    pub strict: bool,
+    /// Snapshots: `off`, `check` (a changed snapshot fails the case, a missing one is new),
+    /// `check-strict` (a missing one fails too) or `update` (write them).
+    #[arg(long, default_value = "off", value_parser = parse_snapshot_mode)]
+    pub snapshots: SnapshotMode,
+    /// Folder holding `<candidate>/<platform>/<case>.yaml` snapshots.
+    #[arg(long, default_value = "snapshots")]
+    pub snapshot_dir: PathBuf,
+}
+
+fn parse_snapshot_mode(text: &str) -> Result<SnapshotMode, String> {
+    text.parse()
 }
 
 /// Run `dlconform run`; returns the exit code.
@@ -60,12 +89,41 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
             return Ok(exit::CANNOT_RUN);
         }
     };
+    let expectations_path = expectations_path(&args);
+    let expectations = match load_expectations(&args, expectations_path.as_deref()) {
+        Ok(expectations) => expectations,
+        Err(message) => {
+            eprintln!("dlconform run: {message}");
+            return Ok(exit::CANNOT_RUN);
+        }
+    };
+    if args.update_expectations && expectations_path.is_none() {
+        eprintln!(
+            "dlconform run: --update-expectations needs --expectations FILE or --candidate-name NAME"
+        );
+        return Ok(exit::CANNOT_RUN);
+    }
+    let judging = Judging {
+        expectations,
+        snapshots: args.snapshots,
+        snapshot_root: args.snapshot_dir.clone(),
+        candidate_name: args.candidate_name.clone(),
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     let reporter = report::for_stderr();
-    let results = match runtime.block_on(runner::run(options.clone(), reporter.as_ref())) {
-        Ok(results) => results,
+    let output = runtime.block_on(runner::run_with(
+        options.clone(),
+        &judging,
+        reporter.as_ref(),
+    ));
+    let RunOutput {
+        results,
+        snapshots,
+        stale_expectations,
+    } = match output {
+        Ok(output) => output,
         Err(err) => {
             eprintln!("dlconform run: {err}");
             return Ok(exit::CANNOT_RUN);
@@ -97,15 +155,107 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     let mut stdout = std::io::stdout();
     report::summary_table(&results, &mut stdout)?;
     println!("results: {}", path.display());
-    Ok(exit_code(&results))
+    for warning in &stale_expectations {
+        eprintln!("warning: stale expectation: {warning}");
+    }
+    print_snapshots(&snapshots, args.snapshots);
+    if args.update_expectations {
+        if let Some(file) = &expectations_path {
+            return Ok(update_expectations(file, &results, &judging.expectations));
+        }
+    }
+    Ok(exit_code_with(&results, args.strict))
 }
 
 /// 0 when every required case is as expected, 1 otherwise.
 pub fn exit_code(results: &RunResults) -> i32 {
-    if results.summary.ok {
+    exit_code_with(results, false)
+}
+
+/// 0 when every required case (and with `strict`, every recommended case) is as expected,
+/// 1 otherwise.
+pub fn exit_code_with(results: &RunResults, strict: bool) -> i32 {
+    let recommended_ok = !strict || results.summary.unexpected_recommended.is_empty();
+    if results.summary.ok && recommended_ok {
         exit::OK
     } else {
         exit::UNEXPECTED
+    }
+}
+
+/// `--expectations`, or `candidates/<--candidate-name>/expectations.yaml`.
+fn expectations_path(args: &RunArgs) -> Option<PathBuf> {
+    args.expectations.clone().or_else(|| {
+        args.candidate_name.as_ref().map(|name| {
+            Path::new("candidates")
+                .join(crate::snapshot::folder_name(name))
+                .join("expectations.yaml")
+        })
+    })
+}
+
+/// Load the expectations; a missing default file (or any missing file being rewritten) is empty.
+fn load_expectations(args: &RunArgs, path: Option<&Path>) -> Result<Expectations, String> {
+    let Some(path) = path else {
+        return Ok(Expectations::empty());
+    };
+    let may_be_missing = args.expectations.is_none() || args.update_expectations;
+    if may_be_missing && !path.exists() {
+        return Ok(Expectations::empty());
+    }
+    Expectations::load(path).map_err(|err| err.to_string())
+}
+
+/// Write the expectations file from the run; 0 when written, 2 when it could not be.
+fn update_expectations(file: &Path, results: &RunResults, previous: &Expectations) -> i32 {
+    let cases: Vec<(String, crate::verdict::Status)> = results
+        .cases
+        .iter()
+        .map(|c| (c.id.clone(), c.status))
+        .collect();
+    let text = write_updated(&cases, previous);
+    let written = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| std::fs::write(file, text));
+    match written {
+        Ok(()) => {
+            println!("expectations written: {}", file.display());
+            exit::OK
+        }
+        Err(err) => {
+            eprintln!("dlconform run: cannot write {}: {err}", file.display());
+            exit::CANNOT_RUN
+        }
+    }
+}
+
+fn print_snapshots(tally: &SnapshotTally, mode: SnapshotMode) {
+    if mode == SnapshotMode::Off {
+        return;
+    }
+    if mode == SnapshotMode::Update {
+        println!(
+            "snapshots: {} written, {} unchanged",
+            tally.written, tally.unchanged
+        );
+    } else {
+        println!(
+            "snapshots: {} same, {} changed, {} new",
+            tally.same,
+            tally.changed.len(),
+            tally.new.len()
+        );
+        for id in &tally.changed {
+            println!("  changed: {id}");
+        }
+        for id in &tally.new {
+            println!("  new: {id} (store with `dlconform snapshot accept` or --snapshots update)");
+        }
+    }
+    for error in &tally.errors {
+        eprintln!("snapshot error: {error}");
     }
 }
 
@@ -122,7 +272,7 @@ fn options(args: &RunArgs) -> Result<RunOptions, String> {
     let partition = args
         .partition
         .as_deref()
-        .map(parse_partition)
+        .map(Partition::parse)
         .transpose()
         .map_err(|e| e.to_string())?;
     Ok(RunOptions {

@@ -2,6 +2,7 @@
 //! in parallel, and gather their results.
 
 pub mod case;
+pub mod judging;
 pub mod plan;
 pub mod report;
 pub mod sandbox;
@@ -22,6 +23,7 @@ use crate::results::{
     Summary,
 };
 use case::CaseContext;
+use judging::{CaseJudge, Judging};
 use plan::Selection;
 use report::Reporter;
 
@@ -81,8 +83,31 @@ pub fn default_jobs() -> usize {
         * 4
 }
 
-/// Run the selected cases and return their results.
+/// A run's results, with what snapshots and expectations made of it.
+#[derive(Debug, Clone)]
+pub struct RunOutput {
+    /// The results (statuses judged against the expectations).
+    pub results: RunResults,
+    /// Snapshot outcomes.
+    pub snapshots: crate::snapshot::SnapshotTally,
+    /// Expectation entries that decided no case, as warnings.
+    pub stale_expectations: Vec<String>,
+}
+
+/// Run the selected cases and return their results (no expectations, no snapshots).
 pub async fn run(options: RunOptions, reporter: &dyn Reporter) -> Result<RunResults, RunError> {
+    run_with(options, &Judging::default(), reporter)
+        .await
+        .map(|output| output.results)
+}
+
+/// Run the selected cases, compare or store snapshots and judge each case against the
+/// expectations as it finishes.
+pub async fn run_with(
+    options: RunOptions,
+    judging: &Judging,
+    reporter: &dyn Reporter,
+) -> Result<RunOutput, RunError> {
     let started_at = now_rfc3339();
     let spec_files: Vec<Arc<specs::SpecFile>> = specs::load(&options.specs, options.lint)?
         .into_iter()
@@ -121,6 +146,9 @@ pub async fn run(options: RunOptions, reporter: &dyn Reporter) -> Result<RunResu
     });
 
     reporter.start(cases.len());
+    let os_of: std::collections::HashMap<String, crate::spec::model::Os> =
+        cases.iter().map(|c| (c.full_id.clone(), c.os())).collect();
+    let mut judge = CaseJudge::new(judging, &supervisor.hello().name);
     let platforms = {
         let mut p: Vec<String> = cases
             .iter()
@@ -139,7 +167,8 @@ pub async fn run(options: RunOptions, reporter: &dyn Reporter) -> Result<RunResu
         })
         .buffered(options.jobs.max(1))
         .map(|(id, joined)| {
-            let result = joined.unwrap_or_else(|err| panicked_case(&id, &err.to_string()));
+            let mut result = joined.unwrap_or_else(|err| panicked_case(&id, &err.to_string()));
+            judge.apply(&mut result, os_of.get(&id).copied().unwrap_or_default());
             reporter.case_done(&result);
             result
         })
@@ -155,8 +184,10 @@ pub async fn run(options: RunOptions, reporter: &dyn Reporter) -> Result<RunResu
     }
 
     let hello = supervisor.hello();
-    let partition = options.selection.partition.map(|(k, n)| format!("{k}/{n}"));
-    Ok(RunResults {
+    let stale_expectations = judge.stale();
+    let snapshots = judge.tally;
+    let partition = options.selection.partition.map(|p| p.to_string());
+    let results = RunResults {
         format: RESULTS_FORMAT,
         run: RunInfo {
             id: options.run_id.clone(),
@@ -196,6 +227,11 @@ pub async fn run(options: RunOptions, reporter: &dyn Reporter) -> Result<RunResu
         },
         summary: Summary::of(&results),
         cases: results,
+    };
+    Ok(RunOutput {
+        results,
+        snapshots,
+        stale_expectations,
     })
 }
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 
 use super::specs::SpecFile;
+use crate::partition::Partition;
 use crate::spec::model::{ApiSpec, Case, Os, Paths, Platform, ResultShapes, Variant, Version};
 
 /// Base-library version used when neither the case nor the spec gives one.
@@ -108,11 +109,11 @@ pub struct Selection {
     /// Case id patterns (`*` one segment, `**` any), matched against the full id and the id
     /// without its platform; empty: all.
     pub cases: Vec<String>,
-    /// `(k, n)`: only the k-th of n slices (1-based).
-    pub partition: Option<(usize, usize)>,
+    /// Only this part of the run (`--partition k/n`, see [`crate::partition`]).
+    pub partition: Option<Partition>,
 }
 
-/// A bad `--case` or `--partition` value.
+/// A bad `--case` value.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct SelectionError(pub String);
@@ -130,15 +131,9 @@ impl Selection {
                     .is_none_or(|set| set.is_match(&c.full_id) || set.is_match(&c.case.id))
             })
             .collect();
-        if let Some((k, n)) = self.partition {
-            // Round robin over the sorted ids: stable whatever the file order, and balanced.
-            kept.sort_by(|a, b| a.full_id.cmp(&b.full_id));
-            kept = kept
-                .into_iter()
-                .enumerate()
-                .filter(|(i, _)| i % n == k - 1)
-                .map(|(_, c)| c)
-                .collect();
+        if let Some(partition) = self.partition {
+            // By a hash of the id: a case keeps its part when other cases come or go.
+            kept.retain(|c| partition.contains(&c.full_id));
         }
         Ok(kept)
     }
@@ -160,22 +155,6 @@ fn build_globs(patterns: &[String]) -> Result<Option<GlobSet>, SelectionError> {
         .build()
         .map(Some)
         .map_err(|err| SelectionError(format!("bad --case patterns: {err}")))
-}
-
-/// Parse `k/n` with 1 <= k <= n.
-pub fn parse_partition(text: &str) -> Result<(usize, usize), SelectionError> {
-    let bad = || {
-        SelectionError(format!(
-            "bad --partition '{text}': expected k/n with 1 <= k <= n"
-        ))
-    };
-    let (k, n) = text.split_once('/').ok_or_else(bad)?;
-    let k: usize = k.trim().parse().map_err(|_| bad())?;
-    let n: usize = n.trim().parse().map_err(|_| bad())?;
-    if k == 0 || n == 0 || k > n {
-        return Err(bad());
-    }
-    Ok((k, n))
 }
 
 /// Compare dotted versions numerically (`2.10.0` > `2.9`); non-numeric parts compare as 0.
@@ -215,13 +194,6 @@ mod tests {
         assert_eq!(version_cmp("1.0", "1.0.0"), std::cmp::Ordering::Equal);
         assert!(at_least("1.2.3", Some(&Version("1.2".into()))));
         assert!(!at_least("1.1", Some(&Version("1.2".into()))));
-    }
-
-    #[test]
-    fn partitions_parse() {
-        assert_eq!(parse_partition("2/3").ok(), Some((2, 3)));
-        assert!(parse_partition("0/3").is_err());
-        assert!(parse_partition("4/3").is_err());
     }
 
     #[test]

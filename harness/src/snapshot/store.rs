@@ -1,0 +1,134 @@
+//! Stored snapshots: one YAML file per case under
+//! `<root>/<candidate>/<platform>/<case id with / as __>.yaml`.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::diff::unified_diff;
+
+/// Reading or writing a stored snapshot failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// File system error.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The snapshot could not be written as YAML.
+    #[error("cannot write the snapshot of {case} as YAML: {message}")]
+    Yaml {
+        /// Full case id.
+        case: String,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// How an observed snapshot compares with the stored one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Comparison {
+    /// The same text.
+    Same,
+    /// Nothing stored yet.
+    New,
+    /// Different: a unified diff from stored to observed.
+    Changed(String),
+}
+
+/// The snapshots of one candidate.
+#[derive(Debug, Clone)]
+pub struct SnapshotStore {
+    dir: PathBuf,
+}
+
+impl SnapshotStore {
+    /// Snapshots of `candidate` under `root` (usually `snapshots/`).
+    pub fn new(root: &Path, candidate: &str) -> SnapshotStore {
+        SnapshotStore {
+            dir: root.join(folder_name(candidate)),
+        }
+    }
+
+    /// The candidate's folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The file of a case: `<platform>/<rest of the id, / as __>.yaml`.
+    pub fn path_for(&self, case_id: &str) -> PathBuf {
+        let (platform, rest) = case_id.split_once('/').unwrap_or(("unknown", case_id));
+        self.dir
+            .join(folder_name(platform))
+            .join(format!("{}.yaml", rest.replace('/', "__")))
+    }
+
+    /// The stored text of a case, if any.
+    pub fn read(&self, case_id: &str) -> Result<Option<String>, SnapshotError> {
+        let path = self.path_for(case_id);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Ok(Some(text)),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(SnapshotError::Io { path, source }),
+        }
+    }
+
+    /// Compare an observed snapshot text with the stored one.
+    pub fn compare(&self, case_id: &str, text: &str) -> Result<Comparison, SnapshotError> {
+        Ok(match self.read(case_id)? {
+            None => Comparison::New,
+            Some(stored) if stored == text => Comparison::Same,
+            Some(stored) => Comparison::Changed(unified_diff(&stored, text)),
+        })
+    }
+
+    /// Store a snapshot text; returns whether the file changed.
+    pub fn write(&self, case_id: &str, text: &str) -> Result<bool, SnapshotError> {
+        if self.read(case_id)?.as_deref() == Some(text) {
+            return Ok(false);
+        }
+        let path = self.path_for(case_id);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| SnapshotError::Io {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        std::fs::write(&path, text).map_err(|source| SnapshotError::Io { path, source })?;
+        Ok(true)
+    }
+}
+
+/// The YAML text of a normalized snapshot, with a first line naming the case.
+pub fn to_text(case_id: &str, snapshot: &Value) -> Result<String, SnapshotError> {
+    let yaml = serde_saphyr::to_string(snapshot).map_err(|err| SnapshotError::Yaml {
+        case: case_id.to_string(),
+        message: err.to_string(),
+    })?;
+    let mut text = format!("# dlconform snapshot of {case_id}\n{yaml}");
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    Ok(text)
+}
+
+/// A name safe as one folder: `[A-Za-z0-9._-]`, anything else as `-`.
+pub fn folder_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    match cleaned.trim_matches('.') {
+        "" => "unnamed".to_string(),
+        trimmed => trimmed.to_string(),
+    }
+}
