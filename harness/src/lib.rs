@@ -14,5 +14,6 @@ pub mod protocol;
 pub mod report;
 pub mod results;
 pub mod runner;
+pub mod selftest;
 pub mod spec;
 pub mod verdict;

@@ -2,10 +2,12 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod candidates;
 pub mod lint;
 pub mod report;
 pub mod run;
 pub mod schema;
+pub mod selftest;
 
 /// dlconform: conformance harness and fault-injecting mock server for mini-program file transfer APIs.
 #[derive(Debug, Parser)]
@@ -30,6 +32,11 @@ pub enum Command {
     /// Merge results files and render report.md, report.html and junit.xml.
     #[command(long_about = report::LONG_ABOUT)]
     Report(report::ReportArgs),
+    /// List the built-in candidates and mutants, and how to run a process candidate.
+    Candidates(candidates::CandidatesArgs),
+    /// Run the reference and every mutant; print which mutants the cases catch.
+    #[command(long_about = selftest::LONG_ABOUT)]
+    Selftest(selftest::SelftestArgs),
 }
 
 /// Exit codes: 0 as expected, 1 unexpected results, 2 the harness could not run.
@@ -49,5 +56,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Schema(args) => schema::run(&args),
         Command::Run(args) => run::run(args),
         Command::Report(args) => report::run(&args),
+        Command::Candidates(args) => candidates::run(&args),
+        Command::Selftest(args) => selftest::run(&args),
     }
 }
