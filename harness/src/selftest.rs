@@ -2,10 +2,13 @@
 //! the cases catch (a mutant is caught when at least one case does not PASS or SKIP), the
 //! mutation score, and the cases no mutant can fail.
 //!
+//! A case the reference itself does not pass proves nothing about a mutant, so it catches none;
+//! the reference failing makes the self-test fail anyway.
+//!
 //! Mutants run one after the other, each over the whole selection with cases in parallel; no
 //! report is written for them, only statuses are kept.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -173,6 +176,10 @@ pub struct SelftestReport {
     pub cases: Vec<CaseCoverage>,
     /// Cases no mutant makes fail (skipped cases excluded).
     pub uncovered: Vec<String>,
+    /// Mutants that make most cases fail (a broken callback order shows in every case).
+    pub broad: Vec<String>,
+    /// Cases only broad mutants make fail: no check of their own catches anything.
+    pub weakly_covered: Vec<String>,
     /// Cases the reference skips (they cannot catch anything).
     pub skipped: Vec<String>,
     /// How long the whole self-test took.
@@ -187,6 +194,13 @@ impl SelftestReport {
         mutants: Vec<CandidateRun>,
         took: Duration,
     ) -> SelftestReport {
+        let reference_failing: BTreeSet<&str> =
+            reference.failing.iter().map(|c| c.id.as_str()).collect();
+        let mut mutants = mutants;
+        for run in &mut mutants {
+            run.failing
+                .retain(|c| !reference_failing.contains(c.id.as_str()));
+        }
         let mut catches: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         for run in &mutants {
             for case in &run.failing {
@@ -196,6 +210,16 @@ impl SelftestReport {
                     .push(run.name.clone());
             }
         }
+        let judged = reference_cases
+            .iter()
+            .filter(|c| c.status != Status::Skip && !reference_failing.contains(c.id.as_str()))
+            .count();
+        let broad: Vec<String> = mutants
+            .iter()
+            .filter(|m| m.failing.len() * 2 > judged)
+            .map(|m| m.name.clone())
+            .collect();
+        let mut weakly_covered = Vec::new();
         let mut cases = Vec::new();
         let mut uncovered = Vec::new();
         let mut skipped = Vec::new();
@@ -207,6 +231,8 @@ impl SelftestReport {
             let caught = catches.get(case.id.as_str()).cloned().unwrap_or_default();
             if caught.is_empty() {
                 uncovered.push(case.id.clone());
+            } else if caught.iter().all(|m| broad.contains(m)) {
+                weakly_covered.push(case.id.clone());
             }
             cases.push(CaseCoverage {
                 id: case.id.clone(),
@@ -224,6 +250,8 @@ impl SelftestReport {
             score,
             cases,
             uncovered,
+            broad,
+            weakly_covered,
             skipped,
             duration_ms: took.as_millis() as u64,
         }
@@ -348,73 +376,80 @@ mod tests {
         }
     }
 
+    fn outcome(ids: &[&str], failing: &[&str]) -> Vec<CaseResult> {
+        ids.iter()
+            .map(|id| {
+                let status = if failing.contains(id) {
+                    Status::Fail
+                } else if id.ends_with("skip") {
+                    Status::Skip
+                } else {
+                    Status::Pass
+                };
+                case(id, status)
+            })
+            .collect()
+    }
+
+    const IDS: [&str; 6] = ["d/a", "d/b", "d/skip", "w/d", "w/e", "w/f"];
+
     #[test]
     fn score_coverage_and_uncovered_cases() {
-        let reference = vec![
-            case("douyin/a", Status::Pass),
-            case("douyin/b", Status::Pass),
-            case("douyin/c", Status::Skip),
-            case("wechat/d", Status::Pass),
-        ];
-        let m1 = run(
-            "m1",
-            &[
-                case("douyin/a", Status::Fail),
-                case("douyin/b", Status::Timeout),
-                case("douyin/c", Status::Skip),
-                case("wechat/d", Status::Pass),
-            ],
-        );
-        let m2 = run(
-            "m2",
-            &[
-                case("douyin/a", Status::Pass),
-                case("douyin/b", Status::Pass),
-                case("douyin/c", Status::Skip),
-                case("wechat/d", Status::Pass),
-            ],
-        );
-        assert_eq!(m1.failing[1].why.as_deref(), Some("why"));
+        let reference = outcome(&IDS, &[]);
+        let m1 = run("m1", &outcome(&IDS, &["d/a", "d/b"]));
+        let m2 = run("m2", &outcome(&IDS, &[]));
+        let every = run("every", &outcome(&IDS, &["d/a", "d/b", "w/d", "w/e"]));
+        assert_eq!(m1.failing[0].why.as_deref(), Some("why"));
         let report = SelftestReport::assemble(
             run("reference", &reference),
             &reference,
-            vec![m1, m2],
+            vec![m1, m2, every],
             Duration::ZERO,
         );
         assert_eq!(
             report.score,
             Score {
-                caught: 1,
-                total: 2
+                caught: 2,
+                total: 3
             }
         );
-        assert_eq!(report.score.to_string(), "1/2 (50%)");
-        assert_eq!(report.uncovered, vec!["wechat/d".to_string()]);
-        assert_eq!(report.skipped, vec!["douyin/c".to_string()]);
-        assert_eq!(report.cases[0].caught, vec!["m1".to_string()]);
+        assert_eq!(report.score.to_string(), "2/3 (66%)");
+        assert_eq!(report.uncovered, vec!["w/f".to_string()]);
+        assert_eq!(report.skipped, vec!["d/skip".to_string()]);
+        assert_eq!(report.broad, vec!["every".to_string()]);
+        assert_eq!(
+            report.weakly_covered,
+            vec!["w/d".to_string(), "w/e".to_string()]
+        );
+        assert_eq!(
+            report.cases[0].caught,
+            vec!["m1".to_string(), "every".to_string()]
+        );
         assert!(!report.ok());
     }
 
     #[test]
-    fn a_failing_reference_fails_the_selftest() {
-        let reference = vec![case("douyin/a", Status::Fail)];
-        let m = run("m", &[case("douyin/a", Status::Fail)]);
+    fn a_failing_reference_fails_the_selftest_and_its_cases_catch_nothing() {
+        let reference = outcome(&IDS, &["d/a"]);
+        let m = run("m", &outcome(&IDS, &["d/a"]));
         let report = SelftestReport::assemble(
             run("reference", &reference),
             &reference,
             vec![m],
             Duration::ZERO,
         );
-        assert_eq!(report.score.percent(), 100);
+        assert_eq!(report.score.caught, 0);
         assert!(!report.ok());
-        let reference = vec![case("douyin/a", Status::Pass)];
-        let m = run("m", &[case("douyin/a", Status::Crash)]);
+        let reference = outcome(&IDS, &[]);
+        let mut crashed = outcome(&IDS, &[]);
+        crashed[0].status = Status::Crash;
         let report = SelftestReport::assemble(
             run("reference", &reference),
             &reference,
-            vec![m],
+            vec![run("m", &crashed)],
             Duration::ZERO,
         );
         assert!(report.ok());
+        assert_eq!(report.score.percent(), 100);
     }
 }

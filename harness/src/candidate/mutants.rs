@@ -117,6 +117,16 @@ pub const MUTANTS: &[Mutant] = &[
         description: "a failed download leaves its partial file behind",
         defect: Defect::PartialFileKept,
     },
+    Mutant {
+        name: "http-in-release",
+        description: "plain http URLs allowed in release builds",
+        defect: Defect::HttpInRelease,
+    },
+    Mutant {
+        name: "domain-list-ignored",
+        description: "URLs outside the allowed domain list are fetched",
+        defect: Defect::DomainListIgnored,
+    },
 ];
 
 /// The mutant called `name` (without the `mutant:` prefix).

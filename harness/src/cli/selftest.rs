@@ -201,6 +201,17 @@ pub fn print_report(report: &SelftestReport, out: &mut impl Write) -> std::io::R
     for id in &report.uncovered {
         writeln!(out, "  {id}")?;
     }
+    if !report.broad.is_empty() {
+        writeln!(
+            out,
+            "weakly covered cases (only {} make them fail): {}",
+            report.broad.join(", "),
+            report.weakly_covered.len()
+        )?;
+        for id in &report.weakly_covered {
+            writeln!(out, "  {id}")?;
+        }
+    }
     writeln!(
         out,
         "took {:.1} s; {}",

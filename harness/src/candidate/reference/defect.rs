@@ -48,4 +48,8 @@ pub enum Defect {
     RedirectsNotFollowed,
     /// A failed download leaves its partial file behind.
     PartialFileKept,
+    /// Plain `http` allowed in release builds.
+    HttpInRelease,
+    /// The allowed domain list is not checked.
+    DomainListIgnored,
 }

@@ -59,15 +59,23 @@ async fn execute(
     let invoke_start = now_ms();
     let env = &ctx.env;
     let url = url_check::parse(url_arg(&ctx.args)?)?;
-    url_check::check_scheme(&url, &p.schemes(env))?;
-    url_check::check_domain(&url, env.domains.as_deref())?;
+    let defect = ctx.shared.defect;
+    let schemes = match defect {
+        Defect::HttpInRelease => vec!["https".into(), "http".into()],
+        _ => p.schemes(env),
+    };
+    let domains = match defect {
+        Defect::DomainListIgnored => None,
+        _ => env.domains.clone(),
+    };
+    url_check::check_scheme(&url, &schemes)?;
+    url_check::check_domain(&url, domains.as_deref())?;
     let sandbox = Sandbox::from_env(&env.fs);
     let file_path_arg = if p.accepts_file_path(env) {
         string_arg(&ctx.args, "filePath")?
     } else {
         None
     };
-    let defect = ctx.shared.defect;
     let target = match &file_path_arg {
         Some(fp) if defect == Defect::SandboxEscape => Some(
             sandbox
@@ -79,8 +87,8 @@ async fn execute(
     };
     let headers = request_headers(p, env, ctx.args.get("header"), defect);
     let policy = Policy {
-        schemes: p.schemes(env),
-        domains: env.domains.clone(),
+        schemes,
+        domains,
         max_redirects: p.max_redirects(),
         follow_redirects: defect != Defect::RedirectsNotFollowed,
         tls: ctx.shared.tls.get_or_untrusting(&env.ca_cert)?,
