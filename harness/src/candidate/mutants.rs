@@ -58,9 +58,9 @@ pub const MUTANTS: &[Mutant] = &[
         defect: Defect::FailAfterSuccess,
     },
     Mutant {
-        name: "progress-per-chunk",
-        description: "progress counts the last chunk's bytes, not the running total (not monotonic)",
-        defect: Defect::ProgressPerChunk,
+        name: "progress-out-of-order",
+        description: "progress events delivered out of order, so not monotonic",
+        defect: Defect::ProgressOutOfOrder,
     },
     Mutant {
         name: "progress-short-of-100",

@@ -24,8 +24,8 @@ pub enum Defect {
     NoCompleteAfterAbort,
     /// A successful call also gets `fail`.
     FailAfterSuccess,
-    /// Progress counts the bytes of the last chunk instead of the running total.
-    ProgressPerChunk,
+    /// Progress events delivered out of order: each second one before its predecessor.
+    ProgressOutOfOrder,
     /// The final 100 % progress event is never sent.
     ProgressShortOf100,
     /// `abort()` is ignored.

@@ -243,6 +243,7 @@ impl Job<'_> {
         let progress = p.sends_progress(env);
         let mut throttle = Throttle::new(expected);
         let mut reader = BodyReader::new(&mut resp.body, expected, max);
+        let mut held = None;
         while let Some(chunk) = reader.next_chunk().await? {
             if let Some(left) = space_left
                 && reader.received() > left
@@ -254,12 +255,16 @@ impl Job<'_> {
                 .map_err(|e| TransferError::FileWrite {
                     detail: e.to_string(),
                 })?;
-            if progress && let Some(mut ev) = throttle.update(reader.received()) {
-                if defect == Defect::ProgressPerChunk {
-                    ev.done = chunk.len() as u64;
-                    ev.percent = (ev.done * 100).checked_div(ev.expected).unwrap_or(0);
+            if progress && let Some(ev) = throttle.update(reader.received()) {
+                if defect == Defect::ProgressOutOfOrder && held.is_none() {
+                    // Sent after the next one.
+                    held = Some(ev);
+                    continue;
                 }
                 emitter.event(EventKind::Progress, p.progress(ev)).await;
+                if let Some(ev) = held.take() {
+                    emitter.event(EventKind::Progress, p.progress(ev)).await;
+                }
             }
         }
         let size = reader.received();
@@ -272,6 +277,9 @@ impl Job<'_> {
         profile.received = size;
         if size == 0 && p.empty_body_fails() {
             return Err(TransferError::EmptyBody);
+        }
+        if let Some(ev) = held {
+            emitter.event(EventKind::Progress, p.progress(ev)).await;
         }
         if progress && defect != Defect::ProgressShortOf100 {
             emitter
