@@ -204,7 +204,7 @@ pub fn print_report(report: &SelftestReport, out: &mut impl Write) -> std::io::R
     if !report.broad.is_empty() {
         writeln!(
             out,
-            "weakly covered cases (only {} make them fail): {}",
+            "weakly covered cases (caught only by {}, which break(s) most cases): {}",
             report.broad.join(", "),
             report.weakly_covered.len()
         )?;
