@@ -53,8 +53,10 @@ impl CandidateSpec {
                 return Ok(CandidateSpec::Builtin(text.to_string()));
             }
             return Err(StartError::Unknown(format!(
-                "'{text}': no mutant named '{name}'; mutants: {} (see `dlconform candidates`)",
-                mutants::names()
+                "'{text}': no mutant named '{name}'; mutants: {}; other built-in candidates: {} \
+                 (see `dlconform candidates`)",
+                mutants::names(),
+                builtin::NAMES.join(", ")
             )));
         }
         Err(StartError::Unknown(format!(
