@@ -14,6 +14,7 @@ pub mod protocol;
 pub mod report;
 pub mod results;
 pub mod runner;
+pub mod selftest;
 pub mod serve;
 pub mod snapshot;
 pub mod spec;

@@ -8,11 +8,25 @@ use tokio::task::JoinHandle;
 use super::{CHANNEL_CAPACITY, Incoming, Stamped, StartError, Started};
 use crate::protocol::{FromCandidate, ToCandidate};
 
-/// Names `--candidate` accepts for built-in candidates.
+/// Names `--candidate` accepts for built-in candidates, besides `mutant:<name>`.
 pub const NAMES: &[&str] = &["reference"];
 
-/// Start the built-in candidate `name`.
+/// Start the built-in candidate `name` (`reference` or `mutant:<name>`).
 pub fn start(name: &str) -> Result<Started, StartError> {
+    if let Some(mutant) = name.strip_prefix("mutant:") {
+        let Some(mutant) = super::mutants::find(mutant) else {
+            return Err(StartError::Unknown(format!(
+                "'{name}'; mutants: {}",
+                super::mutants::names()
+            )));
+        };
+        let defect = mutant.defect;
+        return Ok(spawn(move |rx, tx| async move {
+            super::reference::Reference::with_defect(defect)
+                .serve(rx, tx)
+                .await;
+        }));
+    }
     match name {
         "reference" => Ok(spawn(|rx, tx| async move {
             super::reference::Reference::new().serve(rx, tx).await;

@@ -7,6 +7,7 @@
 
 pub mod builtin;
 pub mod log;
+pub mod mutants;
 pub mod process;
 pub mod reference;
 pub mod supervisor;
@@ -27,7 +28,7 @@ pub const CHANNEL_CAPACITY: usize = 1024;
 /// Which candidate to run, as `--candidate` names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CandidateSpec {
-    /// A built-in candidate run on a task, by name (`reference`).
+    /// A built-in candidate run on a task, by name (`reference`, `mutant:<name>`).
     Builtin(String),
     /// A process started with `sh -c <command line>`.
     Command(String),
@@ -47,8 +48,20 @@ impl CandidateSpec {
         if builtin::NAMES.contains(&text) {
             return Ok(CandidateSpec::Builtin(text.to_string()));
         }
+        if let Some(name) = text.strip_prefix("mutant:") {
+            if mutants::find(name).is_some() {
+                return Ok(CandidateSpec::Builtin(text.to_string()));
+            }
+            return Err(StartError::Unknown(format!(
+                "'{text}': no mutant named '{name}'; mutants: {}; other built-in candidates: {} \
+                 (see `dlconform candidates`)",
+                mutants::names(),
+                builtin::NAMES.join(", ")
+            )));
+        }
         Err(StartError::Unknown(format!(
-            "'{text}'; built-in candidates: {}; a process: cmd:<command line>",
+            "'{text}'; built-in candidates: {}, mutant:<name>; a process: cmd:<command line> \
+             (see `dlconform candidates`)",
             builtin::NAMES.join(", ")
         )))
     }
@@ -220,10 +233,18 @@ mod tests {
             CandidateSpec::parse("cmd:node a.js").ok(),
             Some(CandidateSpec::Command("node a.js".into()))
         );
+        assert_eq!(
+            CandidateSpec::parse("mutant:abort-ignored").ok(),
+            Some(CandidateSpec::Builtin("mutant:abort-ignored".into()))
+        );
         let err = CandidateSpec::parse("mutant:nope")
             .err()
             .map(|e| e.to_string());
-        assert!(err.is_some_and(|e| e.contains("unknown candidate") && e.contains("reference")));
+        assert!(
+            err.is_some_and(|e| e.contains("unknown candidate") && e.contains("abort-ignored"))
+        );
+        let err = CandidateSpec::parse("nope").err().map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("reference") && e.contains("mutant:")));
     }
 
     #[test]

@@ -3,10 +3,12 @@
 use clap::{Parser, Subcommand};
 
 pub mod candidate_stdio;
+pub mod candidates;
 pub mod lint;
 pub mod report;
 pub mod run;
 pub mod schema;
+pub mod selftest;
 pub mod serve;
 pub mod snapshot;
 
@@ -40,6 +42,11 @@ pub enum Command {
     Snapshot(snapshot::SnapshotArgs),
     /// Run a built-in candidate as a protocol v1 process on stdin/stdout.
     CandidateStdio(candidate_stdio::CandidateStdioArgs),
+    /// List the built-in candidates and mutants, and how to run a process candidate.
+    Candidates(candidates::CandidatesArgs),
+    /// Run the reference and every mutant; print which mutants the cases catch.
+    #[command(long_about = selftest::LONG_ABOUT)]
+    Selftest(selftest::SelftestArgs),
 }
 
 /// Exit codes: 0 as expected, 1 unexpected results, 2 the harness could not run.
@@ -62,5 +69,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Serve(args) => serve::run(args),
         Command::Snapshot(args) => snapshot::run(&args),
         Command::CandidateStdio(args) => candidate_stdio::run(&args),
+        Command::Candidates(args) => candidates::run(&args),
+        Command::Selftest(args) => selftest::run(&args),
     }
 }

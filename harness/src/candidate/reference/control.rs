@@ -7,6 +7,7 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use super::Defect;
 use super::transport::TransferError;
 use crate::protocol::{EventKind, FromCandidate};
 use crate::spec::model::HostEvent;
@@ -93,12 +94,23 @@ async fn sleep_until_opt(at: Option<Instant>) {
 pub struct Emitter {
     call: String,
     tx: mpsc::Sender<FromCandidate>,
+    defect: Defect,
 }
 
 impl Emitter {
     /// Events of call `call` go to `tx`.
     pub fn new(call: String, tx: mpsc::Sender<FromCandidate>) -> Emitter {
-        Emitter { call, tx }
+        Emitter {
+            call,
+            tx,
+            defect: Defect::None,
+        }
+    }
+
+    /// The same emitter with a seeded defect.
+    pub fn with_defect(mut self, defect: Defect) -> Emitter {
+        self.defect = defect;
+        self
     }
 
     /// Send one event; a closed channel means nobody listens any more, which is not an error here.
@@ -120,6 +132,12 @@ impl Emitter {
             Err(d) => (EventKind::Fail, d),
         };
         self.event(kind, data.clone()).await;
+        if kind == EventKind::Success && self.defect == Defect::FailAfterSuccess {
+            self.event(EventKind::Fail, data.clone()).await;
+        }
+        if self.defect == Defect::CompleteTwice {
+            self.event(EventKind::Complete, data.clone()).await;
+        }
         self.event(EventKind::Complete, data).await;
     }
 

@@ -8,21 +8,47 @@ use http::{Method, header};
 use serde_json::{Map, Value, json};
 use tokio::io::AsyncWriteExt;
 
-use super::CallCtx;
 use super::platform::{DownloadPlatform, Downloaded, Profile, header_object};
 use super::sandbox::{Area, PartialFile, Resolved, Sandbox, SandboxError};
 use super::transport::body::{BodyReader, announced_length};
 use super::transport::progress::Throttle;
 use super::transport::{Phase, PhaseCell, Policy, TransferError, exchange, now_ms, url_check};
+use super::{CallCtx, Defect};
 use crate::protocol::{CallEnv, EventKind};
 
 /// Run one downloadFile call to its end (success or fail, then complete).
 pub async fn run(mut ctx: CallCtx, platform: &'static dyn DownloadPlatform) {
     let result = execute(&mut ctx, platform).await;
-    let data = match result {
-        Ok(done) => Ok(platform.success(&ctx.env, &ctx.args, &done)),
-        Err(err) => Err(platform.fail(&ctx.env, &err)),
+    let defect = ctx.shared.defect;
+    let result = match result {
+        Err(TransferError::Certificate { detail, .. }) if defect == Defect::CertAsNetworkError => {
+            Err(TransferError::Connect { detail })
+        }
+        other => other,
     };
+    let aborted = matches!(result, Err(TransferError::Aborted));
+    let data = match result {
+        Ok(done) => {
+            let mut data = platform.success(&ctx.env, &ctx.args, &done);
+            if defect == Defect::StatusCodeWrongType {
+                flip_status_code_type(&mut data);
+            }
+            Ok(data)
+        }
+        Err(err) => {
+            let mut data = platform.fail(&ctx.env, &err);
+            if defect == Defect::TimeoutErrMsg && matches!(err, TransferError::Timeout { .. }) {
+                data["errMsg"] = json!("downloadFile:fail ETIMEDOUT");
+            }
+            Err(data)
+        }
+    };
+    if aborted && defect == Defect::NoCompleteAfterAbort {
+        if let Err(data) = data {
+            ctx.emitter.event(EventKind::Fail, data).await;
+        }
+        return;
+    }
     ctx.emitter.finish(data).await;
 }
 
@@ -33,8 +59,17 @@ async fn execute(
     let invoke_start = now_ms();
     let env = &ctx.env;
     let url = url_check::parse(url_arg(&ctx.args)?)?;
-    url_check::check_scheme(&url, &p.schemes(env))?;
-    url_check::check_domain(&url, env.domains.as_deref())?;
+    let defect = ctx.shared.defect;
+    let schemes = match defect {
+        Defect::HttpInRelease => vec!["https".into(), "http".into()],
+        _ => p.schemes(env),
+    };
+    let domains = match defect {
+        Defect::DomainListIgnored => None,
+        _ => env.domains.clone(),
+    };
+    url_check::check_scheme(&url, &schemes)?;
+    url_check::check_domain(&url, domains.as_deref())?;
     let sandbox = Sandbox::from_env(&env.fs);
     let file_path_arg = if p.accepts_file_path(env) {
         string_arg(&ctx.args, "filePath")?
@@ -42,14 +77,20 @@ async fn execute(
         None
     };
     let target = match &file_path_arg {
+        Some(fp) if defect == Defect::SandboxEscape => Some(
+            sandbox
+                .resolve_unchecked(fp)
+                .map_err(|e| path_error(fp, e))?,
+        ),
         Some(fp) => Some(resolve_target(&sandbox, p, fp).await?),
         None => None,
     };
-    let headers = request_headers(p, env, ctx.args.get("header"));
+    let headers = request_headers(p, env, ctx.args.get("header"), defect);
     let policy = Policy {
-        schemes: p.schemes(env),
-        domains: env.domains.clone(),
+        schemes,
+        domains,
         max_redirects: p.max_redirects(),
+        follow_redirects: defect != Defect::RedirectsNotFollowed,
         tls: ctx.shared.tls.get_or_untrusting(&env.ca_cert)?,
     };
     let react = |e| p.on_host_event(e);
@@ -81,11 +122,16 @@ async fn execute(
         target,
         sandbox: &sandbox,
         emitter: &ctx.emitter,
+        defect,
+    };
+    let timeout = match defect {
+        Defect::TimeoutIgnored => None,
+        _ => p.timeout(env, &ctx.args),
     };
     let outcome = tokio::select! {
         r = job.transfer(&mut profile) => r,
         err = ctx.signals.interrupted(react) => Err(err),
-        _ = sleep_opt(p.timeout(env, &ctx.args)) => Err(TransferError::Timeout { phase: phase.get() }),
+        _ = sleep_opt(timeout) => Err(TransferError::Timeout { phase: phase.get() }),
     };
     let (status, headers, path, size) = outcome?;
     fill_profile(&mut profile, &phase);
@@ -110,6 +156,7 @@ struct Job<'a> {
     target: Option<Resolved>,
     sandbox: &'a Sandbox,
     emitter: &'a super::control::Emitter,
+    defect: Defect,
 }
 
 impl Job<'_> {
@@ -127,6 +174,7 @@ impl Job<'_> {
             target,
             sandbox,
             emitter,
+            defect,
         } = self;
         let request = exchange::Request {
             method: Method::GET,
@@ -138,6 +186,11 @@ impl Job<'_> {
         profile.response_start = now_ms();
         profile.redirects = resp.redirects;
         profile.port = resp.url.port_or_known_default().unwrap_or(0);
+        if defect == Defect::FailOnHttpError && resp.status.as_u16() >= 400 {
+            return Err(TransferError::Body {
+                detail: format!("HTTP {}", resp.status.as_u16()),
+            });
+        }
         if p.sends_headers_received(env) {
             emitter
                 .event(
@@ -150,7 +203,15 @@ impl Job<'_> {
         if expected.is_none() && p.requires_length(env) {
             return Err(TransferError::UnknownLength);
         }
-        let max = p.max_body(env);
+        let max = match defect {
+            Defect::NoSizeLimit => None,
+            Defect::SizeLimitIgnoresVersion => p.max_body(&CallEnv {
+                // A base library newer than any the specs name.
+                sdk_version: "99.0.0".into(),
+                ..env.clone()
+            }),
+            _ => p.max_body(env),
+        };
         if let (Some(len), Some(limit)) = (expected, max)
             && len > limit
         {
@@ -172,13 +233,17 @@ impl Job<'_> {
         {
             return Err(TransferError::QuotaExceeded);
         }
-        let (partial, mut file) = PartialFile::create(&target.fs_path)
+        let (mut partial, mut file) = PartialFile::create(&target.fs_path)
             .await
             .map_err(file_error)?;
+        if defect == Defect::PartialFileKept {
+            partial.keep_on_failure();
+        }
         phase.set(Phase::Body);
         let progress = p.sends_progress(env);
         let mut throttle = Throttle::new(expected);
         let mut reader = BodyReader::new(&mut resp.body, expected, max);
+        let mut held = None;
         while let Some(chunk) = reader.next_chunk().await? {
             if let Some(left) = space_left
                 && reader.received() > left
@@ -191,7 +256,15 @@ impl Job<'_> {
                     detail: e.to_string(),
                 })?;
             if progress && let Some(ev) = throttle.update(reader.received()) {
+                if defect == Defect::ProgressOutOfOrder && held.is_none() {
+                    // Sent after the next one.
+                    held = Some(ev);
+                    continue;
+                }
                 emitter.event(EventKind::Progress, p.progress(ev)).await;
+                if let Some(ev) = held.take() {
+                    emitter.event(EventKind::Progress, p.progress(ev)).await;
+                }
             }
         }
         let size = reader.received();
@@ -205,7 +278,10 @@ impl Job<'_> {
         if size == 0 && p.empty_body_fails() {
             return Err(TransferError::EmptyBody);
         }
-        if progress {
+        if let Some(ev) = held {
+            emitter.event(EventKind::Progress, p.progress(ev)).await;
+        }
+        if progress && defect != Defect::ProgressShortOf100 {
             emitter
                 .event(EventKind::Progress, p.progress(throttle.finish(size)))
                 .await;
@@ -233,6 +309,20 @@ async fn sleep_opt(d: Option<Duration>) {
     match d {
         Some(d) => tokio::time::sleep(d).await,
         None => std::future::pending().await,
+    }
+}
+
+/// `statusCode` as the other JSON type: a string becomes a number and a number a string.
+fn flip_status_code_type(data: &mut Value) {
+    if let Some(code) = data.get_mut("statusCode") {
+        *code = match code.take() {
+            Value::String(s) => s
+                .parse::<u64>()
+                .map(Value::from)
+                .unwrap_or(Value::String(s)),
+            Value::Number(n) => Value::String(n.to_string()),
+            other => other,
+        };
     }
 }
 
@@ -324,8 +414,17 @@ pub fn file_error(e: SandboxError) -> TransferError {
 
 /// The request headers: the caller's, minus the engine's and the platform's forbidden ones, plus
 /// the platform's own. Values that are not valid header text are dropped.
-pub fn request_headers(p: &dyn DownloadPlatform, env: &CallEnv, arg: Option<&Value>) -> HeaderMap {
-    merge_headers(arg, p.forbidden_headers(), p.own_headers(env))
+pub fn request_headers(
+    p: &dyn DownloadPlatform,
+    env: &CallEnv,
+    arg: Option<&Value>,
+    defect: Defect,
+) -> HeaderMap {
+    let forbidden = match defect {
+        Defect::ForbiddenHeadersPassed => &[],
+        _ => p.forbidden_headers(),
+    };
+    merge_headers(arg, forbidden, p.own_headers(env))
 }
 
 /// Caller headers without `forbidden`, then `own` where the caller set nothing.

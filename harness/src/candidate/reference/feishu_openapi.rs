@@ -12,7 +12,7 @@ use super::download::{path_error, string_arg};
 use super::sandbox::{PartialFile, Sandbox};
 use super::transport::body::{BodyReader, read_all};
 use super::transport::{PhaseCell, Policy, TransferError, exchange, url_check};
-use super::{CallCtx, Shared};
+use super::{CallCtx, Defect, Shared};
 use crate::candidate::reference::control::Reaction;
 use crate::protocol::CallEnv;
 
@@ -88,14 +88,16 @@ async fn execute(
     let base = url_check::parse(&base_url)?;
 
     let sandbox = Sandbox::from_env(&env.fs);
-    let target = sandbox
-        .resolve_for_write(&file_path)
-        .await
-        .map_err(|e| path_error(&file_path, e))?;
+    let target = match shared.defect {
+        Defect::SandboxEscape => sandbox.resolve_unchecked(&file_path),
+        _ => sandbox.resolve_for_write(&file_path).await,
+    }
+    .map_err(|e| path_error(&file_path, e))?;
     let policy = Policy {
         schemes: vec!["https".into(), "http".into()],
         domains: None,
         max_redirects: 5,
+        follow_redirects: shared.defect != Defect::RedirectsNotFollowed,
         tls: shared.tls.get_or_untrusting(&env.ca_cert)?,
     };
     let phase = PhaseCell::new();
@@ -123,6 +125,7 @@ async fn execute(
         .extend(["open-apis", "im", "v1", "files", file_key.as_str()]);
     let mut headers = HeaderMap::new();
     if !token.is_empty()
+        && shared.defect != Defect::TokenNotSent
         && let Ok(v) = HeaderValue::from_str(&format!("Bearer {token}"))
     {
         headers.insert(AUTHORIZATION, v);

@@ -6,6 +6,7 @@
 //! [`feishu_openapi`] (the API flows), [`control`] (abort, host events, emitted events).
 
 pub mod control;
+pub mod defect;
 pub mod download;
 pub mod feishu_openapi;
 pub mod multipart;
@@ -23,6 +24,7 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 
 use self::control::{Emitter, Signal, Signals};
+pub use self::defect::Defect;
 use self::transport::tls::TlsConfigs;
 use crate::protocol::{
     CallEnv, CallMessage, CandidateHello, FromCandidate, PROTOCOL_VERSION, ToCandidate,
@@ -51,12 +53,17 @@ pub struct Reference {
 pub struct Shared {
     /// TLS client configurations by CA.
     pub tls: TlsConfigs,
+    /// The seeded defect ([`Defect::None`] for the reference).
+    pub defect: Defect,
     slots: Mutex<HashMap<&'static str, Arc<Semaphore>>>,
 }
 
 impl Shared {
     /// The transfer slots of a platform with a concurrency limit.
     pub fn slot(&self, platform: &'static str) -> Option<Arc<Semaphore>> {
+        if self.defect == Defect::NoConcurrencyLimit {
+            return None;
+        }
         let limit = platform::max_concurrency(platform)?;
         let mut slots = self.slots.lock().ok()?;
         Some(
@@ -86,6 +93,16 @@ impl Reference {
     /// A reference candidate with no seeded defect.
     pub fn new() -> Self {
         Reference::default()
+    }
+
+    /// The reference with one seeded defect (a mutant).
+    pub fn with_defect(defect: Defect) -> Self {
+        Reference {
+            shared: Arc::new(Shared {
+                defect,
+                ..Shared::default()
+            }),
+        }
     }
 
     /// The hello the reference answers with.
@@ -133,6 +150,9 @@ impl Reference {
                     });
                 }
                 Some(ToCandidate::Abort { call }) => {
+                    if self.shared.defect == Defect::AbortIgnored {
+                        continue;
+                    }
                     if let Some(s) = calls.get(&call) {
                         let _ = s.send(Signal::Abort);
                     }
@@ -157,7 +177,7 @@ async fn dispatch(
     shared: Arc<Shared>,
     tx: mpsc::Sender<FromCandidate>,
 ) {
-    let emitter = Emitter::new(call.call.clone(), tx);
+    let emitter = Emitter::new(call.call.clone(), tx).with_defect(shared.defect);
     let args = match call.args {
         Value::Object(m) => m,
         _ => Map::new(),

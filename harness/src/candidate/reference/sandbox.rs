@@ -108,6 +108,21 @@ impl Sandbox {
         })
     }
 
+    /// The careless mapping the `sandbox-escape` mutant uses: the rest of the path joined to
+    /// its folder as given, `..` and all.
+    pub fn resolve_unchecked(&self, platform_path: &str) -> Result<Resolved, SandboxError> {
+        let (area, rest) = self.split_prefix(platform_path)?;
+        let root = match area {
+            Area::Temp => &self.temp_dir,
+            Area::User => &self.user_dir,
+        };
+        Ok(Resolved {
+            area,
+            fs_path: root.join(rest),
+            platform_path: platform_path.into(),
+        })
+    }
+
     /// Resolve a path a transfer will write: its folder must exist and it must not be a folder.
     pub async fn resolve_for_write(&self, platform_path: &str) -> Result<Resolved, SandboxError> {
         let r = self.resolve(platform_path)?;
@@ -237,6 +252,7 @@ pub struct PartialFile {
     partial: PathBuf,
     target: PathBuf,
     committed: bool,
+    keep: bool,
 }
 
 impl PartialFile {
@@ -256,9 +272,15 @@ impl PartialFile {
                 partial,
                 target: target.to_path_buf(),
                 committed: false,
+                keep: false,
             },
             file,
         ))
+    }
+
+    /// Leave the partial file behind if the transfer fails (the `partial-file-kept` mutant).
+    pub fn keep_on_failure(&mut self) {
+        self.keep = true;
     }
 
     /// Change the final place (the name may depend on the response headers).
@@ -276,7 +298,7 @@ impl PartialFile {
 
 impl Drop for PartialFile {
     fn drop(&mut self) {
-        if !self.committed {
+        if !self.committed && !self.keep {
             // Failed or cancelled transfers leave nothing behind.
             let _ = std::fs::remove_file(&self.partial);
         }

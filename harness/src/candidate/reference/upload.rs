@@ -9,7 +9,6 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
-use super::CallCtx;
 use super::download::{merge_headers, path_error, string_arg, url_arg};
 use super::multipart::{Layout, MultipartBody};
 use super::platform::baidu::{self, MAX_UPLOAD};
@@ -17,6 +16,7 @@ use super::sandbox::Sandbox;
 use super::transport::body::read_all;
 use super::transport::progress::{Progress, Throttle};
 use super::transport::{PhaseCell, Policy, TransferError, exchange, url_check};
+use super::{CallCtx, Defect};
 use crate::candidate::reference::control::Reaction;
 use crate::protocol::EventKind;
 use crate::spec::model::HostEvent;
@@ -45,22 +45,30 @@ async fn execute(ctx: &mut CallCtx) -> Result<Value, TransferError> {
     let name = string_arg(&ctx.args, "name")?
         .filter(|n| !n.is_empty())
         .ok_or_else(|| TransferError::BadArgument("parameter.name is required".into()))?;
-    let fields = form_fields(ctx.args.get("formData"));
+    let defect = ctx.shared.defect;
+    let fields = match defect {
+        Defect::FormDataDropped => Vec::new(),
+        _ => form_fields(ctx.args.get("formData")),
+    };
     let url = url_check::parse(&url)?;
-    let schemes: Vec<String> = if env.release {
+    let schemes: Vec<String> = if env.release && defect != Defect::HttpInRelease {
         vec!["https".into()]
     } else {
         vec!["https".into(), "http".into()]
     };
     url_check::check_scheme(&url, &schemes)?;
-    url_check::check_domain(&url, env.domains.as_deref())?;
+    let domains = match defect {
+        Defect::DomainListIgnored => None,
+        _ => env.domains.clone(),
+    };
+    url_check::check_domain(&url, domains.as_deref())?;
 
     let sandbox = Sandbox::from_env(&env.fs);
     let (source, len) = sandbox
         .resolve_for_read(&file_path)
         .await
         .map_err(|e| path_error(&file_path, e))?;
-    if len > MAX_UPLOAD {
+    if len > MAX_UPLOAD && defect != Defect::NoSizeLimit {
         return Err(TransferError::TooLarge {
             limit: MAX_UPLOAD,
             declared: true,
@@ -76,7 +84,11 @@ async fn execute(ctx: &mut CallCtx) -> Result<Value, TransferError> {
 
     let mut headers = merge_headers(
         ctx.args.get("header"),
-        &["referer"],
+        if defect == Defect::ForbiddenHeadersPassed {
+            &[]
+        } else {
+            &["referer"]
+        },
         baidu::own_headers(env),
     );
     // The body is multipart whatever the caller's content-type says.
@@ -93,8 +105,9 @@ async fn execute(ctx: &mut CallCtx) -> Result<Value, TransferError> {
     let body = MultipartBody::new(layout, file, progress_tx).boxed();
     let policy = Policy {
         schemes,
-        domains: env.domains.clone(),
+        domains,
         max_redirects: 0,
+        follow_redirects: true,
         tls: ctx.shared.tls.get_or_untrusting(&env.ca_cert)?,
     };
     let phase = PhaseCell::new();

@@ -80,7 +80,7 @@ pub async fn send(
     loop {
         url_check::check_scheme(&url, &policy.schemes)?;
         url_check::check_domain(&url, policy.domains.as_deref())?;
-        let follow = body.is_none();
+        let follow = body.is_none() && policy.follow_redirects;
         let this_body = body.take().unwrap_or_else(empty_body);
         let resp = exchange(&method, &url, &headers, this_body, policy, phase, redirects).await?;
         let location = resp.headers.get(header::LOCATION).cloned();

@@ -74,6 +74,8 @@ pub struct Policy {
     pub domains: Option<Vec<String>>,
     /// Most redirects followed.
     pub max_redirects: u32,
+    /// Follow redirects (off only in the `redirects-not-followed` mutant).
+    pub follow_redirects: bool,
     /// TLS client configuration (trusts the test CA only).
     pub tls: Arc<rustls::ClientConfig>,
 }

@@ -1,0 +1,165 @@
+//! Mutants: the reference candidate with one seeded defect each, named `mutant:<name>` on the
+//! command line. A suite that lets a mutant pass cannot tell that mistake from the documented
+//! behaviour; `dlconform selftest` runs them all and says which ones the cases catch.
+
+use super::reference::Defect;
+
+/// One mutant: a name, what it gets wrong, and the defect behind it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mutant {
+    /// Name after `mutant:`.
+    pub name: &'static str,
+    /// What it gets wrong, in one line.
+    pub description: &'static str,
+    /// The defect seeded into the reference.
+    pub defect: Defect,
+}
+
+/// Every mutant, in the order `dlconform candidates` lists them.
+pub const MUTANTS: &[Mutant] = &[
+    Mutant {
+        name: "status-code-type",
+        description: "statusCode of the wrong JSON type (a number on Douyin, a string on the others)",
+        defect: Defect::StatusCodeWrongType,
+    },
+    Mutant {
+        name: "fail-on-http-error",
+        description: "a 4xx/5xx response fails the call, though the platforms call any response a success",
+        defect: Defect::FailOnHttpError,
+    },
+    Mutant {
+        name: "no-size-limit",
+        description: "no body size limit on downloads and uploads",
+        defect: Defect::NoSizeLimit,
+    },
+    Mutant {
+        name: "size-limit-ignores-version",
+        description: "the newest base library's size limit on every version (Douyin 200MB before 2.42.0)",
+        defect: Defect::SizeLimitIgnoresVersion,
+    },
+    Mutant {
+        name: "timeout-ignored",
+        description: "the timeout never fires",
+        defect: Defect::TimeoutIgnored,
+    },
+    Mutant {
+        name: "complete-twice",
+        description: "complete is called twice",
+        defect: Defect::CompleteTwice,
+    },
+    Mutant {
+        name: "no-complete-after-abort",
+        description: "complete is never called after abort()",
+        defect: Defect::NoCompleteAfterAbort,
+    },
+    Mutant {
+        name: "fail-after-success",
+        description: "a successful call gets fail after success (both callbacks)",
+        defect: Defect::FailAfterSuccess,
+    },
+    Mutant {
+        name: "progress-out-of-order",
+        description: "progress events delivered out of order, so not monotonic",
+        defect: Defect::ProgressOutOfOrder,
+    },
+    Mutant {
+        name: "progress-short-of-100",
+        description: "progress never reaches 100",
+        defect: Defect::ProgressShortOf100,
+    },
+    Mutant {
+        name: "abort-ignored",
+        description: "abort() does nothing",
+        defect: Defect::AbortIgnored,
+    },
+    Mutant {
+        name: "forbidden-headers-passed",
+        description: "Referer and User-Agent from the caller are sent where the platform forbids them",
+        defect: Defect::ForbiddenHeadersPassed,
+    },
+    Mutant {
+        name: "sandbox-escape",
+        description: "a filePath with '..' is written where it points, outside the sandbox",
+        defect: Defect::SandboxEscape,
+    },
+    Mutant {
+        name: "timeout-errmsg",
+        description: "a timeout fails with 'downloadFile:fail ETIMEDOUT' instead of the platform's errMsg",
+        defect: Defect::TimeoutErrMsg,
+    },
+    Mutant {
+        name: "cert-as-network-error",
+        description: "certificate errors reported as connection errors (Douyin 121526 instead of 121528)",
+        defect: Defect::CertAsNetworkError,
+    },
+    Mutant {
+        name: "no-concurrency-limit",
+        description: "no limit on transfers in flight (Feishu more than 5, WeChat more than 10)",
+        defect: Defect::NoConcurrencyLimit,
+    },
+    Mutant {
+        name: "token-not-sent",
+        description: "the Feishu tenant_access_token is fetched but not sent",
+        defect: Defect::TokenNotSent,
+    },
+    Mutant {
+        name: "form-data-dropped",
+        description: "upload formData is dropped",
+        defect: Defect::FormDataDropped,
+    },
+    Mutant {
+        name: "redirects-not-followed",
+        description: "a 3xx response is handed back instead of followed",
+        defect: Defect::RedirectsNotFollowed,
+    },
+    Mutant {
+        name: "partial-file-kept",
+        description: "a failed download leaves its partial file behind",
+        defect: Defect::PartialFileKept,
+    },
+    Mutant {
+        name: "http-in-release",
+        description: "plain http URLs allowed in release builds",
+        defect: Defect::HttpInRelease,
+    },
+    Mutant {
+        name: "domain-list-ignored",
+        description: "URLs outside the allowed domain list are fetched",
+        defect: Defect::DomainListIgnored,
+    },
+];
+
+/// The mutant called `name` (without the `mutant:` prefix).
+pub fn find(name: &str) -> Option<&'static Mutant> {
+    MUTANTS.iter().find(|m| m.name == name)
+}
+
+/// Every mutant name, comma-separated, for error messages.
+pub fn names() -> String {
+    MUTANTS
+        .iter()
+        .map(|m| m.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_defects_are_unique() {
+        let mut names: Vec<&str> = MUTANTS.iter().map(|m| m.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), MUTANTS.len());
+        let defects: std::collections::HashSet<Defect> = MUTANTS.iter().map(|m| m.defect).collect();
+        assert_eq!(defects.len(), MUTANTS.len());
+        assert!(!defects.contains(&Defect::None));
+        assert_eq!(
+            find("abort-ignored").map(|m| m.defect),
+            Some(Defect::AbortIgnored)
+        );
+        assert!(find("nope").is_none());
+    }
+}

@@ -1,0 +1,55 @@
+//! Seeded defects: each one flips a single documented behaviour of the reference, so that a
+//! mutant built from it proves the cases can catch that mistake. [`Defect::None`] is the
+//! reference itself.
+
+/// One behaviour the reference gets wrong on purpose.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Defect {
+    /// No defect: the reference.
+    #[default]
+    None,
+    /// `statusCode` of the other JSON type (a number on Douyin, a string elsewhere).
+    StatusCodeWrongType,
+    /// An HTTP error status (4xx, 5xx) fails the call instead of succeeding.
+    FailOnHttpError,
+    /// No body size limit on downloads and uploads.
+    NoSizeLimit,
+    /// The size limit of the newest base library applied to every version.
+    SizeLimitIgnoresVersion,
+    /// The timeout never fires.
+    TimeoutIgnored,
+    /// `complete` is sent twice.
+    CompleteTwice,
+    /// `complete` is not sent after an aborted call.
+    NoCompleteAfterAbort,
+    /// A successful call also gets `fail`.
+    FailAfterSuccess,
+    /// Progress events delivered out of order: each second one before its predecessor.
+    ProgressOutOfOrder,
+    /// The final 100 % progress event is never sent.
+    ProgressShortOf100,
+    /// `abort()` is ignored.
+    AbortIgnored,
+    /// Headers the platform forbids (Referer, User-Agent) are passed through from the caller.
+    ForbiddenHeadersPassed,
+    /// A filePath is joined to its folder without resolving `..`.
+    SandboxEscape,
+    /// A timeout fails with the engine's own text instead of the platform's errMsg.
+    TimeoutErrMsg,
+    /// Certificate failures are reported as connection errors.
+    CertAsNetworkError,
+    /// No limit on transfers in flight.
+    NoConcurrencyLimit,
+    /// The Feishu tenant token is fetched but not sent.
+    TokenNotSent,
+    /// Upload `formData` is dropped.
+    FormDataDropped,
+    /// Redirects are handed back as the response instead of followed.
+    RedirectsNotFollowed,
+    /// A failed download leaves its partial file behind.
+    PartialFileKept,
+    /// Plain `http` allowed in release builds.
+    HttpInRelease,
+    /// The allowed domain list is not checked.
+    DomainListIgnored,
+}
