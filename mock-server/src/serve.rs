@@ -187,6 +187,18 @@ pub async fn serve(
             h.push(("Connection".into(), "close".into()));
             h.push(("Content-Type".into(), "text/plain; charset=utf-8".into()));
             guard.status(413);
+            // Answer at once, but keep reading (and discarding) what the client is still sending,
+            // as servers with a lingering close do: closing on a client that is mid-write makes
+            // its kernel see a reset, and it may never read the 413.
+            let body = req.into_body();
+            tokio::spawn(async move {
+                use http_body_util::BodyExt;
+                let drain = async {
+                    let mut body = body;
+                    while let Some(Ok(_)) = body.frame().await {}
+                };
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(10), drain).await;
+            });
             return response(
                 413,
                 &h,
