@@ -105,11 +105,16 @@ impl Reference {
         }
     }
 
-    /// The hello the reference answers with.
-    pub fn hello() -> CandidateHello {
+    /// The hello the reference answers with; a mutant names itself, so that its results are
+    /// a column of their own when merged with the reference's.
+    pub fn hello(&self) -> CandidateHello {
+        let name = crate::candidate::mutants::MUTANTS
+            .iter()
+            .find(|m| m.defect == self.shared.defect && self.shared.defect != Defect::None)
+            .map_or_else(|| "reference".to_string(), |m| format!("mutant:{}", m.name));
         CandidateHello {
             protocol: PROTOCOL_VERSION,
-            name: "reference".into(),
+            name,
             version: env!("CARGO_PKG_VERSION").into(),
             platforms: PLATFORMS.iter().map(|s| s.to_string()).collect(),
             apis: APIS.iter().map(|s| s.to_string()).collect(),
@@ -134,7 +139,7 @@ impl Reference {
             match msg {
                 None | Some(ToCandidate::Shutdown) => break,
                 Some(ToCandidate::Hello { .. }) => {
-                    let _ = tx.send(FromCandidate::Hello(Reference::hello())).await;
+                    let _ = tx.send(FromCandidate::Hello(self.hello())).await;
                 }
                 Some(ToCandidate::Call(call)) => {
                     let (signal_tx, signals) = Signals::channel();
