@@ -207,21 +207,7 @@ pub enum ResultsError {
 impl RunResults {
     /// Write `results.json` into `dir` (created if needed); returns the file path.
     pub fn write_to(&self, dir: &Path) -> Result<std::path::PathBuf, ResultsError> {
-        let io = |source| ResultsError::Io {
-            path: dir.display().to_string(),
-            source,
-        };
-        std::fs::create_dir_all(dir).map_err(io)?;
-        let path = dir.join("results.json");
-        let text = serde_json::to_string_pretty(self).map_err(|source| ResultsError::Json {
-            path: path.display().to_string(),
-            source,
-        })?;
-        std::fs::write(&path, text + "\n").map_err(|source| ResultsError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
-        Ok(path)
+        write_results_json(self, dir)
     }
 
     /// Read a `results.json`.
@@ -235,4 +221,25 @@ impl RunResults {
             source,
         })
     }
+}
+
+/// Write any results document as pretty `results.json` into `dir` (created if needed).
+pub fn write_results_json<T: Serialize>(
+    value: &T,
+    dir: &Path,
+) -> Result<std::path::PathBuf, ResultsError> {
+    std::fs::create_dir_all(dir).map_err(|source| ResultsError::Io {
+        path: dir.display().to_string(),
+        source,
+    })?;
+    let path = dir.join("results.json");
+    let text = serde_json::to_string_pretty(value).map_err(|source| ResultsError::Json {
+        path: path.display().to_string(),
+        source,
+    })?;
+    std::fs::write(&path, text + "\n").map_err(|source| ResultsError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    Ok(path)
 }

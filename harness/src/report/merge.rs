@@ -82,20 +82,7 @@ impl MergedResults {
 
     /// Write as `results.json` into `dir` (created if needed); returns the file path.
     pub fn write_to(&self, dir: &Path) -> Result<PathBuf, ResultsError> {
-        std::fs::create_dir_all(dir).map_err(|source| ResultsError::Io {
-            path: dir.display().to_string(),
-            source,
-        })?;
-        let path = dir.join("results.json");
-        let text = serde_json::to_string_pretty(self).map_err(|source| ResultsError::Json {
-            path: path.display().to_string(),
-            source,
-        })?;
-        std::fs::write(&path, text + "\n").map_err(|source| ResultsError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
-        Ok(path)
+        crate::results::write_results_json(self, dir)
     }
 }
 
