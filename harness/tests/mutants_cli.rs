@@ -1,30 +1,12 @@
 //! `dlconform candidates`, `--candidate mutant:NAME` and `dlconform selftest` from the command line.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod cli_support;
+use cli_support::{text, workspace};
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
-}
+use std::process::Output;
 
 fn dlconform(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dlconform"))
-        .current_dir(workspace())
-        .args(args)
-        .output()
-        .expect("dlconform runs")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
+    cli_support::dlconform(&workspace(), args)
 }
 
 #[test]

@@ -1,30 +1,26 @@
 //! Partitions 1/2 and 2/2 of a real run, merged, give the same verdicts as the whole run.
 
+mod cli_support;
+use cli_support::{dlconform, workspace};
+
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use dlconform::report::load_results;
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-        .to_path_buf()
-}
 
 /// Run `dlconform run` on the Feishu gadget spec with extra arguments; returns results.json's path.
 fn run(out: &Path, extra: &[&str]) -> PathBuf {
     let spec = workspace().join("specs/feishu-gadget.yaml");
-    let output = Command::new(env!("CARGO_BIN_EXE_dlconform"))
-        .current_dir(workspace())
-        .args(["run", "--specs"])
-        .arg(&spec)
-        .arg("--out")
-        .arg(out)
-        .args(extra)
-        .output()
-        .expect("dlconform runs");
+    let mut args = vec![
+        OsString::from("run"),
+        "--specs".into(),
+        spec.into(),
+        "--out".into(),
+        out.into(),
+    ];
+    args.extend(extra.iter().map(OsString::from));
+    let output = dlconform(&workspace(), &args);
     assert!(
         output.status.code() == Some(0),
         "run {extra:?} failed: {}\n{}",
@@ -59,14 +55,15 @@ fn merged_partitions_equal_the_whole_run() {
     );
 
     let merged_dir = dir.path().join("merged");
-    let output = Command::new(env!("CARGO_BIN_EXE_dlconform"))
-        .args(["report", "merge"])
-        .arg(&first)
-        .arg(&second)
-        .arg("--out")
-        .arg(&merged_dir)
-        .output()
-        .expect("dlconform runs");
+    let args = [
+        OsString::from("report"),
+        "merge".into(),
+        first.into(),
+        second.into(),
+        "--out".into(),
+        merged_dir.clone().into_os_string(),
+    ];
+    let output = dlconform(&workspace(), &args);
     assert_eq!(
         output.status.code(),
         Some(0),

@@ -1,31 +1,16 @@
 //! `dlconform report merge|render` and the reports `dlconform run` writes, end to end through
 //! the binary: files written, exit codes, conflict messages, help with examples.
 
+mod cli_support;
+use cli_support::{dlconform, text};
+
 mod report_support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use dlconform::report::load_results;
 use dlconform::verdict::Status;
 use report_support::{run_of, sample_cases, write_run};
-
-fn dlconform(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dlconform"))
-        .current_dir(cwd)
-        .args(args)
-        .output()
-        .expect("dlconform runs")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
 
 /// The sample cases split in two partitions, written as results files.
 fn partitions(dir: &Path) -> (PathBuf, PathBuf) {

@@ -1,35 +1,13 @@
 //! `dlconform run` end to end on real spec cases: the reference candidate, the Node example
 //! candidate, results.json, reports/latest and exit codes.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod cli_support;
+use cli_support::{dlconform, text, workspace};
+
+use std::process::Command;
 
 use dlconform::results::RunResults;
 use dlconform::verdict::Status;
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
-}
-
-fn dlconform(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dlconform"))
-        .current_dir(cwd)
-        .args(args)
-        .output()
-        .expect("dlconform runs")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
 
 fn wechat_spec() -> String {
     workspace().join("specs/wechat.yaml").display().to_string()

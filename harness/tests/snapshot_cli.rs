@@ -2,40 +2,17 @@
 //! stored ones compare equal, a changed one fails the case with a unified diff, `check-strict`
 //! fails on a missing one; and the reference gives the same snapshots on two runs.
 
+mod cli_support;
+use cli_support::{dlconform, python, text};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use dlconform::results::RunResults;
 use dlconform::verdict::Status;
 
 fn harness() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn python() -> Option<&'static str> {
-    ["python3", "python"].into_iter().find(|p| {
-        Command::new(p)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    })
-}
-
-fn dlconform(dir: &Path, args: &[String]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dlconform"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("dlconform runs")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 /// Run the runner fixture against the scripted candidate (`ok`) with `extra` arguments.

@@ -2,6 +2,9 @@
 //! passes is XPASS (exit 1), `--update-expectations` writes a file that makes the next run pass,
 //! stale entries are warned about. Through the binary, with the scripted candidate.
 
+mod cli_support;
+use cli_support::{python, text};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -10,15 +13,6 @@ use dlconform::verdict::Status;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
-fn python() -> Option<&'static str> {
-    ["python3", "python"].into_iter().find(|p| {
-        Command::new(p)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    })
 }
 
 /// `dlconform run` of the runner fixture against `scripted.py MODE`, one case at a time so the
@@ -55,15 +49,6 @@ fn run(dir: &Path, mode: &str, extra: &[&str]) -> Option<(Output, RunResults)> {
         panic!("no results ({err}):\n{}", text(&output));
     });
     Some((output, results))
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 fn case<'a>(results: &'a RunResults, id: &str) -> &'a dlconform::results::CaseResult {

@@ -1,0 +1,43 @@
+//! Scaffolding shared by the tests that drive the `dlconform` binary.
+#![allow(dead_code)] // each test file uses only some of these
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root (where `specs/` lives).
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// Run the `dlconform` binary in `cwd` and collect its output.
+pub fn dlconform<S: AsRef<OsStr>>(cwd: &Path, args: &[S]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dlconform"))
+        .current_dir(cwd)
+        .args(args)
+        .output()
+        .expect("dlconform runs")
+}
+
+/// Exit status, stdout and stderr, for assertion messages.
+pub fn text(output: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// A Python interpreter for the scripted fixture candidates, if the machine has one.
+pub fn python() -> Option<&'static str> {
+    ["python3", "python"].into_iter().find(|p| {
+        Command::new(p)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })
+}
