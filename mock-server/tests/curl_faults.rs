@@ -55,11 +55,7 @@ fn stall_times_out_with_28_and_connection_ends_when_client_goes() {
         curl(&["--max-time", "1", &t.http("/f/a?stall&key=st")]).code,
         28
     );
-    let j = t.journal_when("st", |j| {
-        j.requests
-            .first()
-            .is_some_and(|r| r.end != ConnectionEnd::Open)
-    });
+    let j = t.journal_ended("st");
     assert_eq!(j.requests[0].end, ConnectionEnd::ClientAbort);
     assert_eq!(j.requests[0].status, 0);
 }
@@ -74,11 +70,7 @@ fn stall_after_sends_n_bytes_then_times_out() {
     ]);
     assert_eq!(r.code, 28);
     assert_eq!(r.stdout.len(), 1000);
-    let j = t.journal_when("sa", |j| {
-        j.requests
-            .first()
-            .is_some_and(|r| r.end != ConnectionEnd::Open)
-    });
+    let j = t.journal_ended("sa");
     assert_eq!(j.requests[0].bytes_sent, 1000);
 }
 
@@ -109,11 +101,7 @@ fn content_length_larger_is_a_partial_file() {
     let r = curl(&[&t.http("/f/a?body=1000&cl_delta=+10&key=cl")]);
     assert_eq!(r.code, 18, "{}", r.stderr);
     assert_eq!(r.stdout.len(), 1000);
-    let j = t.journal_when("cl", |j| {
-        j.requests
-            .first()
-            .is_some_and(|r| r.end != ConnectionEnd::Open)
-    });
+    let j = t.journal_ended("cl");
     assert_eq!(j.requests[0].end, ConnectionEnd::ServerClose);
     let r = curl(&[
         "--http1.1",
@@ -157,11 +145,7 @@ fn close_after_is_a_partial_file() {
     let t = TestServer::start();
     let r = curl(&[&t.http("/f/a?body=64k&close_after=1000&key=ca")]);
     assert_eq!((r.code, r.stdout.len()), (18, 1000), "{}", r.stderr);
-    let j = t.journal_when("ca", |j| {
-        j.requests
-            .first()
-            .is_some_and(|r| r.end != ConnectionEnd::Open)
-    });
+    let j = t.journal_ended("ca");
     assert_eq!(j.requests[0].end, ConnectionEnd::ServerClose);
     assert_eq!(j.requests[0].bytes_sent, 1000);
     let ca = t.ca();
@@ -180,11 +164,7 @@ fn reset_after_is_a_recv_failure() {
     let r = curl(&[&t.http("/f/a?body=640k&reset_after=100000&key=rs")]);
     assert_eq!(r.code, 56, "{}", r.stderr);
     assert!(r.stderr.contains("reset"), "{}", r.stderr);
-    let j = t.journal_when("rs", |j| {
-        j.requests
-            .first()
-            .is_some_and(|r| r.end != ConnectionEnd::Open)
-    });
+    let j = t.journal_ended("rs");
     assert_eq!(j.requests[0].end, ConnectionEnd::ServerReset);
     assert_eq!(j.requests[0].bytes_sent, 100_000);
     let ca = t.ca();

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use mock_server::{CaseJournal, ListenerKind, MockServer, ServerConfig};
+use mock_server::{CaseJournal, ConnectionEnd, ListenerKind, MockServer, ServerConfig};
 
 /// A running server for one test.
 pub struct TestServer {
@@ -58,6 +58,15 @@ impl TestServer {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// The journal of `key` once its first request has ended (no longer open).
+    pub fn journal_ended(&self, key: &str) -> CaseJournal {
+        self.journal_when(key, |j| {
+            j.requests
+                .first()
+                .is_some_and(|r| r.end != ConnectionEnd::Open)
+        })
     }
 }
 
