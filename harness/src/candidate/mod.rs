@@ -7,9 +7,9 @@
 
 pub mod builtin;
 pub mod log;
-pub mod mutants;
+pub use dlconform_reference::mutants;
 pub mod process;
-pub mod reference;
+pub use dlconform_reference as reference;
 pub mod supervisor;
 
 use std::sync::Arc;

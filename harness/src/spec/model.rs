@@ -3,6 +3,7 @@
 //! Every fact carries a `source` naming an entry of the spec's `sources` map,
 //! optionally with a `#fragment` saying where in that document.
 
+pub use dlconform_protocol::{HostEvent, Os};
 use std::collections::BTreeMap;
 
 use mock_server::Scenario;
@@ -186,21 +187,6 @@ pub struct OpenQuestion {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(transparent)]
 pub struct Version(pub String);
-
-/// Operating system of the host app.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum Os {
-    /// Any (the default in error tables: not OS specific).
-    #[default]
-    Any,
-    /// Android.
-    Android,
-    /// iOS.
-    Ios,
-    /// Desktop client.
-    Pc,
-}
 
 /// A value type as the documents name them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -678,18 +664,6 @@ pub enum ActionKind {
     Abort,
     /// A host event.
     Inject(HostEvent),
-}
-
-/// A host event injected into the candidate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum HostEvent {
-    /// The device goes offline.
-    Offline,
-    /// The network changes (Wi-Fi to cellular).
-    NetworkChange,
-    /// The app goes to the background.
-    Background,
 }
 
 /// Expected outcome of a call.

@@ -6,10 +6,10 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 
 use super::{DownloadPlatform, Downloaded, header_object, since, system_ua, timeout_arg};
-use crate::candidate::reference::control::Reaction;
-use crate::candidate::reference::transport::TransferError;
-use crate::protocol::CallEnv;
-use crate::spec::model::HostEvent;
+use crate::control::Reaction;
+use crate::transport::TransferError;
+use dlconform_protocol::CallEnv;
+use dlconform_protocol::HostEvent;
 
 /// Alipay mini programs.
 #[derive(Debug)]
@@ -104,7 +104,7 @@ pub fn error(err: &TransferError) -> (i64, &'static str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::candidate::reference::platform::douyin::tests::env;
+    use crate::platform::douyin::tests::env;
 
     #[test]
     fn fail_shape_has_no_errmsg() {
@@ -118,7 +118,7 @@ mod tests {
         );
         assert_eq!(
             error(&TransferError::Timeout {
-                phase: crate::candidate::reference::transport::Phase::Headers
+                phase: crate::transport::Phase::Headers
             })
             .0,
             13

@@ -9,8 +9,8 @@ use tokio::time::Instant;
 
 use super::Defect;
 use super::transport::TransferError;
-use crate::protocol::{EventKind, FromCandidate};
-use crate::spec::model::HostEvent;
+use dlconform_protocol::HostEvent;
+use dlconform_protocol::{EventKind, FromCandidate};
 
 /// A signal for a running call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

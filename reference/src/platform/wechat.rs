@@ -6,11 +6,11 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 
 use super::{DownloadPlatform, Downloaded, Profile, since, system_ua, timeout_arg};
-use crate::candidate::reference::control::Reaction;
-use crate::candidate::reference::sandbox::Area;
-use crate::candidate::reference::transport::{CertProblem, TransferError};
-use crate::protocol::CallEnv;
-use crate::spec::model::{HostEvent, Os};
+use crate::control::Reaction;
+use crate::sandbox::Area;
+use crate::transport::{CertProblem, TransferError};
+use dlconform_protocol::CallEnv;
+use dlconform_protocol::{HostEvent, Os};
 
 /// App id used in the platform's own Referer.
 pub const APP_ID: &str = "wx0000000000000000";
@@ -199,7 +199,7 @@ fn profile(env: &CallEnv, p: &Profile) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::candidate::reference::platform::douyin::tests::env;
+    use crate::platform::douyin::tests::env;
 
     #[test]
     fn errno_table() {

@@ -4,8 +4,8 @@ mod reference_support;
 
 use std::time::Duration;
 
-use dlconform::protocol::{EventKind, FromCandidate, ToCandidate};
-use dlconform::spec::model::{HostEvent, Os};
+use dlconform_protocol::{EventKind, FromCandidate, ToCandidate};
+use dlconform_protocol::{HostEvent, Os};
 use reference_support::*;
 use serde_json::{Value, json};
 

@@ -4,7 +4,7 @@ mod reference_support;
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use dlconform::spec::model::Os;
+use dlconform_protocol::Os;
 use mock_server::{Fault, MockServer, Scenario, ServerConfig, Target};
 use reference_support::*;
 use serde_json::json;

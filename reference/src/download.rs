@@ -14,7 +14,7 @@ use super::transport::body::{BodyReader, announced_length};
 use super::transport::progress::Throttle;
 use super::transport::{Phase, PhaseCell, Policy, TransferError, exchange, now_ms, url_check};
 use super::{CallCtx, Defect};
-use crate::protocol::{CallEnv, EventKind};
+use dlconform_protocol::{CallEnv, EventKind};
 
 /// Run one downloadFile call to its end (success or fail, then complete).
 pub async fn run(mut ctx: CallCtx, platform: &'static dyn DownloadPlatform) {

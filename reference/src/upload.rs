@@ -17,9 +17,9 @@ use super::transport::body::read_all;
 use super::transport::progress::{Progress, Throttle};
 use super::transport::{PhaseCell, Policy, TransferError, exchange, url_check};
 use super::{CallCtx, Defect};
-use crate::candidate::reference::control::Reaction;
-use crate::protocol::EventKind;
-use crate::spec::model::HostEvent;
+use crate::control::Reaction;
+use dlconform_protocol::EventKind;
+use dlconform_protocol::HostEvent;
 
 /// Largest response body kept as `data`.
 const MAX_RESPONSE: u64 = 16 * 1024 * 1024;

@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
 
-use crate::protocol::FsEnv;
+use dlconform_protocol::FsEnv;
 
 /// Which of the two sandbox folders a path lives in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

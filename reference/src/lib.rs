@@ -10,6 +10,7 @@ pub mod defect;
 pub mod download;
 pub mod feishu_openapi;
 pub mod multipart;
+pub mod mutants;
 pub mod platform;
 pub mod sandbox;
 pub mod transport;
@@ -26,7 +27,7 @@ use tokio::task::JoinSet;
 use self::control::{Emitter, Signal, Signals};
 pub use self::defect::Defect;
 use self::transport::tls::TlsConfigs;
-use crate::protocol::{
+use dlconform_protocol::{
     CallEnv, CallMessage, CandidateHello, FromCandidate, PROTOCOL_VERSION, ToCandidate,
 };
 
@@ -108,7 +109,7 @@ impl Reference {
     /// The hello the reference answers with; a mutant names itself, so that its results are
     /// a column of their own when merged with the reference's.
     pub fn hello(&self) -> CandidateHello {
-        let name = crate::candidate::mutants::MUTANTS
+        let name = crate::mutants::MUTANTS
             .iter()
             .find(|m| m.defect == self.shared.defect && self.shared.defect != Defect::None)
             .map_or_else(|| "reference".to_string(), |m| format!("mutant:{}", m.name));

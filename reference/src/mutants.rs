@@ -2,7 +2,7 @@
 //! command line. A suite that lets a mutant pass cannot tell that mistake from the documented
 //! behaviour; `dlconform selftest` runs them all and says which ones the cases catch.
 
-use super::reference::Defect;
+use crate::Defect;
 
 /// One mutant: a name, what it gets wrong, and the defect behind it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

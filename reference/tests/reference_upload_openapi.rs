@@ -2,8 +2,8 @@
 
 mod reference_support;
 
-use dlconform::protocol::EventKind;
-use dlconform::spec::model::Os;
+use dlconform_protocol::EventKind;
+use dlconform_protocol::Os;
 use reference_support::*;
 use serde_json::json;
 

@@ -13,8 +13,8 @@ use super::sandbox::{PartialFile, Sandbox};
 use super::transport::body::{BodyReader, read_all};
 use super::transport::{PhaseCell, Policy, TransferError, exchange, url_check};
 use super::{CallCtx, Defect, Shared};
-use crate::candidate::reference::control::Reaction;
-use crate::protocol::CallEnv;
+use crate::control::Reaction;
+use dlconform_protocol::CallEnv;
 
 /// Largest error body read.
 const MAX_ERROR_BODY: u64 = 1024 * 1024;

@@ -6,10 +6,10 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 
 use super::{DownloadPlatform, Downloaded, since, system_ua, timeout_arg};
-use crate::candidate::reference::control::Reaction;
-use crate::candidate::reference::transport::{TransferError, now_ms};
-use crate::protocol::CallEnv;
-use crate::spec::model::HostEvent;
+use crate::control::Reaction;
+use crate::transport::{TransferError, now_ms};
+use dlconform_protocol::CallEnv;
+use dlconform_protocol::HostEvent;
 
 /// Default timeout: none is documented; 60 s as the other platforms.
 const DEFAULT_TIMEOUT_MS: u64 = 60_000;
@@ -104,14 +104,14 @@ mod tests {
 
     #[test]
     fn fail_object_matches_documented_example() {
-        let env = crate::candidate::reference::platform::douyin::tests::env("7.35.0");
+        let env = crate::platform::douyin::tests::env("7.35.0");
         let v = FeishuGadget.fail(&env, &TransferError::InvalidUrl { url: "x".into() });
         assert_eq!(
             v,
             json!({"errMsg": "downloadFile:fail 不支持的URL", "tempFilePath": "", "statusCode": 0})
         );
         assert!(FeishuGadget.accepts_file_path(&env));
-        let old = crate::candidate::reference::platform::douyin::tests::env("3.42.0");
+        let old = crate::platform::douyin::tests::env("3.42.0");
         assert!(!FeishuGadget.accepts_file_path(&old));
     }
 }

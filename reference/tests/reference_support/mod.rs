@@ -7,9 +7,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use dlconform::candidate::reference::Reference;
-use dlconform::protocol::{CallEnv, CallMessage, EventKind, FromCandidate, FsEnv, ToCandidate};
-use dlconform::spec::model::{HostEvent, Os};
+use dlconform_protocol::{CallEnv, CallMessage, EventKind, FromCandidate, FsEnv, ToCandidate};
+use dlconform_protocol::{HostEvent, Os};
+use dlconform_reference::Reference;
 use serde_json::{Value, json};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};

@@ -6,10 +6,10 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 
 use super::{DownloadPlatform, Downloaded, system_ua, timeout_arg};
-use crate::candidate::reference::control::Reaction;
-use crate::candidate::reference::transport::TransferError;
-use crate::protocol::CallEnv;
-use crate::spec::model::{HostEvent, Os};
+use crate::control::Reaction;
+use crate::transport::TransferError;
+use dlconform_protocol::CallEnv;
+use dlconform_protocol::{HostEvent, Os};
 
 /// Largest download: 10 MB.
 pub const MAX_DOWNLOAD: u64 = 10 * 1024 * 1024;

@@ -6,10 +6,10 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 
 use super::{DownloadPlatform, Downloaded, Profile, header_object, since, system_ua, timeout_arg};
-use crate::candidate::reference::control::Reaction;
-use crate::candidate::reference::transport::TransferError;
-use crate::protocol::CallEnv;
-use crate::spec::model::{HostEvent, Os};
+use crate::control::Reaction;
+use crate::transport::TransferError;
+use dlconform_protocol::CallEnv;
+use dlconform_protocol::{HostEvent, Os};
 
 /// The base library where filePath, timeout, profile and the 200 MB limit arrive.
 const V2_42: &str = "2.42.0";
@@ -234,7 +234,7 @@ pub(crate) mod tests {
             ),
             (
                 TransferError::Certificate {
-                    problem: crate::candidate::reference::transport::CertProblem::Expired,
+                    problem: crate::transport::CertProblem::Expired,
                     detail: String::new(),
                 },
                 121528,
@@ -269,7 +269,7 @@ pub(crate) mod tests {
             ),
             (
                 TransferError::Timeout {
-                    phase: crate::candidate::reference::transport::Phase::Body,
+                    phase: crate::transport::Phase::Body,
                 },
                 121520,
                 "request time out",
@@ -363,7 +363,7 @@ pub(crate) mod tests {
             os: Os::Android,
             release: true,
             domains: None,
-            fs: crate::protocol::FsEnv {
+            fs: dlconform_protocol::FsEnv {
                 temp: "/t".into(),
                 user: "/u".into(),
                 temp_prefix: "ttfile://temp/".into(),

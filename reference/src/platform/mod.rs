@@ -16,8 +16,8 @@ use super::sandbox::{Area, Resolved};
 use super::transport::TransferError;
 use super::transport::progress::Progress;
 use super::version;
-use crate::protocol::CallEnv;
-use crate::spec::model::{HostEvent, Os};
+use dlconform_protocol::CallEnv;
+use dlconform_protocol::{HostEvent, Os};
 
 /// A finished download, as the success object needs it.
 #[derive(Debug, Clone)]

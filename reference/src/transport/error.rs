@@ -1,7 +1,7 @@
 //! Every way a transfer can fail, with the phase it failed in, so each platform can map it to
 //! its own errno and errMsg.
 
-use crate::spec::model::HostEvent;
+use dlconform_protocol::HostEvent;
 
 /// Where in the transfer a failure happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::spec::model::{HostEvent, Os};
+use schemars::JsonSchema;
 
 /// The protocol version this harness speaks.
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -154,4 +154,31 @@ pub enum EventKind {
     Fail,
     /// complete callback; the call ends here.
     Complete,
+}
+
+/// Operating system of the host app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Os {
+    /// Any (the default in error tables: not OS specific).
+    #[default]
+    Any,
+    /// Android.
+    Android,
+    /// iOS.
+    Ios,
+    /// Desktop client.
+    Pc,
+}
+
+/// A host event injected into the candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum HostEvent {
+    /// The device goes offline.
+    Offline,
+    /// The network changes (Wi-Fi to cellular).
+    NetworkChange,
+    /// The app goes to the background.
+    Background,
 }
