@@ -10,7 +10,7 @@ use dlconform::runner::plan::{Selection, expand};
 use dlconform::runner::specs;
 use dlconform::spec::model::Platform;
 use mock_server::ListenerKind;
-use mock_server::serve::listener_name;
+use mock_server::respond::serve::listener_name;
 use serde_json::Value;
 
 fn specs_dir() -> PathBuf {

@@ -1,31 +1,21 @@
 //! Fault-injecting HTTP/HTTPS mock server for mini-program file transfer conformance tests.
 //!
-//! The fault vocabulary ([`fault`]) belongs here; specs name faults from it and
+//! The fault vocabulary ([`respond::fault`]) belongs here; specs name faults from it and
 //! the harness composes them. Dependency direction: harness -> mock-server.
 
-pub mod body;
-pub mod conn;
+// Layers, from the socket up: listeners and TLS, routing and the URL grammar, responders and
+// faults, the Feishu emulation, control and journal.
 pub mod control;
-pub mod examples;
-pub mod fault;
 pub mod feishu;
-pub mod feishu_server;
-pub mod index;
-pub mod journal;
-pub mod listener;
-pub mod record;
+pub mod net;
 pub mod respond;
-pub mod router;
-pub mod serve;
+pub mod routing;
 pub mod state;
-pub mod tls;
-pub mod upload;
-pub mod url_grammar;
 
-pub use fault::{CATALOG, Fault, FaultInfo, ListenerKind, RedirectTo, Scenario, Target};
-pub use index::IndexRow;
-pub use journal::{CaseJournal, ConnectionEnd, RequestRecord, UploadRecord};
-pub use url_grammar::GrammarError;
+pub use control::index::IndexRow;
+pub use control::journal::{CaseJournal, ConnectionEnd, RequestRecord, UploadRecord};
+pub use respond::fault::{CATALOG, Fault, FaultInfo, ListenerKind, RedirectTo, Scenario, Target};
+pub use routing::url_grammar::GrammarError;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -37,8 +27,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
-use crate::feishu_server::FeishuState;
-use crate::record::JournalStore;
+use crate::control::record::JournalStore;
+use crate::feishu::FeishuState;
 use crate::state::{Endpoints, Shared};
 
 /// Errors starting or running the server.
@@ -136,7 +126,8 @@ impl MockServer {
         if !config.bind.is_loopback() {
             tracing::warn!(bind = %config.bind, "listening beyond loopback: anyone on the network can reach the mock server");
         }
-        let certs = tls::make_cert_set().map_err(|e| ServerError::Certificates(e.to_string()))?;
+        let certs =
+            net::tls::make_cert_set().map_err(|e| ServerError::Certificates(e.to_string()))?;
         std::fs::create_dir_all(&config.state_dir)?;
         let ca_cert_path = config.state_dir.join(CA_FILE);
         std::fs::write(&ca_cert_path, &certs.ca_pem)?;
@@ -161,7 +152,7 @@ impl MockServer {
             ports.insert(kind, l.local_addr()?.port());
             let tls = match certs.leaves.iter().find(|(k, _)| *k == kind) {
                 Some((_, cert)) => Some(TlsAcceptor::from(
-                    tls::server_config(cert, kind == ListenerKind::Https)
+                    net::tls::server_config(cert, kind == ListenerKind::Https)
                         .map_err(|e| ServerError::Certificates(e.to_string()))?,
                 )),
                 None => None,
@@ -191,7 +182,13 @@ impl MockServer {
         let tasks = bound
             .into_iter()
             .map(|(kind, l, tls)| {
-                tokio::spawn(listener::run(l, kind, tls, shared.clone(), stop_rx.clone()))
+                tokio::spawn(net::listener::run(
+                    l,
+                    kind,
+                    tls,
+                    shared.clone(),
+                    stop_rx.clone(),
+                ))
             })
             .collect();
         Ok(MockServer {
@@ -227,7 +224,7 @@ impl MockServer {
         for f in &scenario.faults {
             if let Fault::Body { size, seed } = *f {
                 self.runtime
-                    .spawn_blocking(move || body::generated_sha256(seed, size));
+                    .spawn_blocking(move || respond::body::generated_sha256(seed, size));
             }
         }
         self.shared.register(key, scenario);

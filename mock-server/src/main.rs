@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Parser;
-use mock_server::examples::EXAMPLES;
-use mock_server::serve::listener_name;
+use mock_server::control::examples::EXAMPLES;
+use mock_server::respond::serve::listener_name;
 use mock_server::{ListenerKind, MockServer, ServerConfig};
 
 /// Fault-injecting HTTP/HTTPS mock server for mini-program file transfer conformance tests.

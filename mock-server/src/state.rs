@@ -5,11 +5,11 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-use crate::conn::Conn;
-use crate::fault::{ListenerKind, Scenario};
-use crate::feishu_server::FeishuState;
-use crate::index::IndexRow;
-use crate::record::JournalStore;
+use crate::control::index::IndexRow;
+use crate::control::record::JournalStore;
+use crate::feishu::FeishuState;
+use crate::net::conn::Conn;
+use crate::respond::fault::{ListenerKind, Scenario};
 
 /// Listener addresses as clients reach them.
 #[derive(Debug, Clone)]

@@ -3,7 +3,7 @@
 mod common;
 
 use common::{TestServer, curl, sha256};
-use mock_server::body::generated_sha256;
+use mock_server::respond::body::generated_sha256;
 use mock_server::{ConnectionEnd, Fault, ListenerKind, RedirectTo, Scenario, Target};
 
 #[test]

@@ -7,9 +7,9 @@ use tokio::process::Command;
 use feishu_support::{
     APP_A, APP_B, TestServer, assert_error, fixture, get_file, send, send_head, start, token,
 };
-use mock_server::body::generated_sha256;
+use mock_server::feishu::MAX_DOWNLOAD_SIZE;
 use mock_server::feishu::{FeishuAuthErrors, FeishuFixture};
-use mock_server::feishu_server::MAX_DOWNLOAD_SIZE;
+use mock_server::respond::body::generated_sha256;
 use rstest::rstest;
 use sha2::{Digest, Sha256};
 

@@ -162,7 +162,7 @@ async fn https_serves_http1_with_the_test_ca() {
     let body = resp.into_body().collect().await.unwrap().to_bytes();
     assert_eq!(
         hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&body)),
-        mock_server::body::generated_sha256(3, 5000)
+        mock_server::respond::body::generated_sha256(3, 5000)
     );
     server.shutdown().await;
 }

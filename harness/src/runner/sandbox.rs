@@ -190,7 +190,7 @@ pub fn digest(path: &Path) -> std::io::Result<(u64, String)> {
 fn write_generated(path: &Path, seed: u64, size: u64) -> std::io::Result<()> {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
     // The mock server's generator: a (seed, size) file equals the body the server would send.
-    let mut generator = mock_server::body::BodyGenerator::new(seed);
+    let mut generator = mock_server::respond::body::BodyGenerator::new(seed);
     let mut buf = vec![0u8; 64 * 1024];
     let mut left = size;
     while left > 0 {

@@ -3,7 +3,7 @@
 use std::io;
 use std::path::Path;
 
-use mock_server::serve::listener_name;
+use mock_server::respond::serve::listener_name;
 use mock_server::{ListenerKind, MockServer};
 use serde_json::{Map, Value, json};
 

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use mock_server::fault::CATALOG;
+use mock_server::respond::fault::CATALOG;
 
 use super::diagnostic::Diagnostic;
 use super::locate::{LocationIndex, Pos};

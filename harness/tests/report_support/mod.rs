@@ -14,7 +14,7 @@ use dlconform::results::{
 };
 use dlconform::spec::model::Tier;
 use dlconform::verdict::{CheckFailure, Status};
-use mock_server::journal::{CaseJournal, ConnectionEnd, RequestRecord};
+use mock_server::control::journal::{CaseJournal, ConnectionEnd, RequestRecord};
 use serde_json::json;
 
 /// A run of the candidate `name version` over `cases`, summary counted.

@@ -12,9 +12,9 @@ use http_body_util::{BodyExt, Empty, Full, StreamBody};
 
 use super::plan::Cut;
 use super::pump::Pump;
-use crate::conn::Conn;
-use crate::journal::ConnectionEnd;
-use crate::record::RequestGuard;
+use crate::control::journal::ConnectionEnd;
+use crate::control::record::RequestGuard;
+use crate::net::conn::Conn;
 
 /// The boxed body type every response uses.
 pub type RespBody = BoxBody<Bytes, std::io::Error>;

@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 
-use crate::fault::{Fault, RedirectTo, Scenario};
+use crate::respond::fault::{Fault, RedirectTo, Scenario};
 
 /// Where the body stops early.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

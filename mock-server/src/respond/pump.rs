@@ -9,7 +9,7 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 
 use super::plan::{BodySource, Plan};
-use crate::body::{CHUNK, GeneratedBody};
+use crate::respond::body::{CHUNK, GeneratedBody};
 
 enum Source {
     Generated(GeneratedBody),

@@ -9,9 +9,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use super::headers::{SERVER, canonical};
 use super::plan::{Cut, Plan};
 use super::pump::Pump;
-use crate::conn::RawIo;
-use crate::journal::ConnectionEnd;
-use crate::record::RequestGuard;
+use crate::control::journal::ConnectionEnd;
+use crate::control::record::RequestGuard;
+use crate::net::conn::RawIo;
 
 /// Write `bytes`, `step` bytes every `every_ms` when slow, else at once.
 async fn write_paced(

@@ -1,7 +1,7 @@
 //! Where a redirect fault points.
 
-use crate::fault::RedirectTo;
-use crate::url_grammar::HOP_PARAM;
+use crate::respond::fault::RedirectTo;
+use crate::routing::url_grammar::HOP_PARAM;
 
 /// What a redirect needs to know about the request.
 pub struct RedirectRequest<'a> {

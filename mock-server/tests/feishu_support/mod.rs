@@ -1,4 +1,4 @@
-//! Test server around `feishu_server::handle`, a small hyper client and the fixture the
+//! Test server around `feishu::handle`, a small hyper client and the fixture the
 //! Feishu tests share.
 #![allow(dead_code)]
 
@@ -12,7 +12,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use mock_server::feishu::{FeishuApp, FeishuFile, FeishuFileState, FeishuFixture};
-use mock_server::feishu_server::{FeishuState, MAX_DOWNLOAD_SIZE, handle};
+use mock_server::feishu::{FeishuState, MAX_DOWNLOAD_SIZE, handle};
 use tokio::net::{TcpListener, TcpStream};
 
 /// Apps and secrets of the shared fixture.
@@ -84,7 +84,7 @@ impl TestServer {
     }
 }
 
-/// Start a server that answers every request with `feishu_server::handle`.
+/// Start a server that answers every request with `feishu::handle`.
 pub async fn start(fixture: FeishuFixture) -> TestServer {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("local addr");

@@ -17,7 +17,7 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::server::TlsStream;
 
-use crate::fault::ListenerKind;
+use crate::respond::fault::ListenerKind;
 
 /// The socket, plain or TLS.
 pub enum Stream {

@@ -7,7 +7,7 @@ use rcgen::{
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use time::{Duration, OffsetDateTime};
 
-use crate::fault::ListenerKind;
+use crate::respond::fault::ListenerKind;
 
 /// Host names every good certificate covers.
 pub const GOOD_NAMES: [&str; 3] = ["127.0.0.1", "localhost", "::1"];

@@ -12,9 +12,9 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
-use crate::conn::{Conn, HyperIo, Stream};
-use crate::fault::ListenerKind;
-use crate::router;
+use crate::net::conn::{Conn, HyperIo, Stream};
+use crate::respond::fault::ListenerKind;
+use crate::routing::router;
 use crate::state::{ConnCtx, Shared};
 
 /// How long a client has to finish the TLS handshake.

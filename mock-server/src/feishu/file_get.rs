@@ -9,8 +9,8 @@ use super::codes::{self, ApiError};
 use super::reply::{self, Body};
 use super::tokens::TokenError;
 use super::{FeishuState, disposition};
-use crate::body::generated_body;
 use crate::feishu::{FeishuAuthErrors, FeishuFileState, FeishuFixture};
+use crate::respond::body::generated_body;
 
 /// Largest downloadable file: the page says 100 MB, read here as 100 MiB (104 857 600
 /// bytes); one byte more is refused with 234037.

@@ -1,4 +1,4 @@
-//! Emulated Feishu Open Platform: `tenant_access_token` issuing and
+//! Emulated Feishu Open Platform ([`fixture`]: the apps, files and limits a case gives it): `tenant_access_token` issuing and
 //! `GET /open-apis/im/v1/files/:file_key`, with the platform's error JSON, the 100 MB
 //! limit and per-app rate limiting.
 //!
@@ -8,6 +8,7 @@
 pub mod codes;
 mod disposition;
 mod file_get;
+pub mod fixture;
 mod log_id;
 mod rate_limit;
 mod reply;
@@ -18,9 +19,8 @@ use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response};
 use http_body_util::combinators::BoxBody;
 
-use crate::feishu::FeishuFixture;
-
 pub use file_get::MAX_DOWNLOAD_SIZE;
+pub use fixture::{FeishuApp, FeishuAuthErrors, FeishuFile, FeishuFileState, FeishuFixture};
 
 /// Shared state of the emulation: tokens issued, rate-limit windows, log id counter.
 pub struct FeishuState {

@@ -8,7 +8,7 @@
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
-use crate::fault::{Fault, RedirectTo, Scenario, Target};
+use crate::respond::fault::{Fault, RedirectTo, Scenario, Target};
 
 /// Characters escaped when writing a query value part.
 const PART: &AsciiSet = &NON_ALPHANUMERIC

@@ -10,8 +10,8 @@ use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use sha2::{Digest, Sha256};
 
-use crate::conn::Conn;
-use crate::journal::UploadRecord;
+use crate::control::journal::UploadRecord;
+use crate::net::conn::Conn;
 use crate::respond::plan::UploadFaults;
 
 /// Form values longer than this are cut in the journal.

@@ -159,7 +159,7 @@ pub const EXAMPLES: &[Example] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fault::{CATALOG, Scenario};
+    use crate::respond::fault::{CATALOG, Scenario};
 
     #[test]
     fn one_example_per_fault_and_all_parse() {

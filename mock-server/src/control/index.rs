@@ -4,10 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::examples::EXAMPLES;
-use crate::fault::{CATALOG, ListenerKind};
+use crate::control::examples::EXAMPLES;
+use crate::respond::fault::{CATALOG, ListenerKind};
 use crate::respond::hyper_body::{RespBody, full};
-use crate::serve::{listener_name, response};
+use crate::respond::serve::{listener_name, response};
 use crate::state::Shared;
 
 /// An extra row of the index: one platform behaviour and how to reproduce it.

@@ -6,14 +6,14 @@ use std::sync::Arc;
 use http::{Method, Request, Response};
 use hyper::body::Incoming;
 
-use crate::control;
-use crate::fault::{ListenerKind, Scenario};
-use crate::index;
-use crate::journal::ConnectionEnd;
+use crate::control::api as control;
+use crate::control::index;
+use crate::control::journal::ConnectionEnd;
+use crate::respond::fault::{ListenerKind, Scenario};
 use crate::respond::hyper_body::{RespBody, TrackedBody};
-use crate::serve::{record_of, serve, text};
+use crate::respond::serve::{record_of, serve, text};
+use crate::routing::url_grammar::{HOP_PARAM, parse_query};
 use crate::state::{ConnCtx, Shared, valid_key};
-use crate::url_grammar::{HOP_PARAM, parse_query};
 
 /// Journal key for requests made through the URL grammar without `key=`.
 pub const URL_KEY: &str = "url";
@@ -109,7 +109,7 @@ async fn feishu(
         guard.finish(ConnectionEnd::Complete);
         return text(500, "no Feishu fixture");
     };
-    let resp = crate::feishu_server::handle(&shared.feishu, fixture, req).await;
+    let resp = crate::feishu::handle(&shared.feishu, fixture, req).await;
     guard.status(resp.status().as_u16());
     // A served file's bytes are the generator's: announce them so clients' files can be checked.
     if resp.status() == http::StatusCode::OK
@@ -118,7 +118,7 @@ async fn feishu(
     {
         guard.body(
             Some(file.size),
-            Some(crate::body::generated_sha256(file.seed, file.size)),
+            Some(crate::respond::body::generated_sha256(file.seed, file.size)),
         );
     }
     let (mut parts, body) = resp.into_parts();

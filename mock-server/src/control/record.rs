@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
-use crate::journal::{CaseJournal, ConnectionEnd, RequestRecord, UploadRecord};
+use crate::control::journal::{CaseJournal, ConnectionEnd, RequestRecord, UploadRecord};
 
 #[derive(Default)]
 struct KeyState {

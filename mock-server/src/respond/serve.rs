@@ -8,16 +8,16 @@ use http::{Method, Request, Response};
 use hyper::body::Incoming;
 use sha2::{Digest, Sha256};
 
-use crate::fault::{ListenerKind, Scenario};
-use crate::journal::{ConnectionEnd, RequestRecord};
+use crate::control::journal::{ConnectionEnd, RequestRecord};
+use crate::respond::fault::{ListenerKind, Scenario};
 use crate::respond::headers::{SERVER, cors, preflight};
 use crate::respond::hyper_body::{RespBody, TrackedBody, empty, full, pumped};
 use crate::respond::plan::{BodySource, Plan};
 use crate::respond::pump::Pump;
 use crate::respond::raw;
 use crate::respond::redirect::{RedirectRequest, location};
+use crate::respond::upload::{self, UploadEnd};
 use crate::state::{ConnCtx, Shared};
-use crate::upload::{self, UploadEnd};
 
 /// Generated bodies up to this size are hashed before the head when the digest is not cached yet.
 const HASH_BEFORE_HEAD: u64 = 64 << 20;
@@ -139,7 +139,7 @@ pub async fn serve(
     };
 
     if let Some((status, to, hops)) = plan.redirect {
-        if to == crate::fault::RedirectTo::Loop || hop < hops {
+        if to == crate::respond::fault::RedirectTo::Loop || hop < hops {
             let authority = header(&req, http::header::HOST)
                 .map(str::to_string)
                 .or_else(|| req.uri().authority().map(|a| a.to_string()))
@@ -242,19 +242,19 @@ pub async fn serve(
     let sha = match &plan.body {
         BodySource::Generated { seed, size } => {
             let (seed, size) = (*seed, *size);
-            match crate::body::cached_sha256(seed, size) {
+            match crate::respond::body::cached_sha256(seed, size) {
                 Some(hit) => Some(hit),
-                None if size <= HASH_BEFORE_HEAD => {
-                    tokio::task::spawn_blocking(move || crate::body::generated_sha256(seed, size))
-                        .await
-                        .ok()
-                }
+                None if size <= HASH_BEFORE_HEAD => tokio::task::spawn_blocking(move || {
+                    crate::respond::body::generated_sha256(seed, size)
+                })
+                .await
+                .ok(),
                 None => {
                     // Hashing a huge body first would delay the head by seconds: the digest
                     // reaches the journal when ready instead (registered scenarios hash ahead).
                     let handle = guard.handle();
                     tokio::task::spawn_blocking(move || {
-                        handle.body_sha256(crate::body::generated_sha256(seed, size))
+                        handle.body_sha256(crate::respond::body::generated_sha256(seed, size))
                     });
                     None
                 }

@@ -10,10 +10,10 @@ use http::{Method, Request, Response};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 
-use crate::fault::{ListenerKind, Scenario};
+use crate::respond::fault::{ListenerKind, Scenario};
 use crate::respond::hyper_body::{RespBody, full};
 use crate::respond::plan::Plan;
-use crate::serve::{listener_name, response, text};
+use crate::respond::serve::{listener_name, response, text};
 use crate::state::{Shared, valid_key};
 
 /// Largest scenario document accepted.

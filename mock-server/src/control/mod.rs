@@ -1,0 +1,8 @@
+//! Control and journal: the control API, what the server saw per case, the index page and its
+//! example URLs.
+
+pub mod api;
+pub mod examples;
+pub mod index;
+pub mod journal;
+pub mod record;

@@ -1,0 +1,5 @@
+//! Listeners and TLS: accept loops, one accepted connection, certificates and rustls configs.
+
+pub mod conn;
+pub mod listener;
+pub mod tls;
