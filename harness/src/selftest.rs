@@ -19,6 +19,7 @@ use crate::candidate::mutants::Mutant;
 use crate::results::{CaseResult, RunResults};
 use crate::runner::plan::Selection;
 use crate::runner::report::Reporter;
+use crate::runner::schedule::Durations;
 use crate::runner::{self, RunError, RunOptions};
 use crate::verdict::Status;
 
@@ -296,15 +297,19 @@ pub async fn run(
     let began = Instant::now();
     let total = plan.mutants.len() + 1;
     progress.started("reference", 0, total);
-    let (reference_results, took) =
-        run_one(plan, CandidateSpec::Builtin("reference".into())).await?;
+    let (reference_results, took) = run_one(
+        plan,
+        CandidateSpec::Builtin("reference".into()),
+        Durations::default(),
+    )
+    .await?;
     let reference = CandidateRun::from_results("reference", "", &reference_results, took);
     progress.finished(&reference);
     let mut mutants = Vec::new();
     for (i, mutant) in plan.mutants.iter().enumerate() {
         progress.started(mutant.name, i + 1, total);
         let spec = CandidateSpec::Builtin(format!("mutant:{}", mutant.name));
-        let (results, took) = run_one(plan, spec).await?;
+        let (results, took) = run_one(plan, spec, Durations::from_run(&reference_results)).await?;
         let run = CandidateRun::from_results(mutant.name, mutant.description, &results, took);
         progress.finished(&run);
         mutants.push(run);
@@ -320,6 +325,7 @@ pub async fn run(
 async fn run_one(
     plan: &SelftestPlan,
     candidate: CandidateSpec,
+    durations: Durations,
 ) -> Result<(RunResults, Duration), RunError> {
     let began = Instant::now();
     let options = RunOptions {
@@ -333,6 +339,7 @@ async fn run_one(
         keep_sandboxes: false,
         run_id: runner::new_run_id(),
         lint: plan.lint,
+        durations,
     };
     let results = runner::run(options, &QuietCases).await?;
     Ok((results, began.elapsed()))

@@ -50,6 +50,7 @@ fn options(mode: &str) -> Option<RunOptions> {
         command_line: vec!["test".into()],
         run_id: "test".into(),
         lint: true,
+        durations: Default::default(),
     })
 }
 

@@ -112,6 +112,7 @@ fn snapshot_reference_every_case() {
         command_line: vec!["test".into()],
         run_id: "snapshot-reference".into(),
         lint: false,
+        durations: Default::default(),
     };
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let results = runtime

@@ -80,6 +80,7 @@ fn run_with(candidate: CandidateSpec) -> RunResults {
         command_line: vec!["test".into()],
         run_id: "stdio".into(),
         lint: false,
+        durations: Default::default(),
     };
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime

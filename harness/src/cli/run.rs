@@ -35,6 +35,10 @@ pub struct RunArgs {
     /// Cases run at once (default: 4 per CPU, since cases mostly wait).
     #[arg(long)]
     pub jobs: Option<usize>,
+    /// A results.json whose case durations decide the start order, longest first (default:
+    /// reports/latest/results.json when it exists; cases it lacks are estimated from the spec).
+    #[arg(long, value_name = "RESULTS")]
+    pub durations_from: Option<PathBuf>,
     /// Run only slice k of n (`k/n`), for a CI matrix.
     #[arg(long)]
     pub partition: Option<String>,
@@ -288,6 +292,11 @@ fn options(args: &RunArgs) -> Result<RunOptions, String> {
         linger: Duration::from_millis(args.linger_ms),
         keep_sandboxes: args.keep_sandboxes,
         lint: !args.no_lint,
+        durations: runner::schedule::Durations::from_results(
+            args.durations_from
+                .as_deref()
+                .unwrap_or(Path::new("reports/latest/results.json")),
+        ),
         command_line: std::env::args().collect(),
         run_id: unique_run_id(Path::new("reports"), args.out.is_none()),
     })

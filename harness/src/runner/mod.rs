@@ -6,6 +6,7 @@ pub mod judging;
 pub mod plan;
 pub mod report;
 pub mod sandbox;
+pub mod schedule;
 pub mod specs;
 pub mod templates;
 
@@ -50,6 +51,8 @@ pub struct RunOptions {
     pub run_id: String,
     /// Refuse specs with lint problems (off: only unparsable specs stop the run).
     pub lint: bool,
+    /// Case durations of an earlier run, to start the longest cases first.
+    pub durations: schedule::Durations,
 }
 
 /// Why a run could not happen (exit code 2).
@@ -158,22 +161,32 @@ pub async fn run_with(
         p.dedup();
         p
     };
-    let results: Vec<CaseResult> = futures_util::stream::iter(cases.into_iter().enumerate())
+    // Longest first; results go back to spec order, and each case keeps its spec index (its
+    // server key) whatever order it starts in.
+    let start_order = schedule::order(&cases, &options.durations);
+    let mut slots: Vec<Option<plan::PlannedCase>> = cases.into_iter().map(Some).collect();
+    let ordered: Vec<(usize, plan::PlannedCase)> = start_order
+        .into_iter()
+        .filter_map(|i| slots[i].take().map(|c| (i, c)))
+        .collect();
+    let mut finished: Vec<(usize, CaseResult)> = futures_util::stream::iter(ordered)
         .map(|(index, planned)| {
             let ctx = Arc::clone(&ctx);
             let id = planned.full_id.clone();
             let handle = tokio::spawn(case::run_case(ctx, planned, index));
-            async move { (id, handle.await) }
+            async move { (index, id, handle.await) }
         })
-        .buffered(options.jobs.max(1))
-        .map(|(id, joined)| {
+        .buffer_unordered(options.jobs.max(1))
+        .map(|(index, id, joined)| {
             let mut result = joined.unwrap_or_else(|err| panicked_case(&id, &err.to_string()));
             judge.apply(&mut result, os_of.get(&id).copied().unwrap_or_default());
             reporter.case_done(&result);
-            result
+            (index, result)
         })
         .collect()
         .await;
+    finished.sort_by_key(|(index, _)| *index);
+    let results: Vec<CaseResult> = finished.into_iter().map(|(_, r)| r).collect();
     reporter.finish();
     supervisor.shutdown().await;
     drop(ctx);
