@@ -10,6 +10,7 @@ pub mod cli;
 pub mod expectations;
 pub mod observation;
 pub mod partition;
+pub mod persist;
 pub use dlconform_protocol as protocol;
 pub mod report;
 pub mod results;

@@ -237,9 +237,11 @@ pub fn write_results_json<T: Serialize>(
         path: path.display().to_string(),
         source,
     })?;
-    std::fs::write(&path, text + "\n").map_err(|source| ResultsError::Io {
-        path: path.display().to_string(),
-        source,
+    crate::persist::write_whole(&path, (text + "\n").as_bytes()).map_err(|source| {
+        ResultsError::Io {
+            path: path.display().to_string(),
+            source,
+        }
     })?;
     Ok(path)
 }

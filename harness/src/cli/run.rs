@@ -113,6 +113,15 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         snapshot_root: args.snapshot_dir.clone(),
         candidate_name: args.candidate_name.clone(),
     };
+    let out = match &args.out {
+        Some(dir) => dir.clone(),
+        None => Path::new("reports").join(&options.run_id),
+    };
+    // Refused before the first case: a run whose results cannot be written is wasted.
+    if let Err(err) = crate::persist::check_writable(&out) {
+        eprintln!("dlconform run: cannot write to {}: {err}", out.display());
+        return Ok(exit::CANNOT_RUN);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -135,10 +144,6 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     };
     // Leftover candidate tasks must not hold the process open.
     runtime.shutdown_timeout(Duration::from_secs(1));
-    let out = match &args.out {
-        Some(dir) => dir.clone(),
-        None => Path::new("reports").join(&options.run_id),
-    };
     let path = match results.write_to(&out) {
         Ok(path) => path,
         Err(err) => {
@@ -222,7 +227,7 @@ fn update_expectations(file: &Path, results: &RunResults, previous: &Expectation
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .map_or(Ok(()), std::fs::create_dir_all)
-        .and_then(|()| std::fs::write(file, text));
+        .and_then(|()| crate::persist::write_whole(file, text.as_bytes()));
     match written {
         Ok(()) => {
             println!("expectations written: {}", file.display());

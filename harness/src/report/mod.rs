@@ -99,7 +99,7 @@ pub fn write_reports(
 }
 
 fn write_file(path: &Path, text: &str) -> Result<(), ReportError> {
-    std::fs::write(path, text).map_err(|source| ReportError::Io {
+    crate::persist::write_whole(path, text.as_bytes()).map_err(|source| ReportError::Io {
         path: path.display().to_string(),
         source,
     })

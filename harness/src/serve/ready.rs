@@ -29,9 +29,6 @@ pub fn document(server: &MockServer, rows: &[ServeRow]) -> Value {
 
 /// Write `doc` to `path` whole: a temporary name first, then renamed, so readers never see half.
 pub fn write(path: &Path, doc: &Value) -> io::Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
     let bytes = serde_json::to_vec_pretty(doc).map_err(io::Error::other)?;
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
+    crate::persist::write_whole(path, &bytes)
 }

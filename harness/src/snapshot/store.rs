@@ -97,7 +97,8 @@ impl SnapshotStore {
                 source,
             })?;
         }
-        std::fs::write(&path, text).map_err(|source| SnapshotError::Io { path, source })?;
+        crate::persist::write_whole(&path, text.as_bytes())
+            .map_err(|source| SnapshotError::Io { path, source })?;
         Ok(true)
     }
 }
