@@ -1,0 +1,250 @@
+//! WebSocket candidates: `listen:ws://HOST:PORT`. The harness listens; a runtime (the bridge
+//! page on a device or in a browser) connects and speaks protocol v1, one JSON object per text
+//! message. A "restart" is waiting for the runtime to connect again.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Mutex, mpsc};
+use tokio::task::AbortHandle;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::Message;
+
+use super::{CHANNEL_CAPACITY, Incoming, Stamped, StartError, Started, parse_line};
+use crate::protocol::ToCandidate;
+
+/// The `--candidate` prefix of a listening WebSocket transport.
+pub const PREFIX: &str = "listen:ws://";
+
+/// Where the harness listens for a runtime; bound on first use and kept for the whole run,
+/// so a runtime that reconnects finds the same port.
+#[derive(Clone)]
+pub struct Endpoint {
+    addr: String,
+    state: Arc<Mutex<State>>,
+}
+
+#[derive(Default)]
+struct State {
+    listener: Option<TcpListener>,
+    connections: u32,
+}
+
+impl Endpoint {
+    /// Parse `listen:ws://HOST:PORT` (port 0: any free port, printed when bound).
+    pub fn parse(text: &str) -> Result<Endpoint, StartError> {
+        let Some(rest) = text.strip_prefix(PREFIX) else {
+            return Err(StartError::Unknown(format!(
+                "'{text}': expected {PREFIX}HOST:PORT"
+            )));
+        };
+        let addr = rest.trim_end_matches('/');
+        if addr.parse::<SocketAddr>().is_err() && !has_host_and_port(addr) {
+            return Err(StartError::Unknown(format!(
+                "'{text}': expected {PREFIX}HOST:PORT, e.g. {PREFIX}0.0.0.0:8790"
+            )));
+        }
+        Ok(Endpoint {
+            addr: addr.to_string(),
+            state: Arc::new(Mutex::new(State::default())),
+        })
+    }
+
+    /// `HOST:PORT` as given.
+    pub fn addr(&self) -> &str {
+        &self.addr
+    }
+}
+
+fn has_host_and_port(addr: &str) -> bool {
+    addr.rsplit_once(':')
+        .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok())
+}
+
+impl fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Endpoint({PREFIX}{})", self.addr)
+    }
+}
+
+impl PartialEq for Endpoint {
+    fn eq(&self, other: &Self) -> bool {
+        self.addr == other.addr
+    }
+}
+
+impl Eq for Endpoint {}
+
+/// Wait for a runtime to connect and wire it up. The first connection is awaited without a
+/// bound (someone has to open the bridge on a device); a reconnection within `reconnect_timeout`.
+pub async fn start(
+    endpoint: &Endpoint,
+    reconnect_timeout: Duration,
+) -> Result<Started, StartError> {
+    let mut state = endpoint.state.lock().await;
+    if state.listener.is_none() {
+        let listener = TcpListener::bind(&endpoint.addr).await.map_err(|err| {
+            StartError::WouldNotStart(format!("cannot listen on {}: {err}", endpoint.addr))
+        })?;
+        let bound = listener
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_else(|_| endpoint.addr.clone());
+        // The one line a person (or a test) needs to point the bridge at the harness.
+        eprintln!("waiting for a runtime on ws://{bound}");
+        state.listener = Some(listener);
+    }
+    let first = state.connections == 0;
+    let Some(listener) = state.listener.as_ref() else {
+        return Err(StartError::WouldNotStart("the listener is gone".into()));
+    };
+    let socket = if first {
+        accept(listener).await
+    } else {
+        tokio::time::timeout(reconnect_timeout, accept(listener))
+            .await
+            .map_err(|_| {
+                StartError::WouldNotStart(format!(
+                    "the runtime did not reconnect to ws://{} within {} ms",
+                    endpoint.addr,
+                    reconnect_timeout.as_millis()
+                ))
+            })?
+    }?;
+    state.connections += 1;
+    Ok(wire(socket))
+}
+
+/// Accept TCP connections until one completes the WebSocket handshake (a stray HTTP request,
+/// such as a browser asking for a favicon, is turned away and waited past).
+async fn accept(listener: &TcpListener) -> Result<WebSocketStream<TcpStream>, StartError> {
+    loop {
+        let (stream, peer) = listener
+            .accept()
+            .await
+            .map_err(|err| StartError::WouldNotStart(format!("cannot accept: {err}")))?;
+        let _ = stream.set_nodelay(true);
+        match tokio_tungstenite::accept_async(stream).await {
+            Ok(socket) => {
+                tracing::info!(%peer, "runtime connected");
+                return Ok(socket);
+            }
+            Err(err) => tracing::warn!(%peer, "not a WebSocket handshake: {err}"),
+        }
+    }
+}
+
+fn wire(socket: WebSocketStream<TcpStream>) -> Started {
+    let (sink, stream) = socket.split();
+    let (to_tx, to_rx) = mpsc::channel::<ToCandidate>(CHANNEL_CAPACITY);
+    let (from_tx, from_rx) = mpsc::channel::<Stamped>(CHANNEL_CAPACITY);
+    let writer = tokio::spawn(write_messages(sink, to_rx));
+    let reader = tokio::spawn(read_messages(stream, from_tx));
+    Started {
+        tx: to_tx,
+        rx: from_rx,
+        log: None,
+        guard: Box::new(ConnectionGuard(vec![
+            writer.abort_handle(),
+            reader.abort_handle(),
+        ])),
+    }
+}
+
+type Sink = futures_util::stream::SplitSink<WebSocketStream<TcpStream>, Message>;
+type Stream = futures_util::stream::SplitStream<WebSocketStream<TcpStream>>;
+
+async fn write_messages(mut sink: Sink, mut rx: mpsc::Receiver<ToCandidate>) {
+    while let Some(message) = rx.recv().await {
+        let Ok(text) = serde_json::to_string(&message) else {
+            continue;
+        };
+        if sink.send(Message::text(text)).await.is_err() {
+            return;
+        }
+    }
+    // The harness is done with this runtime: a close frame is its end of input.
+    let _ = sink.close().await;
+}
+
+async fn read_messages(mut stream: Stream, tx: mpsc::Sender<Stamped>) {
+    let reason = loop {
+        match stream.next().await {
+            Some(Ok(Message::Text(text))) => {
+                let at = Instant::now();
+                if let Some(item) = parse_line(text.as_str()) {
+                    if tx.send(Stamped { at, item }).await.is_err() {
+                        return;
+                    }
+                }
+            }
+            Some(Ok(Message::Binary(bytes))) => {
+                let item = Incoming::Problem {
+                    call: None,
+                    line: format!("<binary message of {} bytes>", bytes.len()),
+                    error: "protocol messages are text messages".into(),
+                };
+                let at = Instant::now();
+                if tx.send(Stamped { at, item }).await.is_err() {
+                    return;
+                }
+            }
+            Some(Ok(Message::Close(frame))) => {
+                break match frame {
+                    Some(f) => format!("closed the WebSocket (code {}, '{}')", f.code, f.reason),
+                    None => "closed the WebSocket".to_string(),
+                };
+            }
+            // Pings are answered by the WebSocket layer itself.
+            Some(Ok(_)) => {}
+            Some(Err(err)) => break format!("WebSocket error: {err}"),
+            None => break "dropped the connection".to_string(),
+        }
+    };
+    let _ = tx
+        .send(Stamped {
+            at: Instant::now(),
+            item: Incoming::Closed(format!("runtime {reason}")),
+        })
+        .await;
+}
+
+/// Drops the connection when dropped.
+struct ConnectionGuard(Vec<AbortHandle>);
+
+impl Drop for ConnectionGuard {
+    fn drop(&mut self) {
+        for task in &self.0 {
+            task.abort();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_listen_addresses() {
+        assert_eq!(
+            Endpoint::parse("listen:ws://0.0.0.0:8790")
+                .ok()
+                .map(|e| e.addr().to_string()),
+            Some("0.0.0.0:8790".into())
+        );
+        assert!(Endpoint::parse("listen:ws://localhost:0/").is_ok());
+        assert!(Endpoint::parse("listen:ws://[::1]:9000").is_ok());
+        for bad in [
+            "listen:ws://",
+            "listen:ws://host",
+            "listen:ws://:80",
+            "listen:ws://h:99999",
+        ] {
+            assert!(Endpoint::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
