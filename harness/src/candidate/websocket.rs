@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Mutex, mpsc};
+use tokio::sync::{Mutex, mpsc, watch};
 use tokio::task::AbortHandle;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
@@ -26,6 +26,7 @@ pub const PREFIX: &str = "listen:ws://";
 pub struct Endpoint {
     addr: String,
     state: Arc<Mutex<State>>,
+    bound: watch::Sender<Option<SocketAddr>>,
 }
 
 #[derive(Default)]
@@ -51,12 +52,20 @@ impl Endpoint {
         Ok(Endpoint {
             addr: addr.to_string(),
             state: Arc::new(Mutex::new(State::default())),
+            bound: watch::Sender::new(None),
         })
     }
 
     /// `HOST:PORT` as given.
     pub fn addr(&self) -> &str {
         &self.addr
+    }
+
+    /// The address actually listened on (the port chosen for port 0), once bound.
+    pub async fn bound_addr(&self) -> Option<SocketAddr> {
+        let mut rx = self.bound.subscribe();
+        let bound = rx.wait_for(Option::is_some).await.ok()?;
+        *bound
     }
 }
 
@@ -90,12 +99,11 @@ pub async fn start(
         let listener = TcpListener::bind(&endpoint.addr).await.map_err(|err| {
             StartError::WouldNotStart(format!("cannot listen on {}: {err}", endpoint.addr))
         })?;
-        let bound = listener
-            .local_addr()
-            .map(|a| a.to_string())
-            .unwrap_or_else(|_| endpoint.addr.clone());
+        let bound = listener.local_addr().ok();
+        let shown = bound.map_or_else(|| endpoint.addr.clone(), |a| a.to_string());
         // The one line a person (or a test) needs to point the bridge at the harness.
-        eprintln!("waiting for a runtime on ws://{bound}");
+        eprintln!("waiting for a runtime on ws://{shown}");
+        endpoint.bound.send_replace(bound);
         state.listener = Some(listener);
     }
     let first = state.connections == 0;
