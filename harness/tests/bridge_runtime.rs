@@ -1,4 +1,5 @@
-//! The bridge core (bridge/core/bridge.js) run for real: in headless Chromium, connected to
+//! The bridge core (bridge/core/bridge.js): its message handling under Node's test runner
+//! (bridge/test/core.test.js), and the core run for real: in headless Chromium, connected to
 //! `dlconform run --candidate listen:ws://127.0.0.1:0`, with a stand-in `wx`-like host on
 //! `fetch` (bridge/test/host.js) it gives the same verdicts, case by case, as the same core and
 //! host run by Node over stdio (`cmd:node bridge/test/stdio.js`).
@@ -42,17 +43,37 @@ fn may_skip() -> bool {
         && std::env::var("DLCONFORM_SKIP_BROWSER").as_deref() == Ok("1")
 }
 
-/// What the test needs, or why it cannot run.
-fn missing() -> Vec<String> {
-    let mut missing = Vec::new();
+/// Fail (or, outside CI with `DLCONFORM_SKIP_BROWSER=1`, skip) when something is missing;
+/// `true` when the test can run.
+fn ready(missing: Vec<String>) -> bool {
+    if missing.is_empty() {
+        return true;
+    }
+    if may_skip() {
+        eprintln!("skipping the bridge test, missing: {}", missing.join(", "));
+        return false;
+    }
+    panic!(
+        "the bridge test needs: {} (outside CI, DLCONFORM_SKIP_BROWSER=1 skips it)",
+        missing.join(", ")
+    );
+}
+
+fn missing_node() -> Vec<String> {
+    match on_path("node") {
+        Some(_) => Vec::new(),
+        None => vec!["node (apt-get install -y nodejs)".to_string()],
+    }
+}
+
+/// What the Chromium test needs and is not there.
+fn missing_for_chromium() -> Vec<String> {
+    let mut missing = missing_node();
     let chromium = std::env::var_os("DLCONFORM_CHROMIUM")
         .map(PathBuf::from)
         .or_else(|| on_path("chromium"));
     if chromium.is_none_or(|p| !p.is_file()) {
         missing.push("chromium (apt-get install -y chromium)".to_string());
-    }
-    if on_path("node").is_none() {
-        missing.push("node (apt-get install -y nodejs)".to_string());
     }
     if on_path("certutil").is_none() {
         missing.push("certutil (apt-get install -y libnss3-tools)".to_string());
@@ -192,17 +213,31 @@ fn run_in_chromium(dir: &Path) -> (RunResults, String) {
 }
 
 #[test]
+fn bridge_core_handles_protocol_messages() {
+    if !ready(missing_node()) {
+        return;
+    }
+    let output = Command::new("node")
+        .current_dir(workspace().join("bridge/test"))
+        .args(["--test", "core.test.js"])
+        .output()
+        .expect("node runs");
+    let report = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{report}");
+    let count = |label: &str| {
+        report
+            .lines()
+            .find_map(|line| line.strip_prefix(label))
+            .and_then(|n| n.trim().parse::<u32>().ok())
+    };
+    assert_eq!(count("# fail "), Some(0), "{report}");
+    assert!(count("# pass ").is_some_and(|n| n > 0), "{report}");
+}
+
+#[test]
 fn bridge_in_chromium_gives_the_stdio_verdicts() {
-    let missing = missing();
-    if !missing.is_empty() {
-        if may_skip() {
-            eprintln!("skipping the bridge test, missing: {}", missing.join(", "));
-            return;
-        }
-        panic!(
-            "the bridge test needs: {} (outside CI, DLCONFORM_SKIP_BROWSER=1 skips it)",
-            missing.join(", ")
-        );
+    if !ready(missing_for_chromium()) {
+        return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
 
