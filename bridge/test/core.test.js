@@ -167,3 +167,36 @@ test('encode keeps JSON values and drops what JSON cannot carry', () => {
   assert.deepStrictEqual(encode({ a: [1, Infinity, null, 'x'], f() {}, u: undefined, n: { m: NaN } }),
     { a: [1, { $number: 'Infinity' }, null, 'x'], n: { m: { $number: 'NaN' } } });
 });
+
+test('the mini-program page keeps the address and runs the bridge over the platform socket', () => {
+  const { definition } = require('../core/page.js');
+  const storage = { 'dlconform-harness-address': 'ws://10.0.0.2:8790' };
+  const opened = [];
+  const api = {
+    getStorageSync: (k) => storage[k],
+    setStorageSync: (k, v) => { storage[k] = v; },
+    connectSocket: (o) => {
+      opened.push(o.url);
+      const task = {};
+      ['onOpen', 'onMessage', 'onClose', 'onError'].forEach((n) => { task[n] = () => {}; });
+      task.send = () => {};
+      task.close = () => {};
+      return task;
+    },
+    downloadFile: () => ({}),
+  };
+  const def = definition(api, 'douyin');
+  const page = Object.assign({ data: Object.assign({}, def.data), setData(d) { Object.assign(this.data, d); } }, def);
+  page.onLoad();
+  assert.strictEqual(page.data.address, 'ws://10.0.0.2:8790');
+  page.onAddressInput({ detail: { value: ' http://nope ' } });
+  page.onRun();
+  assert.match(page.data.status, /must start with ws:\/\//);
+  assert.deepStrictEqual(opened, []);
+  page.onAddressInput({ detail: { value: 'ws://10.0.0.3:9000' } });
+  page.onRun();
+  assert.deepStrictEqual(opened, ['ws://10.0.0.3:9000']);
+  assert.strictEqual(storage['dlconform-harness-address'], 'ws://10.0.0.3:9000');
+  page.onStop();
+  assert.strictEqual(page.data.status, 'stopped');
+});

@@ -281,3 +281,88 @@ fn bridge_in_chromium_gives_the_stdio_verdicts() {
         .unwrap_or_default();
     assert!(agent.contains("HeadlessChrome"), "{agent}");
 }
+
+/// Each mini-program project: its folder, the files its developer tool needs, the page's
+/// template and style extensions, and the host global its entry passes.
+const PROJECTS: &[(&str, &[&str], &str)] = &[
+    (
+        "wechat",
+        &[
+            "project.config.json",
+            "app.json",
+            "app.js",
+            "pages/index/index.wxml",
+            "pages/index/index.wxss",
+        ],
+        "page.definition(wx, 'wechat')",
+    ),
+    (
+        "douyin",
+        &[
+            "project.config.json",
+            "app.json",
+            "app.js",
+            "pages/index/index.ttml",
+            "pages/index/index.ttss",
+        ],
+        "page.definition(tt, 'douyin')",
+    ),
+    (
+        "feishu",
+        &[
+            "project.config.json",
+            "app.json",
+            "app.js",
+            "pages/index/index.ttml",
+            "pages/index/index.ttss",
+        ],
+        "page.definition(tt, 'feishu-gadget')",
+    ),
+    (
+        "baidu",
+        &[
+            "project.swan.json",
+            "app.json",
+            "app.js",
+            "pages/index/index.swan",
+            "pages/index/index.css",
+        ],
+        "page.definition(swan, 'baidu')",
+    ),
+];
+
+#[test]
+fn bridge_projects_carry_the_current_core() {
+    let bridge = workspace().join("bridge");
+    for (project, files, entry) in PROJECTS {
+        let root = bridge.join(project);
+        for core in ["bridge.js", "page.js"] {
+            let original = std::fs::read(bridge.join("core").join(core)).expect("the core");
+            let copy = std::fs::read(root.join("core").join(core)).unwrap_or_default();
+            assert!(
+                original == copy,
+                "bridge/{project}/core/{core} is stale: run `node bridge/sync-core.js`"
+            );
+        }
+        for file in *files {
+            assert!(
+                root.join(file).is_file(),
+                "bridge/{project}/{file} is missing"
+            );
+        }
+        let app: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(root.join("app.json")).expect("app.json"),
+        )
+        .expect("app.json parses");
+        assert_eq!(
+            app["pages"][0], "pages/index/index",
+            "bridge/{project}/app.json"
+        );
+        let script = std::fs::read_to_string(root.join("pages/index/index.js")).expect("entry");
+        assert!(
+            script.contains(entry),
+            "bridge/{project}/pages/index/index.js: {script}"
+        );
+        assert!(script.contains("require('../../core/page.js')"));
+    }
+}
