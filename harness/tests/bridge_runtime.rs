@@ -66,13 +66,18 @@ fn missing_node() -> Vec<String> {
     }
 }
 
+/// Chromium: `DLCONFORM_CHROMIUM` or `chromium` on PATH.
+fn chromium() -> Option<PathBuf> {
+    std::env::var_os("DLCONFORM_CHROMIUM")
+        .map(PathBuf::from)
+        .or_else(|| on_path("chromium"))
+        .filter(|path| path.is_file())
+}
+
 /// What the Chromium test needs and is not there.
 fn missing_for_chromium() -> Vec<String> {
     let mut missing = missing_node();
-    let chromium = std::env::var_os("DLCONFORM_CHROMIUM")
-        .map(PathBuf::from)
-        .or_else(|| on_path("chromium"));
-    if chromium.is_none_or(|p| !p.is_file()) {
+    if chromium().is_none() {
         missing.push("chromium (apt-get install -y chromium)".to_string());
     }
     if on_path("certutil").is_none() {
@@ -193,6 +198,10 @@ fn run_in_chromium(dir: &Path) -> (RunResults, String) {
         .arg(&url)
         .arg(&ca)
         .env("TMPDIR", dir)
+        .env(
+            "DLCONFORM_CHROMIUM",
+            chromium().expect("chromium was found"),
+        )
         .stdout(Stdio::inherit())
         .stderr(Stdio::inherit())
         .spawn()
