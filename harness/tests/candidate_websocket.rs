@@ -19,6 +19,9 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
+/// Short enough for a test, long enough for a loaded machine (pings go every second).
+const SILENCE_LIMIT: Duration = Duration::from_secs(3);
+
 struct Quiet;
 
 impl Reporter for Quiet {
@@ -53,10 +56,19 @@ enum Runtime {
     DropAndReturn(usize),
     /// Drop the connection when the n-th call arrives and never come back.
     DropAndVanish(usize),
+    /// Stop reading (and so answering pings) when the n-th call arrives, keeping the
+    /// connection open, and connect again.
+    GoSilentAndReturn(usize),
 }
 
 /// Serve the reference over one connection to `url`; returns whether it was dropped on purpose.
-async fn serve_once(url: &str, drop_at_call: Option<usize>, calls_seen: &mut usize) -> bool {
+/// With `hold`, a connection given up on is kept open, unread, instead of being closed.
+async fn serve_once(
+    url: &str,
+    drop_at_call: Option<usize>,
+    calls_seen: &mut usize,
+    hold: bool,
+) -> bool {
     let (socket, _) = tokio_tungstenite::connect_async(url)
         .await
         .expect("the harness accepts the connection");
@@ -90,8 +102,16 @@ async fn serve_once(url: &str, drop_at_call: Option<usize>, calls_seen: &mut usi
             break;
         }
     }
-    // Dropping both halves ends the TCP connection without a close frame.
     serving.abort();
+    if hold {
+        // Unread and unanswered, like a phone gone from the network.
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            drop(stream);
+        });
+        return dropped;
+    }
+    // Dropping both halves ends the TCP connection without a close frame.
     writer.abort();
     drop(stream);
     dropped
@@ -101,20 +121,23 @@ async fn runtime(endpoint: Endpoint, behaviour: Runtime) {
     let addr = endpoint.bound_addr().await.expect("the harness listens");
     let url = format!("ws://{addr}");
     let mut calls = 0;
-    let drop_at = match behaviour {
-        Runtime::Steady => None,
-        Runtime::DropAndReturn(n) | Runtime::DropAndVanish(n) => Some(n),
+    let (drop_at, hold) = match behaviour {
+        Runtime::Steady => (None, false),
+        Runtime::DropAndReturn(n) | Runtime::DropAndVanish(n) => (Some(n), false),
+        Runtime::GoSilentAndReturn(n) => (Some(n), true),
     };
-    let dropped = serve_once(&url, drop_at, &mut calls).await;
-    if dropped && matches!(behaviour, Runtime::DropAndReturn(_)) {
-        serve_once(&url, None, &mut calls).await;
+    let dropped = serve_once(&url, drop_at, &mut calls, hold).await;
+    if dropped && !matches!(behaviour, Runtime::DropAndVanish(_)) {
+        serve_once(&url, None, &mut calls, false).await;
     }
 }
 
 fn run_over_websocket(behaviour: Runtime, hello_timeout: Duration) -> RunResults {
     let tokio = tokio::runtime::Runtime::new().expect("tokio runtime");
     tokio.block_on(async {
-        let endpoint = Endpoint::parse("listen:ws://127.0.0.1:0").expect("a listen address");
+        let endpoint = Endpoint::parse("listen:ws://127.0.0.1:0")
+            .expect("a listen address")
+            .with_silence_limit(SILENCE_LIMIT);
         let client = tokio::spawn(runtime(endpoint.clone(), behaviour));
         let results = run(
             options(CandidateSpec::Listen(endpoint), hello_timeout),
@@ -198,4 +221,14 @@ fn websocket_runtime_that_never_returns_crashes_the_rest() {
     assert_eq!(statuses(&results), vec![Pass, Crash, Crash, Crash, Crash]);
     let reason = results.cases[2].reason.clone().unwrap_or_default();
     assert!(reason.contains("did not reconnect"), "{reason}");
+}
+
+#[test]
+fn websocket_runtime_gone_silent_is_given_up_and_waited_for() {
+    let results = run_over_websocket(Runtime::GoSilentAndReturn(2), Duration::from_secs(10));
+    use Status::*;
+    assert_eq!(statuses(&results), vec![Pass, Crash, Pass, Pass, Pass]);
+    let reason = results.cases[1].reason.clone().unwrap_or_default();
+    assert!(reason.contains("not even a pong"), "{reason}");
+    assert_eq!(results.run.candidate.starts, 2);
 }

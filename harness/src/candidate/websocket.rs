@@ -20,6 +20,10 @@ use crate::protocol::ToCandidate;
 /// The `--candidate` prefix of a listening WebSocket transport.
 pub const PREFIX: &str = "listen:ws://";
 
+/// How long a connected runtime may stay silent (not even a pong) before it counts as gone.
+/// A phone that changes networks leaves a half-open connection nothing else would notice.
+pub const SILENCE_LIMIT: Duration = Duration::from_secs(15);
+
 /// Where the harness listens for a runtime; bound on first use and kept for the whole run,
 /// so a runtime that reconnects finds the same port.
 #[derive(Clone)]
@@ -27,6 +31,7 @@ pub struct Endpoint {
     addr: String,
     state: Arc<Mutex<State>>,
     bound: watch::Sender<Option<SocketAddr>>,
+    silence_limit: Duration,
 }
 
 #[derive(Default)]
@@ -53,7 +58,14 @@ impl Endpoint {
             addr: addr.to_string(),
             state: Arc::new(Mutex::new(State::default())),
             bound: watch::Sender::new(None),
+            silence_limit: SILENCE_LIMIT,
         })
+    }
+
+    /// The same endpoint with another silence limit (pings go out at a third of it).
+    pub fn with_silence_limit(mut self, limit: Duration) -> Endpoint {
+        self.silence_limit = limit;
+        self
     }
 
     /// `HOST:PORT` as given.
@@ -124,7 +136,7 @@ pub async fn start(
             })?
     }?;
     state.connections += 1;
-    Ok(wire(socket))
+    Ok(wire(socket, endpoint.silence_limit))
 }
 
 /// Accept TCP connections until one completes the WebSocket handshake (a stray HTTP request,
@@ -146,12 +158,12 @@ async fn accept(listener: &TcpListener) -> Result<WebSocketStream<TcpStream>, St
     }
 }
 
-fn wire(socket: WebSocketStream<TcpStream>) -> Started {
+fn wire(socket: WebSocketStream<TcpStream>, silence_limit: Duration) -> Started {
     let (sink, stream) = socket.split();
     let (to_tx, to_rx) = mpsc::channel::<ToCandidate>(CHANNEL_CAPACITY);
     let (from_tx, from_rx) = mpsc::channel::<Stamped>(CHANNEL_CAPACITY);
-    let writer = tokio::spawn(write_messages(sink, to_rx));
-    let reader = tokio::spawn(read_messages(stream, from_tx));
+    let writer = tokio::spawn(write_messages(sink, to_rx, silence_limit / 3));
+    let reader = tokio::spawn(read_messages(stream, from_tx, silence_limit));
     Started {
         tx: to_tx,
         rx: from_rx,
@@ -166,12 +178,21 @@ fn wire(socket: WebSocketStream<TcpStream>) -> Started {
 type Sink = futures_util::stream::SplitSink<WebSocketStream<TcpStream>, Message>;
 type Stream = futures_util::stream::SplitStream<WebSocketStream<TcpStream>>;
 
-async fn write_messages(mut sink: Sink, mut rx: mpsc::Receiver<ToCandidate>) {
-    while let Some(message) = rx.recv().await {
-        let Ok(text) = serde_json::to_string(&message) else {
-            continue;
+async fn write_messages(mut sink: Sink, mut rx: mpsc::Receiver<ToCandidate>, ping_every: Duration) {
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
+    loop {
+        let frame = tokio::select! {
+            message = rx.recv() => match message {
+                Some(message) => match serde_json::to_string(&message) {
+                    Ok(text) => Message::text(text),
+                    Err(_) => continue,
+                },
+                None => break,
+            },
+            // Pings keep the runtime answering (pongs) while no call is running.
+            _ = ping.tick() => Message::Ping(Default::default()),
         };
-        if sink.send(Message::text(text)).await.is_err() {
+        if sink.send(frame).await.is_err() {
             return;
         }
     }
@@ -179,9 +200,15 @@ async fn write_messages(mut sink: Sink, mut rx: mpsc::Receiver<ToCandidate>) {
     let _ = sink.close().await;
 }
 
-async fn read_messages(mut stream: Stream, tx: mpsc::Sender<Stamped>) {
+async fn read_messages(mut stream: Stream, tx: mpsc::Sender<Stamped>, silence_limit: Duration) {
     let reason = loop {
-        match stream.next().await {
+        let Ok(next) = tokio::time::timeout(silence_limit, stream.next()).await else {
+            break format!(
+                "sent nothing, not even a pong, for {} ms",
+                silence_limit.as_millis()
+            );
+        };
+        match next {
             Some(Ok(Message::Text(text))) => {
                 let at = Instant::now();
                 if let Some(item) = parse_line(text.as_str()) {
