@@ -18,7 +18,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use cli_support::{dlconform, text, workspace};
+use cli_support::{text, workspace};
+use dlconform::protocol::FromCandidate;
 use dlconform::results::RunResults;
 use dlconform::verdict::Status;
 
@@ -107,6 +108,12 @@ fn run_args(candidate: &str, out: &Path) -> Vec<String> {
         args.push(case.to_string());
     }
     args
+}
+
+/// `1` when this harness knows the `started` message, so the bridge may send it.
+fn started_supported() -> &'static str {
+    let started = serde_json::from_str::<FromCandidate>(r#"{"type":"started","call":"c"}"#);
+    if started.is_ok() { "1" } else { "0" }
 }
 
 fn read_results(out: &Path) -> RunResults {
@@ -202,6 +209,7 @@ fn run_in_chromium(dir: &Path) -> (RunResults, String) {
             "DLCONFORM_CHROMIUM",
             chromium().expect("chromium was found"),
         )
+        .env("DLCONFORM_BRIDGE_STARTED", started_supported())
         .stdout(Stdio::inherit())
         .stderr(Stdio::inherit())
         .spawn()
@@ -251,10 +259,12 @@ fn bridge_in_chromium_gives_the_stdio_verdicts() {
     let dir = tempfile::tempdir().expect("tempdir");
 
     let stdio_out = dir.path().join("stdio");
-    let output = dlconform(
-        &workspace(),
-        &run_args("cmd:node bridge/test/stdio.js", &stdio_out),
-    );
+    let output = Command::new(env!("CARGO_BIN_EXE_dlconform"))
+        .current_dir(workspace())
+        .args(run_args("cmd:node bridge/test/stdio.js", &stdio_out))
+        .env("DLCONFORM_BRIDGE_STARTED", started_supported())
+        .output()
+        .expect("dlconform runs");
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let stdio = read_results(&stdio_out);
 
