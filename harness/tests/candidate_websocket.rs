@@ -50,7 +50,8 @@ fn options(candidate: CandidateSpec, hello_timeout: Duration) -> RunOptions {
 /// What the runtime does with its connections.
 #[derive(Clone, Copy)]
 enum Runtime {
-    /// Serve every call on one connection.
+    /// Ask for a favicon over plain HTTP first (as a browser might), then serve every call
+    /// on one connection.
     Steady,
     /// Drop the connection when the n-th call (1-based) arrives, then connect again.
     DropAndReturn(usize),
@@ -117,9 +118,24 @@ async fn serve_once(
     dropped
 }
 
+/// A plain HTTP request: not a WebSocket handshake, so the harness must wait past it.
+async fn stray_request(addr: std::net::SocketAddr) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    stream
+        .write_all(b"GET /favicon.ico HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .expect("write");
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer).await;
+}
+
 async fn runtime(endpoint: Endpoint, behaviour: Runtime) {
     let addr = endpoint.bound_addr().await.expect("the harness listens");
     let url = format!("ws://{addr}");
+    if matches!(behaviour, Runtime::Steady) {
+        stray_request(addr).await;
+    }
     let mut calls = 0;
     let (drop_at, hold) = match behaviour {
         Runtime::Steady => (None, false),

@@ -24,6 +24,9 @@ pub const PREFIX: &str = "listen:ws://";
 /// A phone that changes networks leaves a half-open connection nothing else would notice.
 pub const SILENCE_LIMIT: Duration = Duration::from_secs(15);
 
+/// How long a new connection may take to complete the WebSocket handshake.
+const HANDSHAKE_LIMIT: Duration = Duration::from_secs(10);
+
 /// Where the harness listens for a runtime; bound on first use and kept for the whole run,
 /// so a runtime that reconnects finds the same port.
 #[derive(Clone)]
@@ -128,9 +131,10 @@ pub async fn start(
         tokio::time::timeout(reconnect_timeout, accept(listener))
             .await
             .map_err(|_| {
+                let bound = *endpoint.bound.borrow();
+                let addr = bound.map_or_else(|| endpoint.addr.clone(), |a| a.to_string());
                 StartError::WouldNotStart(format!(
-                    "the runtime did not reconnect to ws://{} within {} ms",
-                    endpoint.addr,
+                    "the runtime did not reconnect to ws://{addr} within {} ms",
                     reconnect_timeout.as_millis()
                 ))
             })?
@@ -140,7 +144,8 @@ pub async fn start(
 }
 
 /// Accept TCP connections until one completes the WebSocket handshake (a stray HTTP request,
-/// such as a browser asking for a favicon, is turned away and waited past).
+/// such as a browser asking for a favicon, or a connection that says nothing, is turned away
+/// and waited past).
 async fn accept(listener: &TcpListener) -> Result<WebSocketStream<TcpStream>, StartError> {
     loop {
         let (stream, peer) = listener
@@ -148,12 +153,13 @@ async fn accept(listener: &TcpListener) -> Result<WebSocketStream<TcpStream>, St
             .await
             .map_err(|err| StartError::WouldNotStart(format!("cannot accept: {err}")))?;
         let _ = stream.set_nodelay(true);
-        match tokio_tungstenite::accept_async(stream).await {
-            Ok(socket) => {
+        match tokio::time::timeout(HANDSHAKE_LIMIT, tokio_tungstenite::accept_async(stream)).await {
+            Ok(Ok(socket)) => {
                 tracing::info!(%peer, "runtime connected");
                 return Ok(socket);
             }
-            Err(err) => tracing::warn!(%peer, "not a WebSocket handshake: {err}"),
+            Ok(Err(err)) => tracing::warn!(%peer, "not a WebSocket handshake: {err}"),
+            Err(_) => tracing::warn!(%peer, "no WebSocket handshake within 10 s"),
         }
     }
 }
