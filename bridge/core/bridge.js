@@ -31,9 +31,6 @@
       return { $number: value !== value ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity' };
     }
     if (value === null || typeof value !== 'object') return value;
-    if (typeof ArrayBuffer !== 'undefined' && value instanceof ArrayBuffer) {
-      return { $arrayBuffer: value.byteLength };
-    }
     var out;
     if (Object.prototype.toString.call(value) === '[object Array]') {
       out = [];
