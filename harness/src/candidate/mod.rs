@@ -1,9 +1,10 @@
 //! Candidates: what the runner talks to over protocol v1.
 //!
 //! A started candidate is a sender of [`ToCandidate`] and a receiver of stamped
-//! [`Incoming`] items, whether it is a process (`cmd:<command line>`) or built in
-//! and run on a task (`reference`). The [`supervisor`] routes items to the case
-//! that owns each call and restarts a candidate that died.
+//! [`Incoming`] items, whether it is a process (`cmd:<command line>`), a runtime connected
+//! over WebSocket (`listen:ws://HOST:PORT`) or built in and run on a task (`reference`).
+//! The [`supervisor`] routes items to the case that owns each call and restarts a candidate
+//! that died.
 
 pub mod builtin;
 pub mod log;
