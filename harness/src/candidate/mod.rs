@@ -1,9 +1,10 @@
 //! Candidates: what the runner talks to over protocol v1.
 //!
 //! A started candidate is a sender of [`ToCandidate`] and a receiver of stamped
-//! [`Incoming`] items, whether it is a process (`cmd:<command line>`) or built in
-//! and run on a task (`reference`). The [`supervisor`] routes items to the case
-//! that owns each call and restarts a candidate that died.
+//! [`Incoming`] items, whether it is a process (`cmd:<command line>`), a runtime connected
+//! over WebSocket (`listen:ws://HOST:PORT`) or built in and run on a task (`reference`).
+//! The [`supervisor`] routes items to the case that owns each call and restarts a candidate
+//! that died.
 
 pub mod builtin;
 pub mod log;
@@ -11,6 +12,7 @@ pub use dlconform_reference::mutants;
 pub mod process;
 pub use dlconform_reference as reference;
 pub mod supervisor;
+pub mod websocket;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -32,11 +34,16 @@ pub enum CandidateSpec {
     Builtin(String),
     /// A process started with `sh -c <command line>`.
     Command(String),
+    /// A runtime that connects to the harness over WebSocket (`listen:ws://HOST:PORT`).
+    Listen(websocket::Endpoint),
 }
 
 impl CandidateSpec {
-    /// Parse `reference`, `mutant:NAME` or `cmd:<command line>`.
+    /// Parse `reference`, `mutant:NAME`, `cmd:<command line>` or `listen:ws://HOST:PORT`.
     pub fn parse(text: &str) -> Result<CandidateSpec, StartError> {
+        if text.starts_with("listen:") {
+            return websocket::Endpoint::parse(text).map(CandidateSpec::Listen);
+        }
         if let Some(command) = text.strip_prefix("cmd:") {
             if command.trim().is_empty() {
                 return Err(StartError::Unknown(format!(
@@ -60,8 +67,8 @@ impl CandidateSpec {
             )));
         }
         Err(StartError::Unknown(format!(
-            "'{text}'; built-in candidates: {}, mutant:<name>; a process: cmd:<command line> \
-             (see `dlconform candidates`)",
+            "'{text}'; built-in candidates: {}, mutant:<name>; a process: cmd:<command line>; \
+             a runtime over WebSocket: listen:ws://HOST:PORT (see `dlconform candidates`)",
             builtin::NAMES.join(", ")
         )))
     }
@@ -71,6 +78,7 @@ impl CandidateSpec {
         match self {
             CandidateSpec::Builtin(name) => name.clone(),
             CandidateSpec::Command(command) => format!("cmd:{command}"),
+            CandidateSpec::Listen(endpoint) => format!("{}{}", websocket::PREFIX, endpoint.addr()),
         }
     }
 }
@@ -133,6 +141,7 @@ pub async fn start(
     let mut started = match spec {
         CandidateSpec::Builtin(name) => builtin::start(name)?,
         CandidateSpec::Command(command) => process::start(command)?,
+        CandidateSpec::Listen(endpoint) => websocket::start(endpoint, hello_timeout).await?,
     };
     let stderr_tail = |started: &Started| {
         started

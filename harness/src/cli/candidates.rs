@@ -61,5 +61,22 @@ pub fn write_list(out: &mut impl Write) -> std::io::Result<()> {
         out,
         "    dlconform run --candidate 'cmd:node candidates/example-node/adapter.js'"
     )?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "A runtime over WebSocket (--candidate 'listen:ws://HOST:PORT'):"
+    )?;
+    writeln!(
+        out,
+        "  the harness listens, the bridge (bridge/README.md) connects from a device or a browser"
+    )?;
+    writeln!(
+        out,
+        "  and speaks protocol v1, one JSON object per text message. Example:"
+    )?;
+    writeln!(
+        out,
+        "    dlconform run --candidate 'listen:ws://0.0.0.0:8790' --platform wechat"
+    )?;
     Ok(())
 }

@@ -19,8 +19,9 @@ use crate::spec::model::Platform;
 /// Arguments of `dlconform run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// The candidate: `reference` (built in), or `cmd:<command line>` for a process speaking
-    /// protocol v1 (see harness/PROTOCOL.md).
+    /// The candidate: `reference` (built in), `cmd:<command line>` for a process speaking
+    /// protocol v1 (see harness/PROTOCOL.md), or `listen:ws://HOST:PORT` to wait for a runtime
+    /// (the bridge in bridge/) to connect over WebSocket.
     #[arg(long, default_value = "reference")]
     pub candidate: String,
     /// Spec files or folders of `*.yaml` specs.

@@ -1,0 +1,2 @@
+// The app does nothing itself: the bridge runs on pages/index.
+App({});

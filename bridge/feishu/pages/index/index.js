@@ -1,0 +1,4 @@
+// feishu-gadget entry: the bridge page with `tt` as the host.
+var page = require('../../core/page.js');
+
+Page(page.definition(tt, 'feishu-gadget'));
