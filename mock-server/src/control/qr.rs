@@ -1,0 +1,56 @@
+//! QR codes of scenario URLs as inline SVG, so a phone's camera opens the URL; made locally.
+
+use qrcode::{Color, EcLevel, QrCode};
+
+/// Modules of white border around the code (the standard's quiet zone).
+pub const QUIET_ZONE: usize = 4;
+
+/// The QR code of `text` as a square matrix of modules, `true` for dark, without the quiet zone.
+pub fn matrix(text: &str) -> Option<Vec<Vec<bool>>> {
+    let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::L).ok()?;
+    let width = code.width();
+    let colors = code.to_colors();
+    Some(
+        colors
+            .chunks(width)
+            .map(|row| row.iter().map(|c| *c == Color::Dark).collect())
+            .collect(),
+    )
+}
+
+/// The QR code of `text` as an SVG element: one path, a `M{x} {y}h1v1h-1z` square per dark module
+/// in module units (quiet zone included), scaled by the viewBox. `None` when the text is too long.
+pub fn svg(text: &str) -> Option<String> {
+    let m = matrix(text)?;
+    let size = m.len() + 2 * QUIET_ZONE;
+    let mut d = String::new();
+    for (y, row) in m.iter().enumerate() {
+        for (x, dark) in row.iter().enumerate() {
+            if *dark {
+                d.push_str(&format!("M{} {}h1v1h-1z", x + QUIET_ZONE, y + QUIET_ZONE));
+            }
+        }
+    }
+    Some(format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"qr\" viewBox=\"0 0 {size} {size}\" \
+         width=\"{px}\" height=\"{px}\" shape-rendering=\"crispEdges\">\
+         <rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/>\
+         <path fill=\"#000\" d=\"{d}\"/></svg>",
+        px = size * 4
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_svg_draws_every_dark_module_of_the_matrix() {
+        let url = "https://192.168.1.5:18001/f/a.bin?status=404";
+        let m = matrix(url).unwrap();
+        let dark = m.iter().flatten().filter(|d| **d).count();
+        let svg = svg(url).unwrap();
+        assert_eq!(svg.matches("h1v1h-1z").count(), dark);
+        assert!(svg.starts_with("<svg"));
+    }
+}
