@@ -151,7 +151,7 @@ fn html_unescape(s: &str) -> String {
         .replace("&amp;", "&")
 }
 
-/// Rasterise the served SVG (`M{x} {y}h1v1h-1z` per dark module) and decode it with rqrr.
+/// Rasterise the served SVG (`M{x} {y}h{n}v1h-{n}z` per run of dark modules), decode it with rqrr.
 fn decode_qr(svg: &str) -> String {
     let view = svg
         .split("viewBox=\"0 0 ")
@@ -165,13 +165,18 @@ fn decode_qr(svg: &str) -> String {
         .and_then(|r| r.split('"').next())
         .expect("path");
     let mut dark = vec![vec![false; view]; view];
-    for square in d.split('z').filter(|s| !s.is_empty()) {
-        let coords = square
+    for rect in d.split('z').filter(|s| !s.is_empty()) {
+        // M{x} {y}h{n}v1h-{n}: a run of n dark modules.
+        let (start, run) = rect
             .strip_prefix('M')
-            .and_then(|s| s.strip_suffix("h1v1h-1"))
-            .expect("a module square");
-        let (x, y) = coords.split_once(' ').expect("x y");
-        dark[y.parse::<usize>().unwrap()][x.parse::<usize>().unwrap()] = true;
+            .and_then(|s| s.split_once('h'))
+            .expect("a run of modules");
+        let (x, y) = start.split_once(' ').expect("x y");
+        let n: usize = run.split('v').next().unwrap().parse().unwrap();
+        let (x, y): (usize, usize) = (x.parse().unwrap(), y.parse().unwrap());
+        for cell in &mut dark[y][x..x + n] {
+            *cell = true;
+        }
     }
     const SCALE: usize = 4;
     let mut img =

@@ -37,7 +37,10 @@ const SCRIPT: &str = r#"<script>
         .catch(function(e){el.querySelector('pre').textContent='server not reachable: '+e;});
     });
   }
-  setInterval(poll,1000);
+  // `#s-<key>` opens that scenario's live view, so a link can lead straight to it.
+  var target=location.hash&&document.getElementById(location.hash.slice(1));
+  if(target){var live=target.querySelector('details.live'); if(live)live.open=true; target.scrollIntoView();}
+  setInterval(poll,1000); poll();
   document.addEventListener('toggle',function(ev){if(ev.target.matches&&ev.target.matches('details.live[open]'))poll();},true);
   document.querySelectorAll('button.copy').forEach(function(b){
     b.addEventListener('click',function(){
@@ -49,14 +52,17 @@ const SCRIPT: &str = r#"<script>
 </script>"#;
 
 /// The scenarios section: search boxes, then one block per row.
-pub fn section(rows: &[IndexRow]) -> String {
-    let mut out = String::from(
-        "<h2>Scenarios</h2><p>Search: errno <input id=\"q-errno\" inputmode=\"numeric\" size=\"8\"> \
+pub fn section(rows: &[IndexRow], host: &str) -> String {
+    let mut out = format!(
+        "<h2>Scenarios</h2><p>Unless a scenario says otherwise, its call assumes <code>{host}</code> is on \
+         the API's domain list: add it in the platform's console, or turn domain checks off in the \
+         developer tool. Install the <a href=\"/ca\">test CA</a> first for the https scenarios.</p><p>Search: errno <input id=\"q-errno\" inputmode=\"numeric\" size=\"8\"> \
          text <input id=\"q-text\" size=\"24\" placeholder=\"timeout, abort, 404...\"> \
          <span id=\"q-count\"></span></p>\
-         <style>.scenario{border-top:1px solid #ccc;padding:.5em 0}.scenario pre{white-space:pre-wrap;\
-         word-break:break-all;background:#f6f6f6;padding:.4em;margin:.3em 0}.qr{max-width:100%;height:auto}\
-         .steps{color:#8a4b00}</style>",
+         <style>.scenario{{border-top:1px solid #ccc;padding:.5em 0}}.scenario pre{{white-space:pre-wrap;\
+         word-break:break-all;background:#f6f6f6;padding:.4em;margin:.3em 0}}.qr{{max-width:100%;height:auto}}\
+         .steps{{color:#8a4b00}}</style>",
+        host = esc(host)
     );
     for r in rows {
         out.push_str(&scenario(r));
@@ -77,19 +83,14 @@ fn scenario(r: &IndexRow) -> String {
     ]
     .join(" ")
     .to_lowercase();
-    let expect = match (&r.errno, &r.err_msg) {
-        (Some(n), Some(m)) => format!(
-            "errno <b>{n}</b>, errMsg {} <code>{}</code>",
+    // The behaviour names the errno already; the errMsg comes after it.
+    let expect = match &r.err_msg {
+        Some(m) => format!(
+            ", errMsg {} <code>{}</code>",
             r.err_msg_match.as_deref().unwrap_or("equals"),
             esc(m)
         ),
-        (Some(n), None) => format!("errno <b>{n}</b>"),
-        (None, Some(m)) => format!(
-            "errMsg {} <code>{}</code>",
-            r.err_msg_match.as_deref().unwrap_or("equals"),
-            esc(m)
-        ),
-        (None, None) => String::new(),
+        None => String::new(),
     };
     let steps = if r.steps.is_empty() {
         String::new()
@@ -116,12 +117,17 @@ fn scenario(r: &IndexRow) -> String {
         None => "<p><i>No server is involved: the URL fails by itself.</i></p>".to_string(),
     };
     format!(
-        "<div class=\"scenario\" data-errno=\"{errno}\" data-search=\"{search}\">\
-         <div><b>{platform}</b> · <code>{case}</code> · should <b>{behaviour}</b> {expect}</div>\
+        "<div class=\"scenario\"{id} data-errno=\"{errno}\" data-search=\"{search}\">\
+         <div><b>{platform}</b> · <code>{case}</code> · should <b>{behaviour}</b>{expect}</div>\
          <div>URL: <a href=\"{url}\"><code>{url}</code></a></div>\
          <div>Call: <button class=\"copy\">copy</button><pre>{snippet}</pre></div>\
          {steps}{qr}{live}\
          <details><summary>curl</summary><pre>{curl}</pre></details></div>",
+        id = r
+            .key
+            .as_ref()
+            .map(|k| format!(" id=\"s-{}\"", esc(k)))
+            .unwrap_or_default(),
         errno = r.errno.map(|n| n.to_string()).unwrap_or_default(),
         search = esc(&search),
         platform = esc(&r.platform),
@@ -154,12 +160,14 @@ mod tests {
             listener: Some("https".into()),
             ..IndexRow::default()
         };
-        let html = section(&[row]);
+        let html = section(&[row], "192.168.1.5");
         assert!(html.contains("data-errno=\"121506\""));
         assert!(html.contains("downloadFile:fail &lt;net&gt;"));
         assert!(html.contains("<li>Go offline once the download starts</li>"));
         assert!(html.contains("<svg"));
         assert!(html.contains("data-key=\"k1\""));
+        assert!(html.contains("id=\"s-k1\""));
+        assert!(html.contains("<code>192.168.1.5</code> is on"));
         assert!(!html.contains("<net>"));
     }
 }

@@ -158,7 +158,7 @@ pub fn html(shared: &Shared) -> http::Response<RespBody> {
         .map(|r| r.clone())
         .unwrap_or_default();
     if !rows.is_empty() {
-        out.push_str(&console::section(&rows));
+        out.push_str(&console::section(&rows, &shared.endpoints.host));
     }
     out.push_str("<h2>Fault catalog</h2><p>Combine faults with <code>&amp;</code>; see the README for the grammar.</p><table><tr><th>fault</th><th>what</th><th>example</th><th>curl</th><th>expect</th></tr>");
     for r in catalog_rows(shared) {

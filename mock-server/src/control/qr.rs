@@ -18,17 +18,27 @@ pub fn matrix(text: &str) -> Option<Vec<Vec<bool>>> {
     )
 }
 
-/// The QR code of `text` as an SVG element: one path, a `M{x} {y}h1v1h-1z` square per dark module
-/// in module units (quiet zone included), scaled by the viewBox. `None` when the text is too long.
+/// The QR code of `text` as an SVG element: one path, a `M{x} {y}h{n}v1h-{n}z` rectangle per
+/// horizontal run of dark modules, in module units (quiet zone included), scaled by the viewBox. `None` when the text is too long.
 pub fn svg(text: &str) -> Option<String> {
     let m = matrix(text)?;
     let size = m.len() + 2 * QUIET_ZONE;
     let mut d = String::new();
     for (y, row) in m.iter().enumerate() {
-        for (x, dark) in row.iter().enumerate() {
-            if *dark {
-                d.push_str(&format!("M{} {}h1v1h-1z", x + QUIET_ZONE, y + QUIET_ZONE));
+        let mut x = 0;
+        while x < row.len() {
+            if !row[x] {
+                x += 1;
+                continue;
             }
+            // One rectangle per horizontal run of dark modules keeps the page small.
+            let run = row[x..].iter().take_while(|d| **d).count();
+            d.push_str(&format!(
+                "M{} {}h{run}v1h-{run}z",
+                x + QUIET_ZONE,
+                y + QUIET_ZONE
+            ));
+            x += run;
         }
     }
     Some(format!(
@@ -50,7 +60,15 @@ mod tests {
         let m = matrix(url).unwrap();
         let dark = m.iter().flatten().filter(|d| **d).count();
         let svg = svg(url).unwrap();
-        assert_eq!(svg.matches("h1v1h-1z").count(), dark);
+        let drawn: usize = svg
+            .split('M')
+            .skip(1)
+            .map(|r| {
+                let n = r.split('h').nth(1).unwrap().split('v').next().unwrap();
+                n.parse::<usize>().unwrap()
+            })
+            .sum();
+        assert_eq!(drawn, dark);
         assert!(svg.starts_with("<svg"));
     }
 }
