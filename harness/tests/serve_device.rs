@@ -8,6 +8,7 @@
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::time::{Duration, Instant};
 
 use mock_server::ListenerKind;
@@ -22,11 +23,14 @@ fn specs_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs")
 }
 
-/// A base whose whole span is free on 127.0.0.2 now, spread by process id so parallel runs differ.
+/// A base whose whole span is free on 127.0.0.2 now, spread by process id so parallel runs
+/// differ, and never the same twice in one process (tests here run in parallel).
 fn free_port_base() -> u16 {
+    static HANDED_OUT: AtomicU16 = AtomicU16::new(0);
     let host: Ipv4Addr = HOST.parse().unwrap();
     let start = 20_000 + (std::process::id() % 3000) as u16 * 10;
-    for attempt in 0..200u16 {
+    let first = HANDED_OUT.fetch_add(50, Ordering::SeqCst);
+    for attempt in first..first + 50 {
         let base = 20_000 + (start - 20_000 + attempt * 10) % 30_000;
         let free =
             (base..base + SPAN).all(|p| TcpListener::bind(SocketAddr::new(host.into(), p)).is_ok());
@@ -410,5 +414,89 @@ fn serve_for_a_device_on_an_advertised_host_with_fixed_ports_and_a_kept_ca() {
         &format!("https://{HOST}:{}/f/a.bin?body=1k", base + 1),
     ]);
     assert_eq!((code, out.as_str()), (0, "200"));
+    stop(served);
+}
+
+/// Chromium's path, or `None` when browser tests are to be skipped (`DLCONFORM_SKIP_BROWSER=1`),
+/// as in the HTML report's browser test.
+fn chromium() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("DLCONFORM_CHROMIUM") {
+        return Some(PathBuf::from(path));
+    }
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .flat_map(|dir| ["chromium", "chromium-browser"].map(|name| dir.join(name)))
+            .find(|path| path.is_file())
+    });
+    if found.is_none() && std::env::var("DLCONFORM_SKIP_BROWSER").as_deref() == Ok("1") {
+        eprintln!("chromium not found; DLCONFORM_SKIP_BROWSER=1, skipping the browser test");
+        return None;
+    }
+    Some(found.expect(
+        "chromium is not installed: install it or set DLCONFORM_SKIP_BROWSER=1 to skip browser tests",
+    ))
+}
+
+#[test]
+fn the_console_shows_live_what_the_server_saw_in_a_browser() {
+    let Some(chromium) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let base = free_port_base();
+    let served = serve(
+        base,
+        &dir.path().join("state"),
+        &dir.path().join("ready.json"),
+    );
+    let http = format!("http://{HOST}:{base}");
+    let doc: Value = serde_json::from_str(&get(&format!("{http}/scenarios.json"))).unwrap();
+    let row = doc["platform_rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["behaviour"] == "success 200" && r["listener"] == "https" && r["key"].is_string()
+        })
+        .expect("a plain https success row")
+        .clone();
+    let key = row["key"].as_str().unwrap();
+    let ca = served.ready["ca_cert"].as_str().unwrap().to_string();
+    for _ in 0..2 {
+        let (code, _) = curl(&[
+            "--cacert",
+            &ca,
+            "-o",
+            "/dev/null",
+            row["url"].as_str().unwrap(),
+        ]);
+        assert_eq!(code, 0);
+    }
+    // `#s-<key>` opens the row's live view; the page's script fills it from /live/<key>.json.
+    let out = Command::new(&chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.path().join("profile").display()
+        ))
+        .args(["--virtual-time-budget=5000", "--dump-dom"])
+        .arg(format!("{http}/#s-{key}"))
+        .stderr(Stdio::null())
+        .output()
+        .expect("run chromium");
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let live = dom
+        .split(&format!("data-key=\"{key}\""))
+        .nth(1)
+        .and_then(|r| r.split("</details>").next())
+        .unwrap_or_else(|| panic!("no live view for {key} in the page"));
+    assert!(live.contains("2 request(s)"), "{live}");
+    assert!(
+        live.contains("-&gt; 200") && live.contains("ended: complete"),
+        "{live}"
+    );
     stop(served);
 }

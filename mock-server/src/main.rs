@@ -33,7 +33,7 @@ struct Args {
     #[arg(long = "port", value_name = "LISTENER=PORT", value_parser = ports::parse_listener_port)]
     ports: Vec<(ListenerKind, u16)>,
     /// Port of the plain HTTP listener (0: any free port); the others take free ports.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, conflicts_with = "port_base")]
     http_port: u16,
     /// Folder for the test CA and its key, reused on the next start (default: a fresh temporary folder).
     #[arg(long)]

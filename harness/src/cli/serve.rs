@@ -30,9 +30,11 @@ On a phone: bind beyond loopback (--bind 0.0.0.0), name the address the phone us
 (--advertise: it goes into every URL and into the valid certificate), fix the ports
 (--port-base) and keep the state folder (--state-dir: the test CA and its key are reused, so the
 phone installs the CA once, from `/ca` on the index's listener). Bound beyond 127.0.0.1 the
-control API needs the token printed at start; scenario URLs stay open. URLs of the form `/f/<file>?<faults>` can be edited by hand
-(see mock-server/README.md for the grammar); `/c/<key>/...` URLs name a registered scenario.
-DNS-failure and connection-refused cases need no server: their URLs fail by themselves.
+control API needs the token printed at start; scenario URLs stay open.
+
+URLs of the form `/f/<file>?<faults>` can be edited by hand (see mock-server/README.md for the
+grammar); `/c/<key>/...` URLs name a registered scenario. DNS-failure and connection-refused
+cases need no server: their URLs fail by themselves.
 
 Examples:
   dlconform serve --platform douyin --http-port 8080
@@ -68,7 +70,7 @@ pub struct ServeArgs {
     #[arg(long = "port", value_name = "LISTENER=PORT", value_parser = mock_server::net::ports::parse_listener_port)]
     pub ports: Vec<(ListenerKind, u16)>,
     /// Port of the plain HTTP listener (index page, control API); 0: any free port.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, conflicts_with = "port_base")]
     pub http_port: u16,
     /// Folder for the test CA and its key, reused on the next start so a device installs the CA
     /// once (default: a fresh folder under the system temp).
