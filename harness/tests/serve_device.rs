@@ -312,11 +312,24 @@ fn serve_for_a_device_on_an_advertised_host_with_fixed_ports_and_a_kept_ca() {
             .unwrap()
             .contains("tt.downloadFile({")
     );
-    assert!(
-        rows.iter()
-            .any(|r| r["steps"].as_array().is_some_and(|s| !s.is_empty())),
-        "some douyin case needs a step on the device"
-    );
+    // Device steps come from the case: host events, a quota, a domain list.
+    let steps: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r["steps"].as_array())
+        .flatten()
+        .filter_map(|s| s.as_str().map(str::to_string))
+        .collect();
+    for wanted in [
+        "Go offline (airplane mode, or Wi-Fi and data off) about 300 ms after starting the call.",
+        "Put the app in the background (home screen) once about 65536 bytes have arrived",
+        "Fill the user file storage until less than 1048576 bytes are free",
+        "Set the downloadFile domain list in the platform's console to cdn.example.com only; 127.0.0.2 must not be on it",
+    ] {
+        assert!(
+            steps.iter().any(|s| s.starts_with(wanted)),
+            "no step `{wanted}` in {steps:#?}"
+        );
+    }
 
     // Each row's QR code decodes to its URL.
     let mut decoded = 0;

@@ -122,6 +122,12 @@ pub fn run(args: ServeArgs) -> anyhow::Result<i32> {
             args.bind
         );
     }
+    if args.bind.is_unspecified() && args.advertise.is_none() {
+        eprintln!(
+            "warning: bound to {} without --advertise: URLs name 127.0.0.1, which a device cannot reach",
+            args.bind
+        );
+    }
     let (fixed, refused_port) = match mock_server::net::ports::fixed(args.port_base, &args.ports) {
         Ok(p) => p,
         Err(e) => {
