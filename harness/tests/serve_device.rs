@@ -312,6 +312,12 @@ fn serve_for_a_device_on_an_advertised_host_with_fixed_ports_and_a_kept_ca() {
             .unwrap()
             .contains("tt.downloadFile({")
     );
+    // Where the case does not pin the message, the platform's prefix says how it starts.
+    let success = rows
+        .iter()
+        .find(|r| r["behaviour"] == "success 200" && r["err_msg_match"] == "prefix")
+        .expect("a success row with the ok prefix");
+    assert_eq!(success["errMsg"], "downloadFile:ok");
     // Device steps come from the case: host events, a quota, a domain list.
     let steps: Vec<String> = rows
         .iter()

@@ -30,7 +30,8 @@ pub struct ServeRow {
     pub errno: Option<i64>,
     /// The errMsg the platform should give: the case's own, else the error table's for the errno.
     pub err_msg: Option<String>,
-    /// How `err_msg` is matched: `equals`, `prefix` or `contains`.
+    /// How `err_msg` is matched: `equals`, `prefix`, `contains`, or `documented` (the error
+    /// table's text for the errno; the case does not pin the message).
     pub err_msg_match: Option<String>,
     /// The API as called on the device: `tt.downloadFile`, `wx.downloadFile`, `im.v1.file.get`.
     pub api: String,
@@ -210,25 +211,35 @@ fn row(server: &MockServer, index: usize, planned: &PlannedCase) -> ServeRow {
     }
 }
 
-/// The errMsg to expect: the case's own text, else the error table's entry for `errno` (the
-/// variant's entry first).
+/// The errMsg to expect and how it is matched: the case's own text (`equals`, `prefix`,
+/// `contains`); else the error table's text for the errno (`documented`: the case does not pin
+/// the message, the documents list this text for the code); else the platform's ok or fail
+/// prefix (`prefix`).
 fn err_msg(planned: &PlannedCase, errno: Option<i64>) -> (Option<String>, Option<String>) {
+    let pinned = |t: &String, how: &str| (Some(t.clone()), Some(how.to_string()));
     match &planned.case.expect.err_msg {
-        Some(TextMatch::Equals(t)) => return (Some(t.clone()), Some("equals".into())),
-        Some(TextMatch::Prefix(t)) => return (Some(t.clone()), Some("prefix".into())),
-        Some(TextMatch::Contains(t)) => return (Some(t.clone()), Some("contains".into())),
+        Some(TextMatch::Equals(t)) => return pinned(t, "equals"),
+        Some(TextMatch::Prefix(t)) => return pinned(t, "prefix"),
+        Some(TextMatch::Contains(t)) => return pinned(t, "contains"),
         None => {}
     }
-    let Some(errno) = errno else {
-        return (None, None);
-    };
     let errors = planned.api().map(|a| a.errors.as_slice()).unwrap_or(&[]);
-    let of_code = || errors.iter().filter(|e| e.code == errno);
-    of_code()
+    let of_code = || errors.iter().filter(move |e| Some(e.code) == errno);
+    let documented = of_code()
         .find(|e| e.variant == Some(planned.platform))
-        .or_else(|| of_code().find(|e| e.variant.is_none()))
-        .map(|e| (Some(e.err_msg.clone()), Some("equals".into())))
-        .unwrap_or((None, None))
+        .or_else(|| of_code().find(|e| e.variant.is_none()));
+    if let Some(e) = documented {
+        return pinned(&e.err_msg, "documented");
+    }
+    let shapes = planned.result_shapes();
+    let prefix = match planned.case.expect.outcome {
+        Outcome::Success => shapes.and_then(|s| s.ok_msg.as_ref()),
+        Outcome::Fail => shapes.and_then(|s| s.fail_msg_prefix.as_ref()),
+    };
+    match prefix {
+        Some(p) => pinned(p, "prefix"),
+        None => (None, None),
+    }
 }
 
 /// Faults that only exist on HTTP/1.1 over TLS (curl would negotiate HTTP/2 there).

@@ -34,6 +34,12 @@ pub fn steps(planned: &PlannedCase, host: &str) -> Vec<String> {
             ));
         }
     }
+    for file in &case.env.files {
+        out.push(format!(
+            "Put a file of {} bytes at {} first (any content; the file system manager can write it).",
+            file.size, file.path
+        ));
+    }
     if let Some(quota) = case.env.user_quota_bytes {
         out.push(format!(
             "Fill the user file storage until less than {quota} bytes are free (the case's quota), e.g. by saving large files first."

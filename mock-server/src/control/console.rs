@@ -84,13 +84,19 @@ fn scenario(r: &IndexRow) -> String {
     .join(" ")
     .to_lowercase();
     // The behaviour names the errno already; the errMsg comes after it.
-    let expect = match &r.err_msg {
-        Some(m) => format!(
+    let expect = match (&r.err_msg, r.err_msg_match.as_deref()) {
+        (Some(m), Some("documented")) => {
+            format!(
+                ", errMsg as documented for the code: <code>{}</code>",
+                esc(m)
+            )
+        }
+        (Some(m), how) => format!(
             ", errMsg {} <code>{}</code>",
-            r.err_msg_match.as_deref().unwrap_or("equals"),
+            how.unwrap_or("equals"),
             esc(m)
         ),
-        None => String::new(),
+        (None, _) => String::new(),
     };
     let steps = if r.steps.is_empty() {
         String::new()

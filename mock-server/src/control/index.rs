@@ -26,7 +26,8 @@ pub struct IndexRow {
     /// The errMsg the platform should give (or how it starts, see `err_msg_match`).
     #[serde(rename = "errMsg", default, skip_serializing_if = "Option::is_none")]
     pub err_msg: Option<String>,
-    /// How `errMsg` is matched: `equals`, `prefix` or `contains`.
+    /// How `errMsg` is matched: `equals`, `prefix`, `contains`, or `documented` (the error
+    /// table's text for the errno, which the case does not pin).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub err_msg_match: Option<String>,
     /// The URL that reproduces it.
