@@ -436,6 +436,28 @@ fn serve_for_a_device_on_an_advertised_host_with_fixed_ports_and_a_kept_ca() {
     stop(served);
 }
 
+#[test]
+fn serve_help_shows_a_device_example() {
+    let out = Command::new(env!("CARGO_BIN_EXE_dlconform"))
+        .args(["serve", "--help"])
+        .output()
+        .expect("run dlconform serve --help");
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        help.contains("--bind 0.0.0.0 --advertise 192.168.1.20")
+            && help.contains("--port-base 18000 --state-dir"),
+        "{help}"
+    );
+    for flag in [
+        "--advertise <HOST>",
+        "--port-base <N>",
+        "--port <LISTENER=PORT>",
+    ] {
+        assert!(help.contains(flag), "{flag} in {help}");
+    }
+}
+
 /// Chromium's path, or `None` when browser tests are to be skipped (`DLCONFORM_SKIP_BROWSER=1`),
 /// as in the HTML report's browser test.
 fn chromium() -> Option<PathBuf> {

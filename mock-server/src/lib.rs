@@ -317,7 +317,8 @@ impl MockServer {
         }
     }
 
-    /// What the server saw for `key` so far.
+    /// What the server saw for `key` so far, credentials included (served copies go through
+    /// [`control::record::redacted`]).
     pub fn journal(&self, key: &str) -> CaseJournal {
         self.shared.journal.get(key)
     }

@@ -59,6 +59,9 @@ async fn main() -> anyhow::Result<()> {
         Some(d) => d,
         None => std::env::temp_dir().join(format!("dlconform-mock-{}", std::process::id())),
     };
+    if args.bind.is_unspecified() && args.advertise.is_none() {
+        tracing::warn!(bind = %args.bind, "no --advertise: URLs name 127.0.0.1, which a device cannot reach");
+    }
     let (fixed, refused_port) =
         ports::fixed(args.port_base, &args.ports).map_err(anyhow::Error::msg)?;
     let config = ServerConfig {
