@@ -4,7 +4,6 @@
 //! the internet.
 
 use crate::control::index::{IndexRow, esc};
-use crate::control::qr;
 
 /// Polls `/live/<key>.json` for every open live view, once a second, and filters rows.
 const SCRIPT: &str = r#"<script>
@@ -37,9 +36,9 @@ const SCRIPT: &str = r#"<script>
         .catch(function(e){el.querySelector('pre').textContent='server not reachable: '+e;});
     });
   }
-  // `#s-<key>` opens that scenario's live view, so a link can lead straight to it.
+  // `#s-<key>` opens that scenario's QR code and live view, so a link can lead straight to it.
   var target=location.hash&&document.getElementById(location.hash.slice(1));
-  if(target){var live=target.querySelector('details.live'); if(live)live.open=true; target.scrollIntoView();}
+  if(target){target.querySelectorAll('details.qr,details.live').forEach(function(d){d.open=true;}); target.scrollIntoView();}
   setInterval(poll,1000); poll();
   document.addEventListener('toggle',function(ev){if(ev.target.matches&&ev.target.matches('details.live[open]'))poll();},true);
   document.querySelectorAll('button.copy').forEach(function(b){
@@ -108,11 +107,16 @@ fn scenario(r: &IndexRow) -> String {
             .collect();
         format!("<p class=\"steps\">On the device:</p><ol class=\"steps\">{items}</ol>")
     };
-    let qr = qr::svg(&r.url)
-        .map(|svg| {
-            format!("<details class=\"qr\"><summary>QR code of the URL</summary>{svg}</details>")
-        })
-        .unwrap_or_default();
+    // Loaded only when opened, so the page stays small with hundreds of scenarios.
+    let qr_src = format!(
+        "/qr.svg?text={}",
+        percent_encoding::utf8_percent_encode(&r.url, percent_encoding::NON_ALPHANUMERIC)
+    );
+    let qr = format!(
+        "<details class=\"qr\"><summary>QR code of the URL</summary>\
+         <img class=\"qr\" loading=\"lazy\" width=\"240\" height=\"240\" alt=\"QR code of the URL\" src=\"{}\"></details>",
+        esc(&qr_src)
+    );
     let live = match &r.key {
         Some(key) => format!(
             "<details class=\"live\" data-key=\"{}\" data-listener=\"{}\"><summary>What the server saw \
@@ -170,7 +174,9 @@ mod tests {
         assert!(html.contains("data-errno=\"121506\""));
         assert!(html.contains("downloadFile:fail &lt;net&gt;"));
         assert!(html.contains("<li>Go offline once the download starts</li>"));
-        assert!(html.contains("<svg"));
+        assert!(
+            html.contains("src=\"/qr.svg?text=https%3A%2F%2Fh%3A1%2Ff%2Fa%2Ebin%3Fbody%3D1m\"")
+        );
         assert!(html.contains("data-key=\"k1\""));
         assert!(html.contains("id=\"s-k1\""));
         assert!(html.contains("<code>192.168.1.5</code> is on"));

@@ -1,18 +1,20 @@
 //! What a device fetches besides scenarios: the test CA (`/ca.pem`, `/ca.crt`), the page that
-//! says how to install it (`/ca`), and what the server saw per case (`/live/<key>.json`).
+//! says how to install it (`/ca`), what the server saw per case (`/live/<key>.json`) and QR
+//! codes (`/qr.svg?text=...`, loaded by the index only when a QR code is opened).
 
-use crate::control::record;
+use crate::control::{qr, record};
 use crate::respond::fault::ListenerKind;
 use crate::respond::hyper_body::{RespBody, full};
-use crate::respond::serve::{listener_name, response, text};
+use crate::respond::serve::{listener_name, response, text as text_response};
 use crate::state::{Shared, valid_key};
 
 /// Answer a device path, or `None` when `path` is not one.
-pub fn handle(shared: &Shared, path: &str, get: bool) -> Option<http::Response<RespBody>> {
+pub fn handle(shared: &Shared, uri: &http::Uri, get: bool) -> Option<http::Response<RespBody>> {
     if !get {
         return None;
     }
-    match path {
+    match uri.path() {
+        "/qr.svg" => Some(qr_svg(uri.query().unwrap_or(""))),
         "/ca.pem" => Some(response(
             200,
             &[
@@ -41,14 +43,47 @@ pub fn handle(shared: &Shared, path: &str, get: bool) -> Option<http::Response<R
             &[("Content-Type".into(), "text/html; charset=utf-8".into())],
             full(install_page(&shared.ca.fingerprint)),
         )),
-        _ => {
+        path => {
             let key = path.strip_prefix("/live/")?.strip_suffix(".json")?;
             Some(if valid_key(key) {
                 live(shared, key)
             } else {
-                text(400, "key must be [A-Za-z0-9._-]+")
+                text_response(400, "key must be [A-Za-z0-9._-]+")
             })
         }
+    }
+}
+
+/// Longest text `/qr.svg` encodes (a QR code holds at most 2953 bytes).
+const QR_MAX_TEXT: usize = 2048;
+
+/// `GET /qr.svg?text=<percent-encoded>`: the QR code of the text.
+fn qr_svg(query: &str) -> http::Response<RespBody> {
+    let text = query
+        .split('&')
+        .filter_map(|p| p.split_once('='))
+        .find(|(k, _)| *k == "text")
+        .map(|(_, v)| {
+            percent_encoding::percent_decode_str(&v.replace('+', " "))
+                .decode_utf8_lossy()
+                .into_owned()
+        });
+    let Some(text) = text.filter(|t| !t.is_empty() && t.len() <= QR_MAX_TEXT) else {
+        return text_response(
+            400,
+            "expected text=<percent-encoded text>, at most 2048 bytes",
+        );
+    };
+    match qr::svg(&text) {
+        Some(svg) => response(
+            200,
+            &[
+                ("Content-Type".into(), "image/svg+xml".into()),
+                ("Cache-Control".into(), "max-age=3600".into()),
+            ],
+            full(svg),
+        ),
+        None => text_response(400, "text too long for a QR code"),
     }
 }
 

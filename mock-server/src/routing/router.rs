@@ -29,7 +29,7 @@ pub async fn handle(
         index::html(&shared)
     } else if path == "/scenarios.json" && is_get(&req) {
         index::json(&shared)
-    } else if let Some(resp) = device::handle(&shared, &path, is_get(&req)) {
+    } else if let Some(resp) = device::handle(&shared, req.uri(), is_get(&req)) {
         resp
     } else if let Some(rest) = path.strip_prefix("/_control/") {
         if cx.conn.listener == ListenerKind::Http {
