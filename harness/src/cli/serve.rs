@@ -128,6 +128,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<i32> {
             args.bind
         );
     }
+    if args.advertise.is_some() && args.state_dir.is_none() {
+        eprintln!(
+            "note: no --state-dir: the test CA is made afresh in a temporary folder; pass --state-dir to keep it, so a device installs it once"
+        );
+    }
     let (fixed, refused_port) = match mock_server::net::ports::fixed(args.port_base, &args.ports) {
         Ok(p) => p,
         Err(e) => {
