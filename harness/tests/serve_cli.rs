@@ -159,8 +159,8 @@ fn serve_lists_every_case_reproduces_two_and_stops_on_sigterm() {
     for (platform, id) in &expected {
         assert!(html.contains(id.as_str()), "{id} not on the index page");
         assert!(
-            rows.iter().any(|r| r["platform"] == platform.as_str()
-                && r["behaviour"].as_str().unwrap_or("").ends_with(id.as_str())),
+            rows.iter()
+                .any(|r| r["platform"] == platform.as_str() && r["case"] == id.as_str()),
             "{platform}/{id} not in scenarios.json"
         );
     }

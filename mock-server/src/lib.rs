@@ -61,6 +61,23 @@ pub struct ServerConfig {
     pub state_dir: PathBuf,
     /// At most this many request records kept per case key.
     pub journal_limit: usize,
+    /// What serving to a device needs: advertised host, fixed ports, control token.
+    pub device: DeviceConfig,
+}
+
+/// Serving to a device on the network: how it names the server, where each listener is, and
+/// the token that guards the control API.
+#[derive(Debug, Clone, Default)]
+pub struct DeviceConfig {
+    /// Host name or address a device uses to reach the server (default: the bind address); it
+    /// goes into every URL and into the valid certificates' names.
+    pub advertise: Option<String>,
+    /// Fixed port per listener; listeners not named take `http_port` (plain HTTP) or a free port.
+    pub ports: HashMap<ListenerKind, u16>,
+    /// Fixed port for connection-refused URLs (checked free at start), else any free port.
+    pub refused_port: Option<u16>,
+    /// Token the control API requires; `None`: one is made up when bound beyond 127.0.0.1/::1.
+    pub control_token: Option<String>,
 }
 
 impl ServerConfig {
@@ -71,6 +88,7 @@ impl ServerConfig {
             http_port: 0,
             state_dir: state_dir.into(),
             journal_limit: 1000,
+            device: DeviceConfig::default(),
         }
     }
 }
@@ -86,7 +104,7 @@ pub struct MockServer {
 }
 
 /// Name of the test CA file in the state folder.
-pub const CA_FILE: &str = "ca.pem";
+pub const CA_FILE: &str = net::tls::CA_FILE;
 /// Name of the untrusted CA file in the state folder (clients must not trust it).
 pub const UNTRUSTED_CA_FILE: &str = "untrusted-ca.pem";
 
@@ -126,21 +144,27 @@ impl MockServer {
         if !config.bind.is_loopback() {
             tracing::warn!(bind = %config.bind, "listening beyond loopback: anyone on the network can reach the mock server");
         }
-        let certs =
-            net::tls::make_cert_set().map_err(|e| ServerError::Certificates(e.to_string()))?;
+        let test_ca = net::tls::load_or_make_test_ca(&config.state_dir)
+            .map_err(|e| ServerError::Certificates(e.to_string()))?;
+        let host = match &config.device.advertise {
+            Some(h) => net::ports::url_host_name(h),
+            None => url_host(config.bind),
+        };
+        let names = net::tls::good_names(Some(&host));
+        let certs = net::tls::make_cert_set(&test_ca, &names)
+            .map_err(|e| ServerError::Certificates(e.to_string()))?;
         std::fs::create_dir_all(&config.state_dir)?;
         let ca_cert_path = config.state_dir.join(CA_FILE);
-        std::fs::write(&ca_cert_path, &certs.ca_pem)?;
         let untrusted_ca_path = config.state_dir.join(UNTRUSTED_CA_FILE);
         std::fs::write(&untrusted_ca_path, &certs.untrusted_ca_pem)?;
 
         let mut bound = Vec::new();
         let mut ports = HashMap::new();
         for kind in ListenerKind::ALL {
-            let port = if kind == ListenerKind::Http {
-                config.http_port
-            } else {
-                0
+            let port = match config.device.ports.get(&kind) {
+                Some(p) => *p,
+                None if kind == ListenerKind::Http => config.http_port,
+                None => 0,
             };
             let addr = SocketAddr::new(config.bind, port);
             let l = TcpListener::bind(addr)
@@ -160,23 +184,34 @@ impl MockServer {
             bound.push((kind, l, tls));
         }
         // A port that was bound and released: nothing listens there now, so connecting is refused.
-        let refused_port = {
-            let l =
-                std::net::TcpListener::bind(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0))?;
-            l.local_addr()?.port()
+        let refused_port = net::ports::refused_port(config.bind, config.device.refused_port)
+            .map_err(|source| ServerError::Bind {
+                what: "the connection-refused port".into(),
+                source,
+            })?;
+        let control_token = match &config.device.control_token {
+            Some(t) => Some(t.clone()),
+            None if control::token::required(config.bind) => Some(control::token::make()?),
+            None => None,
         };
         let shared = Arc::new(Shared {
             scenarios: RwLock::new(HashMap::new()),
             journal: JournalStore::new(config.journal_limit),
             feishu: FeishuState::new(),
             endpoints: Endpoints {
-                host: url_host(config.bind),
+                host,
                 ports,
                 refused_port,
             },
             index_rows: RwLock::new(Vec::new()),
             handshake_failures: Mutex::new(HashMap::new()),
             ca_cert_path: ca_cert_path.clone(),
+            ca: state::CaFiles {
+                pem: test_ca.pem.clone(),
+                der: test_ca.der.clone(),
+                fingerprint: test_ca.fingerprint(),
+            },
+            control_token,
         });
         let (stop, stop_rx) = watch::channel(false);
         let tasks = bound
@@ -254,8 +289,8 @@ impl MockServer {
             ),
             // https, so that a release build's scheme check passes and the failure is the refusal itself.
             None => format!(
-                "https://127.0.0.1:{}/c/{key}/{file}",
-                self.shared.endpoints.refused_port
+                "https://{}:{}/c/{key}/{file}",
+                self.shared.endpoints.host, self.shared.endpoints.refused_port
             ),
         }
     }
@@ -282,7 +317,8 @@ impl MockServer {
         }
     }
 
-    /// What the server saw for `key` so far.
+    /// What the server saw for `key` so far, credentials included (served copies go through
+    /// [`control::record::redacted`]).
     pub fn journal(&self, key: &str) -> CaseJournal {
         self.shared.journal.get(key)
     }
@@ -311,9 +347,52 @@ impl MockServer {
         format!("{}/_control", self.base_url(ListenerKind::Http))
     }
 
-    /// A loopback port with nothing listening.
+    /// A port with nothing listening.
     pub fn refused_port(&self) -> u16 {
         self.shared.endpoints.refused_port
+    }
+
+    /// Host part of every URL: the advertised host, else the bind address.
+    pub fn host(&self) -> &str {
+        &self.shared.endpoints.host
+    }
+
+    /// SHA-256 fingerprint of the test CA, `AB:CD:...`.
+    pub fn ca_fingerprint(&self) -> &str {
+        &self.shared.ca.fingerprint
+    }
+
+    /// The token the control API requires (`Authorization: Bearer <token>`), when it requires one.
+    pub fn control_token(&self) -> Option<&str> {
+        self.shared.control_token.as_deref()
+    }
+
+    /// Where everything is, as JSON for a ready file: listeners (name to base URL), host, the CA
+    /// (path, download URLs, fingerprint), control URL and token, index URL, refused port.
+    pub fn ready_document(&self) -> serde_json::Value {
+        let listeners: serde_json::Map<String, serde_json::Value> = ListenerKind::ALL
+            .iter()
+            .map(|l| {
+                (
+                    respond::serve::listener_name(*l).to_string(),
+                    self.base_url(*l).into(),
+                )
+            })
+            .collect();
+        let http = self.base_url(ListenerKind::Http);
+        serde_json::json!({
+            "listeners": listeners,
+            "host": self.host(),
+            "ca_cert": self.ca_cert_path().display().to_string(),
+            "ca_pem": format!("{http}/ca.pem"),
+            "ca_crt": format!("{http}/ca.crt"),
+            "ca_install": format!("{http}/ca"),
+            "ca_sha256": self.ca_fingerprint(),
+            "control": self.control_url(),
+            "control_token": self.control_token(),
+            "index": format!("{http}/"),
+            "refused_port": self.refused_port(),
+        })
     }
 
     /// Replace the extra rows (platform behaviours) shown on the index page.

@@ -50,6 +50,21 @@ pub struct Shared {
     pub handshake_failures: Mutex<HashMap<ListenerKind, u64>>,
     /// Path of the test CA (PEM).
     pub ca_cert_path: PathBuf,
+    /// The test CA as served to devices.
+    pub ca: CaFiles,
+    /// Token the control API requires, when it requires one.
+    pub control_token: Option<String>,
+}
+
+/// The test CA as `/ca.pem` and `/ca.crt` serve it.
+#[derive(Debug, Clone)]
+pub struct CaFiles {
+    /// PEM.
+    pub pem: String,
+    /// DER.
+    pub der: Vec<u8>,
+    /// SHA-256 fingerprint, `AB:CD:...`.
+    pub fingerprint: String,
 }
 
 impl Shared {

@@ -91,6 +91,7 @@ fn index_lists_the_catalog_and_extra_rows() {
         behaviour: "errno 4 <timeout>".into(),
         url: "http://example/x".into(),
         curl: "curl x".into(),
+        ..IndexRow::default()
     }]);
     let html = String::from_utf8(curl(&[&t.http("/")]).stdout).unwrap();
     for f in mock_server::CATALOG {

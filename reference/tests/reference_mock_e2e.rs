@@ -16,6 +16,7 @@ async fn mock(state: &std::path::Path) -> Option<MockServer> {
         http_port: 0,
         state_dir: state.into(),
         journal_limit: 1000,
+        device: Default::default(),
     };
     match tokio::spawn(MockServer::start(config)).await {
         Ok(r) => Some(r.expect("mock server starts")),

@@ -129,6 +129,7 @@ pub async fn run_with(
         http_port: 0,
         state_dir: work.path().join("server"),
         journal_limit: 10_000,
+        device: Default::default(),
     })
     .await?;
     let server = Arc::new(server);

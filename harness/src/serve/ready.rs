@@ -3,28 +3,27 @@
 use std::io;
 use std::path::Path;
 
-use mock_server::respond::serve::listener_name;
-use mock_server::{ListenerKind, MockServer};
-use serde_json::{Map, Value, json};
+use mock_server::MockServer;
+use serde_json::Value;
 
 use super::rows::ServeRow;
 
-/// The document: listeners (name to base URL), CA path, control URL, index URL, refused port,
-/// how many scenarios are listed and how many are registered on the server.
+/// The document: where everything is (listeners, host, CA path, URLs and fingerprint, control
+/// URL and token, index URL, refused port, see [`MockServer::ready_document`]), how many
+/// scenarios are listed and how many are registered on the server.
 pub fn document(server: &MockServer, rows: &[ServeRow]) -> Value {
-    let listeners: Map<String, Value> = ListenerKind::ALL
-        .iter()
-        .map(|l| (listener_name(*l).to_string(), server.base_url(*l).into()))
-        .collect();
-    json!({
-        "listeners": listeners,
-        "ca_cert": server.ca_cert_path().display().to_string(),
-        "control": server.control_url(),
-        "index": format!("{}/", server.base_url(ListenerKind::Http)),
-        "refused_port": server.refused_port(),
-        "scenarios": rows.len(),
-        "registered": rows.iter().filter(|r| r.key.is_some() && r.problem.is_none()).count(),
-    })
+    let mut doc = server.ready_document();
+    if let Some(map) = doc.as_object_mut() {
+        map.insert("scenarios".into(), rows.len().into());
+        map.insert(
+            "registered".into(),
+            rows.iter()
+                .filter(|r| r.key.is_some() && r.problem.is_none())
+                .count()
+                .into(),
+        );
+    }
+    doc
 }
 
 /// Write `doc` to `path` whole: a temporary name first, then renamed, so readers never see half.

@@ -1,16 +1,18 @@
 //! One row per spec case: register its scenario on the server and say how to reach it.
 
 use mock_server::respond::plan::Plan;
+use mock_server::respond::serve::listener_name;
 use mock_server::{Fault, IndexRow, MockServer, Scenario};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::behaviour;
 use super::curl::{Curl, Request, seconds};
+use super::{snippet, steps};
 use crate::runner::case::case_key;
 use crate::runner::plan::PlannedCase;
 use crate::runner::templates::{Templates, base_of, origin_of};
-use crate::spec::model::{Outcome, Platform};
+use crate::spec::model::{Outcome, Platform, TextMatch};
 
 /// `--max-time` for scenarios that never finish on their own and whose case gives no timeout.
 pub const STALL_MAX_TIME_MS: u64 = 5_000;
@@ -26,8 +28,23 @@ pub struct ServeRow {
     pub behaviour: String,
     /// The errno the case expects, if any (for ordering by errno).
     pub errno: Option<i64>,
+    /// The errMsg the platform should give: the case's own, else the error table's for the errno.
+    pub err_msg: Option<String>,
+    /// How `err_msg` is matched: `equals`, `prefix`, `contains`, or `documented` (the error
+    /// table's text for the errno; the case does not pin the message).
+    pub err_msg_match: Option<String>,
+    /// The API as called on the device: `tt.downloadFile`, `wx.downloadFile`, `im.v1.file.get`.
+    pub api: String,
+    /// The call's arguments, templates expanded, `url` included.
+    pub args: Map<String, Value>,
+    /// The call to copy: JS for a mini-program API, the curl command for a server API.
+    pub snippet: String,
+    /// What to do on the device during the call.
+    pub steps: Vec<String>,
     /// Target listener or network failure, e.g. `https`, `dns-failure`.
     pub target: String,
+    /// The listener serving it (`https`, `expired`, ...), none for network failures.
+    pub listener: Option<String>,
     /// The URL that reproduces the case.
     pub url: String,
     /// The curl command that shows it on the wire.
@@ -39,12 +56,22 @@ pub struct ServeRow {
 }
 
 impl ServeRow {
-    /// The row as the index page shows it: behaviour first so rows group by errno.
+    /// The row as the index page and `scenarios.json` show it.
     pub fn index_row(&self) -> IndexRow {
         IndexRow {
             platform: self.platform.clone(),
-            behaviour: format!("{} · {}", self.behaviour, self.case_id),
+            case: self.case_id.clone(),
+            behaviour: self.behaviour.clone(),
+            errno: self.errno,
+            err_msg: self.err_msg.clone(),
+            err_msg_match: self.err_msg_match.clone(),
             url: self.url.clone(),
+            api: self.api.clone(),
+            args: self.args.clone(),
+            snippet: self.snippet.clone(),
+            steps: self.steps.clone(),
+            key: self.key.clone(),
+            listener: self.listener.clone(),
             curl: self.curl.clone(),
         }
     }
@@ -99,7 +126,12 @@ fn row(server: &MockServer, index: usize, planned: &PlannedCase) -> ServeRow {
     };
     let case_url = server.case_url(&key, scenario.target, &file_name);
     let scenario_url = match listener {
-        Some(l) if grammar_expresses(scenario) => server.grammar_url(l, scenario, &file_name),
+        // `key=` files the grammar URL's requests under the case, for the live view.
+        Some(l) if grammar_expresses(scenario) => {
+            let url = server.grammar_url(l, scenario, &file_name);
+            let sep = if url.contains('?') { '&' } else { '?' };
+            format!("{url}{sep}key={key}")
+        }
         _ => case_url.clone(),
     };
     let paths = planned.paths();
@@ -125,6 +157,10 @@ fn row(server: &MockServer, index: usize, planned: &PlannedCase) -> ServeRow {
     } else {
         (arg_str(&args, "url").unwrap_or(scenario_url), Request::Get)
     };
+    let mut call_args = args.clone();
+    if planned.platform != Platform::FeishuOpenapi && !call_args.contains_key("url") {
+        call_args.insert("url".into(), Value::String(url.clone()));
+    }
     let curl = Curl {
         ca: server.ca_cert_path().display().to_string(),
         url: url.clone(),
@@ -137,19 +173,72 @@ fn row(server: &MockServer, index: usize, planned: &PlannedCase) -> ServeRow {
         headers: headers(&args),
         request,
     };
+    let errno = match case.expect.outcome {
+        Outcome::Fail => case.expect.errno,
+        Outcome::Success => None,
+    };
+    let (err_msg, err_msg_match) = err_msg(planned, errno);
+    let curl = curl.command();
+    // Server APIs are called from a server, not a device: their snippet is the curl command.
+    let snippet = if planned.platform == Platform::FeishuOpenapi {
+        curl.clone()
+    } else {
+        snippet::js(
+            planned.platform,
+            &case.api,
+            &call_args,
+            &case.call.actions,
+            case.call.count,
+        )
+    };
     ServeRow {
         platform: planned.platform.name().to_string(),
         case_id: case.id.clone(),
         behaviour: behaviour::describe(&case.expect),
-        errno: match case.expect.outcome {
-            Outcome::Fail => case.expect.errno,
-            Outcome::Success => None,
-        },
+        errno,
+        err_msg,
+        err_msg_match,
+        api: snippet::api_name(planned.platform, &case.api),
+        args: call_args,
+        snippet,
+        steps: steps::steps(planned, server.host()),
         target: scenario.target.name().to_string(),
+        listener: listener.map(|l| listener_name(l).to_string()),
         url,
-        curl: curl.command(),
+        curl,
         key: listener.map(|_| key),
         problem,
+    }
+}
+
+/// The errMsg to expect and how it is matched: the case's own text (`equals`, `prefix`,
+/// `contains`); else the error table's text for the errno (`documented`: the case does not pin
+/// the message, the documents list this text for the code); else the platform's ok or fail
+/// prefix (`prefix`).
+fn err_msg(planned: &PlannedCase, errno: Option<i64>) -> (Option<String>, Option<String>) {
+    let pinned = |t: &String, how: &str| (Some(t.clone()), Some(how.to_string()));
+    match &planned.case.expect.err_msg {
+        Some(TextMatch::Equals(t)) => return pinned(t, "equals"),
+        Some(TextMatch::Prefix(t)) => return pinned(t, "prefix"),
+        Some(TextMatch::Contains(t)) => return pinned(t, "contains"),
+        None => {}
+    }
+    let errors = planned.api().map(|a| a.errors.as_slice()).unwrap_or(&[]);
+    let of_code = || errors.iter().filter(move |e| Some(e.code) == errno);
+    let documented = of_code()
+        .find(|e| e.variant == Some(planned.platform))
+        .or_else(|| of_code().find(|e| e.variant.is_none()));
+    if let Some(e) = documented {
+        return pinned(&e.err_msg, "documented");
+    }
+    let shapes = planned.result_shapes();
+    let prefix = match planned.case.expect.outcome {
+        Outcome::Success => shapes.and_then(|s| s.ok_msg.as_ref()),
+        Outcome::Fail => shapes.and_then(|s| s.fail_msg_prefix.as_ref()),
+    };
+    match prefix {
+        Some(p) => pinned(p, "prefix"),
+        None => (None, None),
     }
 }
 

@@ -4,12 +4,16 @@
 //! - `GET /_control/scenarios/<key>`: the scenario (404 if none)
 //! - `DELETE /_control/scenarios/<key>`: remove the scenario and its journal
 //! - `GET /_control/journal/<key>`: the journal; `DELETE` clears it
-//! - `GET /_control/info`: listeners, CA path, TLS handshake failures
+//! - `GET /_control/info`: listeners, CA path and fingerprint, TLS handshake failures
+//!
+//! When the server is bound beyond 127.0.0.1 every request needs `Authorization: Bearer <token>`
+//! (the token printed at start); journals leave the process with credentials redacted.
 
 use http::{Method, Request, Response};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 
+use crate::control::{record, token};
 use crate::respond::fault::{ListenerKind, Scenario};
 use crate::respond::hyper_body::{RespBody, full};
 use crate::respond::plan::Plan;
@@ -30,6 +34,18 @@ fn json(status: u16, value: &impl serde::Serialize) -> Response<RespBody> {
 
 /// Answer `/_control/<rest>`.
 pub async fn handle(shared: &Shared, rest: &str, req: Request<Incoming>) -> Response<RespBody> {
+    if let Some(expected) = &shared.control_token
+        && !token::presented(req.headers(), expected)
+    {
+        return response(
+            401,
+            &[
+                ("Content-Type".into(), "text/plain; charset=utf-8".into()),
+                ("WWW-Authenticate".into(), "Bearer".into()),
+            ],
+            full("the control API needs `Authorization: Bearer <token>` (printed at start)\n"),
+        );
+    }
     let (what, key) = rest.split_once('/').unwrap_or((rest, ""));
     if what == "info" {
         return json(200, &info(shared));
@@ -61,7 +77,7 @@ pub async fn handle(shared: &Shared, rest: &str, req: Request<Incoming>) -> Resp
             shared.unregister(key);
             response(204, &[], full(""))
         }
-        ("journal", Method::GET) => json(200, &shared.journal.get(key)),
+        ("journal", Method::GET) => json(200, &record::redacted(shared.journal.get(key))),
         ("journal", Method::DELETE) => {
             shared.journal.forget(key);
             response(204, &[], full(""))
@@ -92,6 +108,7 @@ fn info(shared: &Shared) -> serde_json::Value {
     serde_json::json!({
         "listeners": listeners,
         "ca_cert": shared.ca_cert_path.display().to_string(),
+        "ca_sha256": shared.ca.fingerprint,
         "refused_port": shared.endpoints.refused_port,
         "tls_handshake_failures": failures,
     })

@@ -4,22 +4,51 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::control::console;
 use crate::control::examples::EXAMPLES;
 use crate::respond::fault::{CATALOG, ListenerKind};
 use crate::respond::hyper_body::{RespBody, full};
 use crate::respond::serve::{listener_name, response};
 use crate::state::Shared;
 
-/// An extra row of the index: one platform behaviour and how to reproduce it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// An extra row of the index: one scenario a device can reproduce, in structured fields.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct IndexRow {
     /// Platform name, e.g. `douyin`.
     pub platform: String,
-    /// The behaviour or errno reproduced.
+    /// Case id within the platform's spec.
+    pub case: String,
+    /// What the platform should do, in a few words: `fail 121520`, `success 404`.
     pub behaviour: String,
+    /// The errno the platform should give, when it should fail with one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errno: Option<i64>,
+    /// The errMsg the platform should give (or how it starts, see `err_msg_match`).
+    #[serde(rename = "errMsg", default, skip_serializing_if = "Option::is_none")]
+    pub err_msg: Option<String>,
+    /// How `errMsg` is matched: `equals`, `prefix`, `contains`, or `documented` (the error
+    /// table's text for the errno, which the case does not pin).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub err_msg_match: Option<String>,
     /// The URL that reproduces it.
     pub url: String,
-    /// A curl command that shows it.
+    /// The API to call, e.g. `tt.downloadFile` (or the server API for Feishu server rows).
+    pub api: String,
+    /// The call's arguments as the case uses them (`url`, `header`, `timeout`, `filePath`,
+    /// `formData`, ...).
+    pub args: serde_json::Map<String, serde_json::Value>,
+    /// The call to copy: a JS snippet for the platform, or a curl command for server APIs.
+    pub snippet: String,
+    /// What to do on the device during the call (go offline, set the domain list, ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<String>,
+    /// Journal key of what the server sees for this scenario (the live view), if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// Listener the scenario is served on (`https`, `expired`, ...), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listener: Option<String>,
+    /// A curl command that shows it on the wire.
     pub curl: String,
 }
 
@@ -75,6 +104,9 @@ fn document(shared: &Shared) -> serde_json::Value {
     serde_json::json!({
         "listeners": listeners,
         "ca_cert": shared.ca_cert_path.display().to_string(),
+        "ca_pem": format!("{}/ca.pem", shared.endpoints.base_url(ListenerKind::Http)),
+        "ca_crt": format!("{}/ca.crt", shared.endpoints.base_url(ListenerKind::Http)),
+        "ca_sha256": shared.ca.fingerprint,
         "catalog": catalog_rows(shared),
         "platform_rows": rows,
     })
@@ -90,7 +122,8 @@ pub fn json(shared: &Shared) -> http::Response<RespBody> {
     )
 }
 
-fn esc(s: &str) -> String {
+/// HTML-escape text and attribute values.
+pub fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -100,7 +133,8 @@ fn esc(s: &str) -> String {
 /// `GET /`.
 pub fn html(shared: &Shared) -> http::Response<RespBody> {
     let mut out = String::from(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>dlconform mock server</title>\
+        "<!doctype html><html><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>dlconform mock server</title>\
          <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}code{font-size:90%}</style>\
          </head><body><h1>dlconform mock server</h1>",
     );
@@ -113,7 +147,10 @@ pub fn html(shared: &Shared) -> http::Response<RespBody> {
         ));
     }
     out.push_str(&format!(
-        "</table><p>Test CA: <code>{}</code> (pass it to curl with <code>--cacert</code>).</p>",
+        "</table><p>Test CA: <a href=\"/ca.crt\">ca.crt</a> (DER) · <a href=\"/ca.pem\">ca.pem</a> (PEM) · \
+         <a href=\"/ca\"><b>how to install it on a phone</b></a> · SHA-256 <code>{}</code><br>\
+         On this machine: <code>{}</code> (pass it to curl with <code>--cacert</code>).</p>",
+        esc(&shared.ca.fingerprint),
         esc(&shared.ca_cert_path.display().to_string())
     ));
     let rows = shared
@@ -122,17 +159,7 @@ pub fn html(shared: &Shared) -> http::Response<RespBody> {
         .map(|r| r.clone())
         .unwrap_or_default();
     if !rows.is_empty() {
-        out.push_str("<h2>Platform behaviours</h2><table><tr><th>platform</th><th>behaviour</th><th>URL</th><th>curl</th></tr>");
-        for r in rows {
-            out.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td><a href=\"{u}\"><code>{u}</code></a></td><td><code>{}</code></td></tr>",
-                esc(&r.platform),
-                esc(&r.behaviour),
-                esc(&r.curl),
-                u = esc(&r.url)
-            ));
-        }
-        out.push_str("</table>");
+        out.push_str(&console::section(&rows, &shared.endpoints.host));
     }
     out.push_str("<h2>Fault catalog</h2><p>Combine faults with <code>&amp;</code>; see the README for the grammar.</p><table><tr><th>fault</th><th>what</th><th>example</th><th>curl</th><th>expect</th></tr>");
     for r in catalog_rows(shared) {

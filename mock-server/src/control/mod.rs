@@ -2,7 +2,11 @@
 //! example URLs.
 
 pub mod api;
+pub mod console;
+pub mod device;
 pub mod examples;
 pub mod index;
 pub mod journal;
+pub mod qr;
 pub mod record;
+pub mod token;

@@ -7,6 +7,21 @@ use std::time::Instant;
 
 use crate::control::journal::{CaseJournal, ConnectionEnd, RequestRecord, UploadRecord};
 
+/// Request headers whose values never leave the process: they carry credentials.
+const REDACTED_HEADERS: [&str; 3] = ["authorization", "proxy-authorization", "cookie"];
+
+/// `journal` with the values of credential headers replaced, for serving beyond the process.
+pub fn redacted(mut journal: CaseJournal) -> CaseJournal {
+    for r in &mut journal.requests {
+        for (name, value) in &mut r.headers {
+            if REDACTED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+                *value = "[redacted]".into();
+            }
+        }
+    }
+    journal
+}
+
 #[derive(Default)]
 struct KeyState {
     journal: CaseJournal,
@@ -195,5 +210,41 @@ impl Drop for RequestGuard {
             ConnectionEnd::ClientAbort
         };
         self.finish(end);
+    }
+}
+
+#[cfg(test)]
+mod redaction_tests {
+    use super::*;
+
+    #[test]
+    fn credentials_are_redacted_and_other_headers_kept() {
+        let store = JournalStore::new(10);
+        let record = RequestRecord {
+            method: "GET".into(),
+            path: "/f/a".into(),
+            listener: "http".into(),
+            version: "HTTP/1.1".into(),
+            headers: vec![
+                ("authorization".into(), "Bearer t-secret".into()),
+                ("Cookie".into(), "sid=secret".into()),
+                ("user-agent".into(), "ua".into()),
+            ],
+            status: 200,
+            body_len: None,
+            body_sha256: None,
+            bytes_sent: 0,
+            end: ConnectionEnd::Complete,
+            upload: None,
+            at_ms: 0,
+            duration_ms: 0,
+        };
+        drop(store.begin("k", record));
+        let out = redacted(store.get("k"));
+        let headers = &out.requests[0].headers;
+        assert_eq!(headers[0].1, "[redacted]");
+        assert_eq!(headers[1].1, "[redacted]");
+        assert_eq!(headers[2].1, "ua");
+        assert!(!serde_json::to_string(&out).unwrap().contains("secret"));
     }
 }

@@ -7,8 +7,8 @@ use http::{Method, Request, Response};
 use hyper::body::Incoming;
 
 use crate::control::api as control;
-use crate::control::index;
 use crate::control::journal::ConnectionEnd;
+use crate::control::{device, index};
 use crate::respond::fault::{ListenerKind, Scenario};
 use crate::respond::hyper_body::{RespBody, TrackedBody};
 use crate::respond::serve::{record_of, serve, text};
@@ -29,6 +29,8 @@ pub async fn handle(
         index::html(&shared)
     } else if path == "/scenarios.json" && is_get(&req) {
         index::json(&shared)
+    } else if let Some(resp) = device::handle(&shared, req.uri(), is_get(&req)) {
+        resp
     } else if let Some(rest) = path.strip_prefix("/_control/") {
         if cx.conn.listener == ListenerKind::Http {
             control::handle(&shared, rest, req).await

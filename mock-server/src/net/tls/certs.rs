@@ -1,15 +1,14 @@
-//! Certificates made at start-up with rcgen: one test CA, one untrusted CA, and a leaf per HTTPS listener.
+//! Certificates made at start-up with rcgen: a leaf per HTTPS listener, signed by the test CA
+//! (kept in the state folder) or, for the untrusted-ca listener, by a CA made afresh.
 
-use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair,
-    KeyUsagePurpose,
-};
+use rcgen::{CertificateParams, DistinguishedName, DnType, KeyPair, KeyUsagePurpose};
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use time::{Duration, OffsetDateTime};
 
+use super::ca_store::{Ca, make_ca};
 use crate::respond::fault::ListenerKind;
 
-/// Host names every good certificate covers.
+/// Host names every good certificate covers (plus the advertised host, when there is one).
 pub const GOOD_NAMES: [&str; 3] = ["127.0.0.1", "localhost", "::1"];
 /// The only name the wrong-host certificate covers.
 pub const WRONG_HOST_NAME: &str = "wrong-host.example";
@@ -32,37 +31,21 @@ pub struct CertSet {
     pub leaves: Vec<(ListenerKind, ListenerCert)>,
 }
 
-fn ca(name: &str) -> Result<(CertificateParams, KeyPair, String), rcgen::Error> {
-    let key = KeyPair::generate()?;
-    let mut params = CertificateParams::new(Vec::<String>::new())?;
-    let mut dn = DistinguishedName::new();
-    dn.push(DnType::CommonName, name);
-    dn.push(DnType::OrganizationName, "dlconform");
-    params.distinguished_name = dn;
-    params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-    params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    let now = OffsetDateTime::now_utc();
-    params.not_before = now - Duration::days(1);
-    params.not_after = now + Duration::days(3650);
-    let pem = params.self_signed(&key)?.pem();
-    Ok((params, key, pem))
-}
-
-fn leaf_params(
-    names: &[&str],
+fn leaf_params<S: AsRef<str>>(
+    names: &[S],
     not_before: OffsetDateTime,
     not_after: OffsetDateTime,
 ) -> Result<CertificateParams, rcgen::Error> {
-    let mut params =
-        CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())?;
+    let mut params = CertificateParams::new(
+        names
+            .iter()
+            .map(|n| n.as_ref().to_string())
+            .collect::<Vec<_>>(),
+    )?;
     let mut dn = DistinguishedName::new();
     dn.push(
         DnType::CommonName,
-        names.first().copied().unwrap_or("dlconform"),
+        names.first().map(|n| n.as_ref()).unwrap_or("dlconform"),
     );
     params.distinguished_name = dn;
     params.not_before = not_before;
@@ -83,52 +66,60 @@ fn finish(cert: rcgen::Certificate, key: KeyPair) -> ListenerCert {
     }
 }
 
-/// Make the test CA, the untrusted CA and one leaf per TLS listener.
-pub fn make_cert_set() -> Result<CertSet, rcgen::Error> {
-    let (ca_params, ca_key, ca_pem) = ca("dlconform test CA")?;
-    let issuer = Issuer::new(ca_params, ca_key);
-    let (other_params, other_key, untrusted_ca_pem) = ca("dlconform untrusted CA")?;
-    let other = Issuer::new(other_params, other_key);
+/// The names a good certificate covers: the loopback names and `advertised`, once each.
+pub fn good_names(advertised: Option<&str>) -> Vec<String> {
+    let mut names: Vec<String> = GOOD_NAMES.iter().map(|n| n.to_string()).collect();
+    if let Some(host) = advertised {
+        // URLs write IPv6 hosts in brackets; the certificate names the address.
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        if !host.is_empty() && !names.iter().any(|n| n.eq_ignore_ascii_case(host)) {
+            names.push(host.to_string());
+        }
+    }
+    names
+}
+
+/// One leaf per TLS listener, signed by `test_ca` (the untrusted-ca listener by a fresh CA);
+/// every certificate but the wrong-host one covers `names`.
+pub fn make_cert_set(test_ca: &Ca, names: &[String]) -> Result<CertSet, super::CaError> {
+    let issuer = &test_ca.issuer;
+    let untrusted = make_ca("dlconform untrusted CA")?;
+    let other = &untrusted.issuer;
 
     let now = OffsetDateTime::now_utc();
     let valid = (now - Duration::days(1), now + Duration::days(365));
     let mut leaves = Vec::new();
+    let wrong = [WRONG_HOST_NAME];
     for kind in ListenerKind::ALL {
         let key = KeyPair::generate()?;
         let cert = match kind {
             ListenerKind::Http => continue,
-            ListenerKind::Https => {
-                leaf_params(&GOOD_NAMES, valid.0, valid.1)?.signed_by(&key, &issuer)?
-            }
+            ListenerKind::Https => leaf_params(names, valid.0, valid.1)?.signed_by(&key, issuer)?,
             ListenerKind::SelfSigned => {
-                let mut p = leaf_params(&GOOD_NAMES, valid.0, valid.1)?;
+                let mut p = leaf_params(names, valid.0, valid.1)?;
                 p.use_authority_key_identifier_extension = false;
                 p.self_signed(&key)?
             }
-            ListenerKind::Expired => leaf_params(
-                &GOOD_NAMES,
-                now - Duration::days(60),
-                now - Duration::days(30),
-            )?
-            .signed_by(&key, &issuer)?,
-            ListenerKind::NotYetValid => leaf_params(
-                &GOOD_NAMES,
-                now + Duration::days(30),
-                now + Duration::days(395),
-            )?
-            .signed_by(&key, &issuer)?,
+            ListenerKind::Expired => {
+                leaf_params(names, now - Duration::days(60), now - Duration::days(30))?
+                    .signed_by(&key, issuer)?
+            }
+            ListenerKind::NotYetValid => {
+                leaf_params(names, now + Duration::days(30), now + Duration::days(395))?
+                    .signed_by(&key, issuer)?
+            }
             ListenerKind::WrongHost => {
-                leaf_params(&[WRONG_HOST_NAME], valid.0, valid.1)?.signed_by(&key, &issuer)?
+                leaf_params(&wrong, valid.0, valid.1)?.signed_by(&key, issuer)?
             }
             ListenerKind::UntrustedCa => {
-                leaf_params(&GOOD_NAMES, valid.0, valid.1)?.signed_by(&key, &other)?
+                leaf_params(names, valid.0, valid.1)?.signed_by(&key, other)?
             }
         };
         leaves.push((kind, finish(cert, key)));
     }
     Ok(CertSet {
-        ca_pem,
-        untrusted_ca_pem,
+        ca_pem: test_ca.pem.clone(),
+        untrusted_ca_pem: untrusted.pem,
         leaves,
     })
 }
