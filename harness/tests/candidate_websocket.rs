@@ -44,6 +44,7 @@ fn options(candidate: CandidateSpec, hello_timeout: Duration) -> RunOptions {
         command_line: vec!["test".into()],
         run_id: "test".into(),
         lint: true,
+        durations: Default::default(),
     }
 }
 
