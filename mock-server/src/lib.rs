@@ -169,6 +169,7 @@ impl MockServer {
             scenarios: RwLock::new(HashMap::new()),
             journal: JournalStore::new(config.journal_limit),
             feishu: FeishuState::new(),
+            gates: Default::default(),
             endpoints: Endpoints {
                 host: url_host(config.bind),
                 ports,
