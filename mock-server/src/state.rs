@@ -68,6 +68,7 @@ impl Shared {
     /// Register (or replace) a scenario; its per-case server state starts afresh.
     pub fn register(&self, key: &str, scenario: Scenario) {
         self.gates.reset(key);
+        self.feishu.forget_case(key);
         self.scenarios
             .write()
             .unwrap_or_else(|e| e.into_inner())
@@ -84,6 +85,7 @@ impl Shared {
             .is_some();
         self.journal.forget(key);
         self.gates.reset(key);
+        self.feishu.forget_case(key);
         had
     }
 
