@@ -155,7 +155,9 @@ async fn execute(
         )
         .await?;
         match retry_wait(&resp.headers, resp.status.as_u16()) {
-            Some(wait) if retries < RATE_LIMIT_RETRIES => {
+            Some(wait)
+                if retries < RATE_LIMIT_RETRIES && shared.defect != Defect::NoRateLimitRetry =>
+            {
                 retries += 1;
                 tokio::time::sleep(wait).await;
             }
@@ -163,7 +165,14 @@ async fn execute(
         }
     };
     let status = resp.status.as_u16();
-    if status != 200 {
+    // The seeded defect only looks at the body: anything but JSON is taken for the file.
+    let non_json_is_file = shared.defect == Defect::NonJsonErrorAsSuccess
+        && resp
+            .headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| !t.contains("json"));
+    if status != 200 && !non_json_is_file {
         let body = read_all(&mut resp.body, MAX_ERROR_BODY).await?;
         return Err(server_error(status, &body));
     }
