@@ -57,6 +57,10 @@ const CATCHERS: &[(&str, &str)] = &[
         "feishu-openapi/file-get/gateway/502-html",
     ),
     (
+        "header-case-sensitive",
+        "feishu-openapi/file-get/ok/lowercase-headers",
+    ),
+    (
         "no-rate-limit-retry",
         "feishu-openapi/file-get/rate-limit/retry-after-reset",
     ),

@@ -104,6 +104,7 @@ async fn execute(
         max_redirects: 5,
         follow_redirects: shared.defect != Defect::RedirectsNotFollowed,
         tls: shared.tls.get_or_untrusting(&env.ca_cert)?,
+        case_sensitive_headers: shared.defect == Defect::HeaderCaseSensitive,
     };
     let phase = PhaseCell::new();
 

@@ -133,6 +133,11 @@ pub const MUTANTS: &[Mutant] = &[
         defect: Defect::NonJsonErrorAsSuccess,
     },
     Mutant {
+        name: "header-case-sensitive",
+        description: "response header names matched case-sensitively: lower-case content-length, content-disposition, x-ogw-ratelimit-reset are missed",
+        defect: Defect::HeaderCaseSensitive,
+    },
+    Mutant {
         name: "no-rate-limit-retry",
         description: "a Feishu 429 fails at once instead of waiting x-ogw-ratelimit-reset and retrying",
         defect: Defect::NoRateLimitRetry,
