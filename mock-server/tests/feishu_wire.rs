@@ -159,3 +159,23 @@ fn a_gateway_answer_is_sent_as_given_not_as_json() {
     assert!(head.contains("Content-Type: text/html"), "{head}");
     assert_eq!(body, page.as_bytes());
 }
+
+#[test]
+fn cases_have_their_own_windows_and_share_valid_tokens() {
+    let t = TestServer::start();
+    let one_per_second = || FeishuFixture {
+        rate_limit_per_second: Some(1),
+        ..fixture()
+    };
+    let a = register(&t, "fs-window-a", one_per_second());
+    let b = register(&t, "fs-window-b", one_per_second());
+    let token_a = token(&a);
+    let (head, _) = get(&a, &token_a, &[]);
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    // The same app in another case: its own window, so not refused though case a's is full.
+    // The token came from case a: tokens stay valid server-wide, as clients cache them.
+    let (head, _) = get(&b, &token_a, &[]);
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    // Case b issues its own token, not case a's.
+    assert_ne!(token(&b), token_a);
+}

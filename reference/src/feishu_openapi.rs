@@ -339,4 +339,20 @@ mod tests {
         assert_eq!(t.to_value()["code"], json!(-1));
         assert_eq!(t.to_value()["httpStatus"], json!(0));
     }
+
+    #[test]
+    fn retry_waits_only_for_a_429_with_a_reset_and_caps_the_wait() {
+        let mut h = HeaderMap::new();
+        assert_eq!(retry_wait(&h, 429), None);
+        h.insert("x-ogw-ratelimit-reset", HeaderValue::from_static("1"));
+        assert_eq!(retry_wait(&h, 429), Some(std::time::Duration::from_secs(1)));
+        assert_eq!(retry_wait(&h, 400), None);
+        h.insert("x-ogw-ratelimit-reset", HeaderValue::from_static("3600"));
+        assert_eq!(
+            retry_wait(&h, 429),
+            Some(std::time::Duration::from_secs(MAX_RESET_WAIT_SECS))
+        );
+        h.insert("x-ogw-ratelimit-reset", HeaderValue::from_static("soon"));
+        assert_eq!(retry_wait(&h, 429), None);
+    }
 }
