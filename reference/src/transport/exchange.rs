@@ -179,7 +179,7 @@ async fn exchange(
         let names: Vec<HeaderName> = parts.headers.keys().cloned().collect();
         for name in names {
             let canonical = crate::platform::canonical_case(name.as_str());
-            if !wire.iter().any(|w| *w == canonical) {
+            if !wire.contains(&canonical) {
                 parts.headers.remove(&name);
             }
         }
