@@ -52,6 +52,18 @@ const CATCHERS: &[(&str, &str)] = &[
     ("partial-file-kept", "douyin/download/body/reset-mid-body"),
     ("http-in-release", "douyin/download/scheme/http-in-release"),
     ("domain-list-ignored", "douyin/download/domain/not-in-list"),
+    (
+        "non-json-error-success",
+        "feishu-openapi/file-get/gateway/502-html",
+    ),
+    (
+        "header-case-sensitive",
+        "feishu-openapi/file-get/ok/lowercase-headers",
+    ),
+    (
+        "no-rate-limit-retry",
+        "feishu-openapi/file-get/rate-limit/retry-after-reset",
+    ),
 ];
 
 fn specs() -> PathBuf {

@@ -38,10 +38,6 @@ const TIMING_DEPENDENT: &[(&str, &str)] = &[
         "a small upload may be through before the abort arrives",
     ),
     (
-        "feishu-openapi/file-get/rate-limit/within-limit",
-        "calls straddling a rate window boundary are sometimes answered 429",
-    ),
-    (
         "feishu-gadget/download/abort/before-headers",
         "the abort may come before or after the request reaches the server",
     ),

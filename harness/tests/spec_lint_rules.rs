@@ -20,7 +20,7 @@ const TABLE: &[(&str, &[&str])] = &[
         "unknown-fault",
         &[
             "204:11: unknown-fault: unknown fault `delay_mss`; known faults: status, body, text, \
-           content_type, delay_ms, stall, stall_after, trickle, bandwidth_bps, content_length_delta, \
+           content_type, delay_ms, hold_until, stall, stall_after, trickle, bandwidth_bps, content_length_delta, \
            chunked, close_after, reset_after, redirect, content_disposition, gzip, slow_headers, raw, \
            header, lowercase_headers, upload_reset_after, upload_early_413, upload_read_bps",
         ],

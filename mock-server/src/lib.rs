@@ -198,6 +198,7 @@ impl MockServer {
             scenarios: RwLock::new(HashMap::new()),
             journal: JournalStore::new(config.journal_limit),
             feishu: FeishuState::new(),
+            gates: Default::default(),
             endpoints: Endpoints {
                 host,
                 ports,

@@ -10,6 +10,7 @@ use crate::control::record::JournalStore;
 use crate::feishu::FeishuState;
 use crate::net::conn::Conn;
 use crate::respond::fault::{ListenerKind, Scenario};
+use crate::respond::gate::Gates;
 
 /// Listener addresses as clients reach them.
 #[derive(Debug, Clone)]
@@ -42,6 +43,8 @@ pub struct Shared {
     pub journal: Arc<JournalStore>,
     /// Feishu emulation state.
     pub feishu: FeishuState,
+    /// The `hold_until` gates, per case key.
+    pub gates: Gates,
     /// Where listeners are.
     pub endpoints: Endpoints,
     /// Extra rows for the index page.
@@ -77,8 +80,10 @@ impl Shared {
             .cloned()
     }
 
-    /// Register (or replace) a scenario.
+    /// Register (or replace) a scenario; its per-case server state starts afresh.
     pub fn register(&self, key: &str, scenario: Scenario) {
+        self.gates.reset(key);
+        self.feishu.forget_case(key);
         self.scenarios
             .write()
             .unwrap_or_else(|e| e.into_inner())
@@ -94,6 +99,8 @@ impl Shared {
             .remove(key)
             .is_some();
         self.journal.forget(key);
+        self.gates.reset(key);
+        self.feishu.forget_case(key);
         had
     }
 

@@ -49,6 +49,39 @@ fn delay_times_out_with_28() {
 }
 
 #[test]
+fn hold_until_waits_for_the_arrivals_then_lets_all_go() {
+    let t = TestServer::start();
+    // Two curls at once: the first is held until the second arrives, long before the bound.
+    let url = t.http("/f/a?body=10&hold_until=2:60000&key=hold2");
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| curl(&["--max-time", "30", &url]));
+        let b = s.spawn(|| curl(&["--max-time", "30", &url]));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    assert_eq!((a.code, a.stdout.len()), (0, 10), "{}", a.stderr);
+    assert_eq!((b.code, b.stdout.len()), (0, 10), "{}", b.stderr);
+    let j = t.journal_when("hold2", |j| {
+        j.requests.len() == 2 && j.requests.iter().all(|r| r.end == ConnectionEnd::Complete)
+    });
+    // Both were open at the server at once: the gate held the first.
+    assert_eq!(j.max_in_flight, 2);
+
+    // Alone, a request is held for the bound, then answered.
+    let alone = curl(&[
+        "--max-time",
+        "1",
+        &t.http("/f/a?body=10&hold_until=2:3000&key=hold1"),
+    ]);
+    assert_eq!(alone.code, 28, "held past 1 s");
+    let late = curl(&[
+        "--max-time",
+        "30",
+        &t.http("/f/a?body=10&hold_until=2:3000&key=hold1b"),
+    ]);
+    assert_eq!((late.code, late.stdout.len()), (0, 10), "{}", late.stderr);
+}
+
+#[test]
 fn stall_times_out_with_28_and_connection_ends_when_client_goes() {
     let t = TestServer::start();
     assert_eq!(

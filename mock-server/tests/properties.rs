@@ -33,6 +33,8 @@ fn fault() -> impl Strategy<Value = Fault> {
         text().prop_map(Fault::Text),
         text().prop_map(Fault::ContentType),
         any::<u64>().prop_map(Fault::DelayMs),
+        (any::<u64>(), any::<u64>())
+            .prop_map(|(arrivals, max_ms)| Fault::HoldUntil { arrivals, max_ms }),
         Just(Fault::Stall),
         any::<u64>().prop_map(Fault::StallAfter),
         (any::<u64>(), any::<u64>())

@@ -52,4 +52,11 @@ pub enum Defect {
     HttpInRelease,
     /// The allowed domain list is not checked.
     DomainListIgnored,
+    /// A Feishu error answer whose body is not JSON (a gateway's HTML page) is taken for the file.
+    NonJsonErrorAsSuccess,
+    /// Response header names matched case-sensitively: lower-case `content-length` and the
+    /// like are not seen.
+    HeaderCaseSensitive,
+    /// A Feishu 429 fails the call at once, without waiting `x-ogw-ratelimit-reset` and retrying.
+    NoRateLimitRetry,
 }

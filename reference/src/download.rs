@@ -92,6 +92,7 @@ async fn execute(
         max_redirects: p.max_redirects(),
         follow_redirects: defect != Defect::RedirectsNotFollowed,
         tls: ctx.shared.tls.get_or_untrusting(&env.ca_cert)?,
+        case_sensitive_headers: defect == Defect::HeaderCaseSensitive,
     };
     let react = |e| p.on_host_event(e);
 

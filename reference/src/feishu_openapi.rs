@@ -18,6 +18,11 @@ use dlconform_protocol::CallEnv;
 
 /// Largest error body read.
 const MAX_ERROR_BODY: u64 = 1024 * 1024;
+/// Retries of a rate-limited GET: the documents state the limits and the reset header, not a
+/// retry, so a few bounded ones are a client's choice; past them the 429 is the call's failure.
+const RATE_LIMIT_RETRIES: u32 = 2;
+/// Longest wait honoured from `x-ogw-ratelimit-reset`, in seconds.
+const MAX_RESET_WAIT_SECS: u64 = 5;
 
 /// A failed call: the server's answer or a transport error.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,6 +104,7 @@ async fn execute(
         max_redirects: 5,
         follow_redirects: shared.defect != Defect::RedirectsNotFollowed,
         tls: shared.tls.get_or_untrusting(&env.ca_cert)?,
+        case_sensitive_headers: shared.defect == Defect::HeaderCaseSensitive,
     };
     let phase = PhaseCell::new();
 
@@ -136,19 +142,38 @@ async fn execute(
             HeaderValue::from_static("application/json; charset=utf-8"),
         );
     }
-    let mut resp = exchange::send(
-        exchange::Request {
-            method: Method::GET,
-            url,
-            headers,
-            body: None,
-        },
-        &policy,
-        &phase,
-    )
-    .await?;
+    let mut retries = 0;
+    let mut resp = loop {
+        let resp = exchange::send(
+            exchange::Request {
+                method: Method::GET,
+                url: url.clone(),
+                headers: headers.clone(),
+                body: None,
+            },
+            &policy,
+            &phase,
+        )
+        .await?;
+        match retry_wait(&resp.headers, resp.status.as_u16()) {
+            Some(wait)
+                if retries < RATE_LIMIT_RETRIES && shared.defect != Defect::NoRateLimitRetry =>
+            {
+                retries += 1;
+                tokio::time::sleep(wait).await;
+            }
+            _ => break resp,
+        }
+    };
     let status = resp.status.as_u16();
-    if status != 200 {
+    // The seeded defect only looks at the body: anything but JSON is taken for the file.
+    let non_json_is_file = shared.defect == Defect::NonJsonErrorAsSuccess
+        && resp
+            .headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| !t.contains("json"));
+    if status != 200 && !non_json_is_file {
         let body = read_all(&mut resp.body, MAX_ERROR_BODY).await?;
         return Err(server_error(status, &body));
     }
@@ -192,6 +217,23 @@ async fn execute(
         o.insert("contentDisposition".into(), json!(d));
     }
     Ok(out)
+}
+
+/// How long to wait before retrying a 429 that says when its window reopens.
+fn retry_wait(headers: &HeaderMap, status: u16) -> Option<std::time::Duration> {
+    if status != 429 {
+        return None;
+    }
+    let secs: u64 = headers
+        .get("x-ogw-ratelimit-reset")?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(std::time::Duration::from_secs(
+        secs.min(MAX_RESET_WAIT_SECS),
+    ))
 }
 
 /// POST the token endpoint; a non-zero `code` is the call's failure.
@@ -296,5 +338,21 @@ mod tests {
         let t = ApiError::Transport(TransferError::ConnectRefused { detail: "x".into() });
         assert_eq!(t.to_value()["code"], json!(-1));
         assert_eq!(t.to_value()["httpStatus"], json!(0));
+    }
+
+    #[test]
+    fn retry_waits_only_for_a_429_with_a_reset_and_caps_the_wait() {
+        let mut h = HeaderMap::new();
+        assert_eq!(retry_wait(&h, 429), None);
+        h.insert("x-ogw-ratelimit-reset", HeaderValue::from_static("1"));
+        assert_eq!(retry_wait(&h, 429), Some(std::time::Duration::from_secs(1)));
+        assert_eq!(retry_wait(&h, 400), None);
+        h.insert("x-ogw-ratelimit-reset", HeaderValue::from_static("3600"));
+        assert_eq!(
+            retry_wait(&h, 429),
+            Some(std::time::Duration::from_secs(MAX_RESET_WAIT_SECS))
+        );
+        h.insert("x-ogw-ratelimit-reset", HeaderValue::from_static("soon"));
+        assert_eq!(retry_wait(&h, 429), None);
     }
 }

@@ -127,6 +127,21 @@ pub const MUTANTS: &[Mutant] = &[
         description: "URLs outside the allowed domain list are fetched",
         defect: Defect::DomainListIgnored,
     },
+    Mutant {
+        name: "non-json-error-success",
+        description: "a Feishu error answer that is not JSON (a gateway's 502 HTML) is written as the file, a success",
+        defect: Defect::NonJsonErrorAsSuccess,
+    },
+    Mutant {
+        name: "header-case-sensitive",
+        description: "response header names matched case-sensitively: lower-case content-length, content-disposition, x-ogw-ratelimit-reset are missed",
+        defect: Defect::HeaderCaseSensitive,
+    },
+    Mutant {
+        name: "no-rate-limit-retry",
+        description: "a Feishu 429 fails at once instead of waiting x-ogw-ratelimit-reset and retrying",
+        defect: Defect::NoRateLimitRetry,
+    },
 ];
 
 /// The mutant called `name` (without the `mutant:` prefix).

@@ -109,6 +109,7 @@ async fn execute(ctx: &mut CallCtx) -> Result<Value, TransferError> {
         max_redirects: 0,
         follow_redirects: true,
         tls: ctx.shared.tls.get_or_untrusting(&env.ca_cert)?,
+        case_sensitive_headers: defect == Defect::HeaderCaseSensitive,
     };
     let phase = PhaseCell::new();
     let emitter = ctx.emitter.clone();

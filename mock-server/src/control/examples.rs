@@ -47,6 +47,12 @@ pub const EXAMPLES: &[Example] = &[
         curl_args: "--max-time 1",
     },
     Example {
+        fault: "hold_until",
+        path: "/f/held.bin?body=1k&hold_until=2:3000&key=held",
+        expect: "held 3 s unless a second request with key=held arrives first",
+        curl_args: "",
+    },
+    Example {
         fault: "stall",
         path: "/f/stall.bin?stall",
         expect: "never answers; --max-time 2 exits 28",

@@ -22,18 +22,31 @@ const DEFAULT_PER_MINUTE: u32 = 1000;
 /// Answer a download of `file_key`.
 pub(super) fn handle(
     state: &FeishuState,
+    case: &str,
     fixture: &FeishuFixture,
     headers: &HeaderMap,
     file_key: &str,
 ) -> Response<Body> {
-    let now = Instant::now();
+    // A gateway in front answers before the endpoint sees the request.
+    if let Some(answer) = &fixture.file_answer {
+        return reply::literal(answer);
+    }
+    let now = state.clock.now();
     let app_id = match authenticate(state, fixture, headers, now) {
         Ok(app_id) => app_id,
         Err(err) => return reply::error(&err),
     };
     let per_second = fixture.rate_limit_per_second.unwrap_or(DEFAULT_PER_SECOND);
     let per_minute = fixture.rate_limit_per_minute.unwrap_or(DEFAULT_PER_MINUTE);
-    if let Err(limited) = state.limits.admit(&app_id, per_second, per_minute, now) {
+    let admitted = state
+        .limits
+        .forced(case, fixture.rate_limited_first.unwrap_or(0), per_second)
+        .and_then(|()| {
+            state
+                .limits
+                .admit(case, &app_id, per_second, per_minute, now)
+        });
+    if let Err(limited) = admitted {
         let mut response = reply::error(&codes::RATE_LIMITED);
         let headers = response.headers_mut();
         headers.insert("x-ogw-ratelimit-limit", HeaderValue::from(limited.limit));

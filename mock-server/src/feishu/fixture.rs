@@ -22,9 +22,35 @@ pub struct FeishuFixture {
     /// Requests per minute per app before HTTP 429 and code 99991400 (documented: 1000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limit_per_minute: Option<u32>,
+    /// The first N authenticated file requests of the case answer HTTP 429, code 99991400,
+    /// `x-ogw-ratelimit-reset: 1`, whatever the windows; later ones are counted as usual (a
+    /// client that waits the reset and retries then succeeds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limited_first: Option<u32>,
+    /// Answer with every header name in lower case on HTTP/1.1 too (`content-type`,
+    /// `x-ogw-ratelimit-reset`, `content-disposition`...), error answers included, as HTTP/2
+    /// and many gateways send them (HTTP/2 answers are lower case anyway).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub lowercase_headers: bool,
+    /// Answer every file request with this instead of the emulated endpoint: a gateway's or
+    /// proxy's own error page, whose body is not the documented `{code, msg}` JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_answer: Option<FeishuRawAnswer>,
     /// How a missing, invalid or expired token is answered (default: `gateway`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_errors: Option<FeishuAuthErrors>,
+}
+
+/// A literal answer: status, Content-Type and body text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeishuRawAnswer {
+    /// HTTP status.
+    pub status: u16,
+    /// Content-Type of the body.
+    pub content_type: String,
+    /// The body.
+    pub body: String,
 }
 
 /// Which answer a request without a valid tenant_access_token gets.

@@ -35,6 +35,19 @@ pub(super) fn error(err: &ApiError) -> Response<Body> {
     )
 }
 
+/// A fixture's literal answer (a gateway's page); an unusable status or type falls back to 500 text.
+pub(super) fn literal(answer: &super::FeishuRawAnswer) -> Response<Body> {
+    let mut response = Response::new(full(answer.body.clone()));
+    *response.status_mut() =
+        StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let content_type = header::HeaderValue::from_str(&answer.content_type)
+        .unwrap_or(header::HeaderValue::from_static("text/plain"));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, content_type);
+    response
+}
+
 /// What the gateway sends for an unknown path or a wrong method (plain text, not JSON).
 pub(super) fn not_found() -> Response<Body> {
     let mut response = Response::new(full("404 page not found"));

@@ -1,6 +1,6 @@
 //! `POST /open-apis/auth/v3/tenant_access_token/internal` with `{app_id, app_secret}`.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use http::{Response, StatusCode};
 use http_body_util::{BodyExt, Limited};
@@ -17,6 +17,7 @@ const MAX_BODY: usize = 64 * 1024;
 /// Issue a token for the fixture's app whose id and secret the body names.
 pub(super) async fn handle(
     state: &FeishuState,
+    case: &str,
     fixture: &FeishuFixture,
     body: hyper::body::Incoming,
 ) -> Response<Body> {
@@ -43,7 +44,7 @@ pub(super) async fn handle(
         return reply::error(&codes::TOKEN_BAD_SECRET);
     }
     let ttl = Duration::from_secs(fixture.token_ttl_seconds.unwrap_or(DEFAULT_TTL_SECONDS));
-    let (token, expire) = state.tokens.issue(app_id, ttl, Instant::now());
+    let (token, expire) = state.tokens.issue(case, app_id, ttl, state.clock.now());
     reply::json(
         StatusCode::OK,
         &serde_json::json!({

@@ -2,7 +2,7 @@
 //!
 //! A [`Scenario`] is what one case asks of the server: which listener (or which
 //! network failure) the call goes to, and the faults applied to the response.
-//! Faults are applied in a fixed order (redirects, then delay, then the head,
+//! Faults are applied in a fixed order (redirects, then the hold, then delay, then the head,
 //! then the body) whatever their order in the list; the list order only
 //! matters for repeated `header` faults.
 
@@ -171,6 +171,14 @@ pub enum Fault {
     ContentType(String),
     /// Wait this many milliseconds before sending the response head.
     DelayMs(u64),
+    /// Hold the response until `arrivals` requests of the case have arrived, or `max_ms` ms have
+    /// passed since the first; then every held response goes on (over-limit concurrency cases).
+    HoldUntil {
+        /// Requests of the case to wait for (the concurrency limit plus one).
+        arrivals: u64,
+        /// Longest wait, counted from the case's first request.
+        max_ms: u64,
+    },
     /// Read the request, then never answer; the connection stays open.
     Stall,
     /// Send the head and this many body bytes, then stall with the connection open.
@@ -291,6 +299,10 @@ pub const CATALOG: &[FaultInfo] = &[
         doc: "wait before the response head",
     },
     FaultInfo {
+        name: "hold_until",
+        doc: "hold responses until N requests of the case arrived or T ms passed",
+    },
+    FaultInfo {
         name: "stall",
         doc: "never answer",
     },
@@ -373,6 +385,7 @@ impl Fault {
             Fault::Text(_) => "text",
             Fault::ContentType(_) => "content_type",
             Fault::DelayMs(_) => "delay_ms",
+            Fault::HoldUntil { .. } => "hold_until",
             Fault::Stall => "stall",
             Fault::StallAfter(_) => "stall_after",
             Fault::Trickle { .. } => "trickle",
@@ -407,6 +420,10 @@ mod tests {
             Fault::Text(String::new()),
             Fault::ContentType(String::new()),
             Fault::DelayMs(1),
+            Fault::HoldUntil {
+                arrivals: 2,
+                max_ms: 1,
+            },
             Fault::Stall,
             Fault::StallAfter(1),
             Fault::Trickle {

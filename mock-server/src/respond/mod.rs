@@ -4,6 +4,7 @@
 
 pub mod body;
 pub mod fault;
+pub mod gate;
 pub mod headers;
 pub mod hyper_body;
 pub mod plan;

@@ -102,6 +102,8 @@ pub struct Plan {
     pub cl_delta: i64,
     /// Milliseconds before the head.
     pub delay_ms: u64,
+    /// Hold the head until this many requests of the case arrived, or this many ms passed.
+    pub hold_until: Option<(u64, u64)>,
     /// Never answer.
     pub stall: bool,
     /// Body cut short.
@@ -191,6 +193,7 @@ impl Plan {
             chunked: false,
             cl_delta: 0,
             delay_ms: 0,
+            hold_until: None,
             stall: false,
             cut: None,
             trickle: None,
@@ -224,6 +227,9 @@ impl Plan {
                 }
                 Fault::ContentType(t) => content_type = Some(t.clone()),
                 Fault::DelayMs(ms) => p.delay_ms = *ms,
+                Fault::HoldUntil { arrivals, max_ms } => {
+                    p.hold_until = Some((*arrivals, *max_ms));
+                }
                 Fault::Stall => p.stall = true,
                 Fault::StallAfter(n) => {
                     p.cut.get_or_insert(Cut::StallAfter(*n));

@@ -190,3 +190,77 @@ pub async fn respond(
         }
     }
 }
+
+/// Write an already built response on a hijacked HTTP/1.1 connection with every header name
+/// in lower case (HTTP/2's form, and many gateways' on HTTP/1.1), then close the connection.
+/// A body without a Content-Length is read whole first so that one can be announced.
+pub async fn relay_lowercase(
+    mut io: RawIo,
+    response: http::Response<super::hyper_body::RespBody>,
+    mut guard: RequestGuard,
+) {
+    use http_body_util::BodyExt;
+
+    let conn = io.conn().clone();
+    let (parts, mut body) = response.into_parts();
+    let status = parts.status.as_u16();
+    guard.status(status);
+    let mut lines = vec![format!("HTTP/1.1 {status} {}", reason(status))];
+    let mut known = None;
+    if !parts.headers.contains_key(http::header::CONTENT_LENGTH) {
+        match body.collect().await {
+            Ok(collected) => known = Some(collected.to_bytes()),
+            Err(_) => {
+                conn.close().await;
+                guard.finish(ConnectionEnd::ServerClose);
+                return;
+            }
+        }
+        body = super::hyper_body::empty();
+    }
+    for (name, value) in &parts.headers {
+        // `HeaderName` keeps names in lower case already; the raw writer only has to keep them so.
+        lines.push(format!(
+            "{}: {}",
+            name.as_str(),
+            String::from_utf8_lossy(value.as_bytes())
+        ));
+    }
+    if let Some(bytes) = &known {
+        lines.push(format!("content-length: {}", bytes.len()));
+    }
+    lines.push("connection: close".into());
+    let mut head = lines.join("\r\n").into_bytes();
+    head.extend_from_slice(b"\r\n\r\n");
+    if io.write_all(&head).await.is_err() {
+        guard.finish(ConnectionEnd::ClientAbort);
+        return;
+    }
+    let mut sent = 0u64;
+    if let Some(bytes) = known {
+        if io.write_all(&bytes).await.is_err() {
+            guard.finish(ConnectionEnd::ClientAbort);
+            return;
+        }
+        sent = bytes.len() as u64;
+    }
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame.map(|f| f.into_data()) else {
+            conn.close().await;
+            guard.bytes_sent(sent);
+            guard.finish(ConnectionEnd::ServerClose);
+            return;
+        };
+        let Ok(data) = data else { continue };
+        if io.write_all(&data).await.is_err() {
+            guard.bytes_sent(sent);
+            guard.finish(ConnectionEnd::ClientAbort);
+            return;
+        }
+        sent += data.len() as u64;
+    }
+    guard.bytes_sent(sent);
+    let _ = io.flush().await;
+    conn.close().await;
+    guard.finish(ConnectionEnd::Complete);
+}

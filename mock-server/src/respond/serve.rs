@@ -236,6 +236,12 @@ pub async fn serve(
         }
     }
 
+    if let Some((arrivals, max_ms)) = plan.hold_until {
+        shared
+            .gates
+            .hold(&key, arrivals, Duration::from_millis(max_ms))
+            .await;
+    }
     if plan.delay_ms > 0 {
         tokio::time::sleep(Duration::from_millis(plan.delay_ms)).await;
     }

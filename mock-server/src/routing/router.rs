@@ -111,7 +111,7 @@ async fn feishu(
         guard.finish(ConnectionEnd::Complete);
         return text(500, "no Feishu fixture");
     };
-    let resp = crate::feishu::handle(&shared.feishu, fixture, req).await;
+    let resp = crate::feishu::handle(&shared.feishu, &key, fixture, req).await;
     guard.status(resp.status().as_u16());
     // A served file's bytes are the generator's: announce them so clients' files can be checked.
     if resp.status() == http::StatusCode::OK
@@ -130,5 +130,11 @@ async fn feishu(
         .or_insert(http::HeaderValue::from_static(
             crate::respond::headers::SERVER,
         ));
+    if fixture.lowercase_headers && !cx.conn.h2 {
+        let io = cx.conn.hijack();
+        crate::respond::raw::relay_lowercase(io, Response::from_parts(parts, body), guard).await;
+        // hyper writes this placeholder into the hijacked connection, where it goes nowhere.
+        return Response::new(crate::respond::hyper_body::empty());
+    }
     Response::from_parts(parts, TrackedBody::boxed(body, guard))
 }

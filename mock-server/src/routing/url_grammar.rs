@@ -193,6 +193,15 @@ fn apply(out: &mut ParsedQuery, key: &str, raw: &str) -> Result<(), GrammarError
         "text" => Fault::Text(dec(raw)),
         "content_type" | "ct" => Fault::ContentType(dec(raw)),
         "delay_ms" | "delay" => Fault::DelayMs(parse_u64(key, raw)?),
+        "hold_until" => {
+            let (arrivals, max_ms) = raw
+                .split_once(':')
+                .ok_or_else(|| bad(key, raw, "ARRIVALS:MS"))?;
+            Fault::HoldUntil {
+                arrivals: parse_u64(key, arrivals)?,
+                max_ms: parse_u64(key, max_ms)?,
+            }
+        }
         "stall" => {
             parse_flag(key, raw)?;
             Fault::Stall
@@ -304,6 +313,7 @@ fn fault_query(f: &Fault) -> String {
         Fault::Text(t) => format!("text={}", enc(t)),
         Fault::ContentType(t) => format!("content_type={}", enc(t)),
         Fault::DelayMs(ms) => format!("delay_ms={ms}"),
+        Fault::HoldUntil { arrivals, max_ms } => format!("hold_until={arrivals}:{max_ms}"),
         Fault::Stall => "stall".into(),
         Fault::StallAfter(n) => format!("stall_after={n}"),
         Fault::Trickle { bytes, every_ms } => format!("trickle={bytes}:{every_ms}"),

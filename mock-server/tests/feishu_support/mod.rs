@@ -15,6 +15,9 @@ use mock_server::feishu::{FeishuApp, FeishuFile, FeishuFileState, FeishuFixture}
 use mock_server::feishu::{FeishuState, MAX_DOWNLOAD_SIZE, handle};
 use tokio::net::{TcpListener, TcpStream};
 
+/// The case key every request of the test server is answered under.
+pub const CASE: &str = "test-case";
+
 /// Apps and secrets of the shared fixture.
 pub const APP_A: (&str, &str) = ("cli_a", "secret_a");
 pub const APP_B: (&str, &str) = ("cli_b", "secret_b");
@@ -69,6 +72,8 @@ pub fn fixture() -> FeishuFixture {
 pub struct TestServer {
     /// Its address.
     pub addr: SocketAddr,
+    /// The emulation's state (its clock can be frozen).
+    pub state: Arc<FeishuState>,
     fixture: Arc<Mutex<Arc<FeishuFixture>>>,
 }
 
@@ -91,18 +96,19 @@ pub async fn start(fixture: FeishuFixture) -> TestServer {
     let state = Arc::new(FeishuState::new());
     let fixture = Arc::new(Mutex::new(Arc::new(fixture)));
     let shared = fixture.clone();
+    let served = state.clone();
     tokio::spawn(async move {
         loop {
             let Ok((stream, _)) = listener.accept().await else {
                 return;
             };
-            let state = state.clone();
+            let state = served.clone();
             let fixture = fixture.clone();
             tokio::spawn(async move {
                 let service = service_fn(move |req| {
                     let state = state.clone();
                     let fixture = fixture.lock().expect("fixture lock").clone();
-                    async move { Ok::<_, Infallible>(handle(&state, &fixture, req).await) }
+                    async move { Ok::<_, Infallible>(handle(&state, CASE, &fixture, req).await) }
                 });
                 // Clients that hang up mid-body end the connection with an error; fine here.
                 let _ = hyper::server::conn::http1::Builder::new()
@@ -113,6 +119,7 @@ pub async fn start(fixture: FeishuFixture) -> TestServer {
     });
     TestServer {
         addr,
+        state,
         fixture: shared,
     }
 }

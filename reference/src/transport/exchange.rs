@@ -10,7 +10,7 @@ use hyper_util::rt::TokioIo;
 use url::Url;
 
 use super::error::{TransferError, chain_text, has_io_kind};
-use super::{Phase, PhaseCell, Policy, connect, url_check};
+use super::{Phase, PhaseCell, Policy, connect, head_tap, url_check};
 
 /// A request body (streamed).
 pub type ReqBody = BoxBody<Bytes, std::io::Error>;
@@ -141,6 +141,12 @@ async fn exchange(
     redirects: u32,
 ) -> Result<Response, TransferError> {
     let stream = connect::open(url, &policy.tls, phase).await?;
+    let (stream, head): (Box<dyn connect::Stream>, _) = if policy.case_sensitive_headers {
+        let (tap, head) = head_tap::HeadTap::new(stream);
+        (Box::new(tap), Some(head))
+    } else {
+        (stream, None)
+    };
     phase.set(Phase::Headers);
     let (mut sender, conn) =
         hyper::client::conn::http1::handshake::<_, ReqBody>(TokioIo::new(stream))
@@ -167,7 +173,17 @@ async fn exchange(
         .send_request(request)
         .await
         .map_err(|e| classify_head_error(&e))?;
-    let (parts, body) = resp.into_parts();
+    let (mut parts, body) = resp.into_parts();
+    if let Some(head) = head {
+        let wire = head_tap::wire_names(&head.lock().unwrap_or_else(|e| e.into_inner()));
+        let names: Vec<HeaderName> = parts.headers.keys().cloned().collect();
+        for name in names {
+            let canonical = crate::platform::canonical_case(name.as_str());
+            if !wire.contains(&canonical) {
+                parts.headers.remove(&name);
+            }
+        }
+    }
     Ok(Response {
         status: parts.status,
         headers: parts.headers,

@@ -8,6 +8,7 @@ pub mod body;
 pub mod connect;
 pub mod error;
 pub mod exchange;
+pub mod head_tap;
 pub mod progress;
 pub mod tls;
 pub mod url_check;
@@ -78,4 +79,7 @@ pub struct Policy {
     pub follow_redirects: bool,
     /// TLS client configuration (trusts the test CA only).
     pub tls: Arc<rustls::ClientConfig>,
+    /// See only response headers whose name came in canonical case (`Content-Length`), as a
+    /// client matching names case-sensitively would (only in the `header-case-sensitive` mutant).
+    pub case_sensitive_headers: bool,
 }
