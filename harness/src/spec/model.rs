@@ -127,7 +127,7 @@ pub enum SourceKind {
     Document,
     /// A project convention: not a platform document.
     Convention,
-    /// A community transcription, thread or copy: not the platform's word.
+    /// A community transcription, thread or copy, or another unconfirmed secondary text.
     Community,
 }
 
