@@ -131,7 +131,11 @@ pub(super) fn pinned(report: &mut Report<'_>, file: &SpecFile<'_>) {
                 }
                 Some(_) => {}
                 None => {
-                    for (k, case) in listed.iter().filter(|(_, c)| c.expect.errno.is_none()) {
+                    // A case that expects success is `error-case-ref`'s to report.
+                    let unpinned = listed.iter().filter(|(_, c)| {
+                        c.expect.outcome == Outcome::Fail && c.expect.errno.is_none()
+                    });
+                    for (k, case) in unpinned {
                         report.value(
                             &path.key("cases").index(*k),
                             format!(
