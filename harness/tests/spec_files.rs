@@ -66,7 +66,7 @@ fn valid_fixture_loads_with_its_counts() {
     let summary = Summary::of(specs.iter().map(|s| &s.spec));
     assert_eq!(
         summary.to_string(),
-        "1 spec ok: platforms wechat alipay; 5 cases (3 required, 2 recommended, 1 skipped); \
-         3 error codes (2 with cases, 1 untestable)"
+        "1 spec ok: platforms wechat alipay; 5 cases (3 required, 0 of them with recommended parts, 2 recommended, \
+         1 skipped); 3 error codes (2 pinned by a case, 0 with cases that pin no code, 1 untestable)"
     );
 }
