@@ -52,6 +52,11 @@ const CATCHERS: &[(&str, &str)] = &[
     ("partial-file-kept", "douyin/download/body/reset-mid-body"),
     ("http-in-release", "douyin/download/scheme/http-in-release"),
     ("domain-list-ignored", "douyin/download/domain/not-in-list"),
+    // Only a file check that judges every unnamed new file catches it (several calls, no paths).
+    (
+        "unnamed-scratch-file",
+        "douyin/download/concurrency/several-calls",
+    ),
 ];
 
 fn specs() -> PathBuf {

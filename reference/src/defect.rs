@@ -52,4 +52,6 @@ pub enum Defect {
     HttpInRelease,
     /// The allowed domain list is not checked.
     DomainListIgnored,
+    /// Success names no file path, and a scratch file is left beside the download.
+    UnnamedScratchFile,
 }

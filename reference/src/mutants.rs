@@ -127,6 +127,11 @@ pub const MUTANTS: &[Mutant] = &[
         description: "URLs outside the allowed domain list are fetched",
         defect: Defect::DomainListIgnored,
     },
+    Mutant {
+        name: "unnamed-scratch-file",
+        description: "success names no file path and leaves a scratch file beside the download",
+        defect: Defect::UnnamedScratchFile,
+    },
 ];
 
 /// The mutant called `name` (without the `mutant:` prefix).
