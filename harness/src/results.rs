@@ -148,11 +148,6 @@ impl CaseResult {
             self.tier
         }
     }
-
-    /// Failed checks of one tier.
-    pub fn failures_of(&self, tier: Tier) -> impl Iterator<Item = &CheckFailure> {
-        self.failures.iter().filter(move |f| f.tier == tier)
-    }
 }
 
 /// Counts and the verdict of a run.

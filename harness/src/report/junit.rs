@@ -122,6 +122,9 @@ fn status(case: &CaseResult) -> TestCaseStatus {
 /// One line: the status, what was expected, and the first reason.
 fn failure_message(case: &CaseResult) -> String {
     let mut message = format!("{} (expected {})", case.status.name(), case.expected.name());
+    if case.counted_tier() != case.tier {
+        message.push_str(" [only recommended checks failed]");
+    }
     if let Some(reason) = &case.reason {
         let _ = write!(message, ": {}", reason.lines().next().unwrap_or_default());
     } else if let Some(first) = case.failures.first() {
