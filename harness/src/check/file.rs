@@ -1,5 +1,6 @@
 //! Files on disk: the downloaded file where the result says, with the body's size and digest;
-//! nothing left by a failed call; nothing ever written outside temp/ and user/.
+//! nothing left by a failed call; nothing ever written outside temp/ and user/. When results
+//! name no path, every new file is judged (several calls), or `file.which` fails: never silence.
 
 use serde_json::Value;
 
