@@ -136,6 +136,18 @@ impl CaseResult {
             actual => crate::expectations::judge(self.expected, actual).unexpected,
         }
     }
+
+    /// The tier an unexpected status counts under: a FAIL whose every failed check is
+    /// recommended counts as recommended; any other status takes the case's tier.
+    pub fn counted_tier(&self) -> Tier {
+        let only_recommended =
+            !self.failures.is_empty() && self.failures.iter().all(|f| f.tier == Tier::Recommended);
+        if self.status == Status::Fail && only_recommended {
+            Tier::Recommended
+        } else {
+            self.tier
+        }
+    }
 }
 
 /// Counts and the verdict of a run.
@@ -147,9 +159,10 @@ pub struct Summary {
     pub by_status: BTreeMap<String, usize>,
     /// Per platform: cases per status name.
     pub per_platform: BTreeMap<String, BTreeMap<String, usize>>,
-    /// Required cases whose status is not the expected one: these fail the run.
+    /// Cases whose status is not the expected one through a required check (or, for a status
+    /// other than FAIL, a required case): these fail the run.
     pub unexpected_required: Vec<String>,
-    /// Recommended cases whose status is not the expected one: reported, not fatal.
+    /// Cases not as expected through recommended checks only: reported, not fatal.
     pub unexpected_recommended: Vec<String>,
     /// No required case is unexpected.
     pub ok: bool,
@@ -172,7 +185,7 @@ impl Summary {
                 .entry(name)
                 .or_default() += 1;
             if case.unexpected() {
-                match case.tier {
+                match case.counted_tier() {
                     Tier::Required => summary.unexpected_required.push(case.id.clone()),
                     Tier::Recommended => summary.unexpected_recommended.push(case.id.clone()),
                 }

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::spec::model::Tier;
+
 /// Status of one case for one candidate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -57,4 +59,11 @@ pub struct CheckFailure {
     pub actual: serde_json::Value,
     /// One line for people.
     pub message: String,
+    /// Tier of the expectation that failed (the case's, unless its `expect.recommended` lowers it).
+    #[serde(default = "required")]
+    pub tier: Tier,
+}
+
+fn required() -> Tier {
+    Tier::Required
 }

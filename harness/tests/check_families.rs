@@ -514,3 +514,107 @@ fn check_failures_name_the_call_when_several() {
         .find(|f| f.check == "callback-order.complete");
     assert_eq!(order.and_then(|f| f.call), Some(1));
 }
+
+/// Success data that names no file path (as some candidates answer).
+fn unnamed_success() -> Value {
+    json!({"statusCode": 200, "errMsg": "downloadFile:ok"})
+}
+
+fn garbage(path: &str) -> FileRecord {
+    FileRecord {
+        path: path.into(),
+        size: 3,
+        sha256: "bad".into(),
+        inside: true,
+        preexisting: false,
+    }
+}
+
+#[test]
+fn check_file_several_unnamed_files_of_one_call_cannot_be_told_apart() {
+    let mut obs = good_observation();
+    obs.calls[0].events[3].data = unnamed_success();
+    obs.calls[0].events[4].data = unnamed_success();
+    obs.files = vec![garbage("temp/a.bin"), garbage("temp/b.bin")];
+    let want =
+        expect(json!({"outcome": "success", "file": {"written": true, "matches_body": true}}));
+    assert_fails(&run(&want, &obs), "file.which");
+}
+
+#[test]
+fn check_file_several_calls_without_paths_judge_every_new_file() {
+    let mut obs = good_observation();
+    let mut second = obs.calls[0].clone();
+    second.call = "c.1".into();
+    obs.calls.push(second);
+    for call in &mut obs.calls {
+        call.events[3].data = unnamed_success();
+        call.events[4].data = unnamed_success();
+    }
+    let mut good = obs.files[0].clone();
+    good.path = "temp/b.bin".into();
+    obs.files.push(good);
+    let want = expect(
+        json!({"outcome": "success", "file": {"written": true, "matches_body": true, "size": 10}}),
+    );
+    let file_checks = |obs: &Observation| -> Vec<CheckFailure> {
+        run(&want, obs)
+            .into_iter()
+            .filter(|f| f.check.starts_with("file."))
+            .collect()
+    };
+    assert!(file_checks(&obs).is_empty(), "{:?}", file_checks(&obs));
+    obs.files.push(garbage("temp/c.bin"));
+    let failures = file_checks(&obs);
+    assert_fails(&failures, "file.matches-body");
+    assert_fails(&failures, "file.size");
+    assert!(
+        failures.iter().all(|f| f.message.contains("temp/c.bin")),
+        "only the garbage file fails: {failures:#?}"
+    );
+}
+
+#[test]
+fn check_tiers_lower_only_the_listed_expectations() {
+    use dlconform::check::tier::assign;
+    use dlconform::spec::model::Tier;
+    let want = expect(json!({
+        "outcome": "fail", "errno": 1001, "err_msg": {"contains": "timeout"},
+        "file": {"written": false}, "recommended": ["errno", "err_msg"]
+    }));
+    let mut obs = fail_observation(json!({"errMsg": "downloadFile:fail other", "errno": 1002}));
+    let tiers = |failures: Vec<CheckFailure>| -> Vec<(String, Tier)> {
+        assign(&want, Tier::Required, failures)
+            .into_iter()
+            .map(|f| (f.check, f.tier))
+            .collect()
+    };
+    assert_eq!(
+        tiers(run(&want, &obs)),
+        vec![
+            ("errno".to_string(), Tier::Recommended),
+            ("errMsg".to_string(), Tier::Recommended)
+        ]
+    );
+    // The certain part stays required: nothing written, and nothing outside the sandbox.
+    obs.files = vec![garbage("temp/a.bin"), {
+        let mut out = garbage("../escaped.bin");
+        out.inside = false;
+        out
+    }];
+    let got = tiers(run(&want, &obs));
+    assert!(
+        got.contains(&("file.written".to_string(), Tier::Required)),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&("file.outside".to_string(), Tier::Required)),
+        "{got:?}"
+    );
+    // In a recommended case everything is recommended.
+    let all: Vec<Tier> = assign(&want, Tier::Recommended, run(&want, &obs))
+        .into_iter()
+        .map(|f| f.tier)
+        .collect();
+    assert!(all.iter().all(|t| *t == Tier::Recommended), "{all:?}");
+}

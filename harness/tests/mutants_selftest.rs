@@ -64,6 +64,11 @@ const CATCHERS: &[(&str, &str)] = &[
         "no-rate-limit-retry",
         "feishu-openapi/file-get/rate-limit/retry-after-reset",
     ),
+    // Only a file check that judges every unnamed new file catches it (several calls, no paths).
+    (
+        "unnamed-scratch-file",
+        "douyin/download/concurrency/several-calls",
+    ),
 ];
 
 fn specs() -> PathBuf {

@@ -104,3 +104,48 @@ fn report_junit_one_suite_per_candidate_and_platform_when_merged() {
     assert_eq!(report.tests, 18);
     assert_eq!(report.failures, 10);
 }
+
+#[test]
+fn report_junit_marks_a_case_with_only_recommended_failures() {
+    use dlconform::spec::model::Tier;
+    let mut cases = sample_cases();
+    let case = cases
+        .iter_mut()
+        .find(|c| c.id == "douyin/download/tls/self-signed")
+        .expect("sample case");
+    for failure in &mut case.failures {
+        failure.tier = Tier::Recommended;
+    }
+    let report = parse(&MergedResults::from(run_of("c", "1", cases)));
+    let case = find(&report, "douyin/download/tls/self-signed");
+    let property = |name: &str| {
+        case.properties
+            .iter()
+            .find(|p| p.name.as_str() == name)
+            .map(|p| p.value.to_string())
+    };
+    assert_eq!(property("tier").as_deref(), Some("required"));
+    assert_eq!(property("counted-tier").as_deref(), Some("recommended"));
+    match &case.status {
+        TestCaseStatus::NonSuccess {
+            message,
+            description,
+            ..
+        } => {
+            let message = message
+                .as_deref()
+                .map(|m| m.to_string())
+                .unwrap_or_default();
+            assert!(
+                message.contains("only recommended checks failed"),
+                "{message}"
+            );
+            let description = description
+                .as_deref()
+                .map(|d| d.to_string())
+                .unwrap_or_default();
+            assert!(description.contains("errno [recommended]"), "{description}");
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}

@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+mod cli_support;
+
 use dlconform::candidate::CandidateSpec;
 use dlconform::results::{CaseResult, RunResults};
 use dlconform::runner::plan::Selection;
@@ -23,22 +25,10 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
-fn python() -> Option<&'static str> {
-    ["python3", "python"].into_iter().find(|p| {
-        std::process::Command::new(p)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    })
-}
-
-fn options(mode: &str) -> Option<RunOptions> {
-    let Some(python) = python() else {
-        eprintln!("skipped: no python3 on PATH");
-        return None;
-    };
+fn options(mode: &str) -> RunOptions {
+    let python = cli_support::python();
     let script = fixtures().join("candidates/scripted.py");
-    Some(RunOptions {
+    RunOptions {
         candidate: CandidateSpec::Command(format!("{python} {} {mode}", script.display())),
         specs: vec![fixtures().join("specs/runner.yaml")],
         selection: Selection::default(),
@@ -51,17 +41,15 @@ fn options(mode: &str) -> Option<RunOptions> {
         run_id: "test".into(),
         lint: true,
         durations: Default::default(),
-    })
+    }
 }
 
-fn run_mode(mode: &str) -> Option<RunResults> {
-    let options = options(mode)?;
+fn run_mode(mode: &str) -> RunResults {
+    let options = options(mode);
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    Some(
-        runtime
-            .block_on(run(options, &Quiet))
-            .expect("the run happens"),
-    )
+    runtime
+        .block_on(run(options, &Quiet))
+        .expect("the run happens")
 }
 
 fn statuses(results: &RunResults) -> Vec<Status> {
@@ -69,10 +57,9 @@ fn statuses(results: &RunResults) -> Vec<Status> {
 }
 
 #[test]
+#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
 fn runner_crash_on_third_call_costs_that_case_only() {
-    let Some(results) = run_mode("crash-on-3") else {
-        return;
-    };
+    let results = run_mode("crash-on-3");
     use Status::*;
     assert_eq!(statuses(&results), vec![Pass, Pass, Crash, Pass, Pass]);
     let crashed = &results.cases[2];
@@ -93,10 +80,9 @@ fn runner_crash_on_third_call_costs_that_case_only() {
 }
 
 #[test]
+#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
 fn runner_hang_is_timeout_and_run_goes_on() {
-    let Some(results) = run_mode("hang-on-2") else {
-        return;
-    };
+    let results = run_mode("hang-on-2");
     use Status::*;
     assert_eq!(statuses(&results), vec![Pass, Timeout, Pass, Pass, Pass]);
     let hung = &results.cases[1];
@@ -110,10 +96,9 @@ fn runner_hang_is_timeout_and_run_goes_on() {
 }
 
 #[test]
+#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
 fn runner_garbage_is_error_and_run_goes_on() {
-    let Some(results) = run_mode("garbage-on-2") else {
-        return;
-    };
+    let results = run_mode("garbage-on-2");
     use Status::*;
     assert_eq!(statuses(&results), vec![Pass, Error, Pass, Pass, Pass]);
     let reason = results.cases[1].reason.clone().unwrap_or_default();
@@ -121,10 +106,9 @@ fn runner_garbage_is_error_and_run_goes_on() {
 }
 
 #[test]
+#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
 fn runner_api_failure_is_fail_with_checks() {
-    let Some(results) = run_mode("fail-on-5") else {
-        return;
-    };
+    let results = run_mode("fail-on-5");
     use Status::*;
     assert_eq!(statuses(&results), vec![Pass, Pass, Pass, Pass, Fail]);
     let failed = &results.cases[4];
@@ -136,10 +120,9 @@ fn runner_api_failure_is_fail_with_checks() {
 }
 
 #[test]
+#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
 fn runner_candidate_without_hello_cannot_start() {
-    let Some(mut options) = options("no-hello") else {
-        return;
-    };
+    let mut options = options("no-hello");
     options.hello_timeout = Duration::from_millis(500);
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let Err(err) = runtime.block_on(run(options, &Quiet)) else {
@@ -154,10 +137,9 @@ fn runner_candidate_without_hello_cannot_start() {
 }
 
 #[test]
+#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
 fn runner_selection_by_pattern_and_partition() {
-    let Some(mut options) = options("ok") else {
-        return;
-    };
+    let mut options = options("ok");
     options.selection.cases = vec!["download/f*".into()];
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let results = runtime
@@ -206,10 +188,9 @@ fn runner_selection_by_pattern_and_partition() {
 }
 
 #[test]
+#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
 fn runner_parallel_cases_all_pass() {
-    let Some(mut options) = options("ok") else {
-        return;
-    };
+    let mut options = options("ok");
     options.jobs = 5;
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let results = runtime.block_on(run(options, &Quiet)).expect("runs");
@@ -224,10 +205,9 @@ fn runner_parallel_cases_all_pass() {
 }
 
 #[test]
+#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
 fn runner_crash_with_parallel_cases_marks_cases_in_flight() {
-    let Some(mut options) = options("crash-on-3") else {
-        return;
-    };
+    let mut options = options("crash-on-3");
     options.jobs = 5;
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let results = runtime.block_on(run(options, &Quiet)).expect("runs");

@@ -2,9 +2,7 @@
 //! candidate, results.json, reports/latest and exit codes.
 
 mod cli_support;
-use cli_support::{dlconform, text, workspace};
-
-use std::process::Command;
+use cli_support::{dlconform, require_tool, text, workspace};
 
 use dlconform::results::RunResults;
 use dlconform::verdict::Status;
@@ -69,15 +67,9 @@ fn runner_reference_passes_real_cases_and_writes_latest() {
 }
 
 #[test]
+#[cfg_attr(skip_node, ignore = "needs node (apt-get install -y nodejs)")]
 fn runner_example_node_candidate_passes_wechat_success_cases() {
-    let has_node = Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_node {
-        eprintln!("skipped: node is not on PATH");
-        return;
-    }
+    require_tool("node");
     let out = tempfile::tempdir().expect("tempdir");
     let out_dir = out.path().display().to_string();
     let output = dlconform(
@@ -127,15 +119,9 @@ fn runner_example_node_candidate_passes_wechat_success_cases() {
 }
 
 #[test]
+#[cfg_attr(skip_node, ignore = "needs node (apt-get install -y nodejs)")]
 fn runner_example_node_candidate_is_unsupported_elsewhere() {
-    let has_node = Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_node {
-        eprintln!("skipped: node is not on PATH");
-        return;
-    }
+    require_tool("node");
     let out = tempfile::tempdir().expect("tempdir");
     let out_dir = out.path().display().to_string();
     let output = dlconform(

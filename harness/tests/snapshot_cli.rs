@@ -16,8 +16,8 @@ fn harness() -> PathBuf {
 }
 
 /// Run the runner fixture against the scripted candidate (`ok`) with `extra` arguments.
-fn scripted_run(dir: &Path, out: &str, extra: &[&str]) -> Option<(Output, RunResults)> {
-    let python = python()?;
+fn scripted_run(dir: &Path, out: &str, extra: &[&str]) -> (Output, RunResults) {
+    let python = python();
     let script = harness().join("tests/fixtures/candidates/scripted.py");
     let mut args: Vec<String> = [
         "run",
@@ -40,16 +40,14 @@ fn scripted_run(dir: &Path, out: &str, extra: &[&str]) -> Option<(Output, RunRes
     let output = dlconform(dir, &args);
     let results = RunResults::read(&dir.join(out).join("results.json"))
         .unwrap_or_else(|err| panic!("no results ({err}):\n{}", text(&output)));
-    Some((output, results))
+    (output, results)
 }
 
 #[test]
+#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
 fn snapshot_new_then_update_then_same_then_changed() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let Some((output, results)) = scripted_run(dir.path(), "o1", &["--snapshots", "check"]) else {
-        eprintln!("skipped: no python3");
-        return;
-    };
+    let (output, results) = scripted_run(dir.path(), "o1", &["--snapshots", "check"]);
     // Nothing stored: every case is new, none fails.
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     assert!(results.cases.iter().all(|c| c.status == Status::Pass));
@@ -57,8 +55,7 @@ fn snapshot_new_then_update_then_same_then_changed() {
     assert!(stdout.contains("0 changed, 5 new"), "{stdout}");
 
     // check-strict: a missing snapshot fails.
-    let (output, results) =
-        scripted_run(dir.path(), "o2", &["--snapshots", "check-strict"]).expect("python");
+    let (output, results) = scripted_run(dir.path(), "o2", &["--snapshots", "check-strict"]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     assert!(
         results
@@ -68,7 +65,7 @@ fn snapshot_new_then_update_then_same_then_changed() {
     );
 
     // update writes one file per case under <candidate>/<platform>/.
-    let (output, _) = scripted_run(dir.path(), "o3", &["--snapshots", "update"]).expect("python");
+    let (output, _) = scripted_run(dir.path(), "o3", &["--snapshots", "update"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let stored = dir
         .path()
@@ -86,7 +83,7 @@ fn snapshot_new_then_update_then_same_then_changed() {
     assert!(original.contains("server:\n  connections: 0"), "{original}");
 
     // Stored and observed agree.
-    let (output, _) = scripted_run(dir.path(), "o4", &["--snapshots", "check"]).expect("python");
+    let (output, _) = scripted_run(dir.path(), "o4", &["--snapshots", "check"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     assert!(
         String::from_utf8_lossy(&output.stdout).contains("5 same, 0 changed, 0 new"),
@@ -98,8 +95,7 @@ fn snapshot_new_then_update_then_same_then_changed() {
     let tampered = original.replace("downloadFile:ok", "downloadFile:tampered");
     assert_ne!(tampered, original);
     std::fs::write(&stored, &tampered).expect("write");
-    let (output, results) =
-        scripted_run(dir.path(), "o5", &["--snapshots", "check"]).expect("python");
+    let (output, results) = scripted_run(dir.path(), "o5", &["--snapshots", "check"]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let first = results
         .cases

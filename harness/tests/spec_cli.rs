@@ -69,7 +69,7 @@ fn unknown_fault_lists_the_catalog() {
     assert_eq!(out.status.code(), Some(2));
     let text = stdout(&out);
     let expected = format!(
-        "{file}:222:11: unknown-fault: unknown fault `status_code`; known faults: status, body,"
+        "{file}:223:11: unknown-fault: unknown fault `status_code`; known faults: status, body,"
     );
     assert!(text.starts_with(&expected), "{text}");
     for name in mock_server::CATALOG.iter().map(|f| f.name.replace('_', "")) {
@@ -88,7 +88,7 @@ fn unknown_errno_points_at_the_errno() {
         &[
             "146:17: error-case-ref: error 12 lists case `download/status/alipay-404`, which expects \
              errno 13",
-            "225:14: errno-known: case `download/status/alipay-404`: errno 13 is not in the error table \
+            "226:14: errno-known: case `download/status/alipay-404`: errno 13 is not in the error table \
              of api `downloadFile` (codes on `alipay`: `12`)",
         ],
     );
@@ -100,8 +100,8 @@ fn clean_spec_prints_one_summary_line() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         stdout(&out),
-        "1 spec ok: platforms wechat alipay; 5 cases (3 required, 2 recommended, 1 skipped); \
-         3 error codes (2 with cases, 1 untestable)\n"
+        "1 spec ok: platforms wechat alipay; 5 cases (3 required, 0 of them with recommended parts, 2 recommended, \
+         1 skipped); 3 error codes (2 pinned by a case, 0 with cases that pin no code, 1 untestable)\n"
     );
 }
 

@@ -13,7 +13,7 @@ use dlconform::spec::suite::check_specs;
 const TABLE: &[(&str, &[&str])] = &[
     (
         "parse-type",
-        &["237:14: parse: `cases[3].call.count`: invalid u32"],
+        &["239:14: parse: `cases[3].call.count`: invalid u32"],
     ),
     ("parse-duplicate-key", &["18:3: parse: duplicate key `os`"]),
     (
@@ -39,33 +39,33 @@ const TABLE: &[(&str, &[&str])] = &[
     (
         "case-id-unique",
         &[
-            "229:9: case-id-unique: case id `download/ok/basic` is already used by cases[0] (line 178)",
+            "230:9: case-id-unique: case id `download/ok/basic` is already used by cases[0] (line 178)",
         ],
     ),
     (
         "case-id-format",
         &[
-            "229:9: case-id-format: case id `download/DNS/unresolvable`: segment `DNS` is not kebab-case \
+            "230:9: case-id-format: case id `download/DNS/unresolvable`: segment `DNS` is not kebab-case \
            (lower-case letters and digits joined by single `-`, segments joined by `/`)",
         ],
     ),
     (
         "case-api",
         &[
-            "246:10: case-api: case `upload/ok/basic`: api `upload` is not in `apis` (known: \
+            "248:10: case-api: case `upload/ok/basic`: api `upload` is not in `apis` (known: \
            `downloadFile`, `uploadFile`)",
         ],
     ),
     (
         "variant-declared",
         &[
-            "234:14: variant-declared: case `download/dns/unresolvable`: variant `baidu` is not declared \
+            "236:14: variant-declared: case `download/dns/unresolvable`: variant `baidu` is not declared \
            in `variants` (declared: `alipay`)",
         ],
     ),
     (
         "source-ref",
-        &["232:13: source-ref: source `fact` is not in `sources` (known: `facts`, `mpx`)"],
+        &["234:13: source-ref: source `fact` is not in `sources` (known: `facts`, `mpx`)"],
     ),
     (
         "version-format",
@@ -114,13 +114,44 @@ const TABLE: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "error-pinned",
+        &[
+            "134:48: error-pinned: error 600001 lists case `download/dns/unresolvable`, which pins no \
+           errno; pin 600001 in its expect or say in `unpinned` why not",
+        ],
+    ),
+    (
+        "expect-tier",
+        &[
+            "212:7: tier-reason: case `download/timeout/headers-late` lowers `errno`, `file` to \
+           recommended without a `tier_reason`",
+            "212:28: expect-tier: case `download/timeout/headers-late`: `file` is not set in its expect \
+           (set: `outcome`, `errno`, `err_msg`, `timing`)",
+        ],
+    ),
+    (
+        "tier-reason",
+        &[
+            "216:11: tier-reason: case `download/status/alipay-404` is recommended without a \
+           `tier_reason` (which part no document states)",
+        ],
+    ),
+    (
+        "tier-source",
+        &[
+            "251:13: tier-source: case `upload/ok/basic` is required, but its only source `facts#upload` \
+           is a community text; lower the uncertain parts (`expect.recommended`) and say in \
+           `tier_reason` why the rest is certain",
+        ],
+    ),
+    (
         "call-count",
-        &["237:14: call-count: case `download/dns/unresolvable`: call.count must be at least 1"],
+        &["239:14: call-count: case `download/dns/unresolvable`: call.count must be at least 1"],
     ),
     (
         "target-faults",
         &[
-            "236:15: target-faults: case `download/dns/unresolvable`: target `dns-failure` reaches no \
+            "238:15: target-faults: case `download/dns/unresolvable`: target `dns-failure` reaches no \
            server, so faults cannot apply; remove them",
         ],
     ),
@@ -143,7 +174,7 @@ const TABLE: &[(&str, &[&str])] = &[
     (
         "skip-reason",
         &[
-            "244:11: skip-reason: case `download/dns/unresolvable`: skip needs a reason (why the case \
+            "246:11: skip-reason: case `download/dns/unresolvable`: skip needs a reason (why the case \
            cannot run)",
         ],
     ),

@@ -17,11 +17,8 @@ fn fixtures() -> PathBuf {
 
 /// `dlconform run` of the runner fixture against `scripted.py MODE`, one case at a time so the
 /// n-th call is the n-th case.
-fn run(dir: &Path, mode: &str, extra: &[&str]) -> Option<(Output, RunResults)> {
-    let Some(python) = python() else {
-        eprintln!("skipped: no python3 on PATH");
-        return None;
-    };
+fn run(dir: &Path, mode: &str, extra: &[&str]) -> (Output, RunResults) {
+    let python = python();
     let script = fixtures().join("candidates/scripted.py");
     let candidate = format!("cmd:{python} {} {mode}", script.display());
     let spec = fixtures().join("specs/runner.yaml");
@@ -48,7 +45,7 @@ fn run(dir: &Path, mode: &str, extra: &[&str]) -> Option<(Output, RunResults)> {
     let results = RunResults::read(&out.join("results.json")).unwrap_or_else(|err| {
         panic!("no results ({err}):\n{}", text(&output));
     });
-    Some((output, results))
+    (output, results)
 }
 
 fn case<'a>(results: &'a RunResults, id: &str) -> &'a dlconform::results::CaseResult {
@@ -66,17 +63,16 @@ const FIFTH_KNOWN: &str = r#"expectations:
 "#;
 
 #[test]
+#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
 fn wiring_known_failure_is_xfail_and_run_passes() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("expectations.yaml");
     std::fs::write(&file, FIFTH_KNOWN).expect("write");
-    let Some((output, results)) = run(
+    let (output, results) = run(
         dir.path(),
         "fail-on-5",
         &["--expectations", &file.display().to_string()],
-    ) else {
-        return;
-    };
+    );
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let fifth = case(&results, "wechat/download/fifth");
     assert_eq!(fifth.status, Status::Xfail);
@@ -95,17 +91,16 @@ fn wiring_known_failure_is_xfail_and_run_passes() {
 }
 
 #[test]
+#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
 fn wiring_known_failure_that_passes_is_xpass_and_fails_the_run() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("expectations.yaml");
     std::fs::write(&file, FIFTH_KNOWN).expect("write");
-    let Some((output, results)) = run(
+    let (output, results) = run(
         dir.path(),
         "ok",
         &["--expectations", &file.display().to_string()],
-    ) else {
-        return;
-    };
+    );
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let fifth = case(&results, "wechat/download/fifth");
     assert_eq!(fifth.status, Status::Xpass);
@@ -116,36 +111,31 @@ fn wiring_known_failure_that_passes_is_xpass_and_fails_the_run() {
 }
 
 #[test]
+#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
 fn wiring_without_expectations_the_failure_fails_the_run() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let Some((output, results)) = run(dir.path(), "fail-on-5", &[]) else {
-        return;
-    };
+    let (output, results) = run(dir.path(), "fail-on-5", &[]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     assert_eq!(case(&results, "wechat/download/fifth").status, Status::Fail);
 }
 
 #[test]
+#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
 fn wiring_update_expectations_writes_a_file_that_makes_the_run_pass() {
     let dir = tempfile::tempdir().expect("tempdir");
     // The default place, from --candidate-name.
-    let Some((output, _)) = run(
+    let (output, _) = run(
         dir.path(),
         "fail-on-5",
         &["--candidate-name", "scripted", "--update-expectations"],
-    ) else {
-        return;
-    };
+    );
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let file = dir.path().join("candidates/scripted/expectations.yaml");
     let written = std::fs::read_to_string(&file).expect("expectations written");
     assert!(written.contains("wechat/download/fifth"), "{written}");
     assert!(!written.contains("wechat/download/first"), "{written}");
 
-    let Some((output, results)) = run(dir.path(), "fail-on-5", &["--candidate-name", "scripted"])
-    else {
-        return;
-    };
+    let (output, results) = run(dir.path(), "fail-on-5", &["--candidate-name", "scripted"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     assert_eq!(
         case(&results, "wechat/download/fifth").status,
@@ -154,6 +144,7 @@ fn wiring_update_expectations_writes_a_file_that_makes_the_run_pass() {
 }
 
 #[test]
+#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
 fn wiring_stale_entries_are_warned_about() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("expectations.yaml");
@@ -161,13 +152,11 @@ fn wiring_stale_entries_are_warned_about() {
         "{FIFTH_KNOWN}  - cases: \"douyin/download/never/**\"\n    status: TIMEOUT\n    reason: gone\n"
     );
     std::fs::write(&file, stale).expect("write");
-    let Some((output, _)) = run(
+    let (output, _) = run(
         dir.path(),
         "fail-on-5",
         &["--expectations", &file.display().to_string()],
-    ) else {
-        return;
-    };
+    );
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -178,13 +167,12 @@ fn wiring_stale_entries_are_warned_about() {
 }
 
 #[test]
+#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
 fn wiring_bad_expectations_file_cannot_run() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("expectations.yaml");
     std::fs::write(&file, "expectations:\n  - cases: x\n    status: BROKEN\n").expect("write");
-    let Some(python) = python() else {
-        return;
-    };
+    let python = python();
     let output = Command::new(env!("CARGO_BIN_EXE_dlconform"))
         .current_dir(dir.path())
         .args([

@@ -59,4 +59,6 @@ pub enum Defect {
     HeaderCaseSensitive,
     /// A Feishu 429 fails the call at once, without waiting `x-ogw-ratelimit-reset` and retrying.
     NoRateLimitRetry,
+    /// Success names no file path, and a scratch file is left beside the download.
+    UnnamedScratchFile,
 }

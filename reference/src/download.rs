@@ -33,6 +33,9 @@ pub async fn run(mut ctx: CallCtx, platform: &'static dyn DownloadPlatform) {
             if defect == Defect::StatusCodeWrongType {
                 flip_status_code_type(&mut data);
             }
+            if defect == Defect::UnnamedScratchFile {
+                leave_unnamed_scratch(&mut data, &done).await;
+            }
             Ok(data)
         }
         Err(err) => {
@@ -50,6 +53,19 @@ pub async fn run(mut ctx: CallCtx, platform: &'static dyn DownloadPlatform) {
         return;
     }
     ctx.emitter.finish(data).await;
+}
+
+/// The `UnnamedScratchFile` defect: drop every path field and leave bytes that are not the
+/// body next to the file, so only a check that judges every new file can tell.
+async fn leave_unnamed_scratch(data: &mut Value, done: &Downloaded) {
+    if let Some(object) = data.as_object_mut() {
+        for field in ["tempFilePath", "filePath", "apFilePath"] {
+            object.remove(field);
+        }
+    }
+    let scratch = done.path.fs_path.with_extension("scratch");
+    // A mutant's side file: failing to write it only weakens the mutant.
+    let _ = tokio::fs::write(scratch, b"scratch bytes, not the body").await;
 }
 
 async fn execute(

@@ -142,6 +142,11 @@ pub const MUTANTS: &[Mutant] = &[
         description: "a Feishu 429 fails at once instead of waiting x-ogw-ratelimit-reset and retrying",
         defect: Defect::NoRateLimitRetry,
     },
+    Mutant {
+        name: "unnamed-scratch-file",
+        description: "success names no file path and leaves a scratch file beside the download",
+        defect: Defect::UnnamedScratchFile,
+    },
 ];
 
 /// The mutant called `name` (without the `mutant:` prefix).

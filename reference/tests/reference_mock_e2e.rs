@@ -9,8 +9,8 @@ use mock_server::{Fault, MockServer, Scenario, ServerConfig, Target};
 use reference_support::*;
 use serde_json::json;
 
-/// Start the mock server, or `None` while this build still carries its placeholder.
-async fn mock(state: &std::path::Path) -> Option<MockServer> {
+/// Start the mock server.
+async fn mock(state: &std::path::Path) -> MockServer {
     let config = ServerConfig {
         bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
         http_port: 0,
@@ -18,22 +18,13 @@ async fn mock(state: &std::path::Path) -> Option<MockServer> {
         journal_limit: 1000,
         device: Default::default(),
     };
-    match tokio::spawn(MockServer::start(config)).await {
-        Ok(r) => Some(r.expect("mock server starts")),
-        Err(e) if e.is_panic() => {
-            eprintln!("mock server not built into this tree yet; skipping");
-            None
-        }
-        Err(e) => panic!("{e}"),
-    }
+    MockServer::start(config).await.expect("mock server starts")
 }
 
 #[tokio::test]
 async fn douyin_against_mock_server() {
     let state = tempfile::tempdir().unwrap();
-    let Some(server) = mock(state.path()).await else {
-        return;
-    };
+    let server = mock(state.path()).await;
     let (mut d, sb) = (Driver::start(), Sandbox::new());
     let e = env(
         "2.42.0",

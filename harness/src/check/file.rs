@@ -1,5 +1,6 @@
 //! Files on disk: the downloaded file where the result says, with the body's size and digest;
-//! nothing left by a failed call; nothing ever written outside temp/ and user/.
+//! nothing left by a failed call; nothing ever written outside temp/ and user/. When results
+//! name no path, every new file is judged (several calls), or `file.which` fails: never silence.
 
 use serde_json::Value;
 
@@ -66,72 +67,148 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
         }
         return failures;
     }
+    let mut judged: Vec<(Option<usize>, &FileRecord)> = Vec::new();
+    let mut unnamed: Vec<Option<usize>> = Vec::new();
     for (index, call) in obs.calls.iter().enumerate() {
         let at = call_index(input, index);
-        let Some(record) = find_file(
+        match find_file(
             input,
             expect.at.as_deref(),
             call,
             &new_files,
             at,
             &mut failures,
-        ) else {
-            continue;
-        };
-        if let Some(size) = expect.size {
-            if record.size != size {
-                failures.push(failure(
-                    "file.size",
-                    at,
-                    size,
-                    record.size,
-                    format!("{} has the wrong size", record.path),
-                ));
-            }
+        ) {
+            Found::File(record) => judged.push((at, record)),
+            Found::Missing => {}
+            Found::Unnamed => unnamed.push(at),
         }
-        if expect.matches_body {
-            let body = obs
-                .server
-                .requests
-                .iter()
-                .rev()
-                .find(|r| r.body_sha256.is_some());
-            match body {
-                None => failures.push(failure(
-                    "file.matches-body",
-                    at,
-                    "the body the server sent",
-                    Value::Null,
-                    "the server recorded no body digest",
-                )),
-                Some(request) => {
-                    let expected_size = request.body_len.unwrap_or(request.bytes_sent);
-                    let expected_sha = request.body_sha256.clone().unwrap_or_default();
-                    if record.size != expected_size || record.sha256 != expected_sha {
-                        failures.push(failure(
-                            "file.matches-body",
-                            at,
-                            serde_json::json!({"size": expected_size, "sha256": expected_sha}),
-                            serde_json::json!({"size": record.size, "sha256": record.sha256}),
-                            format!("{} is not the body the server sent", record.path),
-                        ));
-                    }
-                }
-            }
-        }
+    }
+    judged.extend(unnamed_files(&unnamed, &new_files, &judged, &mut failures));
+    for (at, record) in judged {
+        judge_file(input, expect, at, record, &mut failures);
     }
     failures
 }
 
-/// The file a call wrote: `at` if given, else the path its result names, else the only new file.
+/// Size and content of one file a call wrote.
+fn judge_file(
+    input: &CheckInput<'_>,
+    expect: &crate::spec::model::FileCheck,
+    at: Option<usize>,
+    record: &FileRecord,
+    failures: &mut Vec<CheckFailure>,
+) {
+    if let Some(size) = expect.size {
+        if record.size != size {
+            failures.push(failure(
+                "file.size",
+                at,
+                size,
+                record.size,
+                format!("{} has the wrong size", record.path),
+            ));
+        }
+    }
+    if !expect.matches_body {
+        return;
+    }
+    let body = input
+        .observation
+        .server
+        .requests
+        .iter()
+        .rev()
+        .find(|r| r.body_sha256.is_some());
+    match body {
+        None => failures.push(failure(
+            "file.matches-body",
+            at,
+            "the body the server sent",
+            Value::Null,
+            "the server recorded no body digest",
+        )),
+        Some(request) => {
+            let expected_size = request.body_len.unwrap_or(request.bytes_sent);
+            let expected_sha = request.body_sha256.clone().unwrap_or_default();
+            if record.size != expected_size || record.sha256 != expected_sha {
+                failures.push(failure(
+                    "file.matches-body",
+                    at,
+                    serde_json::json!({"size": expected_size, "sha256": expected_sha}),
+                    serde_json::json!({"size": record.size, "sha256": record.sha256}),
+                    format!("{} is not the body the server sent", record.path),
+                ));
+            }
+        }
+    }
+}
+
+/// What `find_file` found for one call.
+enum Found<'f> {
+    /// The call's file.
+    File(&'f FileRecord),
+    /// Nothing where the call's result or the spec says (a failure is recorded).
+    Missing,
+    /// The result names no path and the spec gives none: decided over every such call.
+    Unnamed,
+}
+
+/// The files of calls whose result names no path: the only new file of a single call; every
+/// new file no named call claimed when several calls wrote; never none without a failure.
+fn unnamed_files<'f>(
+    unnamed: &[Option<usize>],
+    new_files: &[&'f FileRecord],
+    named: &[(Option<usize>, &FileRecord)],
+    failures: &mut Vec<CheckFailure>,
+) -> Vec<(Option<usize>, &'f FileRecord)> {
+    let Some(first) = unnamed.first() else {
+        return Vec::new();
+    };
+    let unclaimed: Vec<&FileRecord> = new_files
+        .iter()
+        .copied()
+        .filter(|f| !named.iter().any(|(_, n)| n.path == f.path))
+        .collect();
+    match (unnamed, unclaimed.as_slice()) {
+        (_, []) => {
+            failures.push(failure(
+                "file.written",
+                *first,
+                "a file",
+                Value::Array(Vec::new()),
+                "no file was written",
+            ));
+            Vec::new()
+        }
+        ([at], [only]) => vec![(*at, *only)],
+        ([at], several) => {
+            failures.push(failure(
+                "file.which",
+                *at,
+                "one new file, or a result that names its path",
+                paths(several),
+                format!(
+                    "cannot tell which file is the result: the result names no path and {} new files exist",
+                    several.len()
+                ),
+            ));
+            Vec::new()
+        }
+        // Several calls wrote without naming their files: every new file must be a good one.
+        (_, several) => several.iter().map(|f| (None, *f)).collect(),
+    }
+}
+
+/// The file a call wrote: `at` if given, else the path its result names, else undecided.
 fn find_file<'f>(
     input: &CheckInput<'_>,
     expected_at: Option<&str>,
     call: &crate::observation::CallObservation,
     new_files: &[&'f FileRecord],
     at: Option<usize>,
-    failures: &mut Vec<crate::verdict::CheckFailure>,
-) -> Option<&'f FileRecord> {
+    failures: &mut Vec<CheckFailure>,
+) -> Found<'f> {
     let t = input.templates;
     let relative = |p: &str| platform_relative(p, &t.temp, &t.user);
     if let Some(expected) = expected_at {
@@ -147,7 +224,7 @@ fn find_file<'f>(
                 format!("no file at {expected}"),
             ));
         }
-        return found;
+        return found.map_or(Found::Missing, Found::File);
     }
     let named = result_event(call).and_then(|e| {
         PATH_FIELDS
@@ -166,22 +243,9 @@ fn find_file<'f>(
                 format!("the result names {named}, which is not in the sandbox"),
             ));
         }
-        return found;
+        return found.map_or(Found::Missing, Found::File);
     }
-    match new_files {
-        [only] => Some(*only),
-        [] => {
-            failures.push(failure(
-                "file.written",
-                at,
-                "a file",
-                Value::Array(Vec::new()),
-                "no file was written",
-            ));
-            None
-        }
-        _ => None,
-    }
+    Found::Unnamed
 }
 
 fn paths(files: &[&FileRecord]) -> Value {

@@ -8,6 +8,7 @@ pub mod order;
 pub mod outcome;
 pub mod progress;
 pub mod server;
+pub mod tier;
 pub mod timing;
 
 use serde_json::Value;
@@ -15,7 +16,7 @@ use serde_json::Value;
 use crate::observation::{CallObservation, Observation, TimedEvent};
 use crate::protocol::EventKind;
 use crate::runner::templates::Templates;
-use crate::spec::model::{Expect, Platform, ResultShapes};
+use crate::spec::model::{Expect, Platform, ResultShapes, Tier};
 use crate::verdict::CheckFailure;
 
 /// Everything a check needs to know about one case.
@@ -65,6 +66,8 @@ pub fn failure(
         expected: expected.into(),
         actual: actual.into(),
         message: message.into(),
+        // `tier::assign` sets the real tier once every family has run.
+        tier: Tier::Required,
     }
 }
 

@@ -12,7 +12,6 @@ use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, Te
 
 use super::{MergedResults, ReportError};
 use crate::results::CaseResult;
-use crate::spec::model::Tier;
 use crate::verdict::Status;
 
 /// Candidate output kept in a test case's system-out.
@@ -68,11 +67,11 @@ fn test_case(case: &CaseResult, candidate: Option<&String>) -> TestCase {
     };
     test.set_classname(classname);
     test.set_time(Duration::from_millis(case.duration_ms));
-    let tier = match case.tier {
-        Tier::Required => "required",
-        Tier::Recommended => "recommended",
-    };
-    test.add_property(Property::new("tier", tier));
+    test.add_property(Property::new("tier", case.tier.name()));
+    if case.unexpected() {
+        // Required and recommended failures apart: only a required one fails the run.
+        test.add_property(Property::new("counted-tier", case.counted_tier().name()));
+    }
     test.add_property(Property::new("status", case.status.name()));
     test.add_property(Property::new("expected", case.expected.name()));
     if case.status == Status::Xfail {
@@ -123,6 +122,9 @@ fn status(case: &CaseResult) -> TestCaseStatus {
 /// One line: the status, what was expected, and the first reason.
 fn failure_message(case: &CaseResult) -> String {
     let mut message = format!("{} (expected {})", case.status.name(), case.expected.name());
+    if case.counted_tier() != case.tier {
+        message.push_str(" [only recommended checks failed]");
+    }
     if let Some(reason) = &case.reason {
         let _ = write!(message, ": {}", reason.lines().next().unwrap_or_default());
     } else if let Some(first) = case.failures.first() {
@@ -147,7 +149,13 @@ fn details(case: &CaseResult) -> String {
             .call
             .map(|c| format!(" (call {c})"))
             .unwrap_or_default();
-        let _ = writeln!(text, "\n{}{call}: {}", failure.check, failure.message);
+        let _ = writeln!(
+            text,
+            "\n{}{call} [{}]: {}",
+            failure.check,
+            failure.tier.name(),
+            failure.message
+        );
         let _ = writeln!(text, "  expected: {}", failure.expected);
         let _ = writeln!(text, "  actual:   {}", failure.actual);
     }

@@ -123,7 +123,7 @@ fn candidate_section(out: &mut String, candidate: &CandidateRun, budget: &mut us
 fn ordered_unexpected(run: &RunResults) -> Vec<&CaseResult> {
     let unexpected = run.cases.iter().filter(|c| c.unexpected());
     let (mut required, recommended): (Vec<&CaseResult>, Vec<&CaseResult>) =
-        unexpected.partition(|c| c.tier == Tier::Required);
+        unexpected.partition(|c| c.counted_tier() == Tier::Required);
     required.extend(recommended);
     required
 }
@@ -188,10 +188,7 @@ fn cell(text: &str) -> String {
 
 /// One unexpected case: heading line, reason, failed checks.
 fn case_entry(out: &mut String, case: &CaseResult) {
-    let tier = match case.tier {
-        Tier::Required => "required",
-        Tier::Recommended => "recommended",
-    };
+    let tier = counted_tier_text(case);
     let _ = writeln!(
         out,
         "- **{}** {} (expected {}, {tier}): {}",
@@ -222,12 +219,24 @@ fn case_entry(out: &mut String, case: &CaseResult) {
     out.push('\n');
 }
 
-/// One failed check: short values on the line, long ones collapsed.
+/// The case's tier, and when only recommended checks failed in a required case, that too.
+fn counted_tier_text(case: &CaseResult) -> String {
+    if case.counted_tier() == case.tier {
+        case.tier.name().to_string()
+    } else {
+        format!("{} case, only recommended checks failed", case.tier.name())
+    }
+}
+
+/// One failed check: short values on the line, long ones collapsed; recommended ones marked.
 fn check_entry(out: &mut String, failure: &CheckFailure) {
-    let call = failure
+    let mut call = failure
         .call
         .map(|c| format!(" (call {c})"))
         .unwrap_or_default();
+    if failure.tier == Tier::Recommended {
+        call.push_str(" [recommended]");
+    }
     let expected = compact(&failure.expected);
     let actual = compact(&failure.actual);
     let name = code(&failure.check);

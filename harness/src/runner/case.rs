@@ -210,7 +210,7 @@ async fn execute(ctx: &CaseContext, planned: &PlannedCase, index: usize) -> Resu
             args: &args,
             observation: &observation,
         };
-        run_all(&input)
+        crate::check::tier::assign(&case.expect, case.tier, run_all(&input))
     } else {
         Vec::new()
     };

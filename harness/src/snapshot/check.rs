@@ -153,6 +153,7 @@ fn fail(case: &mut CaseResult, message: String, outcome: SnapshotOutcome) -> Sna
         expected: serde_json::Value::String("the stored snapshot".into()),
         actual: serde_json::Value::String("the observed snapshot".into()),
         message,
+        tier: case.tier,
     });
     if case.status == Status::Pass {
         case.status = Status::Fail;

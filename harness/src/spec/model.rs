@@ -112,6 +112,30 @@ pub struct Source {
     /// How far to trust it (e.g. "community transcription, unconfirmed").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// What kind of text it is; a required case may not rest on a convention or a community
+    /// text alone unless its `tier_reason` says why.
+    #[serde(default, skip_serializing_if = "SourceKind::is_document")]
+    pub kind: SourceKind,
+}
+
+/// What kind of text a source is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// A platform's own document, or facts collected from its documentation (the default).
+    #[default]
+    Document,
+    /// A project convention: not a platform document.
+    Convention,
+    /// A community transcription, thread or copy, or another unconfirmed secondary text.
+    Community,
+}
+
+impl SourceKind {
+    /// Whether it is a platform document (the default, left out when writing).
+    pub fn is_document(&self) -> bool {
+        *self == SourceKind::Document
+    }
 }
 
 /// Environment defaults of a spec; each case may override them.
@@ -500,12 +524,17 @@ pub struct ErrorCode {
     pub meaning: String,
     /// Where it comes from.
     pub source: String,
-    /// Case ids (without the platform prefix) that exercise it.
+    /// Case ids (without the platform prefix) that exercise it; each pins the code in
+    /// `expect.errno` unless `unpinned` says why not.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cases: Vec<String>,
     /// Why no case can exercise it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub untestable: Option<String>,
+    /// Why listed cases do not pin this code in `expect.errno` (the documents leave open
+    /// which code the failure gives); without it every listed case must pin it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unpinned: Option<String>,
     /// A conflict this entry is part of (duplicate code, two meanings...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conflict: Option<String>,
@@ -526,6 +555,16 @@ pub enum Tier {
     Recommended,
 }
 
+impl Tier {
+    /// Lower-case name as in specs and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tier::Required => "required",
+            Tier::Recommended => "recommended",
+        }
+    }
+}
+
 /// One case: a server scenario, a call, and what should come of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -534,8 +573,12 @@ pub struct Case {
     pub id: String,
     /// API key into `apis`.
     pub api: String,
-    /// Required or recommended.
+    /// Required or recommended: the tier of every expectation not listed in `expect.recommended`.
     pub tier: Tier,
+    /// Why the case, or part of its `expect`, is recommended; or why a required case whose only
+    /// source is a project convention or a community transcription is still required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier_reason: Option<String>,
     /// Where the expected behaviour comes from.
     pub source: String,
     /// One line saying what the case checks.
@@ -706,6 +749,78 @@ pub struct Expect {
     /// How long the call may take.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timing: Option<TimingCheck>,
+    /// Expectations that are only recommended in a required case (the document leaves them
+    /// open while the rest is certain); the case's `tier_reason` says why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recommended: Vec<ExpectKey>,
+}
+
+impl Expect {
+    /// Whether the expectation named by `key` is set.
+    pub fn has(&self, key: ExpectKey) -> bool {
+        match key {
+            ExpectKey::Outcome => true,
+            ExpectKey::Errno => self.errno.is_some(),
+            ExpectKey::ErrMsg => self.err_msg.is_some(),
+            ExpectKey::Fields => !self.fields.is_empty(),
+            ExpectKey::File => self.file.is_some(),
+            ExpectKey::Progress => self.progress.is_some(),
+            ExpectKey::HeadersReceived => self.headers_received.is_some(),
+            ExpectKey::Server => self.server.is_some(),
+            ExpectKey::Timing => self.timing.is_some(),
+        }
+    }
+
+    /// The tier of one expectation in a case of tier `case_tier`: recommended when the case
+    /// is, or when `recommended` lists it.
+    pub fn tier_of(&self, key: ExpectKey, case_tier: Tier) -> Tier {
+        if self.recommended.contains(&key) {
+            Tier::Recommended
+        } else {
+            case_tier
+        }
+    }
+}
+
+/// One expectation of `expect`, by its key, as `expect.recommended` lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExpectKey {
+    /// `outcome`.
+    Outcome,
+    /// `errno`.
+    Errno,
+    /// `err_msg`.
+    ErrMsg,
+    /// `fields`.
+    Fields,
+    /// `file`.
+    File,
+    /// `progress`.
+    Progress,
+    /// `headers_received`.
+    HeadersReceived,
+    /// `server`.
+    Server,
+    /// `timing`.
+    Timing,
+}
+
+impl ExpectKey {
+    /// The key as specs spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ExpectKey::Outcome => "outcome",
+            ExpectKey::Errno => "errno",
+            ExpectKey::ErrMsg => "err_msg",
+            ExpectKey::Fields => "fields",
+            ExpectKey::File => "file",
+            ExpectKey::Progress => "progress",
+            ExpectKey::HeadersReceived => "headers_received",
+            ExpectKey::Server => "server",
+            ExpectKey::Timing => "timing",
+        }
+    }
 }
 
 /// A text expectation.

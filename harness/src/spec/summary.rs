@@ -15,14 +15,18 @@ pub struct Summary {
     pub cases: usize,
     /// Required cases.
     pub required: usize,
+    /// Required cases with recommended parts (`expect.recommended`).
+    pub partly_recommended: usize,
     /// Recommended cases.
     pub recommended: usize,
     /// Cases with a `skip`.
     pub skipped: usize,
     /// Error table entries.
     pub error_codes: usize,
-    /// Entries with at least one case.
-    pub with_cases: usize,
+    /// Entries at least one listed case pins (`expect.errno` is the code).
+    pub pinned: usize,
+    /// Entries with cases, none of which pins the code (the entry's `unpinned` says why).
+    pub unpinned: usize,
     /// Entries marked untestable.
     pub untestable: usize,
 }
@@ -38,14 +42,23 @@ impl Summary {
             for case in &spec.cases {
                 s.cases += 1;
                 match case.tier {
-                    Tier::Required => s.required += 1,
+                    Tier::Required => {
+                        s.required += 1;
+                        s.partly_recommended += usize::from(!case.expect.recommended.is_empty());
+                    }
                     Tier::Recommended => s.recommended += 1,
                 }
                 s.skipped += usize::from(case.skip.is_some());
             }
             for error in spec.apis.values().flat_map(|a| &a.errors) {
                 s.error_codes += 1;
-                s.with_cases += usize::from(!error.cases.is_empty());
+                let pins = error.cases.iter().any(|id| {
+                    spec.cases
+                        .iter()
+                        .any(|c| &c.id == id && c.expect.errno == Some(error.code))
+                });
+                s.pinned += usize::from(pins);
+                s.unpinned += usize::from(!pins && !error.cases.is_empty());
                 s.untestable += usize::from(error.untestable.is_some());
             }
         }
@@ -63,15 +76,17 @@ impl std::fmt::Display for Summary {
         };
         write!(
             f,
-            "{} spec{} ok: platforms {}; {} cases ({} required, {} recommended{skipped}); {} error codes ({} with cases, {} untestable)",
+            "{} spec{} ok: platforms {}; {} cases ({} required, {} of them with recommended parts, {} recommended{skipped}); {} error codes ({} pinned by a case, {} with cases that pin no code, {} untestable)",
             self.specs,
             if self.specs == 1 { "" } else { "s" },
             platforms.join(" "),
             self.cases,
             self.required,
+            self.partly_recommended,
             self.recommended,
             self.error_codes,
-            self.with_cases,
+            self.pinned,
+            self.unpinned,
             self.untestable
         )
     }

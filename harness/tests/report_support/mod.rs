@@ -195,6 +195,7 @@ pub fn sample_cases() -> Vec<CaseResult> {
             expected: json!(10202),
             actual: json!(10200),
             message: "errNo is 10200, expected 10202".to_string(),
+            tier: Tier::Required,
         },
         CheckFailure {
             check: "errMsg".to_string(),
@@ -204,6 +205,7 @@ pub fn sample_cases() -> Vec<CaseResult> {
                 "downloadFile:fail certificate verify failed: self signed certificate in certificate chain (a long message that does not fit on one line)"
             ),
             message: "errMsg does not match".to_string(),
+            tier: Tier::Recommended,
         },
     ];
     fail.observation = Some(download_observation(

@@ -229,16 +229,23 @@
     }))), el('tbody', null, body));
   }
 
+  // Required and recommended failed checks apart: only a required one fails the run.
   function failuresSection(result) {
     if (!result.failures || !result.failures.length) { return null; }
-    return [el('h2', { text: 'Failed checks (' + result.failures.length + ')' }),
-      table(['check', 'call', 'message', 'expected', 'actual'], result.failures.map(function (f) {
-        return el('tr', null, el('td', { class: 'mono', text: f.check }),
+    var out = [];
+    ['required', 'recommended'].forEach(function (tier) {
+      var rows = result.failures.filter(function (f) { return (f.tier || 'required') === tier; });
+      if (!rows.length) { return; }
+      out.push(el('h2', { text: 'Failed ' + tier + ' checks (' + rows.length + ')' }));
+      out.push(table(['check', 'call', 'message', 'expected', 'actual'], rows.map(function (f) {
+        return el('tr', { class: 'check-' + tier }, el('td', { class: 'mono', text: f.check }),
           el('td', { text: f.call === undefined ? '' : String(f.call) }),
           el('td', { text: f.message }),
           el('td', null, el('pre', { text: json(f.expected, true) })),
           el('td', null, el('pre', { text: json(f.actual, true) })));
-      }))];
+      })));
+    });
+    return out;
   }
 
   // Bytes so far from a progress event, whatever the platform calls them.

@@ -2,9 +2,9 @@
 //!
 //! A case listed under an error code exercises it: the case must exist, be a case of that
 //! api (and of the error's `variant`, if it has one) and expect outcome fail; if it asserts
-//! an errno, that errno must be the code. It need not assert the number: where the documents
-//! leave open which code a failure gives, specs list the cases that provoke it and check the
-//! message only.
+//! an errno, that errno must be the code. It must pin the code (`expect.errno`), so coverage
+//! is something a run can check; where the documents leave open which code a failure gives,
+//! the entry's `unpinned` says why its cases check the message only.
 
 use super::cases::apis;
 use super::{Report, SpecFile, listing};
@@ -97,6 +97,53 @@ pub(super) fn case_refs(report: &mut Report<'_>, file: &SpecFile<'_>) {
                         &path,
                         format!("error {code} lists case `{id}`, which expects errno {other}"),
                     );
+                }
+            }
+        }
+    }
+}
+
+pub(super) fn pinned(report: &mut Report<'_>, file: &SpecFile<'_>) {
+    let spec = file.spec;
+    for (_, api, api_path) in apis(spec) {
+        for (j, error) in api.errors.iter().enumerate() {
+            let code = error.code;
+            let path = api_path.key("errors").index(j);
+            let listed: Vec<(usize, &crate::spec::model::Case)> = error
+                .cases
+                .iter()
+                .enumerate()
+                .filter_map(|(k, id)| spec.cases.iter().find(|c| &c.id == id).map(|c| (k, c)))
+                .collect();
+            match error.unpinned.as_deref().map(str::trim) {
+                Some("") => report.value(
+                    &path.key("unpinned"),
+                    format!("error {code}: `unpinned` needs a reason"),
+                ),
+                Some(_)
+                    if !listed.is_empty()
+                        && listed.iter().all(|(_, c)| c.expect.errno == Some(code)) =>
+                {
+                    report.key(
+                        &path.key("unpinned"),
+                        format!("error {code}: every listed case pins the code; drop `unpinned`"),
+                    )
+                }
+                Some(_) => {}
+                None => {
+                    // A case that expects success is `error-case-ref`'s to report.
+                    let unpinned = listed.iter().filter(|(_, c)| {
+                        c.expect.outcome == Outcome::Fail && c.expect.errno.is_none()
+                    });
+                    for (k, case) in unpinned {
+                        report.value(
+                            &path.key("cases").index(*k),
+                            format!(
+                                "error {code} lists case `{}`, which pins no errno; pin {code} in its expect or say in `unpinned` why not",
+                                case.id
+                            ),
+                        );
+                    }
                 }
             }
         }

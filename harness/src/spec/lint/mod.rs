@@ -8,6 +8,7 @@ mod errors;
 mod expect;
 mod file;
 mod refs;
+mod tiers;
 mod versions;
 
 use std::path::Path;
@@ -134,6 +135,34 @@ const FILE_RULES: &[(RuleInfo, RuleFn)] = &[
             "every case an error code lists exists, is of that api and variant, fails, and expects no other errno",
         ),
         errors::case_refs,
+    ),
+    (
+        rule(
+            "error-pinned",
+            "every case an error code lists pins the code in `expect.errno`, unless the entry's `unpinned` says why",
+        ),
+        errors::pinned,
+    ),
+    (
+        rule(
+            "expect-tier",
+            "`expect.recommended` only in a required case, names keys its expect sets, once each, and not all of them",
+        ),
+        tiers::expect_tiers,
+    ),
+    (
+        rule(
+            "tier-reason",
+            "a recommended case, or one whose `expect.recommended` lowers parts, gives a `tier_reason`",
+        ),
+        tiers::tier_reason,
+    ),
+    (
+        rule(
+            "tier-source",
+            "a required case whose only source is a convention or community text gives a `tier_reason`",
+        ),
+        tiers::tier_source,
     ),
     (
         rule("call-count", "`call.count` is at least 1"),

@@ -1,0 +1,48 @@
+//! Marks the tools the tests need that this machine lacks, so those tests are reported as
+//! ignored (never as passed). With `CI` set nothing is marked: a missing tool fails its tests,
+//! which name what to install.
+
+use std::path::PathBuf;
+
+/// Tools the tests run, with the cfg set when one is missing outside CI.
+const TOOLS: [(&str, &str); 3] = [
+    ("node", "skip_node"),
+    ("python3", "skip_python"),
+    ("chromium", "skip_chromium"),
+];
+
+fn main() {
+    println!("cargo:rerun-if-env-changed=CI");
+    println!("cargo:rerun-if-env-changed=PATH");
+    println!("cargo:rerun-if-env-changed=DLCONFORM_CHROMIUM");
+    for (_, cfg) in TOOLS {
+        println!("cargo::rustc-check-cfg=cfg({cfg})");
+    }
+    if in_ci() {
+        return;
+    }
+    for (tool, cfg) in TOOLS {
+        let found = if tool == "chromium" {
+            std::env::var_os("DLCONFORM_CHROMIUM").is_some()
+                || on_path("chromium")
+                || on_path("chromium-browser")
+        } else {
+            on_path(tool)
+        };
+        if !found {
+            println!("cargo:warning=`{tool}` is not on PATH: the tests that need it are ignored");
+            println!("cargo:rustc-cfg={cfg}");
+        }
+    }
+}
+
+/// `CI` set to anything but empty, `0` or `false`.
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
+}
+
+fn on_path(name: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|paths| {
+        std::env::split_paths(&paths).any(|dir: PathBuf| dir.join(name).is_file())
+    })
+}

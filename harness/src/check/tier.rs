@@ -1,0 +1,73 @@
+//! Per-check tiers: which expectation of `expect` a failed check belongs to, and so its tier.
+//!
+//! A check that belongs to no expectation key (callback order, files outside the sandbox, a
+//! file left by a failed call, the platform's message prefix, result shapes) always takes the
+//! case's tier: those parts are never open, whatever the document leaves open about codes.
+
+use crate::spec::model::{Expect, ExpectKey, Tier};
+use crate::verdict::CheckFailure;
+
+/// How a check id is matched: the whole id, or the family before a `.`.
+enum Pattern {
+    Exact(&'static str),
+    Family(&'static str),
+}
+
+/// Check ids per expectation key. Ids not listed keep the case's tier.
+const KEYS: &[(Pattern, ExpectKey)] = &[
+    (Pattern::Exact("outcome"), ExpectKey::Outcome),
+    (Pattern::Exact("errno"), ExpectKey::Errno),
+    (Pattern::Exact("outcome.errno"), ExpectKey::Errno),
+    (Pattern::Exact("errMsg"), ExpectKey::ErrMsg),
+    (Pattern::Exact("err-msg"), ExpectKey::ErrMsg),
+    (Pattern::Exact("outcome.err-msg"), ExpectKey::ErrMsg),
+    (Pattern::Family("fields"), ExpectKey::Fields),
+    (Pattern::Exact("file.written"), ExpectKey::File),
+    (Pattern::Exact("file.at"), ExpectKey::File),
+    (Pattern::Exact("file.size"), ExpectKey::File),
+    (Pattern::Exact("file.matches-body"), ExpectKey::File),
+    (Pattern::Exact("file.which"), ExpectKey::File),
+    (Pattern::Family("progress"), ExpectKey::Progress),
+    (
+        Pattern::Exact("headers-received"),
+        ExpectKey::HeadersReceived,
+    ),
+    (
+        Pattern::Family("headers-received"),
+        ExpectKey::HeadersReceived,
+    ),
+    (Pattern::Family("server"), ExpectKey::Server),
+    (Pattern::Family("timing"), ExpectKey::Timing),
+];
+
+/// The expectation key a check id belongs to, if any.
+pub fn expect_key(check: &str) -> Option<ExpectKey> {
+    KEYS.iter()
+        .find(|(pattern, _)| match pattern {
+            Pattern::Exact(id) => check == *id,
+            Pattern::Family(family) => check
+                .strip_prefix(family)
+                .is_some_and(|rest| rest.starts_with('.')),
+        })
+        .map(|(_, key)| *key)
+}
+
+/// The tier of one failed check in a case of tier `case_tier`.
+pub fn tier_of(expect: &Expect, case_tier: Tier, check: &str) -> Tier {
+    match expect_key(check) {
+        Some(key) => expect.tier_of(key, case_tier),
+        None => case_tier,
+    }
+}
+
+/// Give every failure its tier; call once, after every check family has run.
+pub fn assign(
+    expect: &Expect,
+    case_tier: Tier,
+    mut failures: Vec<CheckFailure>,
+) -> Vec<CheckFailure> {
+    for failure in &mut failures {
+        failure.tier = tier_of(expect, case_tier, &failure.check);
+    }
+    failures
+}
