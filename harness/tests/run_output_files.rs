@@ -75,7 +75,10 @@ fn a_full_disk_keeps_the_previous_results() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("exit=2"), "{all}");
     assert!(stdout.contains("kept=previous"), "{all}");
-    assert!(!stdout.contains(".tmp"), "a temporary file was left behind: {all}");
+    assert!(
+        !stdout.contains(".tmp"),
+        "a temporary file was left behind: {all}"
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("No space left"), "{all}");
     assert!(stderr.contains("results.json"), "{all}");

@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 pub mod candidate_stdio;
 pub mod candidates;
 pub mod lint;
+pub mod list;
 pub mod report;
 pub mod run;
 pub mod schema;

@@ -114,6 +114,7 @@ fn plan(args: &SelftestArgs) -> Result<SelftestPlan, String> {
             platforms,
             cases: args.cases.clone(),
             partition: None,
+            ..Selection::default()
         },
         jobs: args.jobs.unwrap_or_else(runner::default_jobs).max(1),
         mutants: chosen,
