@@ -32,7 +32,7 @@ pub enum Command {
     #[command(long_about = schema::LONG_ABOUT)]
     Schema(schema::SchemaArgs),
     /// Run the conformance cases against a candidate and write results.json.
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
     /// Merge results files and render report.md, report.html and junit.xml.
     #[command(long_about = report::LONG_ABOUT)]
     Report(report::ReportArgs),
@@ -65,7 +65,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Lint(args) => lint::run(&args),
         Command::Schema(args) => schema::run(&args),
-        Command::Run(args) => run::run(args),
+        Command::Run(args) => run::run(*args),
         Command::Report(args) => report::run(&args),
         Command::Serve(args) => serve::run(args),
         Command::Snapshot(args) => snapshot::run(&args),

@@ -426,8 +426,7 @@ mod tests {
             "tier(required) or status(fail)",
             Path::new("/nonexistent/r.json"),
         )
-        .err()
-        .expect("missing file fails");
+        .expect_err("missing file fails");
         assert_eq!(err.column, 19);
         assert!(
             err.message.contains("/nonexistent/r.json"),
