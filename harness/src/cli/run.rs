@@ -294,7 +294,12 @@ fn print_snapshots(tally: &SnapshotTally, mode: SnapshotMode) {
             println!("  changed: {id}");
         }
         for id in &tally.new {
-            println!("  new: {id} (store with `dlconform snapshot accept` or --snapshots update)");
+            println!("  new: {id}");
+        }
+        if !tally.changed.is_empty() || !tally.new.is_empty() {
+            println!(
+                "  pending as <case>.yaml.new: review with `dlconform snapshot review`, or store all with `dlconform snapshot accept`"
+            );
         }
     }
     for error in &tally.errors {
