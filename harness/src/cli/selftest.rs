@@ -1,14 +1,17 @@
 //! `dlconform selftest`: run the reference and every mutant over the cases; print which mutants
 //! are caught, the mutation score and the cases no mutant can fail.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
 
 use super::exit;
 use crate::candidate::mutants::{self, MUTANTS, Mutant};
+use crate::results::CaseResult;
 use crate::runner::{self, plan::Selection};
 use crate::selftest::{self, CandidateRun, SelftestPlan, SelftestProgress, SelftestReport};
 use crate::spec::model::Platform;
@@ -61,7 +64,7 @@ pub fn run(args: &SelftestArgs) -> anyhow::Result<i32> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let report = runtime.block_on(selftest::run(&plan, &StderrProgress));
+    let report = runtime.block_on(selftest::run(&plan, &StderrProgress::new()));
     runtime.shutdown_timeout(Duration::from_secs(1));
     let report = match report {
         Ok(report) => report,
@@ -122,14 +125,56 @@ fn plan(args: &SelftestArgs) -> Result<SelftestPlan, String> {
     })
 }
 
-/// One line per candidate on stderr as the self-test goes.
-struct StderrProgress;
+/// Progress on stderr: one line per candidate, and inside each its cases done of total, as a
+/// bar on a terminal or a line at every tenth of the cases otherwise.
+struct StderrProgress {
+    bar: Mutex<Option<ProgressBar>>,
+    terminal: bool,
+}
+
+impl StderrProgress {
+    fn new() -> StderrProgress {
+        StderrProgress {
+            bar: Mutex::new(None),
+            terminal: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn bar(&self) -> std::sync::MutexGuard<'_, Option<ProgressBar>> {
+        // A panic elsewhere while holding the lock leaves a bar that is still usable.
+        self.bar
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
 
 impl SelftestProgress for StderrProgress {
     fn started(&self, name: &str, index: usize, total: usize) {
         eprintln!("[{}/{total}] {name} ...", index + 1);
+        if self.terminal {
+            let bar = ProgressBar::new(0);
+            if let Ok(style) =
+                ProgressStyle::with_template("        {bar:40} {pos}/{len} cases {elapsed}")
+            {
+                bar.set_style(style);
+            }
+            *self.bar() = Some(bar);
+        }
+    }
+    fn case_done(&self, done: usize, total: usize, case: &CaseResult) {
+        if let Some(bar) = self.bar().as_ref() {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+            return;
+        }
+        if tenth(done, total) != tenth(done - 1, total) || done == total {
+            eprintln!("        {done}/{total} cases ({})", case.id);
+        }
     }
     fn finished(&self, run: &CandidateRun) {
+        if let Some(bar) = self.bar().take() {
+            bar.finish_and_clear();
+        }
         eprintln!(
             "        {}: {} of {} case(s) not passing ({:.1} s)",
             run.name,
@@ -138,6 +183,11 @@ impl SelftestProgress for StderrProgress {
             run.duration_ms as f64 / 1000.0
         );
     }
+}
+
+/// Which tenth of `total` `done` cases reach.
+fn tenth(done: usize, total: usize) -> usize {
+    (done * 10).checked_div(total).unwrap_or(0)
 }
 
 /// How many failing cases are named per mutant.
