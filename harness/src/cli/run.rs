@@ -27,15 +27,16 @@ pub struct RunArgs {
     /// Spec files or folders of `*.yaml` specs.
     #[arg(long, num_args = 1.., default_value = "specs")]
     pub specs: Vec<PathBuf>,
-    /// Only these platforms (repeat or comma-separate).
+    /// Only these platforms (repeat or comma-separate; default: every platform).
     #[arg(long, value_delimiter = ',')]
     pub platform: Vec<String>,
-    /// Only cases whose id matches (`*` one segment, `**` any); with or without the platform prefix.
+    /// Only cases whose id matches (`*` one segment, `**` any); with or without the platform
+    /// prefix (default: every case).
     #[arg(long = "case")]
     pub cases: Vec<String>,
     /// Only cases this expression selects, e.g. `platform(douyin) and not id(download/size/**)`
     /// (predicates platform, api, id, tier, status; `and`, `or`, `not`, parentheses; see the
-    /// examples below). Repeat to require all.
+    /// examples below). Repeat to require all (default: no filter).
     #[arg(long = "filter", value_name = "EXPR")]
     pub filters: Vec<String>,
     /// The results file `status(...)` reads when it names no `results=FILE`.
@@ -60,7 +61,7 @@ pub struct RunArgs {
     /// reports/latest/results.json when it exists; cases it lacks are estimated from the spec).
     #[arg(long, value_name = "RESULTS")]
     pub durations_from: Option<PathBuf>,
-    /// Run only slice k of n (`k/n`), for a CI matrix.
+    /// Run only slice k of n (`k/n`), for a CI matrix (default: every case).
     #[arg(long)]
     pub partition: Option<String>,
     /// Folder for results.json (default: reports/<run id>/, with reports/latest pointing at it).

@@ -26,16 +26,24 @@ the mutation score, and the cases no mutant makes fail (uncovered cases).
 Exit codes: 0 the reference passes and every mutant is caught; 1 otherwise; 2 the harness could \
 not run.";
 
+/// Examples of `dlconform selftest`.
+pub const EXAMPLES: &str = "\
+Examples:
+  dlconform selftest --platform douyin                          # every mutant over Douyin's cases
+  dlconform selftest --mutant timeout-ignored --case 'download/timeout/**'
+  dlconform selftest --mutant fail-on-http-error,no-size-limit --json selftest.json";
+
 /// Arguments of `dlconform selftest`.
 #[derive(Debug, Args)]
 pub struct SelftestArgs {
     /// Spec files or folders of `*.yaml` specs.
     #[arg(long, num_args = 1.., default_value = "specs")]
     pub specs: Vec<PathBuf>,
-    /// Only these platforms (repeat or comma-separate).
+    /// Only these platforms (repeat or comma-separate; default: every platform).
     #[arg(long, value_delimiter = ',')]
     pub platform: Vec<String>,
-    /// Only cases whose id matches (`*` one segment, `**` any); with or without the platform prefix.
+    /// Only cases whose id matches (`*` one segment, `**` any); with or without the platform
+    /// prefix (default: every case).
     #[arg(long = "case")]
     pub cases: Vec<String>,
     /// Only these mutants (names from `dlconform candidates`, without `mutant:`); default: all.
@@ -44,7 +52,7 @@ pub struct SelftestArgs {
     /// Cases run at once (default: 4 per CPU, since cases mostly wait).
     #[arg(long)]
     pub jobs: Option<usize>,
-    /// Also write everything as JSON to this file.
+    /// Also write everything as JSON to this file (default: no JSON).
     #[arg(long)]
     pub json: Option<PathBuf>,
     /// Run specs that parse but do not lint clean.
@@ -191,7 +199,7 @@ fn tenth(done: usize, total: usize) -> usize {
 }
 
 /// How many failing cases are named per mutant.
-const EXAMPLES: usize = 3;
+const FAILING_NAMED: usize = 3;
 
 /// The human summary of a self-test.
 pub fn print_report(report: &SelftestReport, out: &mut impl Write) -> std::io::Result<()> {
@@ -232,7 +240,7 @@ pub fn print_report(report: &SelftestReport, out: &mut impl Write) -> std::io::R
         let examples: Vec<String> = m
             .failing
             .iter()
-            .take(EXAMPLES)
+            .take(FAILING_NAMED)
             .map(|c| format!("{}{}", c.id, why(&c.why)))
             .collect();
         if examples.is_empty() {

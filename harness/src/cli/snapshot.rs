@@ -33,6 +33,14 @@ pub enum SnapshotAction {
     Review(ReviewArgs),
 }
 
+/// Examples of `dlconform snapshot`.
+pub const EXAMPLES: &str = "\
+Examples:
+  dlconform run --snapshots update                 # store every case's snapshot
+  dlconform run --snapshots check                  # compare; what differs is left as <case>.yaml.new
+  dlconform snapshot review                        # go through what is pending, one at a time
+  dlconform snapshot accept --case 'download/**'   # store a run's snapshots without review";
+
 const ACCEPT_EXAMPLES: &str = "\
 Examples:
   dlconform snapshot accept                                   # every case of reports/latest/results.json
@@ -83,10 +91,11 @@ pub struct AcceptArgs {
     /// Snapshot folder name of the candidate (default: the name from its hello in the results).
     #[arg(long)]
     pub candidate: Option<String>,
-    /// Only these platforms (repeat or comma-separate).
+    /// Only these platforms (repeat or comma-separate; default: every platform).
     #[arg(long, value_delimiter = ',')]
     pub platform: Vec<String>,
-    /// Only cases whose id matches (`*` one segment, `**` any); with or without the platform prefix.
+    /// Only cases whose id matches (`*` one segment, `**` any); with or without the platform
+    /// prefix (default: every case).
     #[arg(long = "case")]
     pub cases: Vec<String>,
     /// Folder holding `<candidate>/<platform>/<case>.yaml` snapshots.
