@@ -80,6 +80,42 @@ fn a_misspelt_key_does_not_hide_the_errors_after_it() {
 }
 
 #[test]
+fn a_bad_optional_value_is_left_out_and_reading_goes_on() {
+    let (_dir, path) = broken(&[
+        (206, "release: false", "release: perhaps"),
+        (237, "count: 2", "count: many"),
+        (243, "outcome: fail", "outcome: failed"),
+    ]);
+    let out = lint(&path);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert!(
+        lines[0].ends_with(":206:16: parse: `cases[1].env.release`: invalid boolean"),
+        "{stdout}"
+    );
+    assert!(lines[1].contains(":237:"), "{stdout}");
+    assert!(lines[1].contains("`cases[3].call.count`"), "{stdout}");
+    assert!(
+        lines[2].contains(":243:16: parse: `cases[3].expect.outcome`: unknown variant `failed`")
+    );
+}
+
+#[test]
+fn a_bad_required_value_is_reported_once_without_a_made_up_missing_field() {
+    // `outcome` is required: without it nothing after can be read for certain, and its
+    // removal must not show up as a second, made-up `missing field` problem.
+    let (_dir, path) = broken(&[(243, "outcome: fail", "outcome: [fail]")]);
+    let out = lint(&path);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.contains("`cases[3].expect.outcome`"), "{stdout}");
+    assert!(!stdout.contains("missing field"), "{stdout}");
+}
+
+#[test]
 fn problems_inside_a_patched_case_are_not_reported_twice() {
     // Case 1 expects errno 600001 with outcome fail; patching its misspelt outcome to the first
     // known value (`success`) would make lint complain about the errno, which is not in the file.

@@ -43,15 +43,19 @@ pub fn recover(path: &Path, text: &str, first: &LoadError) -> Recovered {
     };
     let mut error = first_parse_error(first);
     let mut current = text.to_string();
+    let mut removed: Vec<YamlPath> = Vec::new();
     while let Some((line, column, message)) = error {
         let index = LocationIndex::build(&current);
         let Some(at) = path_at(&index, line, column, &message) else {
             break;
         };
-        if out.patched.contains(&at) || !patch(&mut doc, &at, &message) {
+        if out.patched.contains(&at) {
             break;
         }
-        if !out.patched.is_empty() {
+        // A required field missing because its bad value was removed: already reported.
+        let follows =
+            message.starts_with("missing field") && removed.iter().any(|gone| prefix_of(&at, gone));
+        if !out.patched.is_empty() && !follows {
             // Errors after the first are found in the patched text: point at the original,
             // where the parser would (an unknown key at the key, anything else at the value).
             let pos = if message.starts_with("unknown field") {
@@ -68,6 +72,11 @@ pub fn recover(path: &Path, text: &str, first: &LoadError) -> Recovered {
             }
             .to_diagnostic();
             out.errors.push(diagnostic);
+        }
+        match patch(&mut doc, &at, &message) {
+            None => break,
+            Some(Patch::Removed) => removed.push(at.clone()),
+            Some(Patch::Changed) => {}
         }
         out.patched.push(at);
         if out.errors.len() >= MAX_ERRORS {
@@ -161,10 +170,22 @@ fn path_at(index: &LocationIndex, line: u64, column: u64, message: &str) -> Opti
     index.value_path_at(pos).or_else(|| index.path_at(pos))
 }
 
-/// Patch the value at `at` for this error; false when the error is not one that can be patched.
-fn patch(doc: &mut Value, at: &YamlPath, message: &str) -> bool {
+/// How a bad value was patched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Patch {
+    /// Replaced, or its key renamed: the field is still there.
+    Changed,
+    /// The mapping entry was removed.
+    Removed,
+}
+
+/// Patch the value at `at` for this error; `None` when it cannot be (a missing field, a bad
+/// sequence item).
+fn patch(doc: &mut Value, at: &YamlPath, message: &str) -> Option<Patch> {
+    let root = YamlPath::root();
+    let changed = |done: bool| done.then_some(Patch::Changed);
     if let Some(known) = first_expected_variant(message) {
-        return replace(doc, &YamlPath::root(), at, Value::String(known));
+        return changed(replace(doc, &root, at, Value::String(known)));
     }
     if let Some((unknown, expected)) = unknown_field(message) {
         // A misspelt key keeps its value under the name it was meant to have, so that the
@@ -173,12 +194,15 @@ fn patch(doc: &mut Value, at: &YamlPath, message: &str) -> bool {
             .iter()
             .filter(|name| edit_distance(unknown, name) <= 2)
             .min_by_key(|name| edit_distance(unknown, name));
-        return match meant {
-            Some(name) => rename(doc, &YamlPath::root(), at, name),
-            None => remove(doc, &YamlPath::root(), at),
-        };
+        if let Some(name) = meant {
+            return changed(rename(doc, &root, at, name));
+        }
+    } else if message.starts_with("missing field") {
+        return None;
     }
-    false
+    // Any other bad value of a mapping entry: read on without it (an optional field then
+    // takes its default; a required one is reported missing, and reading stops there).
+    remove(doc, &root, at).then_some(Patch::Removed)
 }
 
 /// `x` and `[a, b]` from "unknown field `x`, expected one of a, b" (or "expected a").
