@@ -24,7 +24,7 @@ Examples:
     dlconform run --candidate mutant:timeout-ignored --platform douyin --case 'download/timeout/**'
   Expectations (known failures are XFAIL, not FAIL; harness/EXPECTATIONS.md):
     dlconform run --candidate 'cmd:node my-adapter.js' --expectations mine.yaml
-    dlconform run --candidate 'cmd:node my-adapter.js' --expectations mine.yaml --update-expectations
+    dlconform run --candidate 'cmd:node a.js' --expectations mine.yaml --update-expectations
   Partition (a CI matrix; `dlconform report merge` joins the parts):
     dlconform run --partition 2/3 --out out/part-2
     dlconform report merge out/part-*/results.json --out out/merged

@@ -37,14 +37,14 @@ pub enum SnapshotAction {
 pub const EXAMPLES: &str = "\
 Examples:
   dlconform run --snapshots update                 # store every case's snapshot
-  dlconform run --snapshots check                  # compare; what differs is left as <case>.yaml.new
-  dlconform snapshot review                        # go through what is pending, one at a time
+  dlconform run --snapshots check                  # what differs is left as <case>.yaml.new
+  dlconform snapshot review                        # go through what is pending, one by one
   dlconform snapshot accept --case 'download/**'   # store a run's snapshots without review";
 
 const ACCEPT_EXAMPLES: &str = "\
 Examples:
-  dlconform snapshot accept                                   # every case of reports/latest/results.json
-  dlconform snapshot accept --case 'download/redirect/**'     # only these cases
+  dlconform snapshot accept                                 # every case of the latest run
+  dlconform snapshot accept --case 'download/redirect/**'   # only these cases
   dlconform snapshot accept --results out/results.json --candidate my-adapter";
 
 const REVIEW_ABOUT: &str = "\
@@ -61,9 +61,9 @@ removes them.";
 const REVIEW_EXAMPLES: &str = "\
 Examples:
   dlconform run --snapshots check && dlconform snapshot review
-  dlconform snapshot review --candidate reference         # only the reference's snapshots
-  dlconform snapshot review --prune                       # also remove snapshots of cases that are gone
-  yes r | dlconform snapshot review                       # reject every pending snapshot";
+  dlconform snapshot review --candidate reference   # only the reference's snapshots
+  dlconform snapshot review --prune                 # also remove those of cases now gone
+  yes r | dlconform snapshot review                 # reject every pending snapshot";
 
 /// Arguments of `dlconform snapshot review`.
 #[derive(Debug, Args)]
