@@ -385,7 +385,7 @@ mod tests {
         );
         assert_eq!(
             parsed("platform(douyin"),
-            "error 16: unexpected the end; expected `,` or `)`"
+            "error 16: unexpected end of the filter; expected `,` or `)`"
         );
         assert_eq!(
             parsed("tier(required) tier(recommended)"),

@@ -11,7 +11,7 @@
 
 use super::{Expr, FilterError, Predicate};
 
-/// A token and the 0-based character offset where it starts.
+/// A token of the filter language (the lexer pairs each with its character offset).
 #[derive(Debug, Clone, PartialEq)]
 enum Token {
     Word(String),
@@ -38,7 +38,7 @@ impl Token {
             Token::And => "`and`".into(),
             Token::Or => "`or`".into(),
             Token::Not => "`not`".into(),
-            Token::End => "the end".into(),
+            Token::End => "end of the filter".into(),
         }
     }
 }
