@@ -101,3 +101,31 @@ fn selftest_prints_cases_done_of_total_while_a_mutant_runs() {
     assert_eq!(counted.len(), 6, "{stderr}");
     assert!(counted[2].starts_with("3/3 cases") && counted[5].starts_with("3/3 cases"));
 }
+
+#[test]
+fn selftest_takes_the_same_filter_as_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let specs = workspace().join("specs").display().to_string();
+    let output = dlconform(
+        dir.path(),
+        &[
+            "selftest",
+            "--no-lint",
+            "--specs",
+            &specs,
+            "--mutant",
+            "fail-on-http-error",
+            "--filter",
+            "platform(douyin) and id(download/status/*) and not id(**/500)",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("reference: PASS (1 case(s), 0 skipped)"),
+        "{stdout}"
+    );
+    let bad = dlconform(dir.path(), &["selftest", "--filter", "platform(douyin"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("bad --filter at column 16"));
+}

@@ -2,7 +2,7 @@
 //! are caught, the mutation score and the cases no mutant can fail.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -11,6 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::exit;
 use crate::candidate::mutants::{self, MUTANTS, Mutant};
+use crate::filter::Filter;
 use crate::results::CaseResult;
 use crate::runner::{self, plan::Selection};
 use crate::selftest::{self, CandidateRun, SelftestPlan, SelftestProgress, SelftestReport};
@@ -31,6 +32,7 @@ pub const EXAMPLES: &str = "\
 Examples:
   dlconform selftest --platform douyin                          # every mutant over Douyin's cases
   dlconform selftest --mutant timeout-ignored --case 'download/timeout/**'
+  dlconform selftest --filter 'tier(required) and not platform(baidu)'
   dlconform selftest --mutant fail-on-http-error,no-size-limit --json selftest.json";
 
 /// Arguments of `dlconform selftest`.
@@ -46,6 +48,10 @@ pub struct SelftestArgs {
     /// prefix (default: every case).
     #[arg(long = "case")]
     pub cases: Vec<String>,
+    /// Only cases this filter expression selects, as for `dlconform run --filter` (repeat to
+    /// require all; default: no filter).
+    #[arg(long = "filter", value_name = "EXPR")]
+    pub filters: Vec<String>,
     /// Only these mutants (names from `dlconform candidates`, without `mutant:`); default: all.
     #[arg(long = "mutant", num_args = 1.., value_delimiter = ',')]
     pub mutants: Vec<String>,
@@ -119,13 +125,22 @@ fn plan(args: &SelftestArgs) -> Result<SelftestPlan, String> {
             })
             .collect::<Result<_, _>>()?
     };
+    let mut filter: Option<Filter> = None;
+    for text in &args.filters {
+        let next = Filter::compile(text, Path::new(crate::filter::DEFAULT_RESULTS))
+            .map_err(|e| e.to_string())?;
+        filter = Some(match filter {
+            Some(previous) => previous.and(next),
+            None => next,
+        });
+    }
     Ok(SelftestPlan {
         specs: args.specs.clone(),
         selection: Selection {
             platforms,
             cases: args.cases.clone(),
+            filter,
             partition: None,
-            ..Selection::default()
         },
         jobs: args.jobs.unwrap_or_else(runner::default_jobs).max(1),
         mutants: chosen,
