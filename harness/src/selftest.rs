@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -270,6 +271,8 @@ pub trait SelftestProgress: Send + Sync {
     fn started(&self, name: &str, index: usize, total: usize);
     /// A candidate's run ended.
     fn finished(&self, run: &CandidateRun);
+    /// Within the running candidate, `done` of `total` cases have finished, `case` the latest.
+    fn case_done(&self, _done: usize, _total: usize, _case: &CaseResult) {}
 }
 
 /// Progress that says nothing.
@@ -280,12 +283,22 @@ impl SelftestProgress for Silent {
     fn finished(&self, _run: &CandidateRun) {}
 }
 
-/// A runner reporter that says nothing: a self-test reports per candidate, not per case.
-struct QuietCases;
+/// A runner reporter that counts a candidate's cases and tells the self-test's progress.
+struct CaseCount<'a> {
+    progress: &'a dyn SelftestProgress,
+    total: AtomicUsize,
+    done: AtomicUsize,
+}
 
-impl Reporter for QuietCases {
-    fn start(&self, _total: usize) {}
-    fn case_done(&self, _case: &CaseResult) {}
+impl Reporter for CaseCount<'_> {
+    fn start(&self, total: usize) {
+        self.total.store(total, Ordering::SeqCst);
+    }
+    fn case_done(&self, case: &CaseResult) {
+        let done = self.done.fetch_add(1, Ordering::SeqCst) + 1;
+        self.progress
+            .case_done(done, self.total.load(Ordering::SeqCst), case);
+    }
     fn finish(&self) {}
 }
 
@@ -301,6 +314,7 @@ pub async fn run(
         plan,
         CandidateSpec::Builtin("reference".into()),
         Durations::default(),
+        progress,
     )
     .await?;
     let reference = CandidateRun::from_results("reference", "", &reference_results, took);
@@ -309,7 +323,13 @@ pub async fn run(
     for (i, mutant) in plan.mutants.iter().enumerate() {
         progress.started(mutant.name, i + 1, total);
         let spec = CandidateSpec::Builtin(format!("mutant:{}", mutant.name));
-        let (results, took) = run_one(plan, spec, Durations::from_run(&reference_results)).await?;
+        let (results, took) = run_one(
+            plan,
+            spec,
+            Durations::from_run(&reference_results),
+            progress,
+        )
+        .await?;
         let run = CandidateRun::from_results(mutant.name, mutant.description, &results, took);
         progress.finished(&run);
         mutants.push(run);
@@ -326,6 +346,7 @@ async fn run_one(
     plan: &SelftestPlan,
     candidate: CandidateSpec,
     durations: Durations,
+    progress: &dyn SelftestProgress,
 ) -> Result<(RunResults, Duration), RunError> {
     let began = Instant::now();
     let options = RunOptions {
@@ -341,7 +362,12 @@ async fn run_one(
         lint: plan.lint,
         durations,
     };
-    let results = runner::run(options, &QuietCases).await?;
+    let counter = CaseCount {
+        progress,
+        total: AtomicUsize::new(0),
+        done: AtomicUsize::new(0),
+    };
+    let results = runner::run(options, &counter).await?;
     Ok((results, began.elapsed()))
 }
 

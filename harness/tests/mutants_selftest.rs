@@ -100,6 +100,7 @@ fn mutants_selftest_catches_every_mutant_and_the_reference_passes() {
             platforms: Vec::new(),
             cases: cases.clone(),
             partition: None,
+            ..Selection::default()
         },
         jobs: 8,
         mutants: MUTANTS.iter().collect(),

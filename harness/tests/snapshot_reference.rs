@@ -100,6 +100,7 @@ fn snapshot_reference_every_case() {
             platforms: Vec::new(),
             cases: ids.clone(),
             partition: None,
+            ..Selection::default()
         },
         jobs: 8,
         hello_timeout: Duration::from_secs(10),

@@ -72,6 +72,7 @@ fn run_with(candidate: CandidateSpec) -> RunResults {
             platforms: Vec::new(),
             cases: selected_ids(),
             partition: None,
+            ..Selection::default()
         },
         jobs: 8,
         hello_timeout: Duration::from_secs(10),

@@ -10,10 +10,19 @@ use super::exit;
 use crate::candidate::{Incoming, builtin};
 use crate::protocol::{EventKind, FromCandidate, ToCandidate};
 
+/// Examples of `dlconform candidate-stdio`.
+pub const EXAMPLES: &str = "\
+Examples:
+  # the reference, or a mutant, as a process candidate
+  dlconform run --candidate 'cmd:dlconform candidate-stdio reference'
+  dlconform run --candidate 'cmd:dlconform candidate-stdio mutant:timeout-ignored' --platform douyin
+  # speak protocol v1 by hand
+  echo '{\"type\":\"hello\",\"protocol\":1}' | dlconform candidate-stdio reference";
+
 /// Arguments of `dlconform candidate-stdio`.
 #[derive(Debug, Args)]
 pub struct CandidateStdioArgs {
-    /// The built-in candidate (`reference`).
+    /// The built-in candidate: `reference` or `mutant:<name>` (`dlconform candidates` lists them).
     pub name: String,
 }
 

@@ -8,6 +8,12 @@ use super::exit;
 use crate::candidate::builtin;
 use crate::candidate::mutants::MUTANTS;
 
+/// Examples of `dlconform candidates`.
+pub const EXAMPLES: &str = "\
+Examples:
+  dlconform candidates                                          # what --candidate accepts
+  dlconform run --candidate mutant:complete-twice --platform douyin";
+
 /// Arguments of `dlconform candidates` (none).
 #[derive(Debug, Args)]
 pub struct CandidatesArgs {}

@@ -14,8 +14,11 @@ pub const LONG_ABOUT: &str = "\
 Check spec files: YAML syntax, types, duplicate keys, fault names, and the lint rules
 (ids, references between parts of a spec, versions, error-code coverage).
 
-Prints each problem as `file:line:column: rule: message` and exits 2 if there is any;
-otherwise prints one summary line and exits 0.
+Prints every problem in one pass, sorted by file, line and column, as
+`file:line:column: rule: message`, and exits 2 if there is any; otherwise prints one
+summary line and exits 0. A type error does not hide the ones after it: the value is
+patched (an unknown enum value, a misspelt key) and reading goes on; lint rules then run
+on the rest of the file, leaving out the cases that had to be patched.
 
 Examples:
   dlconform lint                      # every spec in specs/

@@ -5,8 +5,10 @@ use clap::{Parser, Subcommand};
 pub mod candidate_stdio;
 pub mod candidates;
 pub mod lint;
+pub mod list;
 pub mod report;
 pub mod run;
+pub mod run_help;
 pub mod schema;
 pub mod selftest;
 pub mod serve;
@@ -31,21 +33,25 @@ pub enum Command {
     #[command(long_about = schema::LONG_ABOUT)]
     Schema(schema::SchemaArgs),
     /// Run the conformance cases against a candidate and write results.json.
-    Run(run::RunArgs),
+    #[command(long_about = run_help::LONG_ABOUT, after_help = run_help::EXAMPLES)]
+    Run(Box<run::RunArgs>),
     /// Merge results files and render report.md, report.html and junit.xml.
     #[command(long_about = report::LONG_ABOUT)]
     Report(report::ReportArgs),
     /// Serve every spec case's scenario for QA and print its URL and curl command.
     #[command(long_about = serve::LONG_ABOUT)]
     Serve(serve::ServeArgs),
-    /// Store snapshots of a finished run (`snapshot accept`).
+    /// Review pending snapshots, store those of a finished run, prune stale ones.
+    #[command(after_help = snapshot::EXAMPLES)]
     Snapshot(snapshot::SnapshotArgs),
     /// Run a built-in candidate as a protocol v1 process on stdin/stdout.
+    #[command(after_help = candidate_stdio::EXAMPLES)]
     CandidateStdio(candidate_stdio::CandidateStdioArgs),
     /// List the built-in candidates and mutants, and how to run a process candidate.
+    #[command(after_help = candidates::EXAMPLES)]
     Candidates(candidates::CandidatesArgs),
     /// Run the reference and every mutant; print which mutants the cases catch.
-    #[command(long_about = selftest::LONG_ABOUT)]
+    #[command(long_about = selftest::LONG_ABOUT, after_help = selftest::EXAMPLES)]
     Selftest(selftest::SelftestArgs),
 }
 
@@ -64,7 +70,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Lint(args) => lint::run(&args),
         Command::Schema(args) => schema::run(&args),
-        Command::Run(args) => run::run(args),
+        Command::Run(args) => run::run(*args),
         Command::Report(args) => report::run(&args),
         Command::Serve(args) => serve::run(args),
         Command::Snapshot(args) => snapshot::run(&args),

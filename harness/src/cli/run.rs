@@ -8,6 +8,7 @@ use clap::Args;
 use super::exit;
 use crate::candidate::CandidateSpec;
 use crate::expectations::{Expectations, write_updated};
+use crate::filter::Filter;
 use crate::partition::Partition;
 use crate::results::RunResults;
 use crate::runner::judging::Judging;
@@ -27,12 +28,33 @@ pub struct RunArgs {
     /// Spec files or folders of `*.yaml` specs.
     #[arg(long, num_args = 1.., default_value = "specs")]
     pub specs: Vec<PathBuf>,
-    /// Only these platforms (repeat or comma-separate).
+    /// Only these platforms (repeat or comma-separate; default: every platform).
     #[arg(long, value_delimiter = ',')]
     pub platform: Vec<String>,
-    /// Only cases whose id matches (`*` one segment, `**` any); with or without the platform prefix.
+    /// Only cases whose id matches (`*` one segment, `**` any); with or without the platform
+    /// prefix (default: every case).
     #[arg(long = "case")]
     pub cases: Vec<String>,
+    /// Only cases this expression selects, e.g. `platform(douyin) and not id(download/size/**)`
+    /// (predicates platform, api, id, tier, status; `and`, `or`, `not`, parentheses; see the
+    /// examples below). Repeat to require all (default: no filter).
+    #[arg(long = "filter", value_name = "EXPR")]
+    pub filters: Vec<String>,
+    /// The results file `status(...)` reads when it names no `results=FILE`.
+    #[arg(long, value_name = "RESULTS", default_value = crate::filter::DEFAULT_RESULTS)]
+    pub filter_results: PathBuf,
+    /// Rerun the cases that were not as expected in RESULTS (default:
+    /// reports/latest/results.json); composes with the other selections.
+    #[arg(
+        long,
+        value_name = "RESULTS",
+        num_args = 0..=1,
+        default_missing_value = crate::filter::DEFAULT_RESULTS
+    )]
+    pub rerun_failed: Option<PathBuf>,
+    /// Print the selected cases (id, platform, api, tier) and exit without running them.
+    #[arg(long)]
+    pub list: bool,
     /// Cases run at once (default: 4 per CPU, since cases mostly wait).
     #[arg(long)]
     pub jobs: Option<usize>,
@@ -40,7 +62,7 @@ pub struct RunArgs {
     /// reports/latest/results.json when it exists; cases it lacks are estimated from the spec).
     #[arg(long, value_name = "RESULTS")]
     pub durations_from: Option<PathBuf>,
-    /// Run only slice k of n (`k/n`), for a CI matrix.
+    /// Run only slice k of n (`k/n`), for a CI matrix (default: every case).
     #[arg(long)]
     pub partition: Option<String>,
     /// Folder for results.json (default: reports/<run id>/, with reports/latest pointing at it).
@@ -94,6 +116,19 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
             return Ok(exit::CANNOT_RUN);
         }
     };
+    if args.list {
+        return super::list::print_selected(&options, &mut std::io::stdout());
+    }
+    if let Some(results) = &args.rerun_failed
+        && let Some(filter) = &options.selection.filter
+        && filter.rerun_count() == Some(0)
+    {
+        println!(
+            "nothing to rerun: every case in {} was as expected",
+            results.display()
+        );
+        return Ok(exit::OK);
+    }
     let expectations_path = expectations_path(&args);
     let expectations = match load_expectations(&args, expectations_path.as_deref()) {
         Ok(expectations) => expectations,
@@ -261,7 +296,12 @@ fn print_snapshots(tally: &SnapshotTally, mode: SnapshotMode) {
             println!("  changed: {id}");
         }
         for id in &tally.new {
-            println!("  new: {id} (store with `dlconform snapshot accept` or --snapshots update)");
+            println!("  new: {id}");
+        }
+        if !tally.changed.is_empty() || !tally.new.is_empty() {
+            println!(
+                "  pending as <case>.yaml.new: review with `dlconform snapshot review`, or store all with `dlconform snapshot accept`"
+            );
         }
     }
     for error in &tally.errors {
@@ -279,6 +319,7 @@ fn options(args: &RunArgs) -> Result<RunOptions, String> {
         })?;
         platforms.push(platform);
     }
+    let filter = selection_filter(args)?;
     let partition = args
         .partition
         .as_deref()
@@ -291,6 +332,7 @@ fn options(args: &RunArgs) -> Result<RunOptions, String> {
         selection: Selection {
             platforms,
             cases: args.cases.clone(),
+            filter,
             partition,
         },
         jobs: args.jobs.unwrap_or_else(runner::default_jobs).max(1),
@@ -306,6 +348,26 @@ fn options(args: &RunArgs) -> Result<RunOptions, String> {
         command_line: std::env::args().collect(),
         run_id: unique_run_id(Path::new("reports"), args.out.is_none()),
     })
+}
+
+/// `--filter` expressions and `--rerun-failed`, all holding; none: no filter.
+fn selection_filter(args: &RunArgs) -> Result<Option<Filter>, String> {
+    let mut combined: Option<Filter> = None;
+    for text in &args.filters {
+        let filter = Filter::compile(text, &args.filter_results).map_err(|e| e.to_string())?;
+        combined = Some(match combined {
+            Some(previous) => previous.and(filter),
+            None => filter,
+        });
+    }
+    if let Some(results) = &args.rerun_failed {
+        let filter = Filter::rerun_failed(results).map_err(|e| format!("--rerun-failed: {e}"))?;
+        combined = Some(match combined {
+            Some(previous) => previous.and(filter),
+            None => filter,
+        });
+    }
+    Ok(combined)
 }
 
 /// A UTC timestamp, suffixed when a run of the same second already has a folder.

@@ -13,7 +13,7 @@ pub const LONG_ABOUT: &str = "\
 Print the JSON Schema of spec files, generated from the spec model, so editors validate
 specs (each spec starts with `# yaml-language-server: $schema=./schema.json`).
 
-Regenerate the committed schema after changing the model:
+Examples (regenerate the committed schema after changing the model):
   dlconform schema --write            # writes specs/schema.json
   dlconform schema > specs/schema.json";
 

@@ -1,14 +1,18 @@
 //! `dlconform selftest`: run the reference and every mutant over the cases; print which mutants
 //! are caught, the mutation score and the cases no mutant can fail.
 
-use std::io::Write;
-use std::path::PathBuf;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
 
 use super::exit;
 use crate::candidate::mutants::{self, MUTANTS, Mutant};
+use crate::filter::Filter;
+use crate::results::CaseResult;
 use crate::runner::{self, plan::Selection};
 use crate::selftest::{self, CandidateRun, SelftestPlan, SelftestProgress, SelftestReport};
 use crate::spec::model::Platform;
@@ -23,25 +27,38 @@ the mutation score, and the cases no mutant makes fail (uncovered cases).
 Exit codes: 0 the reference passes and every mutant is caught; 1 otherwise; 2 the harness could \
 not run.";
 
+/// Examples of `dlconform selftest`.
+pub const EXAMPLES: &str = "\
+Examples:
+  dlconform selftest --platform douyin                          # every mutant over Douyin's cases
+  dlconform selftest --mutant timeout-ignored --case 'download/timeout/**'
+  dlconform selftest --filter 'tier(required) and not platform(baidu)'
+  dlconform selftest --mutant fail-on-http-error,no-size-limit --json selftest.json";
+
 /// Arguments of `dlconform selftest`.
 #[derive(Debug, Args)]
 pub struct SelftestArgs {
     /// Spec files or folders of `*.yaml` specs.
     #[arg(long, num_args = 1.., default_value = "specs")]
     pub specs: Vec<PathBuf>,
-    /// Only these platforms (repeat or comma-separate).
+    /// Only these platforms (repeat or comma-separate; default: every platform).
     #[arg(long, value_delimiter = ',')]
     pub platform: Vec<String>,
-    /// Only cases whose id matches (`*` one segment, `**` any); with or without the platform prefix.
+    /// Only cases whose id matches (`*` one segment, `**` any); with or without the platform
+    /// prefix (default: every case).
     #[arg(long = "case")]
     pub cases: Vec<String>,
+    /// Only cases this filter expression selects, as for `dlconform run --filter` (repeat to
+    /// require all; default: no filter).
+    #[arg(long = "filter", value_name = "EXPR")]
+    pub filters: Vec<String>,
     /// Only these mutants (names from `dlconform candidates`, without `mutant:`); default: all.
     #[arg(long = "mutant", num_args = 1.., value_delimiter = ',')]
     pub mutants: Vec<String>,
     /// Cases run at once (default: 4 per CPU, since cases mostly wait).
     #[arg(long)]
     pub jobs: Option<usize>,
-    /// Also write everything as JSON to this file.
+    /// Also write everything as JSON to this file (default: no JSON).
     #[arg(long)]
     pub json: Option<PathBuf>,
     /// Run specs that parse but do not lint clean.
@@ -61,7 +78,7 @@ pub fn run(args: &SelftestArgs) -> anyhow::Result<i32> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let report = runtime.block_on(selftest::run(&plan, &StderrProgress));
+    let report = runtime.block_on(selftest::run(&plan, &StderrProgress::new()));
     runtime.shutdown_timeout(Duration::from_secs(1));
     let report = match report {
         Ok(report) => report,
@@ -108,11 +125,21 @@ fn plan(args: &SelftestArgs) -> Result<SelftestPlan, String> {
             })
             .collect::<Result<_, _>>()?
     };
+    let mut filter: Option<Filter> = None;
+    for text in &args.filters {
+        let next = Filter::compile(text, Path::new(crate::filter::DEFAULT_RESULTS))
+            .map_err(|e| e.to_string())?;
+        filter = Some(match filter {
+            Some(previous) => previous.and(next),
+            None => next,
+        });
+    }
     Ok(SelftestPlan {
         specs: args.specs.clone(),
         selection: Selection {
             platforms,
             cases: args.cases.clone(),
+            filter,
             partition: None,
         },
         jobs: args.jobs.unwrap_or_else(runner::default_jobs).max(1),
@@ -121,14 +148,56 @@ fn plan(args: &SelftestArgs) -> Result<SelftestPlan, String> {
     })
 }
 
-/// One line per candidate on stderr as the self-test goes.
-struct StderrProgress;
+/// Progress on stderr: one line per candidate, and inside each its cases done of total, as a
+/// bar on a terminal or a line at every tenth of the cases otherwise.
+struct StderrProgress {
+    bar: Mutex<Option<ProgressBar>>,
+    terminal: bool,
+}
+
+impl StderrProgress {
+    fn new() -> StderrProgress {
+        StderrProgress {
+            bar: Mutex::new(None),
+            terminal: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn bar(&self) -> std::sync::MutexGuard<'_, Option<ProgressBar>> {
+        // A panic elsewhere while holding the lock leaves a bar that is still usable.
+        self.bar
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
 
 impl SelftestProgress for StderrProgress {
     fn started(&self, name: &str, index: usize, total: usize) {
         eprintln!("[{}/{total}] {name} ...", index + 1);
+        if self.terminal {
+            let bar = ProgressBar::new(0);
+            if let Ok(style) =
+                ProgressStyle::with_template("        {bar:40} {pos}/{len} cases {elapsed}")
+            {
+                bar.set_style(style);
+            }
+            *self.bar() = Some(bar);
+        }
+    }
+    fn case_done(&self, done: usize, total: usize, case: &CaseResult) {
+        if let Some(bar) = self.bar().as_ref() {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+            return;
+        }
+        if tenth(done, total) != tenth(done - 1, total) || done == total {
+            eprintln!("        {done}/{total} cases ({})", case.id);
+        }
     }
     fn finished(&self, run: &CandidateRun) {
+        if let Some(bar) = self.bar().take() {
+            bar.finish_and_clear();
+        }
         eprintln!(
             "        {}: {} of {} case(s) not passing ({:.1} s)",
             run.name,
@@ -139,8 +208,13 @@ impl SelftestProgress for StderrProgress {
     }
 }
 
+/// Which tenth of `total` `done` cases reach.
+fn tenth(done: usize, total: usize) -> usize {
+    (done * 10).checked_div(total).unwrap_or(0)
+}
+
 /// How many failing cases are named per mutant.
-const EXAMPLES: usize = 3;
+const FAILING_NAMED: usize = 3;
 
 /// The human summary of a self-test.
 pub fn print_report(report: &SelftestReport, out: &mut impl Write) -> std::io::Result<()> {
@@ -181,7 +255,7 @@ pub fn print_report(report: &SelftestReport, out: &mut impl Write) -> std::io::R
         let examples: Vec<String> = m
             .failing
             .iter()
-            .take(EXAMPLES)
+            .take(FAILING_NAMED)
             .map(|c| format!("{}{}", c.id, why(&c.why)))
             .collect();
         if examples.is_empty() {

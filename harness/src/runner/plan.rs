@@ -1,11 +1,12 @@
 //! From specs to the list of cases a run executes: platform per variant, selection by
-//! `--platform`, `--case` and `--partition`.
+//! `--platform`, `--case`, `--filter` and `--partition`.
 
 use std::sync::Arc;
 
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 
 use super::specs::SpecFile;
+use crate::filter::Filter;
 use crate::partition::Partition;
 use crate::spec::model::{ApiSpec, Case, Os, Paths, Platform, ResultShapes, Variant, Version};
 
@@ -109,6 +110,8 @@ pub struct Selection {
     /// Case id patterns (`*` one segment, `**` any), matched against the full id and the id
     /// without its platform; empty: all.
     pub cases: Vec<String>,
+    /// Only cases this expression selects (`--filter`, `--rerun-failed`; see [`crate::filter`]).
+    pub filter: Option<Filter>,
     /// Only this part of the run (`--partition k/n`, see [`crate::partition`]).
     pub partition: Option<Partition>,
 }
@@ -130,6 +133,7 @@ impl Selection {
                     .as_ref()
                     .is_none_or(|set| set.is_match(&c.full_id) || set.is_match(&c.case.id))
             })
+            .filter(|c| self.filter.as_ref().is_none_or(|f| f.matches(c)))
             .collect();
         if let Some(partition) = self.partition {
             // By a hash of the id: a case keeps its part when other cases come or go.

@@ -112,6 +112,14 @@ pub fn apply(mode: SnapshotMode, store: &SnapshotStore, case: &mut CaseResult) -
         }
     };
     if mode == SnapshotMode::Update {
+        // Written over: whatever was pending for the case is settled.
+        if let Err(err) = store.remove_pending(&case.id) {
+            return fail(
+                case,
+                err.to_string(),
+                SnapshotOutcome::Error(err.to_string()),
+            );
+        }
         return match store.write(&case.id, &text) {
             Ok(changed) => SnapshotOutcome::Written(changed),
             Err(err) => fail(
@@ -121,11 +129,26 @@ pub fn apply(mode: SnapshotMode, store: &SnapshotStore, case: &mut CaseResult) -
             ),
         };
     }
-    match store.compare(&case.id, &text) {
+    let comparison = store.compare(&case.id, &text);
+    // What differs waits next to the stored file for `dlconform snapshot review`; what agrees
+    // again leaves nothing pending.
+    let pending = match &comparison {
+        Ok(Comparison::Same) => store.remove_pending(&case.id),
+        Ok(_) => store.write_pending(&case.id, &text),
+        Err(_) => Ok(()),
+    };
+    if let Err(err) = pending {
+        return fail(
+            case,
+            err.to_string(),
+            SnapshotOutcome::Error(err.to_string()),
+        );
+    }
+    match comparison {
         Ok(Comparison::Same) => SnapshotOutcome::Same,
         Ok(Comparison::New) if mode == SnapshotMode::CheckStrict => {
             let message = format!(
-                "no stored snapshot at {} (accept with `dlconform snapshot accept`)",
+                "no stored snapshot at {} (review with `dlconform snapshot review`)",
                 store.path_for(&case.id).display()
             );
             fail(case, message, SnapshotOutcome::New)

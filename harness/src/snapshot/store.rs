@@ -103,6 +103,54 @@ impl SnapshotStore {
     }
 }
 
+/// Suffix of a pending snapshot: the observed text waiting next to the stored one until it is
+/// accepted or rejected (`<case>.yaml.new`).
+pub const PENDING_SUFFIX: &str = ".new";
+
+impl SnapshotStore {
+    /// The pending file of a case: its stored file with `.new` appended.
+    pub fn pending_path_for(&self, case_id: &str) -> PathBuf {
+        pending_of(&self.path_for(case_id))
+    }
+
+    /// Leave an observed text that differs from the stored one (or has none) for review.
+    pub fn write_pending(&self, case_id: &str, text: &str) -> Result<(), SnapshotError> {
+        let path = self.pending_path_for(case_id);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| SnapshotError::Io {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        crate::persist::write_whole(&path, text.as_bytes())
+            .map_err(|source| SnapshotError::Io { path, source })
+    }
+
+    /// Drop a case's pending file, if there is one (its observation matches the stored one again).
+    pub fn remove_pending(&self, case_id: &str) -> Result<(), SnapshotError> {
+        remove_if_there(&self.pending_path_for(case_id))
+    }
+}
+
+/// `x.yaml.new` for `x.yaml`.
+pub fn pending_of(stored: &Path) -> PathBuf {
+    let mut name = stored.as_os_str().to_owned();
+    name.push(PENDING_SUFFIX);
+    PathBuf::from(name)
+}
+
+/// Remove a file; one that is not there is fine.
+pub fn remove_if_there(path: &Path) -> Result<(), SnapshotError> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(SnapshotError::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
 /// The YAML text of a normalized snapshot, with a first line naming the case.
 pub fn to_text(case_id: &str, snapshot: &Value) -> Result<String, SnapshotError> {
     let yaml = serde_saphyr::to_string(snapshot).map_err(|err| SnapshotError::Yaml {

@@ -193,6 +193,16 @@ impl LocationIndex {
             .map(|p| YamlPath(p.clone()))
     }
 
+    /// The deepest path whose value starts at `pos` (a mapping, not its first key).
+    pub fn value_path_at(&self, pos: Pos) -> Option<YamlPath> {
+        self.nodes
+            .iter()
+            .filter(|(_, l)| l.value == pos)
+            .map(|(p, _)| p)
+            .max_by_key(|p| (p.len(), p.as_str()))
+            .map(|p| YamlPath(p.clone()))
+    }
+
     /// Whether `path` is written in the file.
     pub fn contains(&self, path: &YamlPath) -> bool {
         self.nodes.contains_key(path.as_str())

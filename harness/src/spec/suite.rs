@@ -7,6 +7,7 @@ use super::lint::{SpecFile, lint_set, lint_spec};
 use super::load::{LoadError, parse_spec};
 use super::locate::LocationIndex;
 use super::model::Spec;
+use super::recover::{about_patched_case, recover};
 
 /// A spec that loaded and linted clean.
 #[derive(Debug, Clone, PartialEq)]
@@ -122,17 +123,52 @@ pub fn check_specs(paths: &[PathBuf]) -> (Vec<ParsedSpec>, Vec<Diagnostic>) {
     let (files, mut problems) = spec_files(paths);
     let mut parsed = Vec::new();
     for file in &files {
-        match parse_file(file) {
+        let text = match std::fs::read_to_string(file) {
+            Ok(text) => text,
+            Err(source) => {
+                let err = LoadError::Read {
+                    path: file.clone(),
+                    source,
+                };
+                problems.push(err.to_diagnostic());
+                continue;
+            }
+        };
+        match parse_text(file, text.clone()) {
             Ok(p) => {
                 problems.extend(lint_spec(&p.as_file()));
                 parsed.push(p);
             }
-            Err(err) => problems.push(err.to_diagnostic()),
+            Err(err) => problems.extend(every_problem(file, &text, &err)),
         }
     }
     let views: Vec<SpecFile<'_>> = parsed.iter().map(ParsedSpec::as_file).collect();
     problems.extend(lint_set(&views));
+    // As a compiler prints them: by file, then line and column.
+    problems.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     (parsed, problems)
+}
+
+/// Every problem of a file that does not parse: each type error, and the lint problems of the
+/// spec once they are patched (outside the patched cases). The file stays out of the run.
+fn every_problem(path: &Path, text: &str, first: &LoadError) -> Vec<Diagnostic> {
+    let recovered = recover(path, text, first);
+    let mut problems = recovered.errors;
+    if let Some(spec) = recovered.spec {
+        let index = LocationIndex::build(text);
+        let view = SpecFile {
+            path,
+            text,
+            spec: &spec,
+            index: &index,
+        };
+        problems.extend(
+            lint_spec(&view)
+                .into_iter()
+                .filter(|d| !about_patched_case(&spec, &index, &recovered.patched, d)),
+        );
+    }
+    problems
 }
 
 /// Load every spec under `paths` (files, or folders of `*.yaml`), failing with every problem

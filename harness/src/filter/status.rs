@@ -1,0 +1,106 @@
+//! The `status(...)` predicate's data: each case's status in a previous results file.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::results::RunResults;
+use crate::verdict::Status;
+
+/// What a `status(...)` argument asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wanted {
+    /// Exactly this status.
+    Is(Status),
+    /// Not as expected (the cases `--rerun-failed` reruns).
+    Unexpected,
+    /// As expected.
+    Expected,
+    /// Not in the results file (new cases, or not selected then).
+    Missing,
+}
+
+const STATUSES: [Status; 9] = [
+    Status::Pass,
+    Status::Fail,
+    Status::Timeout,
+    Status::Crash,
+    Status::Error,
+    Status::Unsupported,
+    Status::Xfail,
+    Status::Xpass,
+    Status::Skip,
+];
+
+impl Wanted {
+    /// Every argument `status(...)` accepts.
+    pub const NAMES: [&'static str; 12] = [
+        "pass",
+        "fail",
+        "timeout",
+        "crash",
+        "error",
+        "unsupported",
+        "xfail",
+        "xpass",
+        "skip",
+        "unexpected",
+        "expected",
+        "missing",
+    ];
+
+    /// A status name (any case), `unexpected`, `expected` or `missing`.
+    pub fn parse(name: &str) -> Option<Wanted> {
+        let lower = name.to_ascii_lowercase();
+        match lower.as_str() {
+            "unexpected" => Some(Wanted::Unexpected),
+            "expected" => Some(Wanted::Expected),
+            "missing" => Some(Wanted::Missing),
+            _ => STATUSES
+                .into_iter()
+                .find(|s| s.name().eq_ignore_ascii_case(&lower))
+                .map(Wanted::Is),
+        }
+    }
+}
+
+/// Each case's status and whether it was as expected, by full case id.
+#[derive(Debug, Clone, Default)]
+pub struct StatusTable {
+    cases: HashMap<String, (Status, bool)>,
+}
+
+impl StatusTable {
+    /// Read a results.json; the error says which file and why.
+    pub fn read(path: &Path) -> Result<StatusTable, String> {
+        let results =
+            RunResults::read(path).map_err(|err| format!("cannot read results: {err}"))?;
+        Ok(StatusTable::of(&results))
+    }
+
+    /// The statuses of a run.
+    pub fn of(results: &RunResults) -> StatusTable {
+        StatusTable {
+            cases: results
+                .cases
+                .iter()
+                .map(|c| (c.id.clone(), (c.status, c.unexpected())))
+                .collect(),
+        }
+    }
+
+    /// Whether case `id` is what `wanted` asks for.
+    pub fn has(&self, id: &str, wanted: Wanted) -> bool {
+        let entry = self.cases.get(id);
+        match wanted {
+            Wanted::Missing => entry.is_none(),
+            Wanted::Is(status) => entry.is_some_and(|(s, _)| *s == status),
+            Wanted::Unexpected => entry.is_some_and(|(_, unexpected)| *unexpected),
+            Wanted::Expected => entry.is_some_and(|(_, unexpected)| !unexpected),
+        }
+    }
+
+    /// How many cases were not as expected.
+    pub fn unexpected_count(&self) -> usize {
+        self.cases.values().filter(|(_, u)| *u).count()
+    }
+}
