@@ -139,6 +139,7 @@ fn run_with_args(expect: &Expect, obs: &Observation, args: &Value) -> Vec<CheckF
     let input = CheckInput {
         expect,
         result: &shapes,
+        task: None,
         platform: Platform::Wechat,
         sdk_version: "2.10.0",
         templates: &templates,

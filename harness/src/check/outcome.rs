@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::check::{CheckInput, call_index, failure, result_event};
+use crate::check::{CheckInput, call_index, err_msg, failure, result_event};
 use crate::protocol::EventKind;
 use crate::spec::model::{Outcome, TextMatch};
 use crate::verdict::CheckFailure;
@@ -77,6 +77,16 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
             Outcome::Success => shapes.ok_msg.as_ref(),
             Outcome::Fail => shapes.fail_msg_prefix.as_ref(),
         };
+        if input.expect.outcome == Outcome::Fail
+            && let Some(message) = message
+        {
+            failures.extend(err_msg::check(
+                field,
+                message,
+                prefix.map(String::as_str),
+                at,
+            ));
+        }
         if let (Some(prefix), Some(message)) = (prefix, message) {
             if !message.starts_with(prefix.as_str()) {
                 failures.push(failure(

@@ -1,10 +1,13 @@
-//! Progress events: present, monotonic, reaching 100 with every byte, totals as announced.
+//! Progress events: in range and agreeing with the body on every case; present, monotonic,
+//! reaching 100 with every byte and totals as announced where a case asks.
 
 use serde_json::Value;
 
-use crate::check::{CheckInput, call_index, failure};
+use crate::check::{CheckInput, call_index, failure, result_event};
 use crate::protocol::EventKind;
+use crate::spec::model::{Outcome, ProgressCheck};
 use crate::verdict::CheckFailure;
+use mock_server::{CaseJournal, ConnectionEnd};
 
 /// Fields holding bytes done (download, upload).
 const DONE_FIELDS: [&str; 2] = ["totalBytesWritten", "totalBytesSent"];
@@ -38,9 +41,6 @@ pub fn point(data: &Value) -> ProgressPoint {
 
 /// Run the progress checks on every call.
 pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
-    let Some(expect) = &input.expect.progress else {
-        return Vec::new();
-    };
     let mut failures = Vec::new();
     let body_len = input
         .observation
@@ -49,6 +49,10 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
         .iter()
         .rev()
         .find_map(|r| r.body_len);
+    let sent = body_sent(&input.observation.server);
+    let downloads = input
+        .task
+        .is_some_and(|t| t.progress_fields.iter().any(|f| f.name == DONE_FIELDS[0]));
     for (index, call) in input.observation.calls.iter().enumerate() {
         let at = call_index(input, index);
         let points: Vec<ProgressPoint> = call
@@ -57,60 +61,132 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
             .filter(|e| e.event == EventKind::Progress)
             .map(|e| point(&e.data))
             .collect();
-        if expect.required && points.is_empty() {
+        failures.extend(range(&points, at));
+        let succeeded = input.expect.outcome == Outcome::Success
+            && result_event(call).is_some_and(|e| e.event == EventKind::Success);
+        if succeeded && let Some(last) = points.last() {
+            failures.extend(last_agrees(last, downloads.then_some(sent).flatten(), at));
+        }
+        if let Some(expect) = &input.expect.progress {
+            failures.extend(expected(expect, &points, body_len, at));
+        }
+    }
+    failures
+}
+
+/// `progress.range`: percent within 0..=100, bytes done not negative and never above a known
+/// (positive) total. Non-finite values are the shape check's `progress.finite`.
+fn range(points: &[ProgressPoint], at: Option<usize>) -> Option<CheckFailure> {
+    let out = points.iter().position(|p| {
+        p.progress.is_some_and(|v| !(0.0..=100.0).contains(&v))
+            || p.done.is_some_and(|d| d < 0.0)
+            || matches!((p.done, p.total), (Some(d), Some(t)) if t > 0.0 && d > t)
+    })?;
+    Some(failure(
+        "progress.range",
+        at,
+        "0 <= progress <= 100, 0 <= bytes done <= known total",
+        serde_json::json!({"event": out, "at": describe(&points[out])}),
+        format!("progress[{out}] is out of range"),
+    ))
+}
+
+/// `progress.last`: after a success the last event says 100 with every byte of a known total,
+/// and on a download every byte the server sent.
+fn last_agrees(last: &ProgressPoint, sent: Option<u64>, at: Option<usize>) -> Option<CheckFailure> {
+    let total_ok = match (last.done, last.total) {
+        (Some(d), Some(t)) if t > 0.0 => d == t,
+        _ => true,
+    };
+    let body_ok = match (last.done, sent) {
+        (Some(d), Some(s)) => d == s as f64,
+        _ => true,
+    };
+    // An absent percent is the shape check's to report where a document promises it.
+    if last.progress.is_none_or(|p| p == 100.0) && total_ok && body_ok {
+        return None;
+    }
+    Some(failure(
+        "progress.last",
+        at,
+        serde_json::json!({"progress": 100, "done": sent, "total": "== done when known"}),
+        describe(last),
+        "the last progress event before success does not agree with the body",
+    ))
+}
+
+/// The body bytes the server sent whole, when every completed final answer sent the same count
+/// (several calls of one case fetch the same body).
+fn body_sent(server: &CaseJournal) -> Option<u64> {
+    let mut counts = server
+        .requests
+        .iter()
+        .filter(|r| r.end == ConnectionEnd::Complete && !(300..400).contains(&r.status))
+        .map(|r| r.bytes_sent);
+    let first = counts.next()?;
+    counts.all(|c| c == first).then_some(first)
+}
+
+/// The checks a case asks for in `expect.progress`.
+fn expected(
+    expect: &ProgressCheck,
+    points: &[ProgressPoint],
+    body_len: Option<u64>,
+    at: Option<usize>,
+) -> Vec<CheckFailure> {
+    let mut failures = Vec::new();
+    if expect.required && points.is_empty() {
+        failures.push(failure(
+            "progress.required",
+            at,
+            "at least one progress event",
+            0,
+            "no progress event",
+        ));
+        return failures;
+    }
+    if expect.monotonic {
+        let went_down = points
+            .windows(2)
+            .position(|w| less(w[1].progress, w[0].progress) || less(w[1].done, w[0].done));
+        if let Some(i) = went_down {
             failures.push(failure(
-                "progress.required",
+                "progress.monotonic",
                 at,
-                "at least one progress event",
-                0,
-                "no progress event",
+                "never decreasing",
+                serde_json::json!([describe(&points[i]), describe(&points[i + 1])]),
+                format!("progress went down at event {}", i + 1),
             ));
-            continue;
         }
-        if expect.monotonic {
-            let went_down = points
-                .windows(2)
-                .position(|w| less(w[1].progress, w[0].progress) || less(w[1].done, w[0].done));
-            if let Some(i) = went_down {
-                failures.push(failure(
-                    "progress.monotonic",
-                    at,
-                    "never decreasing",
-                    serde_json::json!([describe(&points[i]), describe(&points[i + 1])]),
-                    format!("progress went down at event {}", i + 1),
-                ));
-            }
+    }
+    let last = points.last();
+    if expect.reaches_100 {
+        let ok = last
+            .is_some_and(|p| p.progress == Some(100.0) && p.done.is_some() && p.done == p.total);
+        if !ok {
+            failures.push(failure(
+                "progress.reaches-100",
+                at,
+                "last event: progress 100, bytes done == total",
+                last.map(describe).unwrap_or(Value::Null),
+                "progress did not reach 100 with every byte",
+            ));
         }
-        let last = points.last();
-        if expect.reaches_100 {
-            let ok = last.is_some_and(|p| {
-                p.progress == Some(100.0) && p.done.is_some() && p.done == p.total
-            });
-            if !ok {
-                failures.push(failure(
-                    "progress.reaches-100",
-                    at,
-                    "last event: progress 100, bytes done == total",
-                    last.map(describe).unwrap_or(Value::Null),
-                    "progress did not reach 100 with every byte",
-                ));
-            }
-        }
-        if expect.totals_match {
-            let total = last.and_then(|p| p.total);
-            let ok = match (total, body_len) {
-                (Some(t), Some(len)) => t == len as f64,
-                _ => false,
-            };
-            if !ok {
-                failures.push(failure(
-                    "progress.totals-match",
-                    at,
-                    body_len.map(Value::from).unwrap_or(Value::Null),
-                    total.map(Value::from).unwrap_or(Value::Null),
-                    "the expected total differs from the body length the server announced",
-                ));
-            }
+    }
+    if expect.totals_match {
+        let total = last.and_then(|p| p.total);
+        let ok = match (total, body_len) {
+            (Some(t), Some(len)) => t == len as f64,
+            _ => false,
+        };
+        if !ok {
+            failures.push(failure(
+                "progress.totals-match",
+                at,
+                body_len.map(Value::from).unwrap_or(Value::Null),
+                total.map(Value::from).unwrap_or(Value::Null),
+                "the expected total differs from the body length the server announced",
+            ));
         }
     }
     failures
