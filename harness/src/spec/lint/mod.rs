@@ -8,6 +8,7 @@ mod errors;
 mod expect;
 mod file;
 mod refs;
+mod shapes;
 mod versions;
 
 use std::path::Path;
@@ -120,6 +121,13 @@ const FILE_RULES: &[(RuleInfo, RuleFn)] = &[
             "`expect.fields` keys are fields of the api's success or fail shape",
         ),
         expect::fields_known,
+    ),
+    (
+        rule(
+            "field-always",
+            "a payload field promised on every payload (`always`) has no `when` and is not a function",
+        ),
+        shapes::always_unconditional,
     ),
     (
         rule(
