@@ -114,7 +114,8 @@ impl Emitter {
     }
 
     /// Send one event; a closed channel means nobody listens any more, which is not an error here.
-    pub async fn event(&self, event: EventKind, data: Value) {
+    pub async fn event(&self, event: EventKind, mut data: Value) {
+        super::mangle::apply(self.defect, event, &mut data);
         let _ = self
             .tx
             .send(FromCandidate::Event {
