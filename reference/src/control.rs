@@ -113,9 +113,14 @@ impl Emitter {
         self
     }
 
-    /// Send one event; a closed channel means nobody listens any more, which is not an error here.
+    /// Send one event (as a payload defect makes it); a closed channel means nobody listens any
+    /// more, which is not an error here.
     pub async fn event(&self, event: EventKind, mut data: Value) {
         super::mangle::apply(self.defect, event, &mut data);
+        self.send(event, data).await;
+    }
+
+    async fn send(&self, event: EventKind, data: Value) {
         let _ = self
             .tx
             .send(FromCandidate::Event {
@@ -128,18 +133,20 @@ impl Emitter {
 
     /// Send `success` or `fail`, then `complete` with the same object, as the platforms do.
     pub async fn finish(&self, result: Result<Value, Value>) {
-        let (kind, data) = match result {
+        let (kind, mut data) = match result {
             Ok(d) => (EventKind::Success, d),
             Err(d) => (EventKind::Fail, d),
         };
-        self.event(kind, data.clone()).await;
+        // A payload defect shapes the result object once; complete gets the same object.
+        super::mangle::apply(self.defect, kind, &mut data);
+        self.send(kind, data.clone()).await;
         if kind == EventKind::Success && self.defect == Defect::FailAfterSuccess {
-            self.event(EventKind::Fail, data.clone()).await;
+            self.send(EventKind::Fail, data.clone()).await;
         }
         if self.defect == Defect::CompleteTwice {
-            self.event(EventKind::Complete, data.clone()).await;
+            self.send(EventKind::Complete, data.clone()).await;
         }
-        self.event(EventKind::Complete, data).await;
+        self.send(EventKind::Complete, data).await;
     }
 
     /// Report that the call cannot be made at all.

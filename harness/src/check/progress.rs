@@ -91,25 +91,24 @@ fn range(points: &[ProgressPoint], at: Option<usize>) -> Option<CheckFailure> {
     ))
 }
 
-/// `progress.last`: after a success the last event says 100 with every byte of a known total,
-/// and on a download every byte the server sent.
+/// `progress.last`: after a success the last event says 100 with every byte of a total it
+/// knew (> 0), and on a download it counts every byte the server sent.
 fn last_agrees(last: &ProgressPoint, sent: Option<u64>, at: Option<usize>) -> Option<CheckFailure> {
-    let total_ok = match (last.done, last.total) {
-        (Some(d), Some(t)) if t > 0.0 => d == t,
-        _ => true,
-    };
+    let known = last.total.is_some_and(|t| t > 0.0);
+    let total_ok = !known || last.done == last.total;
     let body_ok = match (last.done, sent) {
         (Some(d), Some(s)) => d == s as f64,
         _ => true,
     };
     // An absent percent is the shape check's to report where a document promises it.
-    if last.progress.is_none_or(|p| p == 100.0) && total_ok && body_ok {
+    let percent_ok = !known || last.progress.is_none_or(|p| p == 100.0);
+    if percent_ok && total_ok && body_ok {
         return None;
     }
     Some(failure(
         "progress.last",
         at,
-        serde_json::json!({"progress": 100, "done": sent, "total": "== done when known"}),
+        serde_json::json!({"progress": "100 when the total is known", "done": sent, "total": "== done when known"}),
         describe(last),
         "the last progress event before success does not agree with the body",
     ))
@@ -198,4 +197,65 @@ fn less(a: Option<f64>, b: Option<f64>) -> bool {
 
 fn describe(p: &ProgressPoint) -> Value {
     serde_json::json!({"progress": p.progress, "done": p.done, "total": p.total})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn p(progress: f64, done: f64, total: f64) -> ProgressPoint {
+        ProgressPoint {
+            progress: Some(progress),
+            done: Some(done),
+            total: Some(total),
+        }
+    }
+
+    #[test]
+    fn range_bounds_percent_and_bytes() {
+        assert!(range(&[p(0.0, 0.0, 10.0), p(100.0, 10.0, 10.0)], None).is_none());
+        assert!(range(&[p(100.5, 10.0, 10.0)], None).is_some());
+        assert!(range(&[p(-1.0, 0.0, 10.0)], None).is_some());
+        assert!(range(&[p(50.0, 11.0, 10.0)], None).is_some());
+        assert!(range(&[p(0.0, -1.0, 0.0)], None).is_some());
+        // An unknown total (0, -1) bounds nothing.
+        assert!(range(&[p(0.0, 11.0, 0.0), p(0.0, 12.0, -1.0)], None).is_none());
+    }
+
+    #[test]
+    fn last_event_agrees_with_total_and_body() {
+        assert!(last_agrees(&p(100.0, 10.0, 10.0), Some(10), None).is_none());
+        assert!(last_agrees(&p(99.0, 10.0, 10.0), Some(10), None).is_some());
+        assert!(last_agrees(&p(100.0, 9.0, 10.0), None, None).is_some());
+        assert!(last_agrees(&p(100.0, 10.0, 10.0), Some(12), None).is_some());
+        // An unknown total leaves the percent open, not the byte count.
+        assert!(last_agrees(&p(0.0, 12.0, 0.0), Some(12), None).is_none());
+        assert!(last_agrees(&p(0.0, 11.0, 0.0), Some(12), None).is_some());
+    }
+
+    #[test]
+    fn body_sent_needs_one_completed_count() {
+        let journal = |sent: &[(u16, u64, ConnectionEnd)]| -> CaseJournal {
+            serde_json::from_value(json!({
+                "requests": sent.iter().map(|(status, bytes, end)| json!({
+                    "method": "GET", "path": "/", "listener": "https", "version": "HTTP/1.1",
+                    "headers": [], "status": status, "body_len": null, "body_sha256": null,
+                    "bytes_sent": bytes, "end": end, "upload": null, "at_ms": 0, "duration_ms": 0
+                })).collect::<Vec<_>>(),
+                "connections": 1, "max_in_flight": 1, "dropped": 0
+            }))
+            .expect("journal parses")
+        };
+        use ConnectionEnd::*;
+        assert_eq!(
+            body_sent(&journal(&[(302, 0, Complete), (200, 7, Complete)])),
+            Some(7)
+        );
+        assert_eq!(
+            body_sent(&journal(&[(200, 7, Complete), (200, 8, Complete)])),
+            None
+        );
+        assert_eq!(body_sent(&journal(&[(200, 3, ServerReset)])), None);
+    }
 }

@@ -109,11 +109,15 @@ fn one_field(
         ));
     }
     (!type_matches(field.ty, value)).then(|| {
+        let actual = match value {
+            Value::Null => format!("{path}: null"),
+            other => format!("{path}: {} {other}", value_type(other)),
+        };
         failure(
             "shape.type",
             at,
             format!("{path}: {}", type_name(field.ty)),
-            format!("{path}: {} {value}", value_type(value)),
+            actual,
             format!(
                 "{path} is {}, expected {}",
                 value_type(value),
@@ -145,5 +149,26 @@ pub fn type_name(ty: ValueType) -> &'static str {
         ValueType::Object => "object",
         ValueType::Array => "array",
         ValueType::Function => "function",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn non_finite_form_is_a_number_not_an_object() {
+        let inf = json!({"$number": "Infinity"});
+        assert!(type_matches(ValueType::Number, &inf));
+        assert!(!type_matches(ValueType::Object, &inf));
+        assert!(!type_matches(ValueType::Number, &Value::Null));
+        assert!(!type_matches(ValueType::Object, &json!("{}")));
+        assert!(type_matches(ValueType::Object, &json!({"$number": "1"})));
+        assert_eq!(value_type(&inf), "non-finite number (Infinity)");
+        assert_eq!(
+            value_type(&json!({"$number": "-Infinity"})),
+            "non-finite number (-Infinity)"
+        );
     }
 }
