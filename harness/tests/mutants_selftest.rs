@@ -52,6 +52,11 @@ const CATCHERS: &[(&str, &str)] = &[
     ("partial-file-kept", "douyin/download/body/reset-mid-body"),
     ("http-in-release", "douyin/download/scheme/http-in-release"),
     ("domain-list-ignored", "douyin/download/domain/not-in-list"),
+    ("header-as-string", "douyin/download/ok/temp-file"),
+    ("errmsg-bare", "douyin/download/domain/not-in-list"),
+    ("errmsg-undefined", "douyin/download/domain/not-in-list"),
+    ("progress-not-finite", "wechat/download/progress/monotonic"),
+    ("progress-over-100", "wechat/download/progress/monotonic"),
 ];
 
 fn specs() -> PathBuf {
