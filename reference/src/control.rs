@@ -177,6 +177,27 @@ mod tests {
     use super::*;
 
     #[tokio::test]
+    async fn payload_defect_shapes_result_and_complete_alike() {
+        let (tx, mut rx) = mpsc::channel(8);
+        let emitter = Emitter::new("c".into(), tx).with_defect(Defect::ErrMsgBare);
+        emitter
+            .finish(Err(
+                serde_json::json!({"errMsg": "downloadFile:fail abort"}),
+            ))
+            .await;
+        drop(emitter);
+        let mut seen = Vec::new();
+        while let Some(FromCandidate::Event { event, data, .. }) = rx.recv().await {
+            seen.push((event, data["errMsg"].clone()));
+        }
+        let bare = serde_json::json!("downloadFile:fail");
+        assert_eq!(
+            seen,
+            vec![(EventKind::Fail, bare.clone()), (EventKind::Complete, bare)]
+        );
+    }
+
+    #[tokio::test]
     async fn background_fails_after_grace_abort_at_once() {
         let (tx, mut s) = Signals::channel();
         tx.send(Signal::Host(HostEvent::Background)).unwrap();

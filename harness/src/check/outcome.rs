@@ -77,7 +77,10 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
             Outcome::Success => shapes.ok_msg.as_ref(),
             Outcome::Fail => shapes.fail_msg_prefix.as_ref(),
         };
+        // Where the case gives the documented text whole, that text is the check.
+        let text_given = matches!(input.expect.err_msg, Some(TextMatch::Equals(_)));
         if input.expect.outcome == Outcome::Fail
+            && !text_given
             && let Some(message) = message
         {
             failures.extend(err_msg::check(
