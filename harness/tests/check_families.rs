@@ -522,6 +522,10 @@ fn check_progress_last_agrees_with_body() {
     let mut short = good_observation();
     short.calls[0].events.remove(2);
     assert_fails(&run(&want, &short), "progress.last");
+    // The last event before success counts, not a late one after it.
+    let mut late = good_observation();
+    late.calls[0].events.push(progress(5, 10));
+    assert!(!names(&run(&want, &late)).contains(&"progress.last"));
     // A failed call owes no final event.
     let mut failed = fail_observation(json!({"errMsg": "downloadFile:fail x", "errno": 1}));
     failed.calls[0].events.insert(0, progress(5, 10));

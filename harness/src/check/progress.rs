@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::check::{CheckInput, call_index, failure, result_event};
+use crate::check::{CheckInput, call_index, failure};
 use crate::protocol::EventKind;
 use crate::spec::model::{Outcome, ProgressCheck};
 use crate::verdict::CheckFailure;
@@ -62,10 +62,21 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
             .map(|e| point(&e.data))
             .collect();
         failures.extend(range(&points, at));
+        let result = call
+            .events
+            .iter()
+            .position(|e| matches!(e.event, EventKind::Success | EventKind::Fail));
         let succeeded = input.expect.outcome == Outcome::Success
-            && result_event(call).is_some_and(|e| e.event == EventKind::Success);
-        if succeeded && let Some(last) = points.last() {
-            failures.extend(last_agrees(last, downloads.then_some(sent).flatten(), at));
+            && result.is_some_and(|i| call.events[i].event == EventKind::Success);
+        let last_before = result.and_then(|i| {
+            call.events[..i]
+                .iter()
+                .rev()
+                .find(|e| e.event == EventKind::Progress)
+        });
+        if succeeded && let Some(last) = last_before {
+            let sent = downloads.then_some(sent).flatten();
+            failures.extend(last_agrees(&point(&last.data), sent, at));
         }
         if let Some(expect) = &input.expect.progress {
             failures.extend(expected(expect, &points, body_len, at));
