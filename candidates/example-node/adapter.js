@@ -18,8 +18,11 @@ const MAX_REDIRECTS = 5;
 
 // ---- protocol plumbing -------------------------------------------------------------
 
+// Numbers JSON cannot carry travel as {"$number": "Infinity"} (PROTOCOL.md), not as null.
+const encodeNumber = (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? { $number: String(v) } : v);
+
 function send(message) {
-  process.stdout.write(JSON.stringify(message) + '\n');
+  process.stdout.write(JSON.stringify(message, encodeNumber) + '\n');
 }
 
 function log(...parts) {

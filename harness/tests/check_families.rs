@@ -5,7 +5,7 @@ use dlconform::check::{CheckInput, run_all};
 use dlconform::observation::{CallEnd, CallObservation, FileRecord, Observation, TimedEvent};
 use dlconform::protocol::EventKind;
 use dlconform::runner::templates::Templates;
-use dlconform::spec::model::{Expect, Platform, ResultShapes};
+use dlconform::spec::model::{Expect, Platform, ResultShapes, TaskSpec};
 use dlconform::verdict::CheckFailure;
 use mock_server::{CaseJournal, ConnectionEnd, RequestRecord, UploadRecord};
 use serde_json::{Value, json};
@@ -16,13 +16,13 @@ fn shapes() -> ResultShapes {
     serde_json::from_value(json!({
         "success": [
             {"name": "tempFilePath", "type": "string", "source": "doc"},
-            {"name": "statusCode", "type": "number", "source": "doc"},
+            {"name": "statusCode", "type": "number", "always": {"source": "doc"}, "source": "doc"},
             {"name": "filePath", "type": "string", "when": "filePath given", "source": "doc"},
             {"name": "profile", "type": "object", "since": "9.0.0", "source": "doc"},
             {"name": "dataLength", "type": "number", "unsupported_on": ["wechat"], "source": "doc"}
         ],
         "fail": [
-            {"name": "errMsg", "type": "string", "source": "doc"},
+            {"name": "errMsg", "type": "string", "always": {"source": "doc"}, "source": "doc"},
             {"name": "errno", "type": "number", "source": "doc"}
         ],
         "errno_field": "errno",
@@ -30,6 +30,20 @@ fn shapes() -> ResultShapes {
         "fail_msg_prefix": "downloadFile:fail"
     }))
     .expect("shapes parse")
+}
+
+fn task() -> TaskSpec {
+    serde_json::from_value(json!({
+        "name": "DownloadTask",
+        "methods": [],
+        "progress_fields": [
+            {"name": "progress", "type": "number", "always": {"source": "doc"}, "source": "doc"},
+            {"name": "totalBytesWritten", "type": "number", "always": {"source": "doc"}, "source": "doc"},
+            {"name": "totalBytesExpectedToWrite", "type": "number", "source": "doc"}
+        ],
+        "headers_received_fields": [{"name": "header", "type": "object", "source": "doc"}]
+    }))
+    .expect("task parses")
 }
 
 fn expect(value: Value) -> Expect {
@@ -135,10 +149,12 @@ fn run(expect: &Expect, obs: &Observation) -> Vec<CheckFailure> {
 
 fn run_with_args(expect: &Expect, obs: &Observation, args: &Value) -> Vec<CheckFailure> {
     let shapes = shapes();
+    let task = task();
     let templates = templates();
     let input = CheckInput {
         expect,
         result: &shapes,
+        task: Some(&task),
         platform: Platform::Wechat,
         sdk_version: "2.10.0",
         templates: &templates,
@@ -274,7 +290,7 @@ fn check_message_prefix_of_platform() {
 }
 
 #[test]
-fn check_fields_type_required_unsupported() {
+fn check_shape_type_missing_unsupported() {
     let want = expect(json!({"outcome": "success"}));
     let mut obs = good_observation();
     obs.files.clear();
@@ -282,18 +298,88 @@ fn check_fields_type_required_unsupported() {
     obs.calls[0].events[3].data = data.clone();
     obs.calls[0].events[4].data = data;
     let failures = run(&want, &obs);
-    assert_fails(&failures, "fields.type");
-    assert_fails(&failures, "fields.unsupported");
-    // `filePath` (conditional) and `profile` (newer version) are not required.
+    assert_fails(&failures, "shape.type");
+    assert_fails(&failures, "shape.unsupported");
+    // `filePath` (conditional), `profile` (newer version) and `tempFilePath` (not promised) are
+    // not required.
     assert!(
-        !failures.iter().any(|f| f.check == "fields.required"),
+        !failures.iter().any(|f| f.check == "shape.missing"),
         "{:?}",
         names(&failures)
     );
-    let missing = json!({"statusCode": 200});
+    let missing = json!({"tempFilePath": "wxfile://tmp/a.bin"});
     obs.calls[0].events[3].data = missing.clone();
     obs.calls[0].events[4].data = missing;
-    assert_fails(&run(&want, &obs), "fields.required");
+    assert_fails(&run(&want, &obs), "shape.missing");
+}
+
+/// The failure of `check` in `failures`, which must be there.
+fn find<'f>(failures: &'f [CheckFailure], check: &str) -> &'f CheckFailure {
+    assert_fails(failures, check);
+    failures
+        .iter()
+        .find(|f| f.check == check)
+        .expect("asserted above")
+}
+
+#[test]
+fn check_shape_header_as_string_names_path_and_types() {
+    let mut obs = good_observation();
+    obs.calls[0].events[0].data = json!({"header": "{\"content-length\":\"10\"}"});
+    let failures = run(&full_success_expect(), &obs);
+    let f = find(&failures, "shape.type");
+    assert_eq!(f.expected, json!("headersReceived[0].header: object"));
+    assert!(
+        f.message
+            .contains("headersReceived[0].header is string, expected object"),
+        "{}",
+        f.message
+    );
+}
+
+#[test]
+fn check_shape_progress_null_and_non_finite() {
+    let mut obs = good_observation();
+    obs.calls[0].events[1].data = json!({"progress": null, "totalBytesWritten": 5, "totalBytesExpectedToWrite": {"$number": "Infinity"}});
+    let failures = run(&full_success_expect(), &obs);
+    let null = find(&failures, "shape.type");
+    assert_eq!(null.expected, json!("progress[0].progress: number"));
+    assert_eq!(null.actual, json!("progress[0].progress: null"));
+    let inf = find(&failures, "progress.finite");
+    assert_eq!(
+        inf.actual,
+        json!("progress[0].totalBytesExpectedToWrite: non-finite number (Infinity)")
+    );
+    // The protocol form is a number, never reported as an object or as null.
+    assert!(
+        !failures.iter().any(|f| f.check == "shape.type"
+            && f.actual.as_str().is_some_and(|a| a.contains("totalBytes")))
+    );
+}
+
+#[test]
+fn check_shape_non_finite_result_field() {
+    let mut obs = good_observation();
+    let data = json!({"tempFilePath": "wxfile://tmp/a.bin", "statusCode": {"$number": "NaN"}});
+    obs.calls[0].events[3].data = data.clone();
+    obs.calls[0].events[4].data = data;
+    let f = run(&expect(json!({"outcome": "success"})), &obs);
+    assert_eq!(
+        find(&f, "shape.finite").actual,
+        json!("success.statusCode: non-finite number (NaN)")
+    );
+}
+
+#[test]
+fn check_shape_missing_progress_field() {
+    let mut obs = good_observation();
+    obs.calls[0].events[1].data = json!({"totalBytesWritten": 5});
+    let f = run(&full_success_expect(), &obs);
+    assert!(
+        find(&f, "shape.missing")
+            .message
+            .contains("progress[0].progress")
+    );
 }
 
 #[test]
@@ -404,6 +490,63 @@ fn check_progress_totals_match() {
     let mut obs = good_observation();
     obs.server.requests[0].body_len = Some(11);
     assert_fails(&run(&full_success_expect(), &obs), "progress.totals-match");
+}
+
+#[test]
+fn check_progress_range_percent_and_bytes() {
+    let want = expect(json!({"outcome": "success"}));
+    let mut obs = good_observation();
+    obs.calls[0].events[1].data =
+        json!({"progress": 150, "totalBytesWritten": 5, "totalBytesExpectedToWrite": 10});
+    assert_fails(&run(&want, &obs), "progress.range");
+    obs.calls[0].events[1].data =
+        json!({"progress": 50, "totalBytesWritten": 12, "totalBytesExpectedToWrite": 10});
+    assert_fails(&run(&want, &obs), "progress.range");
+    // An unknown total (0 or -1) bounds nothing.
+    obs.calls[0].events[1].data =
+        json!({"progress": 0, "totalBytesWritten": 12, "totalBytesExpectedToWrite": -1});
+    assert!(
+        run(&want, &obs).is_empty(),
+        "{:?}",
+        names(&run(&want, &obs))
+    );
+}
+
+#[test]
+fn check_progress_last_agrees_with_body() {
+    let want = expect(json!({"outcome": "success"}));
+    let mut obs = good_observation();
+    obs.server.requests[0].bytes_sent = 12;
+    let f = run(&want, &obs);
+    assert_eq!(find(&f, "progress.last").expected["done"], json!(12));
+    let mut short = good_observation();
+    short.calls[0].events.remove(2);
+    assert_fails(&run(&want, &short), "progress.last");
+    // The last event before success counts, not a late one after it.
+    let mut late = good_observation();
+    late.calls[0].events.push(progress(5, 10));
+    assert!(!names(&run(&want, &late)).contains(&"progress.last"));
+    // A failed call owes no final event.
+    let mut failed = fail_observation(json!({"errMsg": "downloadFile:fail x", "errno": 1}));
+    failed.calls[0].events.insert(0, progress(5, 10));
+    assert!(run(&expect(json!({"outcome": "fail"})), &failed).is_empty());
+}
+
+#[test]
+fn check_err_msg_reason() {
+    let want = expect(json!({"outcome": "fail"}));
+    for bare in [
+        "downloadFile:fail",
+        "downloadFile:fail undefined",
+        "downloadFile:fail [object Object]",
+    ] {
+        let obs = fail_observation(json!({"errMsg": bare, "errno": 1}));
+        let f = run(&want, &obs);
+        assert_eq!(find(&f, "errMsg.reason").actual, json!(bare));
+    }
+    let obs =
+        fail_observation(json!({"errMsg": "downloadFile:fail ssl hand shake error", "errno": 1}));
+    assert!(run(&want, &obs).is_empty());
 }
 
 #[test]

@@ -69,6 +69,11 @@ const CATCHERS: &[(&str, &str)] = &[
         "unnamed-scratch-file",
         "douyin/download/concurrency/several-calls",
     ),
+    ("header-as-string", "douyin/download/ok/temp-file"),
+    ("errmsg-bare", "douyin/download/domain/not-in-list"),
+    ("errmsg-undefined", "douyin/download/domain/not-in-list"),
+    ("progress-not-finite", "wechat/download/progress/monotonic"),
+    ("progress-over-100", "wechat/download/progress/monotonic"),
 ];
 
 fn specs() -> PathBuf {

@@ -172,6 +172,13 @@ const TABLE: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "field-always",
+        &[
+            "78:11: field-always: field `tempFilePath` is promised on every payload (`always`) but \
+           only present `when: filePath not given`; drop one",
+        ],
+    ),
+    (
         "skip-reason",
         &[
             "246:11: skip-reason: case `download/dns/unresolvable`: skip needs a reason (why the case \

@@ -2,6 +2,8 @@
 //!
 //! Both directions are newline-delimited JSON objects with a `type` field.
 
+pub mod number;
+
 use serde::{Deserialize, Serialize};
 
 use schemars::JsonSchema;

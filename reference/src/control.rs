@@ -113,8 +113,14 @@ impl Emitter {
         self
     }
 
-    /// Send one event; a closed channel means nobody listens any more, which is not an error here.
-    pub async fn event(&self, event: EventKind, data: Value) {
+    /// Send one event (as a payload defect makes it); a closed channel means nobody listens any
+    /// more, which is not an error here.
+    pub async fn event(&self, event: EventKind, mut data: Value) {
+        super::mangle::apply(self.defect, event, &mut data);
+        self.send(event, data).await;
+    }
+
+    async fn send(&self, event: EventKind, data: Value) {
         let _ = self
             .tx
             .send(FromCandidate::Event {
@@ -127,18 +133,20 @@ impl Emitter {
 
     /// Send `success` or `fail`, then `complete` with the same object, as the platforms do.
     pub async fn finish(&self, result: Result<Value, Value>) {
-        let (kind, data) = match result {
+        let (kind, mut data) = match result {
             Ok(d) => (EventKind::Success, d),
             Err(d) => (EventKind::Fail, d),
         };
-        self.event(kind, data.clone()).await;
+        // A payload defect shapes the result object once; complete gets the same object.
+        super::mangle::apply(self.defect, kind, &mut data);
+        self.send(kind, data.clone()).await;
         if kind == EventKind::Success && self.defect == Defect::FailAfterSuccess {
-            self.event(EventKind::Fail, data.clone()).await;
+            self.send(EventKind::Fail, data.clone()).await;
         }
         if self.defect == Defect::CompleteTwice {
-            self.event(EventKind::Complete, data.clone()).await;
+            self.send(EventKind::Complete, data.clone()).await;
         }
-        self.event(EventKind::Complete, data).await;
+        self.send(EventKind::Complete, data).await;
     }
 
     /// Report that the call cannot be made at all.
@@ -167,6 +175,27 @@ impl Emitter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn payload_defect_shapes_result_and_complete_alike() {
+        let (tx, mut rx) = mpsc::channel(8);
+        let emitter = Emitter::new("c".into(), tx).with_defect(Defect::ErrMsgBare);
+        emitter
+            .finish(Err(
+                serde_json::json!({"errMsg": "downloadFile:fail abort"}),
+            ))
+            .await;
+        drop(emitter);
+        let mut seen = Vec::new();
+        while let Some(FromCandidate::Event { event, data, .. }) = rx.recv().await {
+            seen.push((event, data["errMsg"].clone()));
+        }
+        let bare = serde_json::json!("downloadFile:fail");
+        assert_eq!(
+            seen,
+            vec![(EventKind::Fail, bare.clone()), (EventKind::Complete, bare)]
+        );
+    }
 
     #[tokio::test]
     async fn background_fails_after_grace_abort_at_once() {

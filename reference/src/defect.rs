@@ -61,4 +61,14 @@ pub enum Defect {
     NoRateLimitRetry,
     /// Success names no file path, and a scratch file is left beside the download.
     UnnamedScratchFile,
+    /// `header` (success and headersReceived) sent as the object's JSON text.
+    HeaderAsString,
+    /// A fail message is the bare `<api>:fail` prefix (or empty where there is none).
+    ErrMsgBare,
+    /// A fail message's reason is `undefined`.
+    ErrMsgUndefined,
+    /// `progress` sent as `null` and the expected total as `Infinity`.
+    ProgressNotFinite,
+    /// `progress` doubled, so it goes past 100.
+    ProgressOver100,
 }

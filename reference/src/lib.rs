@@ -3,12 +3,14 @@
 //!
 //! Layout: [`transport`] (the transfer engine), [`sandbox`] (platform paths on disk),
 //! [`platform`] (per-platform shapes and codes), [`download`] / [`upload`] /
-//! [`feishu_openapi`] (the API flows), [`control`] (abort, host events, emitted events).
+//! [`feishu_openapi`] (the API flows), [`control`] (abort, host events, emitted events),
+//! [`mangle`] (what the payload mutants do to emitted data).
 
 pub mod control;
 pub mod defect;
 pub mod download;
 pub mod feishu_openapi;
+pub mod mangle;
 pub mod multipart;
 pub mod mutants;
 pub mod platform;

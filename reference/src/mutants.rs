@@ -147,6 +147,31 @@ pub const MUTANTS: &[Mutant] = &[
         description: "success names no file path and leaves a scratch file beside the download",
         defect: Defect::UnnamedScratchFile,
     },
+    Mutant {
+        name: "header-as-string",
+        description: "the response header (success and headersReceived) sent as a JSON string, not an object",
+        defect: Defect::HeaderAsString,
+    },
+    Mutant {
+        name: "errmsg-bare",
+        description: "a fail message without a reason: exactly 'downloadFile:fail' (empty where there is no prefix)",
+        defect: Defect::ErrMsgBare,
+    },
+    Mutant {
+        name: "errmsg-undefined",
+        description: "a fail message whose reason is 'undefined' ('downloadFile:fail undefined')",
+        defect: Defect::ErrMsgUndefined,
+    },
+    Mutant {
+        name: "progress-not-finite",
+        description: "progress sent as null and the expected total as Infinity",
+        defect: Defect::ProgressNotFinite,
+    },
+    Mutant {
+        name: "progress-over-100",
+        description: "progress doubled, so it climbs past 100",
+        defect: Defect::ProgressOver100,
+    },
 ];
 
 /// The mutant called `name` (without the `mutant:` prefix).

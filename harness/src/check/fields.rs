@@ -1,14 +1,14 @@
-//! Result fields: presence and JSON types per the spec's result shapes, and `expect.fields`.
+//! `expect.fields`: a case's checks on fields of the success or fail object.
 
 use serde_json::Value;
 
-use crate::check::{CheckInput, call_index, failure, json_type, result_event};
+use crate::check::shape::{type_matches, type_name};
+use crate::check::{CheckInput, call_index, failure, result_event, value_type};
 use crate::protocol::EventKind;
-use crate::runner::plan::at_least;
-use crate::spec::model::{Field, FieldCheck, Outcome, ValueType};
+use crate::spec::model::{FieldCheck, Outcome};
 use crate::verdict::CheckFailure;
 
-/// Check shapes and `expect.fields` on every call whose result callback is the expected one.
+/// Check `expect.fields` on every call whose result callback is the expected one.
 pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
     let mut failures = Vec::new();
     for (index, call) in input.observation.calls.iter().enumerate() {
@@ -16,69 +16,16 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
         let Some(result) = result_event(call) else {
             continue;
         };
-        let (shape, outcome) = match result.event {
-            EventKind::Success => (&input.result.success, Outcome::Success),
-            _ => (&input.result.fail, Outcome::Fail),
+        let outcome = match result.event {
+            EventKind::Success => Outcome::Success,
+            _ => Outcome::Fail,
         };
         // A wrong outcome is reported once, by the outcome check.
         if outcome != input.expect.outcome {
             continue;
         }
-        for field in shape {
-            failures.extend(check_shape(input, field, &result.data, at));
-        }
         for (name, expected) in &input.expect.fields {
             failures.extend(check_field(input, name, expected, &result.data, at));
-        }
-    }
-    failures
-}
-
-fn check_shape(
-    input: &CheckInput<'_>,
-    field: &Field,
-    data: &Value,
-    at: Option<usize>,
-) -> Vec<CheckFailure> {
-    let value = data.get(&field.name);
-    let mut failures = Vec::new();
-    if field.unsupported_on.contains(&input.platform) {
-        if let Some(value) = value {
-            failures.push(failure(
-                "fields.unsupported",
-                at,
-                format!("no {}", field.name),
-                value.clone(),
-                format!("{} is not part of {}'s result", field.name, input.platform),
-            ));
-        }
-        return failures;
-    }
-    match value {
-        Some(value) => {
-            if !type_matches(field.ty, value) {
-                failures.push(failure(
-                    "fields.type",
-                    at,
-                    format!("{}: {}", field.name, type_name(field.ty)),
-                    format!("{}: {} {}", field.name, json_type(value), value),
-                    format!("{} has the wrong type", field.name),
-                ));
-            }
-        }
-        None => {
-            // Only fields every call must carry: no condition, and the version has them.
-            let required =
-                field.when.is_none() && at_least(input.sdk_version, field.since.as_ref());
-            if required {
-                failures.push(failure(
-                    "fields.required",
-                    at,
-                    format!("{}: {}", field.name, type_name(field.ty)),
-                    Value::Null,
-                    format!("{} is missing", field.name),
-                ));
-            }
         }
     }
     failures
@@ -127,7 +74,7 @@ fn check_field(
                 &check,
                 at,
                 type_name(ty),
-                json_type(value),
+                value_type(value),
                 format!("{name} has the wrong type"),
             ));
         }
@@ -176,28 +123,5 @@ fn values_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
         _ => a == b,
-    }
-}
-
-/// Whether a JSON value has the spec type.
-pub fn type_matches(ty: ValueType, value: &Value) -> bool {
-    match ty {
-        ValueType::String => value.is_string(),
-        ValueType::Number => value.is_number(),
-        ValueType::Boolean => value.is_boolean(),
-        ValueType::Object => value.is_object(),
-        ValueType::Array => value.is_array(),
-        ValueType::Function => false,
-    }
-}
-
-fn type_name(ty: ValueType) -> &'static str {
-    match ty {
-        ValueType::String => "string",
-        ValueType::Number => "number",
-        ValueType::Boolean => "boolean",
-        ValueType::Object => "object",
-        ValueType::Array => "array",
-        ValueType::Function => "function",
     }
 }

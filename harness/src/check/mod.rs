@@ -1,6 +1,7 @@
 //! Checks: each family compares an [`Observation`] with a case's expectations and returns the
 //! checks that did not hold, expected and actual kept apart.
 
+pub mod err_msg;
 pub mod fields;
 pub mod file;
 pub mod headers;
@@ -8,6 +9,7 @@ pub mod order;
 pub mod outcome;
 pub mod progress;
 pub mod server;
+pub mod shape;
 pub mod tier;
 pub mod timing;
 
@@ -15,8 +17,9 @@ use serde_json::Value;
 
 use crate::observation::{CallObservation, Observation, TimedEvent};
 use crate::protocol::EventKind;
+use crate::protocol::number::NonFinite;
 use crate::runner::templates::Templates;
-use crate::spec::model::{Expect, Platform, ResultShapes, Tier};
+use crate::spec::model::{Expect, Platform, ResultShapes, TaskSpec, Tier};
 use crate::verdict::CheckFailure;
 
 /// Everything a check needs to know about one case.
@@ -26,6 +29,8 @@ pub struct CheckInput<'a> {
     pub expect: &'a Expect,
     /// Result shapes of the API as the platform reports them (message and code field names).
     pub result: &'a ResultShapes,
+    /// The task the API returns (progress and headersReceived payload fields), if it has one.
+    pub task: Option<&'a TaskSpec>,
     /// The platform the case ran as.
     pub platform: Platform,
     /// Base-library version of the call.
@@ -43,6 +48,7 @@ pub fn run_all(input: &CheckInput<'_>) -> Vec<CheckFailure> {
     let mut failures = Vec::new();
     failures.extend(order::check(input));
     failures.extend(outcome::check(input));
+    failures.extend(shape::check(input));
     failures.extend(fields::check(input));
     failures.extend(file::check(input));
     failures.extend(progress::check(input));
@@ -111,5 +117,14 @@ pub fn json_type(value: &Value) -> &'static str {
         Value::String(_) => "string",
         Value::Array(_) => "array",
         Value::Object(_) => "object",
+    }
+}
+
+/// A value's type for messages: the JSON type, or "non-finite number (Infinity)" for the
+/// protocol's form of a number JSON cannot carry.
+pub fn value_type(value: &Value) -> String {
+    match NonFinite::decode(value) {
+        Some(n) => format!("non-finite number ({})", n.name()),
+        None => json_type(value).to_string(),
     }
 }

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::check::{CheckInput, call_index, failure, result_event};
+use crate::check::{CheckInput, call_index, err_msg, failure, result_event};
 use crate::protocol::EventKind;
 use crate::spec::model::{Outcome, TextMatch};
 use crate::verdict::CheckFailure;
@@ -77,6 +77,19 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
             Outcome::Success => shapes.ok_msg.as_ref(),
             Outcome::Fail => shapes.fail_msg_prefix.as_ref(),
         };
+        // Where the case gives the documented text whole, that text is the check.
+        let text_given = matches!(input.expect.err_msg, Some(TextMatch::Equals(_)));
+        if input.expect.outcome == Outcome::Fail
+            && !text_given
+            && let Some(message) = message
+        {
+            failures.extend(err_msg::check(
+                field,
+                message,
+                prefix.map(String::as_str),
+                at,
+            ));
+        }
         if let (Some(prefix), Some(message)) = (prefix, message) {
             if !message.starts_with(prefix.as_str()) {
                 failures.push(failure(

@@ -204,6 +204,7 @@ async fn execute(ctx: &CaseContext, planned: &PlannedCase, index: usize) -> Resu
         let input = CheckInput {
             expect: &case.expect,
             result: shapes,
+            task: api.task.as_ref(),
             platform: planned.platform,
             sdk_version: &env.sdk_version,
             templates: &templates,

@@ -316,15 +316,30 @@ pub struct Field {
     /// First version that has it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub since: Option<Version>,
-    /// When it is present (e.g. "only when filePath was not given"); absent means always.
+    /// When it is present (e.g. "only when filePath was not given"); a condition the harness does not judge.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<String>,
+    /// Where a document promises the field on every such payload (from `since` on); absent: not
+    /// promised, so only its type is checked when it is there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub always: Option<Promise>,
     /// Variants (by platform) that lack it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unsupported_on: Vec<Platform>,
     /// Where it comes from.
     pub source: String,
     /// Anything else the documents say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+/// A document's promise, with where it is made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Promise {
+    /// Where it comes from.
+    pub source: String,
+    /// How the document says it (a table without conditions, an example...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
 }

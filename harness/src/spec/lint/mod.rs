@@ -8,6 +8,7 @@ mod errors;
 mod expect;
 mod file;
 mod refs;
+mod shapes;
 mod tiers;
 mod versions;
 
@@ -121,6 +122,13 @@ const FILE_RULES: &[(RuleInfo, RuleFn)] = &[
             "`expect.fields` keys are fields of the api's success or fail shape",
         ),
         expect::fields_known,
+    ),
+    (
+        rule(
+            "field-always",
+            "a payload field promised on every payload (`always`) has no `when` and is not a function",
+        ),
+        shapes::always_unconditional,
     ),
     (
         rule(
