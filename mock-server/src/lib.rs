@@ -100,7 +100,6 @@ pub struct MockServer {
     tasks: Mutex<Vec<JoinHandle<()>>>,
     ca_cert_path: PathBuf,
     untrusted_ca_path: PathBuf,
-    runtime: tokio::runtime::Handle,
 }
 
 /// Name of the test CA file in the state folder.
@@ -233,7 +232,6 @@ impl MockServer {
             tasks: Mutex::new(tasks),
             ca_cert_path,
             untrusted_ca_path,
-            runtime: tokio::runtime::Handle::current(),
         })
     }
 
@@ -255,14 +253,9 @@ impl MockServer {
         if !state::valid_key(key) {
             return Err(format!("key `{key}` must be [A-Za-z0-9._-]+"));
         }
+        // Generated bodies are not hashed here: small ones are hashed before their head, large ones
+        // while they stream, so a body nobody reads costs nothing.
         respond::Plan::from_scenario(&scenario).map_err(|e| e.to_string())?;
-        // Hash generated bodies now, off the request path, so the first request need not wait.
-        for f in &scenario.faults {
-            if let Fault::Body { size, seed } = *f {
-                self.runtime
-                    .spawn_blocking(move || respond::body::generated_sha256(seed, size));
-            }
-        }
         self.shared.register(key, scenario);
         Ok(())
     }

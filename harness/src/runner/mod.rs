@@ -7,6 +7,7 @@ pub mod plan;
 pub mod report;
 pub mod sandbox;
 pub mod schedule;
+pub mod slots;
 pub mod specs;
 pub mod templates;
 
@@ -165,6 +166,7 @@ pub async fn run_with(
     // Longest first; results go back to spec order, and each case keeps its spec index (its
     // server key) whatever order it starts in.
     let start_order = schedule::order(&cases, &options.durations);
+    let platform_slots = Arc::new(slots::PlatformSlots::for_cases(&cases));
     let mut slots: Vec<Option<plan::PlannedCase>> = cases.into_iter().map(Some).collect();
     let ordered: Vec<(usize, plan::PlannedCase)> = start_order
         .into_iter()
@@ -173,8 +175,12 @@ pub async fn run_with(
     let mut finished: Vec<(usize, CaseResult)> = futures_util::stream::iter(ordered)
         .map(|(index, planned)| {
             let ctx = Arc::clone(&ctx);
+            let platform_slots = Arc::clone(&platform_slots);
             let id = planned.full_id.clone();
-            let handle = tokio::spawn(case::run_case(ctx, planned, index));
+            let handle = tokio::spawn(async move {
+                let _slots = platform_slots.acquire(&planned).await;
+                case::run_case(ctx, planned, index).await
+            });
             async move { (index, id, handle.await) }
         })
         .buffer_unordered(options.jobs.max(1))

@@ -61,7 +61,17 @@ impl BodyGenerator {
 /// A generated body of `size` bytes as an HTTP body, produced piece by piece as the peer reads.
 pub struct GeneratedBody {
     generator: BodyGenerator,
+    seed: u64,
+    size: u64,
     remaining: u64,
+    digest: Option<StreamDigest>,
+}
+
+/// The digest of a body hashed as it is produced, handed on once the last byte is made.
+struct StreamDigest {
+    hasher: Sha256,
+    key: (u64, u64),
+    done: Box<dyn FnOnce(String) + Send + Sync>,
 }
 
 impl GeneratedBody {
@@ -69,8 +79,23 @@ impl GeneratedBody {
     pub fn new(seed: u64, size: u64) -> Self {
         GeneratedBody {
             generator: BodyGenerator::new(seed),
+            seed,
+            size,
             remaining: size,
+            digest: None,
         }
+    }
+
+    /// The body for (seed, size), hashed while it is produced: when the last byte is made the
+    /// digest is cached and handed to `done`. A body nobody reads to the end costs no hashing.
+    pub fn hashed(seed: u64, size: u64, done: impl FnOnce(String) + Send + Sync + 'static) -> Self {
+        let mut body = GeneratedBody::new(seed, size);
+        body.digest = Some(StreamDigest {
+            hasher: Sha256::new(),
+            key: (seed, size),
+            done: Box::new(done),
+        });
+        body
     }
 
     /// The next piece (at most `max` bytes), or `None` at the end.
@@ -82,7 +107,29 @@ impl GeneratedBody {
         let mut buf = vec![0u8; n];
         self.generator.fill(&mut buf);
         self.remaining -= n as u64;
+        if let Some(digest) = self.digest.as_mut() {
+            digest.hasher.update(&buf);
+        }
+        if self.remaining == 0 {
+            if let Some(digest) = self.digest.take() {
+                let hex = hex::encode(digest.hasher.finalize());
+                if let Ok(mut c) = cache().lock() {
+                    c.insert(digest.key, hex.clone());
+                }
+                (digest.done)(hex);
+            }
+        }
         Some(Bytes::from(buf))
+    }
+
+    /// The generator seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The whole length.
+    pub fn size(&self) -> u64 {
+        self.size
     }
 
     /// Bytes not produced yet.

@@ -72,6 +72,18 @@ impl Pump {
         }
     }
 
+    /// Hash a generated body whose digest is not known yet while it streams, and give the
+    /// digest to `done` when the whole body has been produced.
+    pub fn digest_to(mut self, done: impl FnOnce(String) + Send + Sync + 'static) -> Pump {
+        if let Source::Generated(g) = &self.source {
+            let (seed, size) = (g.seed(), g.size());
+            if crate::respond::body::cached_sha256(seed, size).is_none() {
+                self.source = Source::Generated(GeneratedBody::hashed(seed, size, done));
+            }
+        }
+        self
+    }
+
     /// Bytes emitted so far.
     pub fn emitted(&self) -> u64 {
         self.emitted

@@ -133,7 +133,8 @@ pub async fn respond(
     if let Some(cut) = plan.cut {
         limit = limit.min(cut.at());
     }
-    let mut pump = Pump::new(plan, limit);
+    let handle = guard.handle();
+    let mut pump = Pump::new(plan, limit).digest_to(move |sha| handle.body_sha256(sha));
     let mut sent = 0u64;
     while let Some(piece) = pump.next().await {
         let res = if plan.is_chunked() {

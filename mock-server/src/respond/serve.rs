@@ -255,15 +255,9 @@ pub async fn serve(
                 })
                 .await
                 .ok(),
-                None => {
-                    // Hashing a huge body first would delay the head by seconds: the digest
-                    // reaches the journal when ready instead (registered scenarios hash ahead).
-                    let handle = guard.handle();
-                    tokio::task::spawn_blocking(move || {
-                        handle.body_sha256(crate::respond::body::generated_sha256(seed, size))
-                    });
-                    None
-                }
+                // Hashing a huge body first would delay the head by seconds: it is hashed as it
+                // streams, and the digest reaches the journal when the last byte has been made.
+                None => None,
             }
         }
         BodySource::Fixed(b) => Some(hex::encode(Sha256::digest(b))),
@@ -299,7 +293,9 @@ pub async fn serve(
     if head_only {
         return response(plan.status, &h, TrackedBody::boxed(empty(), guard));
     }
-    let body = pumped(Pump::new(&plan, limit), plan.cut, cx.conn.clone());
+    let handle = guard.handle();
+    let pump = Pump::new(&plan, limit).digest_to(move |sha| handle.body_sha256(sha));
+    let body = pumped(pump, plan.cut, cx.conn.clone());
     let tracked = match (plan.is_chunked(), plan.cut) {
         (false, None) => TrackedBody::with_len(body, guard, limit),
         _ => TrackedBody::boxed(body, guard),
