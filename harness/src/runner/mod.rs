@@ -2,7 +2,9 @@
 //! in parallel, and gather their results.
 
 pub mod case;
+pub mod collect;
 pub mod judging;
+pub mod late;
 pub mod plan;
 pub mod report;
 pub mod sandbox;
@@ -16,7 +18,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use mock_server::{MockServer, ServerConfig};
 
-use crate::candidate::{CandidateSpec, StartError, Supervisor};
+use crate::candidate::{CandidateSpec, RunValues, StartError, Supervisor};
 use crate::protocol::PROTOCOL_VERSION;
 use crate::results::{
     CandidateInfo, CaseResult, RESULTS_FORMAT, RunInfo, RunResults, SelectionInfo, SpecFileInfo,
@@ -129,7 +131,12 @@ pub async fn run_with(
     })
     .await?;
     let server = Arc::new(server);
-    let supervisor = match Supervisor::start(options.candidate.clone(), options.hello_timeout).await
+    let supervisor = match Supervisor::start(
+        options.candidate.clone(),
+        options.hello_timeout,
+        run_values(&server),
+    )
+    .await
     {
         Ok(s) => Arc::new(s),
         Err(err) => {
@@ -158,24 +165,41 @@ pub async fn run_with(
         p.dedup();
         p
     };
-    let results: Vec<CaseResult> = futures_util::stream::iter(cases.into_iter().enumerate())
-        .map(|(index, planned)| {
-            let ctx = Arc::clone(&ctx);
-            let id = planned.full_id.clone();
-            let handle = tokio::spawn(case::run_case(ctx, planned, index));
-            async move { (id, handle.await) }
-        })
-        .buffered(options.jobs.max(1))
-        .map(|(id, joined)| {
-            let mut result = joined.unwrap_or_else(|err| panicked_case(&id, &err.to_string()));
-            judge.apply(&mut result, os_of.get(&id).copied().unwrap_or_default());
-            reporter.case_done(&result);
-            result
-        })
-        .collect()
-        .await;
-    reporter.finish();
+    let os = |id: &str| os_of.get(id).copied().unwrap_or_default();
+    let ran: Vec<(CaseResult, Option<case::Rejudge>)> =
+        futures_util::stream::iter(cases.into_iter().enumerate())
+            .map(|(index, planned)| {
+                let ctx = Arc::clone(&ctx);
+                let id = planned.full_id.clone();
+                let handle = tokio::spawn(case::run_case(ctx, planned, index));
+                async move { (id, handle.await) }
+            })
+            .buffered(options.jobs.max(1))
+            .map(|(id, joined)| {
+                let (mut result, rejudge) =
+                    joined.unwrap_or_else(|err| (panicked_case(&id, &err.to_string()), None));
+                judge.apply(&mut result, os(&id));
+                reporter.case_done(&result);
+                (result, rejudge)
+            })
+            .collect()
+            .await;
+    // Events keep reaching their calls until the candidate stops; then the cases that got
+    // late ones are judged again, before anything is written.
     supervisor.shutdown().await;
+    let mut late = supervisor.late().take();
+    let mut results = Vec::with_capacity(ran.len());
+    for (mut result, rejudge) in ran {
+        if let Some(rejudge) = rejudge {
+            if late::attach(&mut result, &rejudge, &mut late) {
+                let case_os = os(&result.id);
+                judge.apply(&mut result, case_os);
+                reporter.case_rejudged(&result);
+            }
+        }
+        results.push(result);
+    }
+    reporter.finish();
     drop(ctx);
     shutdown_server(server).await;
     if options.keep_sandboxes {
@@ -185,7 +209,7 @@ pub async fn run_with(
 
     let hello = supervisor.hello();
     let stale_expectations = judge.stale();
-    let snapshots = judge.tally;
+    let snapshots = judge.tally();
     let partition = options.selection.partition.map(|p| p.to_string());
     let results = RunResults {
         format: RESULTS_FORMAT,
@@ -233,6 +257,21 @@ pub async fn run_with(
         snapshots,
         stale_expectations,
     })
+}
+
+/// What every candidate instance gets in the harness's hello: the test CA and the origins.
+fn run_values(server: &MockServer) -> RunValues {
+    let origins = mock_server::ListenerKind::ALL
+        .iter()
+        .filter_map(|&kind| {
+            let name = serde_json::to_value(kind).ok()?.as_str()?.to_string();
+            Some((name, server.base_url(kind)))
+        })
+        .collect();
+    RunValues {
+        ca_cert: Some(server.ca_cert_path().display().to_string()),
+        origins: Some(origins),
+    }
 }
 
 async fn shutdown_server(server: Arc<MockServer>) {
