@@ -113,8 +113,21 @@ impl Emitter {
         self
     }
 
+    /// Mark the moment the API is really invoked (protocol v1 `started`).
+    pub async fn started(&self) {
+        let _ = self
+            .tx
+            .send(FromCandidate::Started {
+                call: self.call.clone(),
+            })
+            .await;
+    }
+
     /// Send one event; a closed channel means nobody listens any more, which is not an error here.
     pub async fn event(&self, event: EventKind, data: Value) {
+        if event == EventKind::Progress && self.defect == Defect::NoProgress {
+            return;
+        }
         let _ = self
             .tx
             .send(FromCandidate::Event {

@@ -52,4 +52,9 @@ pub enum Defect {
     HttpInRelease,
     /// The allowed domain list is not checked.
     DomainListIgnored,
+    /// The call's timer is not cancelled when the call ends: it fires `fail` and `complete`
+    /// again when it expires.
+    LateTimer,
+    /// No progress events at all.
+    NoProgress,
 }

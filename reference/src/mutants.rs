@@ -127,6 +127,16 @@ pub const MUTANTS: &[Mutant] = &[
         description: "URLs outside the allowed domain list are fetched",
         defect: Defect::DomainListIgnored,
     },
+    Mutant {
+        name: "late-timer",
+        description: "the call's timer (its timeout argument, on every platform, as cross-platform wrappers keep one) is not cancelled when the call ends and fires fail + complete on expiry",
+        defect: Defect::LateTimer,
+    },
+    Mutant {
+        name: "no-progress",
+        description: "no progress events at all",
+        defect: Defect::NoProgress,
+    },
 ];
 
 /// The mutant called `name` (without the `mutant:` prefix).
