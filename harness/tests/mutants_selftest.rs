@@ -52,6 +52,8 @@ const CATCHERS: &[(&str, &str)] = &[
     ("partial-file-kept", "douyin/download/body/reset-mid-body"),
     ("http-in-release", "douyin/download/scheme/http-in-release"),
     ("domain-list-ignored", "douyin/download/domain/not-in-list"),
+    ("late-timer", "douyin/download/timeout/watch-success"),
+    ("no-progress", "wechat/download/progress/monotonic"),
 ];
 
 fn specs() -> PathBuf {

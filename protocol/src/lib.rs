@@ -33,7 +33,7 @@ pub enum ToCandidate {
         /// Protocol version.
         protocol: u32,
         /// Path of the test CA certificate (PEM), fixed for the whole run.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, rename = "caCert", skip_serializing_if = "Option::is_none")]
         ca_cert: Option<String>,
         /// The mock server's origins by listener (`http`, `https`, `self-signed`...), fixed for the run.
         #[serde(default, skip_serializing_if = "Option::is_none")]
