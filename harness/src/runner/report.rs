@@ -15,9 +15,7 @@ pub trait Reporter: Send + Sync {
     /// One case finished.
     fn case_done(&self, case: &CaseResult);
     /// A case was judged again at the end of the run: events arrived for it after it was judged.
-    fn case_rejudged(&self, case: &CaseResult) {
-        eprintln!("{}", rejudged_line(case));
-    }
+    fn case_rejudged(&self, _case: &CaseResult) {}
     /// Every case finished.
     fn finish(&self);
 }
@@ -40,6 +38,9 @@ impl Reporter for LineReporter {
     }
     fn case_done(&self, case: &CaseResult) {
         eprintln!("{}", case_line(case));
+    }
+    fn case_rejudged(&self, case: &CaseResult) {
+        eprintln!("{}", rejudged_line(case));
     }
     fn finish(&self) {}
 }
