@@ -43,6 +43,16 @@ impl<'a> CaseJudge<'a> {
         }
     }
 
+    /// Put what was recorded per case into the order of `ids` (the plan's), whatever order the
+    /// cases finished in.
+    pub fn reorder<'i>(&mut self, ids: impl IntoIterator<Item = &'i str>) {
+        let position: std::collections::HashMap<&str, usize> =
+            ids.into_iter().enumerate().map(|(i, id)| (id, i)).collect();
+        let at = |id: &str| position.get(id).copied().unwrap_or(usize::MAX);
+        self.outcomes.sort_by_key(|(id, _)| at(id));
+        self.seen.sort_by_key(|(id, _, _)| at(id));
+    }
+
     /// Snapshot outcomes so far.
     pub fn tally(&self) -> SnapshotTally {
         let mut tally = SnapshotTally::default();

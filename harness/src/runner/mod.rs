@@ -166,30 +166,33 @@ pub async fn run_with(
         p
     };
     let os = |id: &str| os_of.get(id).copied().unwrap_or_default();
-    let ran: Vec<(CaseResult, Option<case::Rejudge>)> =
+    // Unordered, so that a slow case (a watch window) holds one slot, not the ones behind it;
+    // the results go back into plan order afterwards.
+    let mut ran: Vec<(usize, CaseResult, Option<case::Rejudge>)> =
         futures_util::stream::iter(cases.into_iter().enumerate())
             .map(|(index, planned)| {
                 let ctx = Arc::clone(&ctx);
                 let id = planned.full_id.clone();
                 let handle = tokio::spawn(case::run_case(ctx, planned, index));
-                async move { (id, handle.await) }
+                async move { (index, id, handle.await) }
             })
-            .buffered(options.jobs.max(1))
-            .map(|(id, joined)| {
+            .buffer_unordered(options.jobs.max(1))
+            .map(|(index, id, joined)| {
                 let (mut result, rejudge) =
                     joined.unwrap_or_else(|err| (panicked_case(&id, &err.to_string()), None));
                 judge.apply(&mut result, os(&id));
                 reporter.case_done(&result);
-                (result, rejudge)
+                (index, result, rejudge)
             })
             .collect()
             .await;
+    ran.sort_by_key(|(index, _, _)| *index);
     // Events keep reaching their calls until the candidate stops; then the cases that got
     // late ones are judged again, before anything is written.
     supervisor.shutdown().await;
     let mut late = supervisor.late().take();
     let mut results = Vec::with_capacity(ran.len());
-    for (mut result, rejudge) in ran {
+    for (_, mut result, rejudge) in ran {
         if let Some(rejudge) = rejudge {
             if late::attach(&mut result, &rejudge, &mut late) {
                 let case_os = os(&result.id);
@@ -200,6 +203,7 @@ pub async fn run_with(
         results.push(result);
     }
     reporter.finish();
+    judge.reorder(results.iter().map(|r| r.id.as_str()));
     drop(ctx);
     shutdown_server(server).await;
     if options.keep_sandboxes {
