@@ -252,6 +252,13 @@ fn a_candidate_without_progress_events_still_gets_its_abort_after_n_bytes() {
             "{}: the mutant sent progress",
             case.id
         );
+        // The reference (and its mutants) mark the real start of each call.
+        assert_eq!(
+            observation.calls[0].timed_from,
+            TimedFrom::Started,
+            "{}",
+            case.id
+        );
         let request = &observation.server.requests[0];
         let body = request.body_len.expect("announced body");
         assert!(
