@@ -392,3 +392,71 @@ async fn fire(session: &CaseSession, state: &mut CallState, due: impl Fn(&Trigge
     }
     state.pending = remaining;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::HostEvent;
+
+    fn ended(sent: Instant, end_after_ms: u64) -> CallState {
+        CallState {
+            id: "c".into(),
+            sent,
+            started: None,
+            events: Vec::new(),
+            end: Some((
+                CallEnd::Completed,
+                sent + Duration::from_millis(end_after_ms),
+            )),
+            complete: None,
+            pending: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_watch_window_outlasts_the_linger() {
+        let sent = Instant::now();
+        let calls = [ended(sent, 100)];
+        let linger = Duration::from_millis(50);
+        let only_linger = Listening {
+            deadline: Duration::from_secs(5),
+            linger,
+            watch: None,
+        };
+        assert_eq!(
+            quiet_after(&calls, only_linger),
+            sent + Duration::from_millis(150)
+        );
+        let watched = Listening {
+            watch: Some(Duration::from_millis(3000)),
+            ..only_linger
+        };
+        assert_eq!(
+            quiet_after(&calls, watched),
+            sent + Duration::from_millis(3000)
+        );
+        // A call that ends after its window: the linger after its end decides.
+        let late = [ended(sent, 4000)];
+        assert_eq!(
+            quiet_after(&late, watched),
+            sent + Duration::from_millis(4050)
+        );
+    }
+
+    #[test]
+    fn unfired_actions_are_described_with_what_the_server_sent() {
+        let abort = Action {
+            at: Trigger::AfterBytes(65536),
+            what: ActionKind::Abort,
+        };
+        assert_eq!(
+            describe(&abort, 1024),
+            "abort after 65536 bytes (server sent 1024)"
+        );
+        let inject = Action {
+            at: Trigger::AfterMs(300),
+            what: ActionKind::Inject(HostEvent::NetworkChange),
+        };
+        assert_eq!(describe(&inject, 0), "inject network-change after 300 ms");
+    }
+}
