@@ -30,6 +30,8 @@ function log(...parts) {
 }
 
 const calls = new Map(); // call id -> { abort(), done }
+// What the harness's hello fixes for the whole run (optional fields): the test CA, read once.
+const run = { caPath: null, ca: null };
 
 const input = readline.createInterface({ input: process.stdin });
 input.on('line', (line) => {
@@ -43,6 +45,10 @@ input.on('line', (line) => {
   }
   switch (message.type) {
     case 'hello':
+      if (typeof message.caCert === 'string') {
+        run.caPath = message.caCert;
+        run.ca = fs.readFileSync(message.caCert);
+      }
       send({ type: 'hello', protocol: 1, name: NAME, version: VERSION, platforms: ['wechat'], apis: ['downloadFile'] });
       break;
     case 'call':
@@ -120,6 +126,8 @@ function downloadFile(message) {
   const started = Date.now();
   const state = { done: false, request: null, partial: null, timer: null };
   calls.set(id, state);
+  // The API call starts here: the harness measures the call's times from this mark.
+  send({ type: 'started', call: id });
 
   const finish = (event, data) => {
     if (state.done) return;
@@ -162,7 +170,7 @@ function downloadFile(message) {
   const timeout = versionAtLeast(env.sdkVersion, '2.10.0') && typeof args.timeout === 'number' ? args.timeout : 60000;
   state.timer = setTimeout(() => fail(600004, 'timeout'), timeout);
   const profileWanted = args.enableProfile !== false && ['android', 'ios'].includes(env.os) && versionAtLeast(env.sdkVersion, '2.10.4');
-  const ca = fs.readFileSync(env.caCert);
+  const ca = env.caCert === run.caPath && run.ca ? run.ca : fs.readFileSync(env.caCert);
 
   const headers = Object.assign({}, args.header || {});
   for (const name of Object.keys(headers)) {

@@ -5,15 +5,47 @@ use serde::{Deserialize, Serialize};
 
 use crate::protocol::EventKind;
 
-/// One event as it arrived, stamped with milliseconds since the call was sent.
+/// One event as it arrived, stamped with milliseconds since the call started (see
+/// [`CallObservation::timed_from`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimedEvent {
-    /// Milliseconds since the call message was written.
+    /// Milliseconds since the call started.
     pub at_ms: u64,
     /// Which event.
     pub event: EventKind,
     /// Its data.
     pub data: serde_json::Value,
+    /// Milliseconds after the call's first `complete`, for events that came after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_complete_ms: Option<u64>,
+    /// It arrived after the case had been judged (past its linger and watch window); the case
+    /// was judged again with it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub late: bool,
+}
+
+impl TimedEvent {
+    /// An event that arrived while its case was running.
+    pub fn new(at_ms: u64, event: EventKind, data: serde_json::Value) -> TimedEvent {
+        TimedEvent {
+            at_ms,
+            event,
+            data,
+            after_complete_ms: None,
+            late: false,
+        }
+    }
+}
+
+/// Where a call's times are measured from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimedFrom {
+    /// The call message was written (the candidate sent no `started`).
+    #[default]
+    Sent,
+    /// The candidate's `started` message: the moment it really invoked the API.
+    Started,
 }
 
 /// How a call ended.
@@ -43,8 +75,14 @@ pub struct CallObservation {
     pub events: Vec<TimedEvent>,
     /// How it ended.
     pub end: CallEnd,
-    /// Milliseconds from the call message to its end.
+    /// Milliseconds from the call's start to its end.
     pub duration_ms: u64,
+    /// What the call's times (`at_ms`, `duration_ms`) are measured from.
+    #[serde(default)]
+    pub timed_from: TimedFrom,
+    /// Milliseconds from the call message to the candidate's `started`, when it sent one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_ms: Option<u64>,
 }
 
 /// A file found in the case's sandbox after the call.

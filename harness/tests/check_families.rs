@@ -61,7 +61,7 @@ fn templates() -> Templates {
 }
 
 fn event(at_ms: u64, event: EventKind, data: Value) -> TimedEvent {
-    TimedEvent { at_ms, event, data }
+    TimedEvent::new(at_ms, event, data)
 }
 
 fn success_data() -> Value {
@@ -111,6 +111,8 @@ fn good_observation() -> Observation {
             ],
             end: CallEnd::Completed,
             duration_ms: 20,
+            timed_from: Default::default(),
+            started_ms: None,
         }],
         files: vec![FileRecord {
             path: "temp/a.bin".into(),

@@ -74,6 +74,8 @@ const CATCHERS: &[(&str, &str)] = &[
     ("errmsg-undefined", "douyin/download/domain/not-in-list"),
     ("progress-not-finite", "wechat/download/progress/monotonic"),
     ("progress-over-100", "wechat/download/progress/monotonic"),
+    ("late-timer", "douyin/download/timeout/watch-success"),
+    ("no-progress", "wechat/download/progress/monotonic"),
 ];
 
 fn specs() -> PathBuf {

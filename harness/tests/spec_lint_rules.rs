@@ -149,6 +149,13 @@ const TABLE: &[(&str, &[&str])] = &[
         &["239:14: call-count: case `download/dns/unresolvable`: call.count must be at least 1"],
     ),
     (
+        "watch-window",
+        &[
+            "209:17: watch-window: case `download/timeout/headers-late`: call.watch_ms (400) must be \
+           longer than the call's timeout (500), with a margin",
+        ],
+    ),
+    (
         "target-faults",
         &[
             "238:15: target-faults: case `download/dns/unresolvable`: target `dns-failure` reaches no \

@@ -317,6 +317,12 @@ impl MockServer {
         self.shared.journal.get(key)
     }
 
+    /// Watch the body bytes the server has written for `key` (all its requests together), as
+    /// they are written: what "after N bytes" triggers wait on.
+    pub fn bytes_sent_watch(&self, key: &str) -> tokio::sync::watch::Receiver<u64> {
+        self.shared.journal.bytes_sent_watch(key)
+    }
+
     /// TLS handshakes that failed on `listener` (bad-certificate listeners count rejected clients here).
     pub fn handshake_failures(&self, listener: ListenerKind) -> u64 {
         self.shared

@@ -4,12 +4,25 @@
 
 pub mod number;
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use schemars::JsonSchema;
 
 /// The protocol version this harness speaks.
 pub const PROTOCOL_VERSION: u32 = 1;
+
+impl ToCandidate {
+    /// The harness's hello with nothing but the protocol version.
+    pub fn hello() -> ToCandidate {
+        ToCandidate::Hello {
+            protocol: PROTOCOL_VERSION,
+            ca_cert: None,
+            origins: None,
+        }
+    }
+}
 
 /// A message from the harness to a candidate.
 // A few messages per call: boxing the large `Call` would only complicate every match on it.
@@ -21,6 +34,12 @@ pub enum ToCandidate {
     Hello {
         /// Protocol version.
         protocol: u32,
+        /// Path of the test CA certificate (PEM), fixed for the whole run.
+        #[serde(default, rename = "caCert", skip_serializing_if = "Option::is_none")]
+        ca_cert: Option<String>,
+        /// The mock server's origins by listener (`http`, `https`, `self-signed`...), fixed for the run.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        origins: Option<BTreeMap<String, String>>,
     },
     /// Start one API call.
     Call(CallMessage),
@@ -98,6 +117,11 @@ pub struct FsEnv {
 pub enum FromCandidate {
     /// Answer to the harness's hello.
     Hello(CandidateHello),
+    /// The moment the API was really invoked for a call (optional, at most once, before its events).
+    Started {
+        /// Call id.
+        call: String,
+    },
     /// A callback or task event of a call.
     Event {
         /// Call id.

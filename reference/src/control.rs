@@ -113,9 +113,22 @@ impl Emitter {
         self
     }
 
+    /// Mark the moment the API is really invoked (protocol v1 `started`).
+    pub async fn started(&self) {
+        let _ = self
+            .tx
+            .send(FromCandidate::Started {
+                call: self.call.clone(),
+            })
+            .await;
+    }
+
     /// Send one event (as a payload defect makes it); a closed channel means nobody listens any
     /// more, which is not an error here.
     pub async fn event(&self, event: EventKind, mut data: Value) {
+        if event == EventKind::Progress && self.defect == Defect::NoProgress {
+            return;
+        }
         super::mangle::apply(self.defect, event, &mut data);
         self.send(event, data).await;
     }

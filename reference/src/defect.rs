@@ -71,4 +71,9 @@ pub enum Defect {
     ProgressNotFinite,
     /// `progress` doubled, so it goes past 100.
     ProgressOver100,
+    /// The call's timer is not cancelled when the call ends: it fires `fail` and `complete`
+    /// again when it expires.
+    LateTimer,
+    /// No progress events at all.
+    NoProgress,
 }

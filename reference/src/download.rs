@@ -18,7 +18,8 @@ use dlconform_protocol::{CallEnv, EventKind};
 
 /// Run one downloadFile call to its end (success or fail, then complete).
 pub async fn run(mut ctx: CallCtx, platform: &'static dyn DownloadPlatform) {
-    let result = execute(&mut ctx, platform).await;
+    let mut timer = None;
+    let result = execute(&mut ctx, platform, &mut timer).await;
     let defect = ctx.shared.defect;
     let result = match result {
         Err(TransferError::Certificate { detail, .. }) if defect == Defect::CertAsNetworkError => {
@@ -53,6 +54,14 @@ pub async fn run(mut ctx: CallCtx, platform: &'static dyn DownloadPlatform) {
         return;
     }
     ctx.emitter.finish(data).await;
+    if defect == Defect::LateTimer
+        && let Some(expiry) = timer
+    {
+        // The timer nobody cancelled: it fails the call that has already ended.
+        tokio::time::sleep_until(expiry).await;
+        let err = TransferError::Timeout { phase: Phase::Body };
+        ctx.emitter.finish(Err(platform.fail(&ctx.env, &err))).await;
+    }
 }
 
 /// The `UnnamedScratchFile` defect: drop every path field and leave bytes that are not the
@@ -68,9 +77,11 @@ async fn leave_unnamed_scratch(data: &mut Value, done: &Downloaded) {
     let _ = tokio::fs::write(scratch, b"scratch bytes, not the body").await;
 }
 
+/// `timer` is set to when the call's timer would expire, for a call it did not end.
 async fn execute(
     ctx: &mut CallCtx,
     p: &'static dyn DownloadPlatform,
+    timer: &mut Option<tokio::time::Instant>,
 ) -> Result<Downloaded, TransferError> {
     let invoke_start = now_ms();
     let env = &ctx.env;
@@ -145,10 +156,19 @@ async fn execute(
         Defect::TimeoutIgnored => None,
         _ => p.timeout(env, &ctx.args),
     };
+    if defect == Defect::LateTimer {
+        // A wrapper's own timer, kept for the `timeout` argument on every platform.
+        *timer = crate::platform::timeout_arg(&ctx.args, None)
+            .or(timeout)
+            .map(|t| tokio::time::Instant::now() + t);
+    }
     let outcome = tokio::select! {
         r = job.transfer(&mut profile) => r,
         err = ctx.signals.interrupted(react) => Err(err),
-        _ = sleep_opt(timeout) => Err(TransferError::Timeout { phase: phase.get() }),
+        _ = sleep_opt(timeout) => {
+            *timer = None;
+            Err(TransferError::Timeout { phase: phase.get() })
+        }
     };
     let (status, headers, path, size) = outcome?;
     fill_profile(&mut profile, &phase);

@@ -186,6 +186,7 @@ async fn dispatch(
     tx: mpsc::Sender<FromCandidate>,
 ) {
     let emitter = Emitter::new(call.call.clone(), tx).with_defect(shared.defect);
+    emitter.started().await;
     let args = match call.args {
         Value::Object(m) => m,
         _ => Map::new(),

@@ -172,6 +172,16 @@ pub const MUTANTS: &[Mutant] = &[
         description: "progress doubled, so it climbs past 100",
         defect: Defect::ProgressOver100,
     },
+    Mutant {
+        name: "late-timer",
+        description: "the call's timer (its timeout argument, on every platform, as cross-platform wrappers keep one) is not cancelled when the call ends and fires fail + complete on expiry",
+        defect: Defect::LateTimer,
+    },
+    Mutant {
+        name: "no-progress",
+        description: "no progress events at all",
+        defect: Defect::NoProgress,
+    },
 ];
 
 /// The mutant called `name` (without the `mutant:` prefix).

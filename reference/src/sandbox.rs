@@ -262,11 +262,13 @@ impl PartialFile {
             .parent()
             .ok_or_else(|| SandboxError::MissingParent(target.display().to_string()))?;
         let partial = dir.join(format!(".{}.partial", random_name()));
-        let file = tokio::fs::OpenOptions::new()
+        // Opened without an await point before the guard exists: a transfer cancelled here (abort,
+        // host event) must not leave a file that a background open created after the cancel.
+        let file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
-            .open(&partial)
-            .await?;
+            .open(&partial)?;
+        let file = tokio::fs::File::from_std(file);
         Ok((
             PartialFile {
                 partial,
@@ -290,7 +292,8 @@ impl PartialFile {
 
     /// Move the partial file to its final place.
     pub async fn commit(mut self) -> Result<(), SandboxError> {
-        tokio::fs::rename(&self.partial, &self.target).await?;
+        // Synchronous for the same reason as `create`: a cancelled rename must not finish later.
+        std::fs::rename(&self.partial, &self.target)?;
         self.committed = true;
         Ok(())
     }

@@ -25,7 +25,7 @@ async fn douyin(d: &mut Driver, sb: &Sandbox, pki: &Pki, args: Value, acts: Vec<
 #[tokio::test]
 async fn hello_and_unsupported() {
     let mut d = Driver::start();
-    d.to.send(ToCandidate::Hello { protocol: 1 }).await.unwrap();
+    d.to.send(ToCandidate::hello()).await.unwrap();
     let Some(FromCandidate::Hello(h)) = d.from.recv().await else {
         panic!("no hello")
     };

@@ -7,6 +7,7 @@
 //! that died.
 
 pub mod builtin;
+pub mod late;
 pub mod log;
 pub use dlconform_reference::mutants;
 pub mod process;
@@ -14,6 +15,7 @@ pub use dlconform_reference as reference;
 pub mod supervisor;
 pub mod websocket;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -23,6 +25,27 @@ use crate::protocol::{CandidateHello, FromCandidate, PROTOCOL_VERSION, ToCandida
 
 pub use log::LogRing;
 pub use supervisor::{CaseSession, Routed, Supervisor};
+
+/// What is fixed for the whole run, handed to every candidate instance in the harness's hello
+/// so that it can get ready before the first call.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunValues {
+    /// Path of the test CA certificate (PEM).
+    pub ca_cert: Option<String>,
+    /// The mock server's origins by listener name (`http`, `https`, `self-signed`...).
+    pub origins: Option<BTreeMap<String, String>>,
+}
+
+impl RunValues {
+    /// The harness's hello carrying these values.
+    pub fn hello(&self) -> ToCandidate {
+        ToCandidate::Hello {
+            protocol: PROTOCOL_VERSION,
+            ca_cert: self.ca_cert.clone(),
+            origins: self.origins.clone(),
+        }
+    }
+}
 
 /// Capacity of the channels between the runner and a candidate.
 pub const CHANNEL_CAPACITY: usize = 1024;
@@ -133,10 +156,11 @@ pub struct Started {
     pub guard: Box<dyn Send + Sync>,
 }
 
-/// Start a candidate and complete the hello handshake within `hello_timeout`.
+/// Start a candidate and complete the hello handshake (carrying `values`) within `hello_timeout`.
 pub async fn start(
     spec: &CandidateSpec,
     hello_timeout: Duration,
+    values: &RunValues,
 ) -> Result<(Started, CandidateHello), StartError> {
     let mut started = match spec {
         CandidateSpec::Builtin(name) => builtin::start(name)?,
@@ -152,9 +176,7 @@ pub async fn start(
             .map(|t| format!("; stderr:\n{t}"))
             .unwrap_or_default()
     };
-    let hello = ToCandidate::Hello {
-        protocol: PROTOCOL_VERSION,
-    };
+    let hello = values.hello();
     if started.tx.send(hello).await.is_err() {
         return Err(StartError::WouldNotStart(format!(
             "its input closed before hello{}",

@@ -1,5 +1,7 @@
 //! Keeps one candidate running for the whole run: routes what it sends to the case that owns
 //! each call, tells every case in flight when it dies, and starts a fresh one for the next case.
+//! A call's route outlives its case: what arrives for it afterwards goes to the run's
+//! [`LateSink`], so no event is lost while the candidate runs.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -9,7 +11,8 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::{CandidateSpec, Incoming, LogRing, Stamped, StartError, start};
+use super::late::{LateEvent, LateSink};
+use super::{CandidateSpec, Incoming, LogRing, RunValues, Stamped, StartError, start};
 use crate::protocol::{CallMessage, CandidateHello, FromCandidate, ToCandidate};
 
 /// How long a candidate may take to exit after `shutdown`.
@@ -43,7 +46,15 @@ pub enum Routed {
     },
 }
 
-type Routes = Arc<Mutex<Option<HashMap<String, mpsc::UnboundedSender<Routed>>>>>;
+/// Where a call's items go.
+enum Route {
+    /// To the case running it.
+    Case(mpsc::UnboundedSender<Routed>),
+    /// Its case was judged: events go to the late sink.
+    Judged,
+}
+
+type Routes = Arc<Mutex<Option<HashMap<String, Route>>>>;
 
 /// One running instance of the candidate.
 struct Live {
@@ -64,6 +75,8 @@ impl Live {
 pub struct Supervisor {
     spec: CandidateSpec,
     hello_timeout: Duration,
+    values: RunValues,
+    late: Arc<LateSink>,
     hello: CandidateHello,
     current: tokio::sync::Mutex<Option<Arc<Live>>>,
     broken: Mutex<Option<String>>,
@@ -71,12 +84,20 @@ pub struct Supervisor {
 }
 
 impl Supervisor {
-    /// Start the candidate once; an error here means the run cannot go on.
-    pub async fn start(spec: CandidateSpec, hello_timeout: Duration) -> Result<Self, StartError> {
-        let (live, hello) = launch(&spec, hello_timeout).await?;
+    /// Start the candidate once, handing it the run's `values` in the hello; an error here
+    /// means the run cannot go on.
+    pub async fn start(
+        spec: CandidateSpec,
+        hello_timeout: Duration,
+        values: RunValues,
+    ) -> Result<Self, StartError> {
+        let late = Arc::new(LateSink::default());
+        let (live, hello) = launch(&spec, hello_timeout, &values, &late).await?;
         Ok(Supervisor {
             spec,
             hello_timeout,
+            values,
+            late,
             hello,
             current: tokio::sync::Mutex::new(Some(live)),
             broken: Mutex::new(None),
@@ -104,7 +125,7 @@ impl Supervisor {
         if let Some(reason) = self.broken.lock().ok().and_then(|b| b.clone()) {
             return Err(reason);
         }
-        match launch(&self.spec, self.hello_timeout).await {
+        match launch(&self.spec, self.hello_timeout, &self.values, &self.late).await {
             Ok((live, _hello)) => {
                 self.starts.fetch_add(1, Ordering::Relaxed);
                 *current = Some(Arc::clone(&live));
@@ -118,6 +139,11 @@ impl Supervisor {
                 Err(reason)
             }
         }
+    }
+
+    /// The late events kept so far (call it after [`Supervisor::shutdown`] to have them all).
+    pub fn late(&self) -> &LateSink {
+        &self.late
     }
 
     /// Send `shutdown`, close its input, and wait briefly for it to exit.
@@ -141,10 +167,17 @@ impl Supervisor {
 async fn launch(
     spec: &CandidateSpec,
     hello_timeout: Duration,
+    values: &RunValues,
+    late: &Arc<LateSink>,
 ) -> Result<(Arc<Live>, CandidateHello), StartError> {
-    let (started, hello) = start(spec, hello_timeout).await?;
+    let (started, hello) = start(spec, hello_timeout, values).await?;
     let routes: Routes = Arc::new(Mutex::new(Some(HashMap::new())));
-    let dispatcher = tokio::spawn(dispatch(started.rx, Arc::clone(&routes), started.guard));
+    let dispatcher = tokio::spawn(dispatch(
+        started.rx,
+        Arc::clone(&routes),
+        Arc::clone(late),
+        started.guard,
+    ));
     let live = Arc::new(Live {
         tx: started.tx,
         routes,
@@ -156,7 +189,12 @@ async fn launch(
 
 /// Route items until the candidate closes; then tell every case in flight. Owns the guard,
 /// so a dead candidate is killed as soon as it is noticed.
-async fn dispatch(mut rx: mpsc::Receiver<Stamped>, routes: Routes, guard: Box<dyn Send + Sync>) {
+async fn dispatch(
+    mut rx: mpsc::Receiver<Stamped>,
+    routes: Routes,
+    late: Arc<LateSink>,
+    guard: Box<dyn Send + Sync>,
+) {
     let reason = loop {
         let Some(Stamped { at, item }) = rx.recv().await else {
             break "candidate output closed".to_string();
@@ -166,6 +204,7 @@ async fn dispatch(mut rx: mpsc::Receiver<Stamped>, routes: Routes, guard: Box<dy
             Incoming::Message(message) => {
                 let call = match &message {
                     FromCandidate::Event { call, .. }
+                    | FromCandidate::Started { call }
                     | FromCandidate::Unsupported { call, .. }
                     | FromCandidate::Error { call, .. } => call.clone(),
                     FromCandidate::Hello(_) => {
@@ -173,7 +212,7 @@ async fn dispatch(mut rx: mpsc::Receiver<Stamped>, routes: Routes, guard: Box<dy
                         continue;
                     }
                 };
-                send_to(&routes, &call, Routed::Message { at, message });
+                send_to(&routes, &late, &call, Routed::Message { at, message });
             }
             Incoming::Problem { call, line, error } => {
                 let detail = format!("'{line}': {error}");
@@ -183,7 +222,7 @@ async fn dispatch(mut rx: mpsc::Receiver<Stamped>, routes: Routes, guard: Box<dy
                     detail,
                 };
                 match call {
-                    Some(call) => send_to(&routes, &call, item),
+                    Some(call) => send_to(&routes, &late, &call, item),
                     // A line that names no call cannot be pinned on one case: every case in flight gets it.
                     None => broadcast(&routes, &item, false),
                 }
@@ -201,12 +240,20 @@ async fn dispatch(mut rx: mpsc::Receiver<Stamped>, routes: Routes, guard: Box<dy
     drop(guard);
 }
 
-fn send_to(routes: &Routes, call: &str, item: Routed) {
+fn send_to(routes: &Routes, late: &LateSink, call: &str, item: Routed) {
     let Ok(routes) = routes.lock() else { return };
     match routes.as_ref().and_then(|r| r.get(call)) {
-        Some(tx) => {
+        Some(Route::Case(tx)) => {
             let _ = tx.send(item);
         }
+        Some(Route::Judged) => match item {
+            Routed::Message {
+                at,
+                message: FromCandidate::Event { event, data, .. },
+            } => late.push(call, LateEvent { at, event, data }),
+            // Only callbacks can be judged late; anything else is only logged.
+            other => tracing::debug!(call, ?other, "non-event message after the case was judged"),
+        },
         None => tracing::debug!(call, "message for a call no case is waiting for"),
     }
 }
@@ -215,15 +262,19 @@ fn broadcast(routes: &Routes, item: &Routed, close: bool) {
     let Ok(mut routes) = routes.lock() else {
         return;
     };
+    let case_sender = |route: &Route| match route {
+        Route::Case(tx) => Some(tx.clone()),
+        Route::Judged => None,
+    };
     let senders: Vec<_> = if close {
         routes
             .take()
-            .map(|r| r.into_values().collect())
+            .map(|r| r.values().filter_map(case_sender).collect())
             .unwrap_or_default()
     } else {
         routes
             .as_ref()
-            .map(|r| r.values().cloned().collect())
+            .map(|r| r.values().filter_map(case_sender).collect())
             .unwrap_or_default()
     };
     for tx in senders {
@@ -265,7 +316,7 @@ impl CaseSession {
             let Some(routes) = routes.as_mut() else {
                 return Err("candidate died before the call was sent".into());
             };
-            routes.insert(call.call.clone(), self.tx.clone());
+            routes.insert(call.call.clone(), Route::Case(self.tx.clone()));
         }
         self.calls.push(call.call.clone());
         self.live
@@ -291,11 +342,12 @@ impl CaseSession {
 }
 
 impl Drop for CaseSession {
+    // The case is judged: its calls' routes now lead to the late sink, not away.
     fn drop(&mut self) {
         if let Ok(mut routes) = self.live.routes.lock() {
             if let Some(routes) = routes.as_mut() {
                 for call in &self.calls {
-                    routes.remove(call);
+                    routes.insert(call.clone(), Route::Judged);
                 }
             }
         }

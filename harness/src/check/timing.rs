@@ -1,4 +1,5 @@
-//! Timing: how long from the call message to its end.
+//! Timing: how long from the call's start to its end. The start is the candidate's `started`
+//! when it sent one, else the call message (see `CallObservation::timed_from`).
 
 use crate::check::{CheckInput, call_index, failure};
 use crate::verdict::CheckFailure;

@@ -1,5 +1,5 @@
-//! Running one case: register the scenario, prepare the sandbox, send the call(s), perform the
-//! actions, collect events until every call ends or the deadline, then observe and judge.
+//! Running one case: register the scenario, prepare the sandbox, send the call(s) and collect
+//! their events ([`super::collect`]), then observe and judge.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -8,15 +8,15 @@ use std::time::{Duration, Instant};
 use mock_server::MockServer;
 use serde_json::Value;
 
+use super::collect::{CallClock, Collected, Listening, collect};
 use super::plan::PlannedCase;
 use super::sandbox::Sandbox;
 use super::templates::{Templates, base_of, origin_of};
-use crate::candidate::{CaseSession, Routed, Supervisor};
+use crate::candidate::Supervisor;
 use crate::check::{CheckInput, run_all};
-use crate::observation::{CallEnd, CallObservation, Observation, TimedEvent};
-use crate::protocol::{CallEnv, CallMessage, EventKind, FromCandidate, FsEnv, ToCandidate};
+use crate::observation::{CallEnd, Observation};
+use crate::protocol::{CallEnv, CallMessage, FsEnv};
 use crate::results::CaseResult;
-use crate::spec::model::{Action, ActionKind, Trigger};
 use crate::verdict::{CheckFailure, Status};
 
 /// Deadline of a case whose call gives none.
@@ -53,8 +53,13 @@ pub struct CaseContext {
     pub keep_sandboxes: bool,
 }
 
-/// Run one case; never fails: whatever goes wrong becomes its status.
-pub async fn run_case(ctx: Arc<CaseContext>, planned: PlannedCase, index: usize) -> CaseResult {
+/// Run one case; never fails: whatever goes wrong becomes its status. With the result comes
+/// what it takes to judge the case again, should late events arrive for its calls.
+pub async fn run_case(
+    ctx: Arc<CaseContext>,
+    planned: PlannedCase,
+    index: usize,
+) -> (CaseResult, Option<Rejudge>) {
     let started = Instant::now();
     let mut result = CaseResult {
         id: planned.full_id.clone(),
@@ -75,29 +80,121 @@ pub async fn run_case(ctx: Arc<CaseContext>, planned: PlannedCase, index: usize)
         result.expected = Status::Skip;
         result.status = Status::Skip;
         result.reason = Some(reason.clone());
-        return result;
+        return (result, None);
     }
-    match execute(&ctx, &planned, index).await {
-        Ok(judged) => {
-            result.status = judged.status;
-            result.reason = judged.reason;
-            result.failures = judged.failures;
-            result.observation = Some(judged.observation);
+    let rejudge = match execute(&ctx, &planned, index).await {
+        Ok((judged, rejudge)) => {
+            judged.apply_to(&mut result);
+            Some(rejudge)
         }
         Err(reason) => {
             result.status = Status::Error;
             result.reason = Some(reason);
+            None
         }
-    }
+    };
     result.duration_ms = started.elapsed().as_millis() as u64;
-    result
+    (result, rejudge)
 }
 
-struct Judged {
-    status: Status,
-    reason: Option<String>,
-    failures: Vec<CheckFailure>,
+/// A case's status, reason and check failures, with what they were judged on.
+pub struct Judged {
+    /// Status before expectations.
+    pub status: Status,
+    /// Why, when not PASS.
+    pub reason: Option<String>,
+    /// Failed checks.
+    pub failures: Vec<CheckFailure>,
+    /// What was observed.
+    pub observation: Observation,
+}
+
+impl Judged {
+    /// Put the verdict into the case's result (as the runner has it, before expectations).
+    pub fn apply_to(self, result: &mut CaseResult) {
+        result.status = self.status;
+        result.reason = self.reason;
+        result.failures = self.failures;
+        result.observation = Some(self.observation);
+    }
+}
+
+/// Everything a case was judged on besides its observation, kept to judge it again.
+#[derive(Clone)]
+pub struct Rejudge {
+    planned: PlannedCase,
+    templates: Templates,
+    args: Value,
+    sdk_version: String,
+    problems: Vec<String>,
+    unfired: Vec<String>,
+    /// The calls' clocks.
+    pub clocks: Vec<CallClock>,
+}
+
+impl Rejudge {
+    /// Judge `observation` (the case's, with events added) as the case was judged.
+    pub fn judge(&self, observation: Observation) -> Judged {
+        judge(
+            &self.planned,
+            &self.templates,
+            &self.args,
+            &self.sdk_version,
+            &Findings {
+                problems: &self.problems,
+                unfired: &self.unfired,
+            },
+            observation,
+        )
+    }
+}
+
+/// What the collection found besides the calls' events.
+pub struct Findings<'a> {
+    /// Protocol problems.
+    pub problems: &'a [String],
+    /// Actions whose trigger never fired.
+    pub unfired: &'a [String],
+}
+
+/// Judge an observation: the status from how the calls ended, then every check.
+fn judge(
+    planned: &PlannedCase,
+    templates: &Templates,
+    args: &Value,
+    sdk_version: &str,
+    findings: &Findings<'_>,
     observation: Observation,
+) -> Judged {
+    let (status, reason) = status_of(&observation, findings);
+    let failures = match (status, planned.result_shapes()) {
+        (Status::Pass, Some(shapes)) => crate::check::tier::assign(
+            &planned.case.expect,
+            planned.case.tier,
+            run_all(&CheckInput {
+                expect: &planned.case.expect,
+                result: shapes,
+                task: planned.api().and_then(|api| api.task.as_ref()),
+                platform: planned.platform,
+                sdk_version,
+                templates,
+                args,
+                observation: &observation,
+            }),
+        ),
+        _ => Vec::new(),
+    };
+    let status = if status == Status::Pass && !failures.is_empty() {
+        Status::Fail
+    } else {
+        status
+    };
+    Judged {
+        status,
+        reason,
+        failures,
+        observation,
+    }
 }
 
 /// A server key from the case index and id: `[A-Za-z0-9._-]+`, unique within the run.
@@ -115,12 +212,16 @@ pub fn case_key(index: usize, full_id: &str) -> String {
     format!("{index:04}-{id}")
 }
 
-async fn execute(ctx: &CaseContext, planned: &PlannedCase, index: usize) -> Result<Judged, String> {
+async fn execute(
+    ctx: &CaseContext,
+    planned: &PlannedCase,
+    index: usize,
+) -> Result<(Judged, Rejudge), String> {
     let case = &planned.case;
     let api = planned
         .api()
         .ok_or_else(|| format!("the spec defines no api '{}'", case.api))?;
-    let shapes = planned
+    planned
         .result_shapes()
         .ok_or_else(|| format!("no result shapes for api '{}'", case.api))?;
     let paths = planned.paths();
@@ -179,9 +280,15 @@ async fn execute(ctx: &CaseContext, planned: &PlannedCase, index: usize) -> Resu
         .map(Duration::from_millis)
         .unwrap_or(DEFAULT_DEADLINE);
 
+    let listening = Listening {
+        deadline,
+        linger: ctx.linger,
+        watch: case.call.watch_ms.map(Duration::from_millis),
+    };
+    let bytes = ctx.server.bytes_sent_watch(&key);
     let collected = match ctx.supervisor.session().await {
         Err(reason) => Collected::died_before_start(&messages, reason),
-        Ok(session) => collect(session, messages, &case.call.actions, deadline, ctx.linger).await,
+        Ok(session) => collect(session, messages, &case.call.actions, listening, bytes).await,
     };
 
     let observation = Observation {
@@ -199,38 +306,23 @@ async fn execute(ctx: &CaseContext, planned: &PlannedCase, index: usize) -> Resu
     if !ctx.keep_sandboxes {
         let _ = std::fs::remove_dir_all(&sandbox.case_dir);
     }
-    let (status, reason) = status_of(&observation, &collected.problems);
-    let failures = if status == Status::Pass {
-        let input = CheckInput {
-            expect: &case.expect,
-            result: shapes,
-            task: api.task.as_ref(),
-            platform: planned.platform,
-            sdk_version: &env.sdk_version,
-            templates: &templates,
-            args: &args,
-            observation: &observation,
-        };
-        crate::check::tier::assign(&case.expect, case.tier, run_all(&input))
-    } else {
-        Vec::new()
+    let rejudge = Rejudge {
+        planned: planned.clone(),
+        templates,
+        args,
+        sdk_version: env.sdk_version,
+        problems: collected.problems,
+        unfired: collected.unfired,
+        clocks: collected.clocks,
     };
-    let status = if status == Status::Pass && !failures.is_empty() {
-        Status::Fail
-    } else {
-        status
-    };
-    Ok(Judged {
-        status,
-        reason,
-        failures,
-        observation,
-    })
+    let judged = rejudge.judge(observation);
+    Ok((judged, rejudge))
 }
 
 /// The status decided by how the calls ended, before any check: CRASH, ERROR, TIMEOUT,
-/// UNSUPPORTED, or PASS meaning "every call completed, judge by the checks".
-pub fn status_of(observation: &Observation, problems: &[String]) -> (Status, Option<String>) {
+/// UNSUPPORTED, or PASS meaning "every call completed, judge by the checks". An action whose
+/// trigger never fired makes the case ERROR: its outcome says nothing about the action.
+pub fn status_of(observation: &Observation, findings: &Findings<'_>) -> (Status, Option<String>) {
     let ends = observation.calls.iter().map(|c| &c.end);
     let first = |pick: fn(&CallEnd) -> Option<String>| ends.clone().find_map(pick);
     if let Some(reason) = first(|e| match e {
@@ -239,7 +331,7 @@ pub fn status_of(observation: &Observation, problems: &[String]) -> (Status, Opt
     }) {
         return (Status::Crash, Some(reason));
     }
-    if let Some(problem) = problems.first() {
+    if let Some(problem) = findings.problems.first() {
         return (
             Status::Error,
             Some(format!("protocol violation: {problem}")),
@@ -251,6 +343,16 @@ pub fn status_of(observation: &Observation, problems: &[String]) -> (Status, Opt
         _ => None,
     }) {
         return (Status::Error, Some(reason));
+    }
+    let unsupported = ends.clone().any(|e| matches!(e, CallEnd::Unsupported(_)));
+    if !findings.unfired.is_empty() && !unsupported {
+        return (
+            Status::Error,
+            Some(format!(
+                "trigger never fired: {}",
+                findings.unfired.join("; ")
+            )),
+        );
     }
     if ends.clone().any(|e| *e == CallEnd::Deadline) {
         let longest = observation
@@ -271,237 +373,4 @@ pub fn status_of(observation: &Observation, problems: &[String]) -> (Status, Opt
         return (Status::Unsupported, Some(reason));
     }
     (Status::Pass, None)
-}
-
-struct Collected {
-    calls: Vec<CallObservation>,
-    problems: Vec<String>,
-    log: String,
-}
-
-impl Collected {
-    fn died_before_start(messages: &[CallMessage], reason: String) -> Collected {
-        Collected {
-            calls: messages
-                .iter()
-                .map(|m| CallObservation {
-                    call: m.call.clone(),
-                    events: Vec::new(),
-                    end: CallEnd::CandidateDied(reason.clone()),
-                    duration_ms: 0,
-                })
-                .collect(),
-            problems: Vec::new(),
-            log: String::new(),
-        }
-    }
-}
-
-struct CallState {
-    id: String,
-    sent: Instant,
-    events: Vec<TimedEvent>,
-    end: Option<(CallEnd, Instant)>,
-    // Actions not performed yet, with their absolute time for `after_ms`.
-    pending: Vec<(Action, Option<Instant>)>,
-}
-
-impl CallState {
-    fn finish(&mut self, end: CallEnd, at: Instant) {
-        if self.end.is_none() {
-            self.end = Some((end, at));
-        }
-    }
-}
-
-async fn collect(
-    mut session: CaseSession,
-    messages: Vec<CallMessage>,
-    actions: &[Action],
-    deadline: Duration,
-    linger: Duration,
-) -> Collected {
-    let mut calls: Vec<CallState> = Vec::new();
-    let mut problems = Vec::new();
-    for message in messages {
-        let id = message.call.clone();
-        let sent = Instant::now();
-        let sent_ok = session.send_call(message).await;
-        let mut state = CallState {
-            id,
-            sent,
-            events: Vec::new(),
-            end: None,
-            pending: actions
-                .iter()
-                .map(|a| {
-                    let at = match a.at {
-                        Trigger::AfterMs(ms) => Some(sent + Duration::from_millis(ms)),
-                        _ => None,
-                    };
-                    (a.clone(), at)
-                })
-                .collect(),
-        };
-        if let Err(reason) = sent_ok {
-            state.finish(CallEnd::CandidateDied(reason), Instant::now());
-        }
-        calls.push(state);
-    }
-    for state in &mut calls {
-        if state.end.is_none() {
-            fire(&session, state, |t| *t == Trigger::Immediately).await;
-        }
-    }
-    let case_deadline = Instant::now() + deadline;
-    let mut died = false;
-    loop {
-        let all_ended = calls.iter().all(|c| c.end.is_some());
-        if all_ended && died {
-            break;
-        }
-        let last_end = calls
-            .iter()
-            .filter_map(|c| c.end.as_ref().map(|e| e.1))
-            .max();
-        let mut wake = case_deadline;
-        if all_ended {
-            wake = last_end.map(|t| t + linger).unwrap_or_else(Instant::now);
-        }
-        for state in calls.iter().filter(|c| c.end.is_none()) {
-            for (_, at) in &state.pending {
-                if let Some(at) = at {
-                    wake = wake.min(*at);
-                }
-            }
-        }
-        tokio::select! {
-            item = session.rx.recv() => {
-                let Some(item) = item else { break };
-                match item {
-                    Routed::Message { at, message } => on_message(&session, &mut calls, at, message).await,
-                    Routed::Problem { at, call, detail } => {
-                        problems.push(detail.clone());
-                        for state in calls.iter_mut().filter(|c| call.as_deref().is_none_or(|id| id == c.id)) {
-                            state.finish(CallEnd::ProtocolViolation(detail.clone()), at);
-                        }
-                    }
-                    Routed::Died { at, reason } => {
-                        died = true;
-                        for state in &mut calls {
-                            state.finish(CallEnd::CandidateDied(reason.clone()), at);
-                        }
-                    }
-                }
-            }
-            _ = tokio::time::sleep_until(wake.into()) => {
-                let now = Instant::now();
-                if all_ended {
-                    break;
-                }
-                if now >= case_deadline {
-                    for state in calls.iter_mut().filter(|c| c.end.is_none()) {
-                        state.finish(CallEnd::Deadline, now);
-                        // Let the candidate free what the call holds; its late events go nowhere.
-                        session.send(ToCandidate::Abort { call: state.id.clone() }).await;
-                    }
-                    break;
-                }
-                for state in calls.iter_mut().filter(|c| c.end.is_none()) {
-                    fire(&session, state, |t| matches!(t, Trigger::AfterMs(_))).await;
-                }
-            }
-        }
-    }
-    let log = session.log();
-    drop(session);
-    Collected {
-        calls: calls
-            .into_iter()
-            .map(|c| {
-                let (end, at) = c.end.unwrap_or((CallEnd::Deadline, Instant::now()));
-                CallObservation {
-                    call: c.id,
-                    events: c.events,
-                    end,
-                    duration_ms: at.saturating_duration_since(c.sent).as_millis() as u64,
-                }
-            })
-            .collect(),
-        problems,
-        log,
-    }
-}
-
-async fn on_message(
-    session: &CaseSession,
-    calls: &mut [CallState],
-    at: Instant,
-    message: FromCandidate,
-) {
-    let (id, end) = match &message {
-        FromCandidate::Event { call, .. } => (call.clone(), None),
-        FromCandidate::Unsupported { call, reason } => {
-            (call.clone(), Some(CallEnd::Unsupported(reason.clone())))
-        }
-        FromCandidate::Error { call, message } => {
-            (call.clone(), Some(CallEnd::Error(message.clone())))
-        }
-        FromCandidate::Hello(_) => return,
-    };
-    let Some(state) = calls.iter_mut().find(|c| c.id == id) else {
-        return;
-    };
-    if let Some(end) = end {
-        state.finish(end, at);
-        return;
-    }
-    let FromCandidate::Event { event, data, .. } = message else {
-        return;
-    };
-    state.events.push(TimedEvent {
-        at_ms: at.saturating_duration_since(state.sent).as_millis() as u64,
-        event,
-        data: data.clone(),
-    });
-    match event {
-        EventKind::Complete => state.finish(CallEnd::Completed, at),
-        EventKind::HeadersReceived if state.end.is_none() => {
-            fire(session, state, |t| *t == Trigger::HeadersReceived).await;
-        }
-        EventKind::Progress if state.end.is_none() => {
-            let done = crate::check::progress::point(&data).done.unwrap_or(0.0);
-            fire(
-                session,
-                state,
-                |t| matches!(t, Trigger::AfterBytes(n) if done >= *n as f64),
-            )
-            .await;
-        }
-        _ => {}
-    }
-}
-
-/// Perform (once) the pending actions whose trigger `due` accepts; `after_ms` ones only when their time has come.
-async fn fire(session: &CaseSession, state: &mut CallState, due: impl Fn(&Trigger) -> bool) {
-    let now = Instant::now();
-    let mut remaining = Vec::new();
-    for (action, at) in std::mem::take(&mut state.pending) {
-        let time_ok = at.is_none_or(|t| t <= now);
-        if due(&action.at) && time_ok {
-            let message = match action.what {
-                ActionKind::Abort => ToCandidate::Abort {
-                    call: state.id.clone(),
-                },
-                ActionKind::Inject(event) => ToCandidate::Inject {
-                    call: state.id.clone(),
-                    event,
-                },
-            };
-            session.send(message).await;
-        } else {
-            remaining.push((action, at));
-        }
-    }
-    state.pending = remaining;
 }

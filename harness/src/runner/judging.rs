@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::expectations::{Expectations, judge};
 use crate::results::CaseResult;
-use crate::snapshot::{self, SnapshotMode, SnapshotStore, SnapshotTally};
+use crate::snapshot::{self, SnapshotMode, SnapshotOutcome, SnapshotStore, SnapshotTally};
 use crate::spec::model::{Os, Platform};
 
 /// What a run does with each finished case besides its checks.
@@ -25,8 +25,8 @@ pub struct Judging {
 pub struct CaseJudge<'a> {
     judging: &'a Judging,
     store: SnapshotStore,
-    /// Snapshot outcomes so far.
-    pub tally: SnapshotTally,
+    // Snapshot outcome of each case, by id, in the order judged; a case judged again replaces its own.
+    outcomes: Vec<(String, SnapshotOutcome)>,
     /// Every case seen, for stale expectations.
     pub seen: Vec<(String, Platform, Os)>,
 }
@@ -38,18 +38,40 @@ impl<'a> CaseJudge<'a> {
         CaseJudge {
             judging,
             store: SnapshotStore::new(&judging.snapshot_root, name),
-            tally: SnapshotTally::default(),
+            outcomes: Vec::new(),
             seen: Vec::new(),
         }
     }
 
-    /// Snapshot, then expectations, for one finished case run on `os`.
+    /// Put what was recorded per case into the order of `ids` (the plan's), whatever order the
+    /// cases finished in.
+    pub fn reorder<'i>(&mut self, ids: impl IntoIterator<Item = &'i str>) {
+        let position: std::collections::HashMap<&str, usize> =
+            ids.into_iter().enumerate().map(|(i, id)| (id, i)).collect();
+        let at = |id: &str| position.get(id).copied().unwrap_or(usize::MAX);
+        self.outcomes.sort_by_key(|(id, _)| at(id));
+        self.seen.sort_by_key(|(id, _, _)| at(id));
+    }
+
+    /// Snapshot outcomes so far.
+    pub fn tally(&self) -> SnapshotTally {
+        let mut tally = SnapshotTally::default();
+        for (id, outcome) in &self.outcomes {
+            tally.add(id, outcome);
+        }
+        tally
+    }
+
+    /// Snapshot, then expectations, for one finished case run on `os`. A case judged again
+    /// (late events) is applied again: its earlier outcome is replaced, not counted twice.
     pub fn apply(&mut self, case: &mut CaseResult, os: Os) {
         let outcome = snapshot::apply(self.judging.snapshots, &self.store, case);
-        self.tally.add(&case.id, &outcome);
+        self.outcomes.retain(|(id, _)| *id != case.id);
+        self.outcomes.push((case.id.clone(), outcome));
         let Some(platform) = Platform::from_name(&case.platform) else {
             return;
         };
+        self.seen.retain(|(id, _, _)| *id != case.id);
         self.seen.push((case.id.clone(), platform, os));
         let expected = self
             .judging

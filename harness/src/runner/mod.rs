@@ -2,7 +2,9 @@
 //! in parallel, and gather their results.
 
 pub mod case;
+pub mod collect;
 pub mod judging;
+pub mod late;
 pub mod plan;
 pub mod report;
 pub mod sandbox;
@@ -18,7 +20,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use mock_server::{MockServer, ServerConfig};
 
-use crate::candidate::{CandidateSpec, StartError, Supervisor};
+use crate::candidate::{CandidateSpec, RunValues, StartError, Supervisor};
 use crate::protocol::PROTOCOL_VERSION;
 use crate::results::{
     CandidateInfo, CaseResult, RESULTS_FORMAT, RunInfo, RunResults, SelectionInfo, SpecFileInfo,
@@ -134,7 +136,12 @@ pub async fn run_with(
     })
     .await?;
     let server = Arc::new(server);
-    let supervisor = match Supervisor::start(options.candidate.clone(), options.hello_timeout).await
+    let supervisor = match Supervisor::start(
+        options.candidate.clone(),
+        options.hello_timeout,
+        run_values(&server),
+    )
+    .await
     {
         Ok(s) => Arc::new(s),
         Err(err) => {
@@ -163,39 +170,57 @@ pub async fn run_with(
         p.dedup();
         p
     };
-    // Longest first; results go back to spec order, and each case keeps its spec index (its
-    // server key) whatever order it starts in.
+    let os = |id: &str| os_of.get(id).copied().unwrap_or_default();
+    // Longest first and unordered, so that a slow case (a big body, a watch window) holds one
+    // slot, not the ones behind it; each case keeps its plan index (its server key) whatever
+    // order it starts in, and the results go back into plan order afterwards.
     let start_order = schedule::order(&cases, &options.durations);
     let platform_slots = Arc::new(slots::PlatformSlots::for_cases(&cases));
-    let mut slots: Vec<Option<plan::PlannedCase>> = cases.into_iter().map(Some).collect();
+    let mut pending: Vec<Option<plan::PlannedCase>> = cases.into_iter().map(Some).collect();
     let ordered: Vec<(usize, plan::PlannedCase)> = start_order
         .into_iter()
-        .filter_map(|i| slots[i].take().map(|c| (i, c)))
+        .filter_map(|i| pending[i].take().map(|c| (i, c)))
         .collect();
-    let mut finished: Vec<(usize, CaseResult)> = futures_util::stream::iter(ordered)
-        .map(|(index, planned)| {
-            let ctx = Arc::clone(&ctx);
-            let platform_slots = Arc::clone(&platform_slots);
-            let id = planned.full_id.clone();
-            let handle = tokio::spawn(async move {
-                let _slots = platform_slots.acquire(&planned).await;
-                case::run_case(ctx, planned, index).await
-            });
-            async move { (index, id, handle.await) }
-        })
-        .buffer_unordered(options.jobs.max(1))
-        .map(|(index, id, joined)| {
-            let mut result = joined.unwrap_or_else(|err| panicked_case(&id, &err.to_string()));
-            judge.apply(&mut result, os_of.get(&id).copied().unwrap_or_default());
-            reporter.case_done(&result);
-            (index, result)
-        })
-        .collect()
-        .await;
-    finished.sort_by_key(|(index, _)| *index);
-    let results: Vec<CaseResult> = finished.into_iter().map(|(_, r)| r).collect();
-    reporter.finish();
+    let mut ran: Vec<(usize, CaseResult, Option<case::Rejudge>)> =
+        futures_util::stream::iter(ordered)
+            .map(|(index, planned)| {
+                let ctx = Arc::clone(&ctx);
+                let platform_slots = Arc::clone(&platform_slots);
+                let id = planned.full_id.clone();
+                let handle = tokio::spawn(async move {
+                    let _slots = platform_slots.acquire(&planned).await;
+                    case::run_case(ctx, planned, index).await
+                });
+                async move { (index, id, handle.await) }
+            })
+            .buffer_unordered(options.jobs.max(1))
+            .map(|(index, id, joined)| {
+                let (mut result, rejudge) =
+                    joined.unwrap_or_else(|err| (panicked_case(&id, &err.to_string()), None));
+                judge.apply(&mut result, os(&id));
+                reporter.case_done(&result);
+                (index, result, rejudge)
+            })
+            .collect()
+            .await;
+    ran.sort_by_key(|(index, _, _)| *index);
+    // Events keep reaching their calls until the candidate stops; then the cases that got
+    // late ones are judged again, before anything is written.
     supervisor.shutdown().await;
+    let mut late = supervisor.late().take();
+    let mut results = Vec::with_capacity(ran.len());
+    for (_, mut result, rejudge) in ran {
+        if let Some(rejudge) = rejudge {
+            if late::attach(&mut result, &rejudge, &mut late) {
+                let case_os = os(&result.id);
+                judge.apply(&mut result, case_os);
+                reporter.case_rejudged(&result);
+            }
+        }
+        results.push(result);
+    }
+    reporter.finish();
+    judge.reorder(results.iter().map(|r| r.id.as_str()));
     drop(ctx);
     shutdown_server(server).await;
     if options.keep_sandboxes {
@@ -205,7 +230,7 @@ pub async fn run_with(
 
     let hello = supervisor.hello();
     let stale_expectations = judge.stale();
-    let snapshots = judge.tally;
+    let snapshots = judge.tally();
     let partition = options.selection.partition.map(|p| p.to_string());
     let results = RunResults {
         format: RESULTS_FORMAT,
@@ -253,6 +278,21 @@ pub async fn run_with(
         snapshots,
         stale_expectations,
     })
+}
+
+/// What every candidate instance gets in the harness's hello: the test CA and the origins.
+fn run_values(server: &MockServer) -> RunValues {
+    let origins = mock_server::ListenerKind::ALL
+        .iter()
+        .filter_map(|&kind| {
+            let name = serde_json::to_value(kind).ok()?.as_str()?.to_string();
+            Some((name, server.base_url(kind)))
+        })
+        .collect();
+    RunValues {
+        ca_cert: Some(server.ca_cert_path().display().to_string()),
+        origins: Some(origins),
+    }
 }
 
 async fn shutdown_server(server: Arc<MockServer>) {

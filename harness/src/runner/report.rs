@@ -14,6 +14,8 @@ pub trait Reporter: Send + Sync {
     fn start(&self, total: usize);
     /// One case finished.
     fn case_done(&self, case: &CaseResult);
+    /// A case was judged again at the end of the run: events arrived for it after it was judged.
+    fn case_rejudged(&self, _case: &CaseResult) {}
     /// Every case finished.
     fn finish(&self);
 }
@@ -36,6 +38,9 @@ impl Reporter for LineReporter {
     }
     fn case_done(&self, case: &CaseResult) {
         eprintln!("{}", case_line(case));
+    }
+    fn case_rejudged(&self, case: &CaseResult) {
+        eprintln!("{}", rejudged_line(case));
     }
     fn finish(&self) {}
 }
@@ -67,6 +72,9 @@ impl Reporter for BarReporter {
         self.bar.set_message(case.id.clone());
         self.bar.inc(1);
     }
+    fn case_rejudged(&self, case: &CaseResult) {
+        self.bar.println(rejudged_line(case));
+    }
     fn finish(&self) {
         self.bar.finish_and_clear();
     }
@@ -88,6 +96,11 @@ fn case_line(case: &CaseResult) -> String {
         }
     }
     line
+}
+
+/// The line for a case judged again because of late events.
+pub fn rejudged_line(case: &CaseResult) -> String {
+    format!("judged again (late events): {}", case_line(case))
 }
 
 fn first_line(text: &str) -> &str {

@@ -672,6 +672,11 @@ pub struct CallSpec {
     /// Deadline for the case in milliseconds (default 30000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline_ms: Option<u64>,
+    /// Watch window in milliseconds: keep listening to the calls until this long after they
+    /// were started, even after `complete`, so a timer that fires after the call ended is seen.
+    /// Make it longer than the call's `timeout`, with a margin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watch_ms: Option<u64>,
 }
 
 impl Default for CallSpec {
@@ -681,6 +686,7 @@ impl Default for CallSpec {
             count: 1,
             actions: Vec::new(),
             deadline_ms: None,
+            watch_ms: None,
         }
     }
 }
@@ -708,7 +714,7 @@ pub enum Trigger {
     Immediately,
     /// This many milliseconds after the call is sent.
     AfterMs(u64),
-    /// When a progress event reports at least this many bytes.
+    /// Once the mock server has written at least this many body bytes for the case.
     AfterBytes(u64),
     /// When headersReceived arrives.
     HeadersReceived,

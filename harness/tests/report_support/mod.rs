@@ -83,7 +83,7 @@ pub fn case(id: &str, tier: Tier, expected: Status, status: Status) -> CaseResul
 }
 
 fn event(at_ms: u64, event: EventKind, data: serde_json::Value) -> TimedEvent {
-    TimedEvent { at_ms, event, data }
+    TimedEvent::new(at_ms, event, data)
 }
 
 /// An observed download of `size` bytes with four progress events.
@@ -119,6 +119,8 @@ pub fn download_observation(case_id: &str, size: u64, success: bool) -> Observat
             events,
             end: CallEnd::Completed,
             duration_ms: 90,
+            timed_from: Default::default(),
+            started_ms: None,
         }],
         files: if success {
             vec![FileRecord {

@@ -1,9 +1,11 @@
 //! The journal store: per-key records, bounded, updated while responses are in flight.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
+
+use tokio::sync::watch;
 
 use crate::control::journal::{CaseJournal, ConnectionEnd, RequestRecord, UploadRecord};
 
@@ -22,10 +24,21 @@ pub fn redacted(mut journal: CaseJournal) -> CaseJournal {
     journal
 }
 
-#[derive(Default)]
 struct KeyState {
     journal: CaseJournal,
     in_flight: u64,
+    // Body bytes written for the key over all its requests, as they go (not only every 256 KiB).
+    bytes: Arc<watch::Sender<u64>>,
+}
+
+impl Default for KeyState {
+    fn default() -> Self {
+        KeyState {
+            journal: CaseJournal::default(),
+            in_flight: 0,
+            bytes: Arc::new(watch::Sender::new(0)),
+        }
+    }
 }
 
 /// All journals of a server.
@@ -62,6 +75,16 @@ impl JournalStore {
             .get(key)
             .map(|k| k.journal.clone())
             .unwrap_or_default()
+    }
+
+    /// Watch the body bytes written for `key` over all its requests; the value only grows.
+    /// Watching a key before any request arrives is fine: the count starts at 0.
+    pub fn bytes_sent_watch(&self, key: &str) -> watch::Receiver<u64> {
+        self.lock()
+            .entry(key.to_string())
+            .or_default()
+            .bytes
+            .subscribe()
     }
 
     /// Forget everything recorded for `key`.
@@ -102,6 +125,8 @@ impl JournalStore {
             index,
             started: Instant::now(),
             finished: false,
+            bytes: Arc::clone(&state.bytes),
+            counted: AtomicU64::new(0),
         }
     }
 }
@@ -135,6 +160,9 @@ pub struct RequestGuard {
     index: Option<usize>,
     started: Instant,
     finished: bool,
+    bytes: Arc<watch::Sender<u64>>,
+    // How much of this response is already in the key's byte count.
+    counted: AtomicU64,
 }
 
 impl RequestGuard {
@@ -176,7 +204,17 @@ impl RequestGuard {
 
     /// Body bytes written so far.
     pub fn bytes_sent(&self, n: u64) {
+        self.sending(n);
         self.with(|r| r.bytes_sent = n);
+    }
+
+    /// Body bytes written so far, for the key's byte count only: cheap enough for every write
+    /// (no journal lock), so that "after N bytes" triggers see the count as it grows.
+    pub fn sending(&self, n: u64) {
+        let before = self.counted.fetch_max(n, Ordering::Relaxed);
+        if n > before {
+            self.bytes.send_modify(|total| *total += n - before);
+        }
     }
 
     /// The upload the receiver parsed.

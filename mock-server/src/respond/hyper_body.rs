@@ -69,6 +69,9 @@ impl TrackedBody {
     }
 
     fn report(&mut self, force: bool) {
+        if let Some(g) = &self.guard {
+            g.sending(self.sent);
+        }
         // Journal updates every 256 KiB keep the lock cheap on large bodies.
         if force || self.sent - self.reported >= 256 * 1024 {
             if let Some(g) = &self.guard {

@@ -151,6 +151,7 @@ pub async fn respond(
             return;
         }
         sent += piece.len() as u64;
+        guard.sending(sent);
         if sent % (256 * 1024) < piece.len() as u64 {
             guard.bytes_sent(sent);
         }

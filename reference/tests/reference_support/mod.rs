@@ -596,7 +596,7 @@ impl Driver {
                 FromCandidate::Unsupported { call, .. } | FromCandidate::Error { call, .. } => {
                     (call.clone(), None)
                 }
-                FromCandidate::Hello(_) => continue,
+                FromCandidate::Hello(_) | FromCandidate::Started { .. } => continue,
             };
             let Some(i) = ids.iter().position(|c| *c == call) else {
                 continue;

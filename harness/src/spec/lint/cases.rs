@@ -186,6 +186,29 @@ pub(super) fn call_count(report: &mut Report<'_>, file: &SpecFile<'_>) {
     }
 }
 
+pub(super) fn watch_window(report: &mut Report<'_>, file: &SpecFile<'_>) {
+    for (i, case) in file.spec.cases.iter().enumerate() {
+        let Some(watch) = case.call.watch_ms else {
+            continue;
+        };
+        // A window that closes before the call's timer fires cannot see that timer.
+        let timeout = case
+            .call
+            .args
+            .get("timeout")
+            .and_then(serde_json::Value::as_f64);
+        if let Some(timeout) = timeout.filter(|t| *t >= watch as f64) {
+            report.value(
+                &case_path(i).key("call").key("watch_ms"),
+                format!(
+                    "case `{}`: call.watch_ms ({watch}) must be longer than the call's timeout ({timeout}), with a margin",
+                    case.id
+                ),
+            );
+        }
+    }
+}
+
 pub(super) fn target_faults(report: &mut Report<'_>, file: &SpecFile<'_>) {
     for (i, case) in file.spec.cases.iter().enumerate() {
         let target = case.server.target;

@@ -178,6 +178,13 @@ const FILE_RULES: &[(RuleInfo, RuleFn)] = &[
     ),
     (
         rule(
+            "watch-window",
+            "`call.watch_ms` is longer than the call's `timeout`",
+        ),
+        cases::watch_window,
+    ),
+    (
+        rule(
             "target-faults",
             "targets that need no server (dns-failure, connection-refused) have no faults or fixture",
         ),
