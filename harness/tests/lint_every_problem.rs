@@ -32,8 +32,8 @@ fn broken(edits: &[(usize, &str, &str)]) -> (tempfile::TempDir, std::path::PathB
 fn two_type_errors_and_an_unknown_errno_are_all_reported_with_positions() {
     let (_dir, path) = broken(&[
         (191, "outcome: success", "outcome: sucess"),
-        (225, "errno: 12", "errno: 13"),
-        (243, "outcome: fail", "outcome: failed"),
+        (226, "errno: 12", "errno: 13"),
+        (245, "outcome: fail", "outcome: failed"),
     ]);
     let out = lint(&path);
     let file = path.display();
@@ -46,10 +46,10 @@ fn two_type_errors_and_an_unknown_errno_are_all_reported_with_positions() {
             "{file}:191:16: parse: `cases[0].expect.outcome`: unknown variant `sucess`, expected one of success, fail"
         ),
         format!(
-            "{file}:225:14: errno-known: case `download/status/alipay-404`: errno 13 is not in the error table of api `downloadFile` (codes on `alipay`: `12`)"
+            "{file}:226:14: errno-known: case `download/status/alipay-404`: errno 13 is not in the error table of api `downloadFile` (codes on `alipay`: `12`)"
         ),
         format!(
-            "{file}:243:16: parse: `cases[3].expect.outcome`: unknown variant `failed`, expected one of success, fail"
+            "{file}:245:16: parse: `cases[3].expect.outcome`: unknown variant `failed`, expected one of success, fail"
         ),
     ];
     assert_eq!(
@@ -63,7 +63,7 @@ fn two_type_errors_and_an_unknown_errno_are_all_reported_with_positions() {
 fn a_misspelt_key_does_not_hide_the_errors_after_it() {
     let (_dir, path) = broken(&[
         (210, "outcome: fail", "outcom: fail"),
-        (243, "outcome: fail", "outcome: failed"),
+        (245, "outcome: fail", "outcome: failed"),
     ]);
     let out = lint(&path);
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -71,11 +71,11 @@ fn a_misspelt_key_does_not_hide_the_errors_after_it() {
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 2, "{stdout}");
     assert!(
-        lines[0].ends_with(":210:7: parse: `cases[1].expect.outcom`: unknown field `outcom`, expected one of outcome, errno, err_msg, fields, file, progress, headers_received, server, timing"),
+        lines[0].ends_with(":210:7: parse: `cases[1].expect.outcom`: unknown field `outcom`, expected one of outcome, errno, err_msg, fields, file, progress, headers_received, server, timing, recommended"),
         "{stdout}"
     );
     assert!(
-        lines[1].contains(":243:16: parse: `cases[3].expect.outcome`: unknown variant `failed`")
+        lines[1].contains(":245:16: parse: `cases[3].expect.outcome`: unknown variant `failed`")
     );
 }
 
@@ -83,8 +83,8 @@ fn a_misspelt_key_does_not_hide_the_errors_after_it() {
 fn a_bad_optional_value_is_left_out_and_reading_goes_on() {
     let (_dir, path) = broken(&[
         (206, "release: false", "release: perhaps"),
-        (237, "count: 2", "count: many"),
-        (243, "outcome: fail", "outcome: failed"),
+        (239, "count: 2", "count: many"),
+        (245, "outcome: fail", "outcome: failed"),
     ]);
     let out = lint(&path);
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -95,10 +95,10 @@ fn a_bad_optional_value_is_left_out_and_reading_goes_on() {
         lines[0].ends_with(":206:16: parse: `cases[1].env.release`: invalid boolean"),
         "{stdout}"
     );
-    assert!(lines[1].contains(":237:"), "{stdout}");
+    assert!(lines[1].contains(":239:"), "{stdout}");
     assert!(lines[1].contains("`cases[3].call.count`"), "{stdout}");
     assert!(
-        lines[2].contains(":243:16: parse: `cases[3].expect.outcome`: unknown variant `failed`")
+        lines[2].contains(":245:16: parse: `cases[3].expect.outcome`: unknown variant `failed`")
     );
 }
 
@@ -106,7 +106,7 @@ fn a_bad_optional_value_is_left_out_and_reading_goes_on() {
 fn a_bad_required_value_is_reported_once_without_a_made_up_missing_field() {
     // `outcome` is required: without it nothing after can be read for certain, and its
     // removal must not show up as a second, made-up `missing field` problem.
-    let (_dir, path) = broken(&[(243, "outcome: fail", "outcome: [fail]")]);
+    let (_dir, path) = broken(&[(245, "outcome: fail", "outcome: [fail]")]);
     let out = lint(&path);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(2));
