@@ -361,6 +361,7 @@ async fn run_one(
         run_id: runner::new_run_id(),
         lint: plan.lint,
         durations,
+        server: Default::default(),
     };
     let counter = CaseCount {
         progress,

@@ -45,6 +45,7 @@ fn options(candidate: CandidateSpec, hello_timeout: Duration) -> RunOptions {
         run_id: "test".into(),
         lint: true,
         durations: Default::default(),
+        server: Default::default(),
     }
 }
 

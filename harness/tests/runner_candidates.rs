@@ -41,6 +41,7 @@ fn options(mode: &str) -> RunOptions {
         run_id: "test".into(),
         lint: true,
         durations: Default::default(),
+        server: Default::default(),
     }
 }
 

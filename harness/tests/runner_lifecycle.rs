@@ -66,6 +66,7 @@ fn options(candidate: CandidateSpec, specs: PathBuf, cases: &[&str]) -> RunOptio
         run_id: "test".into(),
         lint: true,
         durations: Default::default(),
+        server: Default::default(),
     }
 }
 

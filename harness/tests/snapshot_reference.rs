@@ -110,6 +110,7 @@ fn snapshot_reference_every_case() {
         run_id: "snapshot-reference".into(),
         lint: false,
         durations: Default::default(),
+        server: Default::default(),
     };
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let results = runtime

@@ -82,6 +82,7 @@ fn run_with(candidate: CandidateSpec) -> RunResults {
         run_id: "stdio".into(),
         lint: false,
         durations: Default::default(),
+        server: Default::default(),
     };
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime

@@ -58,6 +58,18 @@ pub struct RunArgs {
     /// Cases run at once (default: 4 per CPU, since cases mostly wait).
     #[arg(long)]
     pub jobs: Option<usize>,
+    /// Address the mock server binds to (default 127.0.0.1). For a runtime on a device that
+    /// connects through `listen:ws://`, bind an address the device reaches, e.g. 0.0.0.0.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Host name or address the case URLs and the valid certificate name (default: the bind
+    /// address), so a device can reach the scenarios; see README "QA on a device".
+    #[arg(long, value_name = "HOST")]
+    pub advertise: Option<String>,
+    /// Folder keeping the mock server's test CA between runs, so a device installs it once
+    /// (default: the run's temporary folder, a new CA every run).
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
     /// A results.json whose case durations decide the start order, longest first (default:
     /// reports/latest/results.json when it exists; cases it lacks are estimated from the spec).
     #[arg(long, value_name = "RESULTS")]
@@ -128,6 +140,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
             results.display()
         );
         return Ok(exit::OK);
+    }
+    if options.server.bind.is_unspecified() && options.server.advertise.is_none() {
+        eprintln!(
+            "warning: bound to {} without --advertise: case URLs name it, which a device cannot reach",
+            options.server.bind
+        );
     }
     let expectations_path = expectations_path(&args);
     let expectations = match load_expectations(&args, expectations_path.as_deref()) {
@@ -345,6 +363,11 @@ fn options(args: &RunArgs) -> Result<RunOptions, String> {
                 .as_deref()
                 .unwrap_or(Path::new("reports/latest/results.json")),
         ),
+        server: runner::ServerPlacement {
+            bind: args.bind,
+            advertise: args.advertise.clone(),
+            state_dir: args.state_dir.clone(),
+        },
         command_line: std::env::args().collect(),
         run_id: unique_run_id(Path::new("reports"), args.out.is_none()),
     })

@@ -56,6 +56,30 @@ pub struct RunOptions {
     pub lint: bool,
     /// Case durations of an earlier run, to start the longest cases first.
     pub durations: schedule::Durations,
+    /// Where the mock server listens and what name its URLs carry.
+    pub server: ServerPlacement,
+}
+
+/// Where a run's mock server listens: loopback by default; for a runtime on a device (a
+/// bridge page on a phone), an address the device reaches and a CA it has installed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerPlacement {
+    /// Address every listener binds to.
+    pub bind: std::net::IpAddr,
+    /// Host name or address the URLs and the valid certificate name (default: the bind address).
+    pub advertise: Option<String>,
+    /// Folder keeping the test CA between runs (default: the run's temporary folder).
+    pub state_dir: Option<PathBuf>,
+}
+
+impl Default for ServerPlacement {
+    fn default() -> Self {
+        ServerPlacement {
+            bind: std::net::IpAddr::from([127, 0, 0, 1]),
+            advertise: None,
+            state_dir: None,
+        }
+    }
 }
 
 /// Why a run could not happen (exit code 2).
@@ -128,11 +152,18 @@ pub async fn run_with(
         .tempdir()
         .map_err(|e| RunError::Io(format!("cannot create a temporary folder: {e}")))?;
     let server = MockServer::start(ServerConfig {
-        bind: std::net::IpAddr::from([127, 0, 0, 1]),
+        bind: options.server.bind,
         http_port: 0,
-        state_dir: work.path().join("server"),
+        state_dir: options
+            .server
+            .state_dir
+            .clone()
+            .unwrap_or_else(|| work.path().join("server")),
         journal_limit: 10_000,
-        device: Default::default(),
+        device: mock_server::DeviceConfig {
+            advertise: options.server.advertise.clone(),
+            ..Default::default()
+        },
     })
     .await?;
     let server = Arc::new(server);
