@@ -569,6 +569,30 @@ fn check_timing_bounds() {
     assert_fails(&run(&min, &good_observation()), "timing.min");
 }
 
+/// A `started` stamped late (a busy harness) shortens what is measured from it: a lower bound
+/// counts from the call message, an upper bound from `started`.
+#[test]
+fn check_timing_bounds_take_the_fair_end_of_a_late_started_mark() {
+    let mut obs = good_observation();
+    obs.calls[0].timed_from = dlconform::observation::TimedFrom::Started;
+    obs.calls[0].started_ms = Some(190);
+    obs.calls[0].duration_ms = 352;
+    let min = expect(json!({"outcome": "success", "timing": {"min_ms": 400}}));
+    assert!(
+        !run(&min, &obs).iter().any(|f| f.check == "timing.min"),
+        "352 ms after started is 542 ms after the call"
+    );
+    let min = expect(json!({"outcome": "success", "timing": {"min_ms": 600}}));
+    assert_fails(&run(&min, &obs), "timing.min");
+    let max = expect(json!({"outcome": "success", "timing": {"max_ms": 400}}));
+    assert!(
+        !run(&max, &obs).iter().any(|f| f.check == "timing.max"),
+        "start-up before started is not API time"
+    );
+    obs.calls[0].duration_ms = 450;
+    assert_fails(&run(&max, &obs), "timing.max");
+}
+
 #[test]
 fn check_server_requests_method_and_concurrency() {
     let mut obs = good_observation();

@@ -1,5 +1,9 @@
-//! Timing: how long from the call's start to its end. The start is the candidate's `started`
-//! when it sent one, else the call message (see `CallObservation::timed_from`).
+//! Timing: how long from the call's start to its end.
+//!
+//! A `started` mark is stamped when it reaches the harness, so the real start lies between the
+//! call message and that stamp. Each bound takes the end of that span that can only be fair to
+//! the candidate: an upper bound counts from `started` (adapter start-up is not API time), a
+//! lower bound from the call message (a late stamp cannot make a call look too quick).
 
 use crate::check::{CheckInput, call_index, failure};
 use crate::verdict::CheckFailure;
@@ -13,12 +17,13 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
     for (index, call) in input.observation.calls.iter().enumerate() {
         let at = call_index(input, index);
         if let Some(min) = timing.min_ms {
-            if call.duration_ms < min {
+            let since_sent = call.duration_ms + call.started_ms.unwrap_or(0);
+            if since_sent < min {
                 failures.push(failure(
                     "timing.min",
                     at,
                     format!(">= {min} ms"),
-                    format!("{} ms", call.duration_ms),
+                    format!("{since_sent} ms"),
                     "the call ended too early",
                 ));
             }
