@@ -12,7 +12,7 @@ pub mod respond;
 pub mod routing;
 pub mod state;
 
-pub use control::index::IndexRow;
+pub use control::index_row::IndexRow;
 pub use control::journal::{CaseJournal, ConnectionEnd, RequestRecord, UploadRecord};
 pub use respond::fault::{CATALOG, Fault, FaultInfo, ListenerKind, RedirectTo, Scenario, Target};
 pub use routing::url_grammar::GrammarError;

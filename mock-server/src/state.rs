@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-use crate::control::index::IndexRow;
+use crate::control::index_row::IndexRow;
 use crate::control::record::JournalStore;
 use crate::feishu::FeishuState;
 use crate::net::conn::Conn;

@@ -111,9 +111,7 @@ impl Reference {
     /// The hello the reference answers with; a mutant names itself, so that its results are
     /// a column of their own when merged with the reference's.
     pub fn hello(&self) -> CandidateHello {
-        let name = crate::mutants::MUTANTS
-            .iter()
-            .find(|m| m.defect == self.shared.defect && self.shared.defect != Defect::None)
+        let name = mutants::of_defect(self.shared.defect)
             .map_or_else(|| "reference".to_string(), |m| format!("mutant:{}", m.name));
         CandidateHello {
             protocol: PROTOCOL_VERSION,

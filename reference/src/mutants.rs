@@ -2,7 +2,7 @@
 //! command line. A suite that lets a mutant pass cannot tell that mistake from the documented
 //! behaviour; `dlconform selftest` runs them all and says which ones the cases catch.
 
-use crate::Defect;
+use crate::defect::Defect;
 
 /// One mutant: a name, what it gets wrong, and the defect behind it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,6 +187,13 @@ pub const MUTANTS: &[Mutant] = &[
 /// The mutant called `name` (without the `mutant:` prefix).
 pub fn find(name: &str) -> Option<&'static Mutant> {
     MUTANTS.iter().find(|m| m.name == name)
+}
+
+/// The mutant that seeds `defect` (none for [`Defect::None`], the reference itself).
+pub fn of_defect(defect: Defect) -> Option<&'static Mutant> {
+    MUTANTS
+        .iter()
+        .find(|m| m.defect == defect && defect != Defect::None)
 }
 
 /// Every mutant name, comma-separated, for error messages.

@@ -16,11 +16,28 @@ use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 
-use crate::runner::plan::PlannedCase;
 use crate::spec::model::{Platform, Tier};
 use parse::Arg;
 pub use parse::parse;
 pub use status::{StatusTable, Wanted};
+
+/// What a filter looks at in a case; the runner's planned case fills it in, so the filter
+/// language does not depend on the runner.
+#[derive(Debug, Clone, Copy)]
+pub struct Subject<'a> {
+    /// The platform the case runs as.
+    pub platform: Platform,
+    /// The API key (`downloadFile`).
+    pub api: &'a str,
+    /// The API's documented name (`tt.downloadFile`), when the spec defines the API.
+    pub api_name: Option<&'a str>,
+    /// `<platform>/<case id>`.
+    pub full_id: &'a str,
+    /// The case id within its spec.
+    pub id: &'a str,
+    /// The case's tier.
+    pub tier: Tier,
+}
 
 /// Where the status predicate reads statuses when neither `results=` nor `--filter-results` says.
 pub const DEFAULT_RESULTS: &str = "reports/latest/results.json";
@@ -279,11 +296,11 @@ impl Filter {
     }
 
     /// Whether the case is selected.
-    pub fn matches(&self, case: &PlannedCase) -> bool {
+    pub fn matches(&self, case: &Subject<'_>) -> bool {
         self.eval(&self.expr, case)
     }
 
-    fn eval(&self, expr: &Expr, case: &PlannedCase) -> bool {
+    fn eval(&self, expr: &Expr, case: &Subject<'_>) -> bool {
         match expr {
             Expr::And(a, b) => self.eval(a, case) && self.eval(b, case),
             Expr::Or(a, b) => self.eval(a, case) || self.eval(b, case),
@@ -292,21 +309,21 @@ impl Filter {
         }
     }
 
-    fn holds(&self, predicate: &Predicate, case: &PlannedCase) -> bool {
+    fn holds(&self, predicate: &Predicate, case: &Subject<'_>) -> bool {
         match predicate {
             Predicate::Platform(platforms) => platforms.contains(&case.platform),
             Predicate::Api(set) => {
-                set.is_match(&case.case.api) || case.api().is_some_and(|a| set.is_match(&a.name))
+                set.is_match(case.api) || case.api_name.is_some_and(|name| set.is_match(name))
             }
-            Predicate::Id(set) => set.is_match(&case.full_id) || set.is_match(&case.case.id),
-            Predicate::Tier(tiers) => tiers.contains(&case.case.tier),
+            Predicate::Id(set) => set.is_match(case.full_id) || set.is_match(case.id),
+            Predicate::Tier(tiers) => tiers.contains(&case.tier),
             Predicate::Status {
                 wanted, results, ..
             } => {
                 let path = results.as_deref().unwrap_or(&self.default_results);
                 self.tables
                     .get(path)
-                    .is_some_and(|table| wanted.iter().any(|w| table.has(&case.full_id, *w)))
+                    .is_some_and(|table| wanted.iter().any(|w| table.has(case.full_id, *w)))
             }
         }
     }

@@ -55,6 +55,18 @@ impl PlannedCase {
             .or_else(|| self.api().map(|a| &a.result))
     }
 
+    /// What a `--filter` expression looks at.
+    pub fn subject(&self) -> crate::filter::Subject<'_> {
+        crate::filter::Subject {
+            platform: self.platform,
+            api: &self.case.api,
+            api_name: self.api().map(|a| a.name.as_str()),
+            full_id: &self.full_id,
+            id: &self.case.id,
+            tier: self.case.tier,
+        }
+    }
+
     /// Base-library version of the call.
     pub fn sdk_version(&self) -> String {
         self.case
@@ -133,7 +145,7 @@ impl Selection {
                     .as_ref()
                     .is_none_or(|set| set.is_match(&c.full_id) || set.is_match(&c.case.id))
             })
-            .filter(|c| self.filter.as_ref().is_none_or(|f| f.matches(c)))
+            .filter(|c| self.filter.as_ref().is_none_or(|f| f.matches(&c.subject())))
             .collect();
         if let Some(partition) = self.partition {
             // By a hash of the id: a case keeps its part when other cases come or go.

@@ -3,7 +3,8 @@
 //! Plain HTML and a little inline JS; no external assets, so it works on a phone offline from
 //! the internet.
 
-use crate::control::index::{IndexRow, esc};
+use crate::control::escape::esc;
+use crate::control::index_row::IndexRow;
 
 /// Polls `/live/<key>.json` for every open live view, once a second, and filters rows.
 const SCRIPT: &str = r#"<script>

@@ -4,8 +4,10 @@
 pub mod api;
 pub mod console;
 pub mod device;
+pub mod escape;
 pub mod examples;
 pub mod index;
+pub mod index_row;
 pub mod journal;
 pub mod qr;
 pub mod record;
