@@ -4,6 +4,8 @@
 //! - `GET /_control/scenarios/<key>`: the scenario (404 if none)
 //! - `DELETE /_control/scenarios/<key>`: remove the scenario and its journal
 //! - `GET /_control/journal/<key>`: the journal; `DELETE` clears it
+//! - `GET /_control/stats`: how many keys have a journal, and how many were dropped to keep
+//!   the store within its key budget (least recently used first)
 //! - `GET /_control/info`: listeners, CA path and fingerprint, TLS handshake failures
 //!
 //! When the server is bound beyond 127.0.0.1 every request needs `Authorization: Bearer <token>`
@@ -49,6 +51,15 @@ pub async fn handle(shared: &Shared, rest: &str, req: Request<Incoming>) -> Resp
     let (what, key) = rest.split_once('/').unwrap_or((rest, ""));
     if what == "info" {
         return json(200, &info(shared));
+    }
+    if what == "stats" {
+        return json(
+            200,
+            &serde_json::json!({
+                "journal_keys": shared.journal.key_count(),
+                "dropped_journal_keys": shared.journal.dropped_keys(),
+            }),
+        );
     }
     if !valid_key(key) {
         return text(400, "key must be [A-Za-z0-9._-]+");

@@ -27,6 +27,8 @@ pub fn redacted(mut journal: CaseJournal) -> CaseJournal {
 struct KeyState {
     journal: CaseJournal,
     in_flight: u64,
+    // When the key was last touched (the store's use counter), for dropping the least recent.
+    used: u64,
     // Body bytes written for the key over all its requests, as they go (not only every 256 KiB).
     bytes: Arc<watch::Sender<u64>>,
 }
@@ -36,32 +38,89 @@ impl Default for KeyState {
         KeyState {
             journal: CaseJournal::default(),
             in_flight: 0,
+            used: 0,
             bytes: Arc::new(watch::Sender::new(0)),
         }
     }
 }
 
+/// Keys a store keeps by default before it drops the least recently used ones.
+pub const DEFAULT_MAX_KEYS: usize = 20_000;
+
 /// All journals of a server.
 pub struct JournalStore {
-    keys: Mutex<HashMap<String, KeyState>>,
+    keys: Mutex<Keys>,
     limit: usize,
+    max_keys: usize,
     started: Instant,
     shutting_down: AtomicBool,
 }
 
+/// The journals by key, with the counters that bound them across keys.
+#[derive(Default)]
+struct Keys {
+    by_key: HashMap<String, KeyState>,
+    clock: u64,
+    dropped_keys: u64,
+}
+
+impl Keys {
+    /// The state of `key`, made when new; marks it used. Past the key budget the least recently
+    /// used tenth of the keys with nothing in flight is dropped at once, so the cost of keeping
+    /// the budget is spread over many new keys.
+    fn touch(&mut self, key: &str, max_keys: usize) -> &mut KeyState {
+        self.clock += 1;
+        if !self.by_key.contains_key(key) && self.by_key.len() >= max_keys.max(1) {
+            let mut idle: Vec<(u64, String)> = self
+                .by_key
+                .iter()
+                .filter(|(_, s)| s.in_flight == 0)
+                .map(|(k, s)| (s.used, k.clone()))
+                .collect();
+            idle.sort_unstable();
+            let drop_count = (max_keys / 10).max(1).min(idle.len());
+            for (_, k) in idle.into_iter().take(drop_count) {
+                self.by_key.remove(&k);
+                self.dropped_keys += 1;
+            }
+        }
+        let clock = self.clock;
+        let state = self.by_key.entry(key.to_string()).or_default();
+        state.used = clock;
+        state
+    }
+}
+
 impl JournalStore {
-    /// An empty store keeping at most `limit` records per key.
+    /// An empty store keeping at most `limit` records per key and [`DEFAULT_MAX_KEYS`] keys.
     pub fn new(limit: usize) -> Arc<JournalStore> {
+        JournalStore::with_max_keys(limit, DEFAULT_MAX_KEYS)
+    }
+
+    /// An empty store keeping at most `limit` records per key and `max_keys` keys; past that,
+    /// the least recently used keys are dropped and counted ([`JournalStore::dropped_keys`]).
+    pub fn with_max_keys(limit: usize, max_keys: usize) -> Arc<JournalStore> {
         Arc::new(JournalStore {
-            keys: Mutex::new(HashMap::new()),
+            keys: Mutex::new(Keys::default()),
             limit,
+            max_keys,
             started: Instant::now(),
             shutting_down: AtomicBool::new(false),
         })
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, KeyState>> {
+    fn lock(&self) -> MutexGuard<'_, Keys> {
         self.keys.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// How many keys have a journal now.
+    pub fn key_count(&self) -> usize {
+        self.lock().by_key.len()
+    }
+
+    /// How many keys were dropped to keep the store within its key budget.
+    pub fn dropped_keys(&self) -> u64 {
+        self.lock().dropped_keys
     }
 
     /// Milliseconds since the server started.
@@ -72,6 +131,7 @@ impl JournalStore {
     /// A copy of the journal of `key` (empty when nothing was seen).
     pub fn get(&self, key: &str) -> CaseJournal {
         self.lock()
+            .by_key
             .get(key)
             .map(|k| k.journal.clone())
             .unwrap_or_default()
@@ -80,25 +140,17 @@ impl JournalStore {
     /// Watch the body bytes written for `key` over all its requests; the value only grows.
     /// Watching a key before any request arrives is fine: the count starts at 0.
     pub fn bytes_sent_watch(&self, key: &str) -> watch::Receiver<u64> {
-        self.lock()
-            .entry(key.to_string())
-            .or_default()
-            .bytes
-            .subscribe()
+        self.lock().touch(key, self.max_keys).bytes.subscribe()
     }
 
     /// Forget everything recorded for `key`.
     pub fn forget(&self, key: &str) {
-        self.lock().remove(key);
+        self.lock().by_key.remove(key);
     }
 
     /// Count one more connection for `key`.
     pub fn count_connection(&self, key: &str) {
-        self.lock()
-            .entry(key.to_string())
-            .or_default()
-            .journal
-            .connections += 1;
+        self.lock().touch(key, self.max_keys).journal.connections += 1;
     }
 
     /// Mark the server as stopping: requests cut short from now on end as `open`.
@@ -109,7 +161,7 @@ impl JournalStore {
     /// Start recording a request.
     pub fn begin(self: &Arc<Self>, key: &str, record: RequestRecord) -> RequestGuard {
         let mut keys = self.lock();
-        let state = keys.entry(key.to_string()).or_default();
+        let state = keys.touch(key, self.max_keys);
         state.in_flight += 1;
         state.journal.max_in_flight = state.journal.max_in_flight.max(state.in_flight);
         let index = if state.journal.requests.len() < self.limit {
@@ -145,6 +197,7 @@ impl RecordHandle {
         let Some(i) = self.index else { return };
         let mut keys = self.store.lock();
         if let Some(rec) = keys
+            .by_key
             .get_mut(&self.key)
             .and_then(|k| k.journal.requests.get_mut(i))
         {
@@ -170,6 +223,7 @@ impl RequestGuard {
         let Some(i) = self.index else { return };
         let mut keys = self.store.lock();
         if let Some(rec) = keys
+            .by_key
             .get_mut(&self.key)
             .and_then(|k| k.journal.requests.get_mut(i))
         {
@@ -230,7 +284,7 @@ impl RequestGuard {
         self.finished = true;
         let duration = self.started.elapsed().as_millis() as u64;
         let mut keys = self.store.lock();
-        if let Some(state) = keys.get_mut(&self.key) {
+        if let Some(state) = keys.by_key.get_mut(&self.key) {
             state.in_flight = state.in_flight.saturating_sub(1);
             if let Some(rec) = self.index.and_then(|i| state.journal.requests.get_mut(i)) {
                 rec.end = end;
@@ -284,5 +338,51 @@ mod redaction_tests {
         assert_eq!(headers[1].1, "[redacted]");
         assert_eq!(headers[2].1, "ua");
         assert!(!serde_json::to_string(&out).unwrap().contains("secret"));
+    }
+}
+
+#[cfg(test)]
+mod budget_tests {
+    use super::*;
+
+    fn record() -> RequestRecord {
+        RequestRecord {
+            method: "GET".into(),
+            path: "/f/a".into(),
+            listener: "http".into(),
+            version: "HTTP/1.1".into(),
+            headers: Vec::new(),
+            status: 200,
+            body_len: None,
+            body_sha256: None,
+            bytes_sent: 0,
+            end: ConnectionEnd::Complete,
+            upload: None,
+            at_ms: 0,
+            duration_ms: 0,
+        }
+    }
+
+    #[test]
+    fn distinct_keys_stay_within_the_budget_and_the_dropped_are_counted() {
+        let store = JournalStore::with_max_keys(10, 1000);
+        let busy = store.begin("busy", record());
+        for i in 0..200_000 {
+            store.count_connection(&format!("k{i}"));
+            if i % 100 == 0 {
+                // A key in use now and then is never the least recently used.
+                store.count_connection("recent");
+            }
+        }
+        assert!(store.key_count() <= 1000, "{} keys kept", store.key_count());
+        assert_eq!(
+            store.dropped_keys() as usize + store.key_count(),
+            200_000 + 2,
+            "every key is either kept or counted as dropped"
+        );
+        // A key with a request in flight is never dropped; a recently used one survives.
+        assert_eq!(store.get("busy").requests.len(), 1);
+        assert!(store.get("recent").connections > 0);
+        drop(busy);
     }
 }
