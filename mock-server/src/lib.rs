@@ -63,7 +63,12 @@ pub struct ServerConfig {
     pub journal_limit: usize,
     /// What serving to a device needs: advertised host, fixed ports, control token.
     pub device: DeviceConfig,
+    /// Largest generated body served, in bytes; a scenario asking for more gets a 400.
+    pub max_body_bytes: u64,
 }
+
+/// The default of [`ServerConfig::max_body_bytes`]: 64 GiB, far past any platform's limit.
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 64 << 30;
 
 /// Serving to a device on the network: how it names the server, where each listener is, and
 /// the token that guards the control API.
@@ -89,6 +94,7 @@ impl ServerConfig {
             state_dir: state_dir.into(),
             journal_limit: 1000,
             device: DeviceConfig::default(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         }
     }
 }
@@ -206,6 +212,7 @@ impl MockServer {
             index_rows: RwLock::new(Vec::new()),
             handshake_failures: Mutex::new(HashMap::new()),
             ca_cert_path: ca_cert_path.clone(),
+            max_body_bytes: config.max_body_bytes,
             ca: state::CaFiles {
                 pem: test_ca.pem.clone(),
                 der: test_ca.der.clone(),
@@ -256,6 +263,8 @@ impl MockServer {
         // Generated bodies are not hashed here: small ones are hashed before their head, large ones
         // while they stream, so a body nobody reads costs nothing.
         respond::Plan::from_scenario(&scenario).map_err(|e| e.to_string())?;
+        respond::plan::check_body_size(&scenario, self.shared.max_body_bytes)
+            .map_err(|e| e.to_string())?;
         self.shared.register(key, scenario);
         Ok(())
     }

@@ -44,6 +44,10 @@ struct Args {
     /// Request records kept per key.
     #[arg(long, default_value_t = 1000)]
     journal_limit: usize,
+    /// Largest generated body served, with the URL grammar's units (`64g`, `500m`); a scenario
+    /// asking for more gets a 400 saying so.
+    #[arg(long, default_value = "64g", value_parser = parse_max_body)]
+    max_body: u64,
 }
 
 #[tokio::main]
@@ -75,6 +79,7 @@ async fn main() -> anyhow::Result<()> {
             refused_port,
             control_token: None,
         },
+        max_body_bytes: args.max_body,
     };
     let server = MockServer::start(config)
         .await
@@ -115,4 +120,8 @@ async fn main() -> anyhow::Result<()> {
     eprintln!("stopping");
     server.shutdown().await;
     Ok(())
+}
+
+fn parse_max_body(text: &str) -> Result<u64, String> {
+    mock_server::routing::url_grammar::parse_size("max-body", text).map_err(|e| e.to_string())
 }

@@ -53,6 +53,8 @@ pub struct Shared {
     pub handshake_failures: Mutex<HashMap<ListenerKind, u64>>,
     /// Path of the test CA (PEM).
     pub ca_cert_path: PathBuf,
+    /// Largest generated body served, in bytes.
+    pub max_body_bytes: u64,
     /// The test CA as served to devices.
     pub ca: CaFiles,
     /// Token the control API requires, when it requires one.

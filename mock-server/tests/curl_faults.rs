@@ -590,3 +590,19 @@ fn bad_queries_are_400_with_the_reason() {
         "{out}"
     );
 }
+
+#[test]
+fn a_body_over_the_maximum_is_a_400_that_says_so() {
+    let t = TestServer::start();
+    let r = curl(&[
+        "--max-time",
+        "5",
+        "-w",
+        "%{http_code}",
+        &t.http("/f/a?body=1000g"),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let text = String::from_utf8_lossy(&r.stdout);
+    assert!(text.ends_with("400"), "{text}");
+    assert!(text.contains("over this server's maximum"), "{text}");
+}

@@ -13,10 +13,7 @@ use serde_json::json;
 async fn mock(state: &std::path::Path) -> MockServer {
     let config = ServerConfig {
         bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
-        http_port: 0,
-        state_dir: state.into(),
-        journal_limit: 1000,
-        device: Default::default(),
+        ..ServerConfig::new(state)
     };
     MockServer::start(config).await.expect("mock server starts")
 }

@@ -164,6 +164,7 @@ pub async fn run_with(
             advertise: options.server.advertise.clone(),
             ..Default::default()
         },
+        max_body_bytes: mock_server::DEFAULT_MAX_BODY_BYTES,
     })
     .await?;
     let server = Arc::new(server);

@@ -74,7 +74,9 @@ pub async fn handle(shared: &Shared, rest: &str, req: Request<Incoming>) -> Resp
                 Ok(s) => s,
                 Err(e) => return text(400, format!("not a scenario: {e}")),
             };
-            if let Err(e) = Plan::from_scenario(&scenario) {
+            if let Err(e) = Plan::from_scenario(&scenario).and_then(|_| {
+                crate::respond::plan::check_body_size(&scenario, shared.max_body_bytes)
+            }) {
                 return text(400, e.to_string());
             }
             shared.register(key, scenario);

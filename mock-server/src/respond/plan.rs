@@ -68,6 +68,29 @@ pub enum PlanError {
     /// A redirect status that is not a redirect.
     #[error("redirect status {0} is not 301, 302, 303, 307 or 308")]
     BadRedirect(u16),
+    /// A generated body larger than the server serves.
+    #[error(
+        "a body of {size} bytes is over this server's maximum of {max} bytes (mock-server --max-body)"
+    )]
+    BodyTooLarge {
+        /// The size asked for.
+        size: u64,
+        /// The server's maximum.
+        max: u64,
+    },
+}
+
+/// Refuse a scenario whose generated body is larger than `max` bytes: a body can be of any
+/// size, but a server that streams without end on one typo serves nobody.
+pub fn check_body_size(scenario: &Scenario, max: u64) -> Result<(), PlanError> {
+    for fault in &scenario.faults {
+        if let Fault::Body { size, .. } = *fault {
+            if size > max {
+                return Err(PlanError::BodyTooLarge { size, max });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Upload receiver faults.

@@ -126,7 +126,9 @@ pub async fn serve(
         return response(204, &h, TrackedBody::boxed(empty(), guard));
     }
 
-    let mut plan = match Plan::from_scenario(&scenario) {
+    let checked = crate::respond::plan::check_body_size(&scenario, shared.max_body_bytes)
+        .and_then(|()| Plan::from_scenario(&scenario));
+    let mut plan = match checked {
         Ok(p) => p,
         Err(e) => {
             guard.status(400);
