@@ -183,6 +183,12 @@ pub async fn collect(
                             state.finish(CallEnd::ProtocolViolation(detail.clone()), at);
                         }
                     }
+                    Routed::Capped { at, call } => {
+                        let detail = format!("call {call} went over the events kept per call");
+                        for state in calls.iter_mut().filter(|c| c.id == call) {
+                            state.finish(CallEnd::ProtocolViolation(detail.clone()), at);
+                        }
+                    }
                     Routed::Died { at, reason } => {
                         died = true;
                         for state in &mut calls {
@@ -221,6 +227,10 @@ pub async fn collect(
         }
     }
     let log = session.log();
+    // The figures of a call over the caps come first: they are the case's reason.
+    for (i, overflow) in session.overflows().iter().enumerate() {
+        problems.insert(i, overflow.describe());
+    }
     drop(session);
     let server_sent = *bytes.borrow();
     let unfired = calls
