@@ -62,6 +62,8 @@ struct Finished {
 /// Run the binary in `dir` to its end and take its peak RSS from wait4.
 fn run_measured(dir: &Path, args: &[String]) -> Finished {
     let stderr_path = dir.join("stderr.txt");
+    // Reaped by wait4 below, which also gives its resource usage.
+    #[allow(clippy::zombie_processes)]
     let child = Command::new(env!("CARGO_BIN_EXE_dlconform"))
         .current_dir(dir)
         .args(args)
