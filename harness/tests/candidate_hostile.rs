@@ -380,3 +380,20 @@ fn a_second_ctrl_c_exits_at_once_and_leaves_no_candidate() {
         "candidate left"
     );
 }
+
+#[test]
+#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+fn the_event_cap_is_set_on_the_command_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut args = args("many-events", dir.path(), &[QUICK]);
+    args.extend(["--max-events-per-call".to_string(), "50".to_string()]);
+    let run = run_measured(dir.path(), &args);
+    let results = results(dir.path());
+    let (status, reason) = status_and_reason(case(&results, QUICK));
+    assert_eq!(status, "ERROR", "{reason}\n{}", run.stderr);
+    assert!(reason.contains("over the cap of 50 events"), "{reason}");
+    let kept = case(&results, QUICK)["observation"]["calls"][0]["events"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert!(kept <= 50, "{kept} events kept");
+}

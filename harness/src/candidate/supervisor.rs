@@ -37,7 +37,7 @@ pub enum Routed {
         /// The line, shortened, and why it was rejected.
         detail: String,
     },
-    /// A call went over the events kept per call; what follows for it is counted, not kept.
+    /// A call went over the messages kept per call; what follows for it is counted, not kept.
     Capped {
         /// When it went over.
         at: Instant,
@@ -297,11 +297,9 @@ async fn dispatch(
                         continue;
                     }
                 };
-                if matches!(message, FromCandidate::Event { .. }) {
-                    let bytes = serde_json::to_vec(&message).map_or(0, |v| v.len() as u64);
-                    if !keep_event(&routes, &call, bytes, &limits, at) {
-                        continue;
-                    }
+                let bytes = serde_json::to_vec(&message).map_or(0, |v| v.len() as u64);
+                if !keep_event(&routes, &call, bytes, &limits, at) {
+                    continue;
                 }
                 send_to(&routes, &late, &call, Routed::Message { at, message });
             }
@@ -313,7 +311,12 @@ async fn dispatch(
                     detail,
                 };
                 match call {
-                    Some(call) => send_to(&routes, &late, &call, item),
+                    Some(call) => {
+                        let bytes = (line.len() + error.len()) as u64;
+                        if keep_event(&routes, &call, bytes, &limits, at) {
+                            send_to(&routes, &late, &call, item);
+                        }
+                    }
                     // A line that names no call cannot be pinned on one case: every case in flight gets it.
                     None => broadcast(&routes, &item, false),
                 }
@@ -331,7 +334,8 @@ async fn dispatch(
     drop(guard);
 }
 
-/// Count an event of its call; false when it is past the caps (the case is told once).
+/// Count a message or problem of its call; false when it is past the caps (the case is told
+/// once).
 fn keep_event(routes: &Routes, call: &str, bytes: u64, limits: &Limits, at: Instant) -> bool {
     let Ok(routes) = routes.lock() else {
         return true;
