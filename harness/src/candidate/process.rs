@@ -78,9 +78,7 @@ impl Drop for ProcessGuard {
             let _ = kill.send(());
         }
         if let Some(pgid) = self.pgid {
-            // Children of the shell are not killed with it: end the tree (children that left
-            // the group with setsid) and the whole group.
-            super::reaper::kill_tree(pgid);
+            // Children of the shell are not killed with it; signal the whole group.
             super::reaper::kill_group(pgid);
         }
     }
@@ -123,6 +121,11 @@ async fn wait_for_exit(
             Err(err) => format!("cannot wait for it: {err}"),
         },
         _ = kill => {
+            // Not reaped yet, so its pid is still its own: end the tree below it (children
+            // that left its group with setsid) before it.
+            if let Some(pid) = child.id() {
+                super::reaper::kill_tree(pid);
+            }
             let _ = child.kill().await;
             "killed by the harness".to_string()
         }

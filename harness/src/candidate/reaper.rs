@@ -32,9 +32,9 @@ pub fn kill_group(pgid: u32) {
     }
 }
 
-/// Kill `root` and everything below it, as /proc shows the tree now.
+/// Kill everything below `root` (a child not reaped yet), as /proc shows the tree now.
 pub fn kill_tree(root: u32) {
-    for pid in descendants(root).into_iter().chain([root]) {
+    for pid in descendants(root) {
         kill_pid(pid);
     }
 }
@@ -137,6 +137,7 @@ mod tests {
         let below = descendants(root);
         assert!(!below.is_empty(), "the shell's sleeps are found");
         kill_tree(root);
+        let _ = child.kill();
         let _ = child.wait();
         std::thread::sleep(Duration::from_millis(100));
         for pid in below {
