@@ -53,6 +53,9 @@ pub struct RunInfo {
     pub finished_at: String,
     /// The command line.
     pub command_line: Vec<String>,
+    /// The signal that interrupted the run (`SIGINT`, `SIGTERM`); the cases are those finished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<String>,
 }
 
 /// The candidate of a run.

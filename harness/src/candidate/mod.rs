@@ -8,9 +8,12 @@
 
 pub mod builtin;
 pub mod late;
+pub mod limits;
+pub mod lines;
 pub mod log;
 pub use dlconform_reference::mutants;
 pub mod process;
+pub mod reaper;
 pub use dlconform_reference as reference;
 pub mod supervisor;
 pub mod websocket;
@@ -23,8 +26,9 @@ use tokio::sync::mpsc;
 
 use crate::protocol::{CandidateHello, FromCandidate, PROTOCOL_VERSION, ToCandidate};
 
+pub use limits::Limits;
 pub use log::LogRing;
-pub use supervisor::{CaseSession, Routed, Supervisor};
+pub use supervisor::{CaseSession, Overflow, Routed, Supervisor};
 
 /// What is fixed for the whole run, handed to every candidate instance in the harness's hello
 /// so that it can get ready before the first call.
@@ -156,15 +160,17 @@ pub struct Started {
     pub guard: Box<dyn Send + Sync>,
 }
 
-/// Start a candidate and complete the hello handshake (carrying `values`) within `hello_timeout`.
+/// Start a candidate and complete the hello handshake (carrying `values`) within `hello_timeout`;
+/// a process candidate's lines are capped by `limits`.
 pub async fn start(
     spec: &CandidateSpec,
     hello_timeout: Duration,
     values: &RunValues,
+    limits: &Limits,
 ) -> Result<(Started, CandidateHello), StartError> {
     let mut started = match spec {
         CandidateSpec::Builtin(name) => builtin::start(name)?,
-        CandidateSpec::Command(command) => process::start(command)?,
+        CandidateSpec::Command(command) => process::start(command, limits.max_line_bytes)?,
         CandidateSpec::Listen(endpoint) => websocket::start(endpoint, hello_timeout).await?,
     };
     let stderr_tail = |started: &Started| {
@@ -239,6 +245,37 @@ pub fn parse_line(line: &str) -> Option<Incoming> {
     })
 }
 
+/// Parse one line of raw candidate output: invalid UTF-8 is a problem of the call it names.
+pub fn parse_bytes(line: &[u8]) -> Option<Incoming> {
+    match std::str::from_utf8(line) {
+        Ok(text) => parse_line(text),
+        Err(err) => Some(Incoming::Problem {
+            call: call_named(line),
+            line: shorten(&String::from_utf8_lossy(line), 200),
+            error: format!("invalid UTF-8: {err}"),
+        }),
+    }
+}
+
+/// The problem of a line over the cap: only its head was kept.
+pub fn too_long(head: &[u8], length: u64, max: usize) -> Incoming {
+    Incoming::Problem {
+        call: call_named(head),
+        line: shorten(&String::from_utf8_lossy(head), 200),
+        error: format!("a line of {length} bytes, over the cap of {max} bytes per line; dropped"),
+    }
+}
+
+/// The call id a line names (`"call":"ID"`), read from its bytes whatever else is wrong with it.
+fn call_named(line: &[u8]) -> Option<String> {
+    static CALL: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    let pattern = CALL
+        .get_or_init(|| regex::bytes::Regex::new(r#""call"\s*:\s*"([^"\\]{1,200})""#).ok())
+        .as_ref()?;
+    let id = pattern.captures(line)?.get(1)?;
+    std::str::from_utf8(id.as_bytes()).ok().map(str::to_string)
+}
+
 fn shorten(text: &str, max: usize) -> String {
     if text.len() <= max {
         return text.to_string();
@@ -289,5 +326,27 @@ mod tests {
             other => panic!("unexpected {other:?}"),
         }
         assert!(parse_line("   ").is_none());
+    }
+
+    #[test]
+    fn invalid_utf8_names_its_call() {
+        let line = b"{\"type\":\"event\",\"call\":\"c7\",\"data\":\"\xff\xfe\"}";
+        match parse_bytes(line) {
+            Some(Incoming::Problem { call, error, .. }) => {
+                assert_eq!(call.as_deref(), Some("c7"));
+                assert!(error.contains("invalid UTF-8"), "{error}");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        match too_long(b"{\"call\": \"c9\", \"data\": \"xxx", 5_000_000, 1024) {
+            Incoming::Problem { call, error, .. } => {
+                assert_eq!(call.as_deref(), Some("c9"));
+                assert!(
+                    error.contains("5000000 bytes") && error.contains("1024"),
+                    "{error}"
+                );
+            }
+            other => panic!("unexpected {other:?}"),
+        }
     }
 }

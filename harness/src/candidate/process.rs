@@ -4,18 +4,25 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, Command};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{CHANNEL_CAPACITY, Incoming, LogRing, Stamped, StartError, Started, parse_line};
+use super::lines::{BoundedLines, Line};
+use super::{
+    CHANNEL_CAPACITY, Incoming, LogRing, Stamped, StartError, Started, parse_bytes, too_long,
+};
 use crate::protocol::ToCandidate;
 
 /// How long to wait for the exit status once stdout has closed.
 const EXIT_STATUS_WAIT: Duration = Duration::from_secs(2);
+/// How long to keep reading once the process exited: what it wrote before is taken, but a
+/// child still holding its stdout does not keep the cases waiting.
+const DRAIN_AFTER_EXIT: Duration = Duration::from_millis(200);
 
-/// Spawn `sh -c <command>` in its own process group and wire it up.
-pub fn start(command: &str) -> Result<Started, StartError> {
+/// Spawn `sh -c <command>` in its own process group and wire it up; no line over `max_line`
+/// bytes is kept.
+pub fn start(command: &str, max_line: usize) -> Result<Started, StartError> {
     let mut cmd = Command::new("sh");
     cmd.arg("-c")
         .arg(command)
@@ -46,7 +53,7 @@ pub fn start(command: &str) -> Result<Started, StartError> {
     tokio::spawn(write_messages(stdin, to_rx));
     tokio::spawn(copy_stderr(stderr, Arc::clone(&log)));
     tokio::spawn(wait_for_exit(child, kill_rx, status_tx));
-    tokio::spawn(read_messages(stdout, from_tx, status_rx));
+    tokio::spawn(read_messages(stdout, from_tx, status_rx, max_line));
 
     Ok(Started {
         tx: to_tx,
@@ -72,11 +79,7 @@ impl Drop for ProcessGuard {
         }
         if let Some(pgid) = self.pgid {
             // Children of the shell are not killed with it; signal the whole group.
-            let _ = std::process::Command::new("kill")
-                .args(["-KILL", "--", &format!("-{pgid}")])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status();
+            super::reaper::kill_group(pgid);
         }
     }
 }
@@ -118,6 +121,11 @@ async fn wait_for_exit(
             Err(err) => format!("cannot wait for it: {err}"),
         },
         _ = kill => {
+            // Not reaped yet, so its pid is still its own: end the tree below it (children
+            // that left its group with setsid) before it.
+            if let Some(pid) = child.id() {
+                super::reaper::kill_tree(pid);
+            }
             let _ = child.kill().await;
             "killed by the harness".to_string()
         }
@@ -137,14 +145,35 @@ fn describe_exit(status: std::process::ExitStatus) -> String {
 async fn read_messages(
     stdout: tokio::process::ChildStdout,
     tx: mpsc::Sender<Stamped>,
-    status: oneshot::Receiver<String>,
+    mut status: oneshot::Receiver<String>,
+    max_line: usize,
 ) {
-    let mut lines = BufReader::new(stdout).lines();
+    let mut lines = BoundedLines::new(BufReader::new(stdout), max_line);
+    // Set once the process exited: read on only until the drain deadline.
+    let mut exited: Option<(String, tokio::time::Instant)> = None;
     let reason = loop {
-        match lines.next_line().await {
+        let next = match &exited {
+            None => tokio::select! {
+                next = lines.next() => next,
+                exit = &mut status => {
+                    let exit = exit.unwrap_or_else(|_| "exited".to_string());
+                    exited = Some((exit, tokio::time::Instant::now() + DRAIN_AFTER_EXIT));
+                    continue;
+                }
+            },
+            Some((_, deadline)) => match tokio::time::timeout_at(*deadline, lines.next()).await {
+                Ok(next) => next,
+                Err(_) => break None,
+            },
+        };
+        match next {
             Ok(Some(line)) => {
                 let at = Instant::now();
-                if let Some(item) = parse_line(&line) {
+                let item = match line {
+                    Line::Whole(bytes) => parse_bytes(&bytes),
+                    Line::TooLong { head, length } => Some(too_long(&head, length, max_line)),
+                };
+                if let Some(item) = item {
                     if tx.send(Stamped { at, item }).await.is_err() {
                         return;
                     }
@@ -154,11 +183,14 @@ async fn read_messages(
             Err(err) => break Some(format!("unreadable output: {err}")),
         }
     };
-    let exit = tokio::time::timeout(EXIT_STATUS_WAIT, status)
-        .await
-        .ok()
-        .and_then(Result::ok)
-        .unwrap_or_else(|| "closed its output".to_string());
+    let exit = match exited {
+        Some((exit, _)) => exit,
+        None => tokio::time::timeout(EXIT_STATUS_WAIT, status)
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_else(|| "closed its output".to_string()),
+    };
     let reason = match reason {
         Some(r) => format!("{r}; {exit}"),
         None => exit,

@@ -4,7 +4,7 @@
 //! [`LateSink`], so no event is lost while the candidate runs.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::late::{LateEvent, LateSink};
-use super::{CandidateSpec, Incoming, LogRing, RunValues, Stamped, StartError, start};
+use super::{CandidateSpec, Incoming, Limits, LogRing, RunValues, Stamped, StartError, start};
 use crate::protocol::{CallMessage, CandidateHello, FromCandidate, ToCandidate};
 
 /// How long a candidate may take to exit after `shutdown`.
@@ -37,6 +37,13 @@ pub enum Routed {
         /// The line, shortened, and why it was rejected.
         detail: String,
     },
+    /// A call went over the messages kept per call; what follows for it is counted, not kept.
+    Capped {
+        /// When it went over.
+        at: Instant,
+        /// The call.
+        call: String,
+    },
     /// The candidate died while the case was in flight.
     Died {
         /// When it was noticed.
@@ -49,9 +56,73 @@ pub enum Routed {
 /// Where a call's items go.
 enum Route {
     /// To the case running it.
-    Case(mpsc::UnboundedSender<Routed>),
+    Case(mpsc::UnboundedSender<Routed>, Arc<Tally>),
     /// Its case was judged: events go to the late sink.
-    Judged,
+    Judged(Arc<Tally>),
+}
+
+impl Route {
+    fn tally(&self) -> &Tally {
+        match self {
+            Route::Case(_, tally) | Route::Judged(tally) => tally,
+        }
+    }
+}
+
+/// What one call sent: every event counted, whether kept or not.
+#[derive(Debug, Default)]
+pub struct Tally {
+    events: AtomicU64,
+    bytes: AtomicU64,
+    capped: AtomicBool,
+}
+
+/// A call's event figures, when it went over the cap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overflow {
+    /// The call.
+    pub call: String,
+    /// Events it sent so far.
+    pub events: u64,
+    /// Bytes of those events.
+    pub bytes: u64,
+    /// The caps in force.
+    pub limits: Limits,
+}
+
+impl Overflow {
+    /// The figures, for a case's reason.
+    pub fn describe(&self) -> String {
+        format!(
+            "call {} sent {} events ({} bytes) by the end of its case, over the cap of {} events \
+             or {} bytes kept per call; the events past the cap were counted, not kept",
+            self.call,
+            self.events,
+            self.bytes,
+            self.limits.max_events_per_call,
+            self.limits.max_event_bytes_per_call
+        )
+    }
+}
+
+impl Tally {
+    /// Count an event of `bytes`; true when it is within the caps and kept.
+    fn count(&self, bytes: u64, limits: &Limits) -> bool {
+        let events = self.events.fetch_add(1, Ordering::Relaxed) + 1;
+        let total = self.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        let within = events <= limits.max_events_per_call
+            && total <= limits.max_event_bytes_per_call
+            && !self.capped.load(Ordering::Relaxed);
+        if !within {
+            self.capped.store(true, Ordering::Relaxed);
+        }
+        within
+    }
+
+    /// Whether the call went over the caps.
+    fn capped(&self) -> bool {
+        self.capped.load(Ordering::Relaxed)
+    }
 }
 
 type Routes = Arc<Mutex<Option<HashMap<String, Route>>>>;
@@ -76,6 +147,7 @@ pub struct Supervisor {
     spec: CandidateSpec,
     hello_timeout: Duration,
     values: RunValues,
+    limits: Limits,
     late: Arc<LateSink>,
     hello: CandidateHello,
     current: tokio::sync::Mutex<Option<Arc<Live>>>,
@@ -84,19 +156,21 @@ pub struct Supervisor {
 }
 
 impl Supervisor {
-    /// Start the candidate once, handing it the run's `values` in the hello; an error here
-    /// means the run cannot go on.
+    /// Start the candidate once, handing it the run's `values` in the hello and holding what
+    /// it writes to `limits`; an error here means the run cannot go on.
     pub async fn start(
         spec: CandidateSpec,
         hello_timeout: Duration,
         values: RunValues,
+        limits: Limits,
     ) -> Result<Self, StartError> {
         let late = Arc::new(LateSink::default());
-        let (live, hello) = launch(&spec, hello_timeout, &values, &late).await?;
+        let (live, hello) = launch(&spec, hello_timeout, &values, &limits, &late).await?;
         Ok(Supervisor {
             spec,
             hello_timeout,
             values,
+            limits,
             late,
             hello,
             current: tokio::sync::Mutex::new(Some(live)),
@@ -120,16 +194,24 @@ impl Supervisor {
     pub async fn session(&self) -> Result<CaseSession, String> {
         let mut current = self.current.lock().await;
         if let Some(live) = current.as_ref().filter(|l| l.alive()) {
-            return Ok(CaseSession::new(Arc::clone(live)));
+            return Ok(CaseSession::new(Arc::clone(live), self.limits));
         }
         if let Some(reason) = self.broken.lock().ok().and_then(|b| b.clone()) {
             return Err(reason);
         }
-        match launch(&self.spec, self.hello_timeout, &self.values, &self.late).await {
+        match launch(
+            &self.spec,
+            self.hello_timeout,
+            &self.values,
+            &self.limits,
+            &self.late,
+        )
+        .await
+        {
             Ok((live, _hello)) => {
                 self.starts.fetch_add(1, Ordering::Relaxed);
                 *current = Some(Arc::clone(&live));
-                Ok(CaseSession::new(live))
+                Ok(CaseSession::new(live, self.limits))
             }
             Err(err) => {
                 let reason = format!("candidate could not be restarted: {err}");
@@ -168,14 +250,16 @@ async fn launch(
     spec: &CandidateSpec,
     hello_timeout: Duration,
     values: &RunValues,
+    limits: &Limits,
     late: &Arc<LateSink>,
 ) -> Result<(Arc<Live>, CandidateHello), StartError> {
-    let (started, hello) = start(spec, hello_timeout, values).await?;
+    let (started, hello) = start(spec, hello_timeout, values, limits).await?;
     let routes: Routes = Arc::new(Mutex::new(Some(HashMap::new())));
     let dispatcher = tokio::spawn(dispatch(
         started.rx,
         Arc::clone(&routes),
         Arc::clone(late),
+        *limits,
         started.guard,
     ));
     let live = Arc::new(Live {
@@ -193,6 +277,7 @@ async fn dispatch(
     mut rx: mpsc::Receiver<Stamped>,
     routes: Routes,
     late: Arc<LateSink>,
+    limits: Limits,
     guard: Box<dyn Send + Sync>,
 ) {
     let reason = loop {
@@ -212,6 +297,10 @@ async fn dispatch(
                         continue;
                     }
                 };
+                let bytes = serde_json::to_vec(&message).map_or(0, |v| v.len() as u64);
+                if !keep_event(&routes, &call, bytes, &limits, at) {
+                    continue;
+                }
                 send_to(&routes, &late, &call, Routed::Message { at, message });
             }
             Incoming::Problem { call, line, error } => {
@@ -222,7 +311,12 @@ async fn dispatch(
                     detail,
                 };
                 match call {
-                    Some(call) => send_to(&routes, &late, &call, item),
+                    Some(call) => {
+                        let bytes = (line.len() + error.len()) as u64;
+                        if keep_event(&routes, &call, bytes, &limits, at) {
+                            send_to(&routes, &late, &call, item);
+                        }
+                    }
                     // A line that names no call cannot be pinned on one case: every case in flight gets it.
                     None => broadcast(&routes, &item, false),
                 }
@@ -240,13 +334,35 @@ async fn dispatch(
     drop(guard);
 }
 
+/// Count a message or problem of its call; false when it is past the caps (the case is told
+/// once).
+fn keep_event(routes: &Routes, call: &str, bytes: u64, limits: &Limits, at: Instant) -> bool {
+    let Ok(routes) = routes.lock() else {
+        return true;
+    };
+    let Some(route) = routes.as_ref().and_then(|r| r.get(call)) else {
+        return true;
+    };
+    let was_capped = route.tally().capped();
+    if route.tally().count(bytes, limits) {
+        return true;
+    }
+    if let (false, Route::Case(tx, _)) = (was_capped, route) {
+        let _ = tx.send(Routed::Capped {
+            at,
+            call: call.to_string(),
+        });
+    }
+    false
+}
+
 fn send_to(routes: &Routes, late: &LateSink, call: &str, item: Routed) {
     let Ok(routes) = routes.lock() else { return };
     match routes.as_ref().and_then(|r| r.get(call)) {
-        Some(Route::Case(tx)) => {
+        Some(Route::Case(tx, _)) => {
             let _ = tx.send(item);
         }
-        Some(Route::Judged) => match item {
+        Some(Route::Judged(_)) => match item {
             Routed::Message {
                 at,
                 message: FromCandidate::Event { event, data, .. },
@@ -263,8 +379,8 @@ fn broadcast(routes: &Routes, item: &Routed, close: bool) {
         return;
     };
     let case_sender = |route: &Route| match route {
-        Route::Case(tx) => Some(tx.clone()),
-        Route::Judged => None,
+        Route::Case(tx, _) => Some(tx.clone()),
+        Route::Judged(_) => None,
     };
     let senders: Vec<_> = if close {
         routes
@@ -288,12 +404,13 @@ pub struct CaseSession {
     tx: mpsc::UnboundedSender<Routed>,
     /// Items for this case's calls.
     pub rx: mpsc::UnboundedReceiver<Routed>,
-    calls: Vec<String>,
+    calls: Vec<(String, Arc<Tally>)>,
     log_mark: u64,
+    limits: Limits,
 }
 
 impl CaseSession {
-    fn new(live: Arc<Live>) -> Self {
+    fn new(live: Arc<Live>, limits: Limits) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
         let log_mark = live.log.as_ref().map(|l| l.mark()).unwrap_or(0);
         CaseSession {
@@ -302,7 +419,22 @@ impl CaseSession {
             rx,
             calls: Vec::new(),
             log_mark,
+            limits,
         }
+    }
+
+    /// The calls of this case that went over the event caps, with their figures so far.
+    pub fn overflows(&self) -> Vec<Overflow> {
+        self.calls
+            .iter()
+            .filter(|(_, tally)| tally.capped())
+            .map(|(call, tally)| Overflow {
+                call: call.clone(),
+                events: tally.events.load(Ordering::Relaxed),
+                bytes: tally.bytes.load(Ordering::Relaxed),
+                limits: self.limits,
+            })
+            .collect()
     }
 
     /// Register the call's route, then send it. Fails when the instance is dead.
@@ -316,9 +448,13 @@ impl CaseSession {
             let Some(routes) = routes.as_mut() else {
                 return Err("candidate died before the call was sent".into());
             };
-            routes.insert(call.call.clone(), Route::Case(self.tx.clone()));
+            let tally = Arc::new(Tally::default());
+            routes.insert(
+                call.call.clone(),
+                Route::Case(self.tx.clone(), Arc::clone(&tally)),
+            );
+            self.calls.push((call.call.clone(), tally));
         }
-        self.calls.push(call.call.clone());
         self.live
             .tx
             .send(ToCandidate::Call(call))
@@ -346,8 +482,8 @@ impl Drop for CaseSession {
     fn drop(&mut self) {
         if let Ok(mut routes) = self.live.routes.lock() {
             if let Some(routes) = routes.as_mut() {
-                for call in &self.calls {
-                    routes.insert(call.clone(), Route::Judged);
+                for (call, tally) in &self.calls {
+                    routes.insert(call.clone(), Route::Judged(Arc::clone(tally)));
                 }
             }
         }

@@ -6,14 +6,15 @@ use std::time::Duration;
 use clap::Args;
 
 use super::exit;
-use crate::candidate::CandidateSpec;
+use crate::candidate::{CandidateSpec, Limits, reaper};
 use crate::expectations::{Expectations, write_updated};
 use crate::filter::Filter;
 use crate::partition::Partition;
 use crate::results::RunResults;
+use crate::runner::interrupt::{self, Interrupt};
 use crate::runner::judging::Judging;
 use crate::runner::plan::Selection;
-use crate::runner::{self, RunOptions, RunOutput, report};
+use crate::runner::{self, RunGuards, RunOptions, RunOutput, report};
 use crate::snapshot::{SnapshotMode, SnapshotTally};
 use crate::spec::model::Platform;
 
@@ -92,6 +93,17 @@ pub struct RunArgs {
     /// Keep every case's sandbox folder (the path is printed at the end).
     #[arg(long)]
     pub keep_sandboxes: bool,
+    /// Longest line kept from a process candidate, in bytes; a longer one is read to its end,
+    /// dropped, and an ERROR of the case that owns its call.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::candidate::limits::DEFAULT_MAX_LINE_BYTES)]
+    pub max_line_bytes: usize,
+    /// Most events kept for one call; past it they are counted, not kept, and the case is ERROR.
+    #[arg(long, value_name = "N", default_value_t = crate::candidate::limits::DEFAULT_MAX_EVENTS_PER_CALL)]
+    pub max_events_per_call: u64,
+    /// Most bytes of events kept for one call; past it they are counted, not kept, and the
+    /// case is ERROR.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::candidate::limits::DEFAULT_MAX_EVENT_BYTES_PER_CALL)]
+    pub max_event_bytes_per_call: u64,
     /// Name of the candidate for its expectations (`candidates/<NAME>/expectations.yaml`) and
     /// snapshots (`snapshots/<NAME>/`); default: the name from its hello, no expectations.
     #[arg(long)]
@@ -180,11 +192,25 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         .enable_all()
         .build()?;
     let reporter = report::for_stderr();
-    let output = runtime.block_on(runner::run_with(
-        options.clone(),
-        &judging,
-        reporter.as_ref(),
-    ));
+    // Orphans of the candidate (a child that called setsid) come back to this process, so
+    // that they can be ended with the run.
+    reaper::become_subreaper();
+    let (trigger, interrupt) = Interrupt::new();
+    let guards = RunGuards {
+        limits: Limits {
+            max_line_bytes: args.max_line_bytes,
+            max_events_per_call: args.max_events_per_call,
+            max_event_bytes_per_call: args.max_event_bytes_per_call,
+        },
+        interrupt,
+    };
+    let output = runtime.block_on(async {
+        if let Err(err) = interrupt::listen(trigger, end_descendants_now) {
+            tracing::warn!("cannot listen for signals: {err}");
+        }
+        runner::run_guarded(options.clone(), &judging, reporter.as_ref(), &guards).await
+    });
+    reaper::end_descendants(Duration::from_secs(1));
     let RunOutput {
         results,
         snapshots,
@@ -210,6 +236,17 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         Ok(written) => super::report::print_written(&written),
         Err(err) => eprintln!("dlconform run: cannot write reports: {err}"),
     }
+    if let Some(signal) = guards.interrupt.signal() {
+        let mut stdout = std::io::stdout();
+        report::summary_table(&results, &mut stdout)?;
+        println!(
+            "interrupted by {}: {} cases finished; results: {} (reports/latest unchanged)",
+            signal.name(),
+            results.cases.len(),
+            path.display()
+        );
+        return Ok(signal.exit_code());
+    }
     if args.out.is_none() {
         if let Err(err) = point_latest(Path::new("reports"), &options.run_id, &path) {
             eprintln!("dlconform run: cannot update reports/latest: {err}");
@@ -228,6 +265,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         }
     }
     Ok(exit_code_with(&results, args.strict))
+}
+
+/// On a second signal: end the candidates' processes before exiting at once.
+fn end_descendants_now() {
+    reaper::end_descendants(Duration::from_millis(100));
 }
 
 /// 0 when every required case is as expected, 1 otherwise.

@@ -109,6 +109,18 @@ impl CallState {
     }
 }
 
+/// Most protocol problems kept for one case; the rest are counted.
+pub const MAX_PROBLEMS: usize = 100;
+
+/// Keep `problem` unless the case already holds [`MAX_PROBLEMS`]; count it either way.
+fn keep_problem(problems: &mut Vec<String>, dropped: &mut u64, problem: String) {
+    if problems.len() < MAX_PROBLEMS {
+        problems.push(problem);
+    } else {
+        *dropped += 1;
+    }
+}
+
 /// Send the calls and collect until they ended and the case stopped listening.
 /// `bytes` counts the body bytes the mock server wrote for the case.
 pub async fn collect(
@@ -120,6 +132,7 @@ pub async fn collect(
 ) -> Collected {
     let mut calls: Vec<CallState> = Vec::new();
     let mut problems = Vec::new();
+    let mut problems_dropped = 0u64;
     for message in messages {
         let id = message.call.clone();
         let sent = Instant::now();
@@ -174,12 +187,18 @@ pub async fn collect(
                 match item {
                     Routed::Message { at, message } => {
                         if let Some(problem) = on_message(&session, &mut calls, at, message).await {
-                            problems.push(problem);
+                            keep_problem(&mut problems, &mut problems_dropped, problem);
                         }
                     }
                     Routed::Problem { at, call, detail } => {
-                        problems.push(detail.clone());
+                        keep_problem(&mut problems, &mut problems_dropped, detail.clone());
                         for state in calls.iter_mut().filter(|c| call.as_deref().is_none_or(|id| id == c.id)) {
+                            state.finish(CallEnd::ProtocolViolation(detail.clone()), at);
+                        }
+                    }
+                    Routed::Capped { at, call } => {
+                        let detail = format!("call {call} went over the events kept per call");
+                        for state in calls.iter_mut().filter(|c| c.id == call) {
                             state.finish(CallEnd::ProtocolViolation(detail.clone()), at);
                         }
                     }
@@ -221,6 +240,15 @@ pub async fn collect(
         }
     }
     let log = session.log();
+    if problems_dropped > 0 {
+        problems.push(format!(
+            "{problems_dropped} more protocol problems, counted, not kept"
+        ));
+    }
+    // The figures of a call over the caps come first: they are the case's reason.
+    for (i, overflow) in session.overflows().iter().enumerate() {
+        problems.insert(i, overflow.describe());
+    }
     drop(session);
     let server_sent = *bytes.borrow();
     let unfired = calls

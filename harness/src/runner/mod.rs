@@ -3,6 +3,7 @@
 
 pub mod case;
 pub mod collect;
+pub mod interrupt;
 pub mod judging;
 pub mod late;
 pub mod plan;
@@ -20,7 +21,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use mock_server::{MockServer, ServerConfig};
 
-use crate::candidate::{CandidateSpec, RunValues, StartError, Supervisor};
+use crate::candidate::{CandidateSpec, Limits, RunValues, StartError, Supervisor};
 use crate::protocol::PROTOCOL_VERSION;
 use crate::results::{
     CandidateInfo, CaseResult, RESULTS_FORMAT, RunInfo, RunResults, SelectionInfo, SpecFileInfo,
@@ -82,6 +83,28 @@ impl Default for ServerPlacement {
     }
 }
 
+/// What bounds a run besides its options: the caps on what the candidate writes, and the
+/// interrupt that cuts it short.
+#[derive(Debug, Clone)]
+pub struct RunGuards {
+    /// Caps on the candidate's lines and events.
+    pub limits: Limits,
+    /// Raised by Ctrl-C or SIGTERM.
+    pub interrupt: interrupt::Interrupt,
+}
+
+impl Default for RunGuards {
+    fn default() -> Self {
+        RunGuards {
+            limits: Limits::default(),
+            interrupt: interrupt::Interrupt::never(),
+        }
+    }
+}
+
+/// How long aborted cases may take to let go of the server and the candidate.
+const ABORT_GRACE: Duration = Duration::from_secs(2);
+
 /// Why a run could not happen (exit code 2).
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -138,6 +161,18 @@ pub async fn run_with(
     judging: &Judging,
     reporter: &dyn Reporter,
 ) -> Result<RunOutput, RunError> {
+    run_guarded(options, judging, reporter, &RunGuards::default()).await
+}
+
+/// [`run_with`], holding the candidate to `guards.limits`; when `guards.interrupt` is raised
+/// the cases in flight are dropped, and the results hold the cases finished so far, marked
+/// interrupted.
+pub async fn run_guarded(
+    options: RunOptions,
+    judging: &Judging,
+    reporter: &dyn Reporter,
+    guards: &RunGuards,
+) -> Result<RunOutput, RunError> {
     let started_at = now_rfc3339();
     let spec_files: Vec<Arc<specs::SpecFile>> = specs::load(&options.specs, options.lint)?
         .into_iter()
@@ -172,6 +207,7 @@ pub async fn run_with(
         options.candidate.clone(),
         options.hello_timeout,
         run_values(&server),
+        guards.limits,
     )
     .await
     {
@@ -213,6 +249,7 @@ pub async fn run_with(
         .into_iter()
         .filter_map(|i| pending[i].take().map(|c| (i, c)))
         .collect();
+    let in_flight = std::sync::Mutex::new(Vec::new());
     let mut ran: Vec<(usize, CaseResult, Option<case::Rejudge>)> =
         futures_util::stream::iter(ordered)
             .map(|(index, planned)| {
@@ -223,9 +260,13 @@ pub async fn run_with(
                     let _slots = platform_slots.acquire(&planned).await;
                     case::run_case(ctx, planned, index).await
                 });
+                if let Ok(mut tasks) = in_flight.lock() {
+                    tasks.push(handle.abort_handle());
+                }
                 async move { (index, id, handle.await) }
             })
             .buffer_unordered(options.jobs.max(1))
+            .take_until(guards.interrupt.raised())
             .map(|(index, id, joined)| {
                 let (mut result, rejudge) =
                     joined.unwrap_or_else(|err| (panicked_case(&id, &err.to_string()), None));
@@ -236,6 +277,10 @@ pub async fn run_with(
             .collect()
             .await;
     ran.sort_by_key(|(index, _, _)| *index);
+    let interrupted = guards.interrupt.signal();
+    if interrupted.is_some() {
+        end_cases_in_flight(&in_flight, &ctx).await;
+    }
     // Events keep reaching their calls until the candidate stops; then the cases that got
     // late ones are judged again, before anything is written.
     supervisor.shutdown().await;
@@ -301,6 +346,7 @@ pub async fn run_with(
             started_at,
             finished_at: now_rfc3339(),
             command_line: options.command_line.clone(),
+            interrupted: interrupted.map(|s| s.name().to_string()),
         },
         summary: Summary::of(&results),
         cases: results,
@@ -310,6 +356,23 @@ pub async fn run_with(
         snapshots,
         stale_expectations,
     })
+}
+
+/// Abort the cases still running and wait briefly until they let go of the run's context,
+/// so that the server and the candidate can be stopped.
+async fn end_cases_in_flight(
+    tasks: &std::sync::Mutex<Vec<tokio::task::AbortHandle>>,
+    ctx: &Arc<CaseContext>,
+) {
+    if let Ok(tasks) = tasks.lock() {
+        for task in tasks.iter() {
+            task.abort();
+        }
+    }
+    let deadline = tokio::time::Instant::now() + ABORT_GRACE;
+    while Arc::strong_count(ctx) > 1 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }
 
 /// What every candidate instance gets in the harness's hello: the test CA and the origins.

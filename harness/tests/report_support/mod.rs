@@ -51,6 +51,7 @@ pub fn run_of(name: &str, version: &str, cases: Vec<CaseResult>) -> RunResults {
             started_at: "2025-01-01T12:00:00Z".to_string(),
             finished_at: "2025-01-01T12:00:09Z".to_string(),
             command_line: vec!["dlconform".to_string(), "run".to_string()],
+            interrupted: None,
         },
         summary: Summary::of(&cases),
         cases,
