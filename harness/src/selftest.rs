@@ -351,17 +351,11 @@ async fn run_one(
     let began = Instant::now();
     let options = RunOptions {
         command_line: vec!["dlconform".into(), "selftest".into(), candidate.label()],
-        candidate,
-        specs: plan.specs.clone(),
         selection: plan.selection.clone(),
         jobs: plan.jobs.max(1),
-        hello_timeout: Duration::from_secs(10),
-        linger: Duration::from_millis(100),
-        keep_sandboxes: false,
-        run_id: runner::new_run_id(),
         lint: plan.lint,
         durations,
-        server: Default::default(),
+        ..RunOptions::new(candidate, plan.specs.clone())
     };
     let counter = CaseCount {
         progress,

@@ -11,7 +11,6 @@ use dlconform::candidate::reference::Reference;
 use dlconform::candidate::websocket::Endpoint;
 use dlconform::protocol::{FromCandidate, ToCandidate};
 use dlconform::results::{CaseResult, RunResults};
-use dlconform::runner::plan::Selection;
 use dlconform::runner::report::Reporter;
 use dlconform::runner::{RunOptions, run};
 use dlconform::verdict::Status;
@@ -33,19 +32,12 @@ impl Reporter for Quiet {
 fn options(candidate: CandidateSpec, hello_timeout: Duration) -> RunOptions {
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     RunOptions {
-        candidate,
-        specs: vec![fixtures.join("specs/runner.yaml")],
-        selection: Selection::default(),
         // One at a time, so "the n-th call" is the n-th case.
         jobs: 1,
         hello_timeout,
         linger: Duration::from_millis(50),
-        keep_sandboxes: false,
-        command_line: vec!["test".into()],
         run_id: "test".into(),
-        lint: true,
-        durations: Default::default(),
-        server: Default::default(),
+        ..RunOptions::new(candidate, vec![fixtures.join("specs/runner.yaml")])
     }
 }
 

@@ -8,7 +8,6 @@ mod cli_support;
 
 use dlconform::candidate::CandidateSpec;
 use dlconform::results::{CaseResult, RunResults};
-use dlconform::runner::plan::Selection;
 use dlconform::runner::report::Reporter;
 use dlconform::runner::{RunError, RunOptions, run};
 use dlconform::verdict::Status;
@@ -29,19 +28,14 @@ fn options(mode: &str) -> RunOptions {
     let python = cli_support::python();
     let script = fixtures().join("candidates/scripted.py");
     RunOptions {
-        candidate: CandidateSpec::Command(format!("{python} {} {mode}", script.display())),
-        specs: vec![fixtures().join("specs/runner.yaml")],
-        selection: Selection::default(),
         // One at a time, so "the n-th call" is the n-th case.
         jobs: 1,
-        hello_timeout: Duration::from_secs(10),
         linger: Duration::from_millis(50),
-        keep_sandboxes: false,
-        command_line: vec!["test".into()],
         run_id: "test".into(),
-        lint: true,
-        durations: Default::default(),
-        server: Default::default(),
+        ..RunOptions::new(
+            CandidateSpec::Command(format!("{python} {} {mode}", script.display())),
+            vec![fixtures().join("specs/runner.yaml")],
+        )
     }
 }
 

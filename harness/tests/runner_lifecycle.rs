@@ -50,23 +50,14 @@ fn python() -> &'static str {
 
 fn options(candidate: CandidateSpec, specs: PathBuf, cases: &[&str]) -> RunOptions {
     RunOptions {
-        candidate,
-        specs: vec![specs],
         selection: Selection {
-            platforms: Vec::new(),
             cases: cases.iter().map(|c| c.to_string()).collect(),
-            partition: None,
             ..Selection::default()
         },
         jobs: 4,
-        hello_timeout: Duration::from_secs(10),
         linger: Duration::from_millis(50),
-        keep_sandboxes: false,
-        command_line: vec!["test".into()],
         run_id: "test".into(),
-        lint: true,
-        durations: Default::default(),
-        server: Default::default(),
+        ..RunOptions::new(candidate, vec![specs])
     }
 }
 

@@ -6,7 +6,6 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use dlconform::candidate::CandidateSpec;
 use dlconform::results::CaseResult;
@@ -94,23 +93,17 @@ fn snapshot_reference_every_case() {
     let ids = selected_ids();
     assert!(ids.len() > 100, "only {} cases selected", ids.len());
     let options = RunOptions {
-        candidate: CandidateSpec::Builtin("reference".into()),
-        specs: vec![specs_dir()],
         selection: Selection {
-            platforms: Vec::new(),
             cases: ids.clone(),
-            partition: None,
             ..Selection::default()
         },
         jobs: 8,
-        hello_timeout: Duration::from_secs(10),
-        linger: Duration::from_millis(100),
-        keep_sandboxes: false,
-        command_line: vec!["test".into()],
         run_id: "snapshot-reference".into(),
         lint: false,
-        durations: Default::default(),
-        server: Default::default(),
+        ..RunOptions::new(
+            CandidateSpec::Builtin("reference".into()),
+            vec![specs_dir()],
+        )
     };
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let results = runtime

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use dlconform::candidate::CandidateSpec;
 use dlconform::results::{CaseResult, RunResults};
@@ -66,23 +65,14 @@ fn selected_ids() -> Vec<String> {
 
 fn run_with(candidate: CandidateSpec) -> RunResults {
     let options = RunOptions {
-        candidate,
-        specs: vec![specs_dir()],
         selection: Selection {
-            platforms: Vec::new(),
             cases: selected_ids(),
-            partition: None,
             ..Selection::default()
         },
         jobs: 8,
-        hello_timeout: Duration::from_secs(10),
-        linger: Duration::from_millis(100),
-        keep_sandboxes: false,
-        command_line: vec!["test".into()],
         run_id: "stdio".into(),
         lint: false,
-        durations: Default::default(),
-        server: Default::default(),
+        ..RunOptions::new(candidate, vec![specs_dir()])
     };
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime

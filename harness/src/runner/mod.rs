@@ -61,6 +61,27 @@ pub struct RunOptions {
     pub server: ServerPlacement,
 }
 
+impl RunOptions {
+    /// A run of `specs` against `candidate` with the defaults of `dlconform run`: every case,
+    /// default jobs, hello timeout 10 s, linger 100 ms, lint on; change fields as needed.
+    pub fn new(candidate: CandidateSpec, specs: Vec<PathBuf>) -> RunOptions {
+        RunOptions {
+            candidate,
+            specs,
+            selection: Selection::default(),
+            jobs: default_jobs(),
+            hello_timeout: Duration::from_secs(10),
+            linger: Duration::from_millis(100),
+            keep_sandboxes: false,
+            command_line: vec!["dlconform".into(), "run".into()],
+            run_id: new_run_id(),
+            lint: true,
+            durations: schedule::Durations::default(),
+            server: ServerPlacement::default(),
+        }
+    }
+}
+
 /// Where a run's mock server listens: loopback by default; for a runtime on a device (a
 /// bridge page on a phone), an address the device reaches and a CA it has installed.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -306,52 +306,16 @@ impl Drop for RequestGuard {
 }
 
 #[cfg(test)]
-mod redaction_tests {
+mod tests {
     use super::*;
 
-    #[test]
-    fn credentials_are_redacted_and_other_headers_kept() {
-        let store = JournalStore::new(10);
-        let record = RequestRecord {
-            method: "GET".into(),
-            path: "/f/a".into(),
-            listener: "http".into(),
-            version: "HTTP/1.1".into(),
-            headers: vec![
-                ("authorization".into(), "Bearer t-secret".into()),
-                ("Cookie".into(), "sid=secret".into()),
-                ("user-agent".into(), "ua".into()),
-            ],
-            status: 200,
-            body_len: None,
-            body_sha256: None,
-            bytes_sent: 0,
-            end: ConnectionEnd::Complete,
-            upload: None,
-            at_ms: 0,
-            duration_ms: 0,
-        };
-        drop(store.begin("k", record));
-        let out = redacted(store.get("k"));
-        let headers = &out.requests[0].headers;
-        assert_eq!(headers[0].1, "[redacted]");
-        assert_eq!(headers[1].1, "[redacted]");
-        assert_eq!(headers[2].1, "ua");
-        assert!(!serde_json::to_string(&out).unwrap().contains("secret"));
-    }
-}
-
-#[cfg(test)]
-mod budget_tests {
-    use super::*;
-
-    fn record() -> RequestRecord {
+    fn record(headers: Vec<(String, String)>) -> RequestRecord {
         RequestRecord {
             method: "GET".into(),
             path: "/f/a".into(),
             listener: "http".into(),
             version: "HTTP/1.1".into(),
-            headers: Vec::new(),
+            headers,
             status: 200,
             body_len: None,
             body_sha256: None,
@@ -364,9 +328,26 @@ mod budget_tests {
     }
 
     #[test]
+    fn credentials_are_redacted_and_other_headers_kept() {
+        let store = JournalStore::new(10);
+        let record = record(vec![
+            ("authorization".into(), "Bearer t-secret".into()),
+            ("Cookie".into(), "sid=secret".into()),
+            ("user-agent".into(), "ua".into()),
+        ]);
+        drop(store.begin("k", record));
+        let out = redacted(store.get("k"));
+        let headers = &out.requests[0].headers;
+        assert_eq!(headers[0].1, "[redacted]");
+        assert_eq!(headers[1].1, "[redacted]");
+        assert_eq!(headers[2].1, "ua");
+        assert!(!serde_json::to_string(&out).unwrap().contains("secret"));
+    }
+
+    #[test]
     fn distinct_keys_stay_within_the_budget_and_the_dropped_are_counted() {
         let store = JournalStore::with_max_keys(10, 1000);
-        let busy = store.begin("busy", record());
+        let busy = store.begin("busy", record(Vec::new()));
         for i in 0..200_000 {
             store.count_connection(&format!("k{i}"));
             if i % 100 == 0 {
