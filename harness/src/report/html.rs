@@ -73,7 +73,7 @@ pub fn script_safe_json(json: &str) -> String {
 }
 
 /// Text for HTML element content.
-fn escape_text(text: &str) -> String {
+pub fn escape_text(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod diff;
 pub mod html;
 pub mod junit;
 pub mod markdown;
