@@ -123,11 +123,9 @@ fn summary_matrix(results: &MergedResults) -> String {
                 html.push_str("<td class=\"none\">nothing ran</td>");
                 continue;
             }
-            let rate = if counts.ran == 0 {
-                0
-            } else {
-                counts.as_expected * 100 / counts.ran
-            };
+            let rate = (counts.as_expected * 100)
+                .checked_div(counts.ran)
+                .unwrap_or(0);
             let _ = write!(
                 html,
                 "<td data-required=\"{req}\" data-recommended=\"{rec}\"><span class=\"rate\">{rate}%</span> \

@@ -1,6 +1,6 @@
 //! Reports made from results: `report.md` (a pull-request comment), `report.html` (the matrix
 //! of platforms x cases x candidates, self-contained) and `junit.xml`; and the merge of several
-//! results files (partitions of a run, several candidates) into one.
+//! results files (partitions of a run, several candidates) into one; `diff` compares two runs.
 
 use std::path::{Path, PathBuf};
 
