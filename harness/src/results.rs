@@ -110,6 +110,9 @@ pub struct CaseResult {
     pub summary: String,
     /// Where the expected behaviour comes from.
     pub source: String,
+    /// The public page of that source's document, when the spec's `sources` names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_url: Option<String>,
     /// Spec file it comes from.
     pub spec: String,
     /// Status the run expected.

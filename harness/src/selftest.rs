@@ -379,6 +379,7 @@ mod tests {
             tier: Tier::Required,
             summary: String::new(),
             source: String::new(),
+            source_url: None,
             spec: String::new(),
             expected: Status::Pass,
             status,

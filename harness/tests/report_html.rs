@@ -42,6 +42,62 @@ fn report_html_is_self_contained_and_escapes_data() {
     assert!(!page.contains("id=\"matrix\""));
 }
 
+#[test]
+fn report_html_summary_matrix_is_platform_by_candidate() {
+    let page = html::render(&two_candidates()).expect("rendered");
+    let matrix = page
+        .split("<section id=\"summary-matrix\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</section>").next())
+        .unwrap_or_else(|| panic!("no summary matrix in {page}"));
+    assert!(
+        matrix.contains("<tr><th>platform</th><th>fixture 1.0.0</th><th>other 2.0.0</th></tr>"),
+        "{matrix}"
+    );
+    let row = |platform: &str| {
+        matrix
+            .split(&format!("<tr><th>{platform}</th>"))
+            .nth(1)
+            .and_then(|rest| rest.split("</tr>").next())
+            .unwrap_or_else(|| panic!("no row {platform} in {matrix}"))
+            .to_string()
+    };
+    // douyin: PASS as expected; TIMEOUT and FAIL (one required check) are required failures.
+    let douyin = row("douyin");
+    assert!(
+        douyin.contains("<span class=\"rate\">33%</span> as expected (1/3)"),
+        "{douyin}"
+    );
+    assert!(
+        douyin.contains("data-required=\"2\" data-recommended=\"0\""),
+        "{douyin}"
+    );
+    assert!(
+        douyin.contains("<span class=\"rate\">100%</span> as expected (3/3)"),
+        "{douyin}"
+    );
+    // wechat: CRASH of a required case; ERROR and XPASS of recommended cases apart.
+    let wechat = row("wechat");
+    assert!(
+        wechat.contains("<span class=\"rate\">25%</span> as expected (1/4)"),
+        "{wechat}"
+    );
+    assert!(
+        wechat.contains("data-required=\"1\" data-recommended=\"2\""),
+        "{wechat}"
+    );
+    assert!(
+        wechat.contains("<span class=\"req-fail\">1 required failed</span>"),
+        "{wechat}"
+    );
+    assert!(
+        wechat.contains("<span class=\"rec-fail\">2 recommended failed</span>"),
+        "{wechat}"
+    );
+    // baidu: only SKIP and UNSUPPORTED for the first candidate, nothing for the second.
+    assert_eq!(row("baidu").matches("nothing ran").count(), 2, "{matrix}");
+}
+
 /// Chromium's path; a browser test without one panics naming what to install.
 fn chromium() -> PathBuf {
     if let Some(path) = std::env::var_os("DLCONFORM_CHROMIUM") {
@@ -146,7 +202,15 @@ fn report_html_renders_the_matrix_in_a_browser() {
         "{dom}"
     );
     assert!(dom.contains("data-status=\"FAIL\""), "{dom}");
-    assert!(dom.contains("class=\"cell s-XPASS unexpected\""), "{dom}");
+    // Not as expected: required and recommended failures marked apart.
+    assert!(
+        dom.contains("class=\"cell s-XPASS unexpected recommended\""),
+        "{dom}"
+    );
+    assert!(
+        dom.contains("class=\"cell s-CRASH unexpected required\""),
+        "{dom}"
+    );
     // Cases the second candidate did not run.
     assert_eq!(dom.matches("class=\"cell s-none\"").count(), 3);
     // Group rows per platform and api.
@@ -198,8 +262,15 @@ fn report_html_shows_case_detail_in_a_browser() {
         "{detail}"
     );
     assert!(
-        detail.contains("class=\"cell s-FAIL unexpected selected\"")
-            || dom.contains("class=\"cell s-FAIL unexpected selected\"")
+        detail.contains("class=\"cell s-FAIL unexpected required selected\"")
+            || dom.contains("class=\"cell s-FAIL unexpected required selected\"")
+    );
+    // The source links to the public page of its document (the URL from the spec's sources).
+    assert!(
+        detail.contains(
+            "<a href=\"https://example.invalid/docs/douyin?a=1&amp;b=2\" target=\"_blank\" rel=\"noopener noreferrer\" class=\"source-link\">douyin#intro</a>"
+        ),
+        "{detail}"
     );
 
     // A picture to look at: the matrix with the detail panel open.
@@ -219,6 +290,50 @@ fn report_html_shows_case_detail_in_a_browser() {
     let bytes = std::fs::read(&png).expect("screenshot written");
     assert!(bytes.starts_with(b"\x89PNG"), "not a PNG");
     eprintln!("screenshot: {}", png.display());
+}
+
+#[test]
+#[cfg_attr(skip_chromium, ignore = "needs chromium (apt-get install -y chromium)")]
+fn report_html_detail_panel_leaves_every_cell_in_view() {
+    let chromium = chromium();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let written = write_reports(&two_candidates(), dir.path()).expect("reports written");
+    // A copy of the page with a probe after the report's script: it measures, once the panel
+    // is open, whether any matrix cell lies under the panel, and writes that into the DOM.
+    let page = std::fs::read_to_string(&written.html).expect("report.html read");
+    let probe = r#"<script>
+(function () {
+  var panel = document.getElementById('detail').getBoundingClientRect();
+  var cells = document.querySelectorAll('td.cell');
+  var covered = 0;
+  cells.forEach(function (c) { if (c.getBoundingClientRect().right > panel.left) { covered++; } });
+  document.body.setAttribute('data-probe', 'cells=' + cells.length + ' covered=' + covered +
+    ' panel-open=' + !document.getElementById('detail').hidden);
+})();
+</script>
+</body>"#;
+    let probed = dir.path().join("probed.html");
+    std::fs::write(&probed, page.replace("</body>", probe)).expect("probe page written");
+    for width in ["1400,1000", "1000,800"] {
+        let url = format!(
+            "{}#case=douyin%2Fdownload%2Ftls%2Fself-signed&candidate=0",
+            file_url(&probed)
+        );
+        let dump = browse(
+            &chromium,
+            &dir.path().join("profile"),
+            &[&format!("--window-size={width}"), "--dump-dom"],
+            &url,
+        );
+        assert!(
+            dump.contains("data-probe=\"cells=18 covered=0 panel-open=true\""),
+            "window {width}: {}",
+            dump.split("data-probe=")
+                .nth(1)
+                .and_then(|r| r.split('>').next())
+                .unwrap_or("no probe")
+        );
+    }
 }
 
 #[test]

@@ -3,7 +3,7 @@
 mod report_support;
 
 use dlconform::report::{MergedResults, junit, merge};
-use quick_junit::{Report, TestCase, TestCaseStatus};
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus};
 use report_support::{run_of, sample_cases, sample_run};
 
 fn parse(results: &MergedResults) -> Report {
@@ -24,8 +24,8 @@ fn find<'a>(report: &'a Report, name: &str) -> &'a TestCase {
 fn report_junit_counts_failures_and_skips() {
     let report = parse(&MergedResults::from(sample_run()));
     assert_eq!(report.tests, 9);
-    assert_eq!(report.failures, 5, "TIMEOUT, FAIL, CRASH, ERROR, XPASS");
-    assert_eq!(report.errors, 0);
+    assert_eq!(report.failures, 3, "TIMEOUT, FAIL, XPASS");
+    assert_eq!(report.errors, 2, "CRASH, ERROR");
     let skipped: usize = report.test_suites.iter().map(|s| s.skipped).sum();
     assert_eq!(skipped, 2, "SKIP and UNSUPPORTED");
     let suites: Vec<&str> = report.test_suites.iter().map(|s| s.name.as_str()).collect();
@@ -102,7 +102,84 @@ fn report_junit_one_suite_per_candidate_and_platform_when_merged() {
         ]
     );
     assert_eq!(report.tests, 18);
-    assert_eq!(report.failures, 10);
+    assert_eq!(report.failures, 6);
+    assert_eq!(report.errors, 4);
+}
+
+#[test]
+fn report_junit_crash_and_error_are_errors_timeout_a_typed_failure() {
+    let report = parse(&MergedResults::from(sample_run()));
+    for (id, kind, ty) in [
+        (
+            "wechat/download/abort/before-headers",
+            NonSuccessKind::Error,
+            "CRASH",
+        ),
+        (
+            "wechat/download/params/bad-url",
+            NonSuccessKind::Error,
+            "ERROR",
+        ),
+        (
+            "douyin/download/timeout/headers-late",
+            NonSuccessKind::Failure,
+            "TIMEOUT",
+        ),
+    ] {
+        match &find(&report, id).status {
+            TestCaseStatus::NonSuccess {
+                kind: got, ty: t, ..
+            } => {
+                assert_eq!(*got, kind, "{id}");
+                assert_eq!(t.as_ref().map(|t| t.as_str()), Some(ty), "{id}");
+            }
+            other => panic!("{id}: not a failure or error: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn report_junit_suites_have_the_run_start_as_timestamp() {
+    let report = parse(&MergedResults::from(sample_run()));
+    assert!(!report.test_suites.is_empty());
+    for suite in &report.test_suites {
+        let stamp = suite
+            .timestamp
+            .unwrap_or_else(|| panic!("suite {} has no timestamp", suite.name.as_str()));
+        assert_eq!(
+            stamp.to_rfc3339(),
+            "2025-01-01T12:00:00+00:00",
+            "{}",
+            suite.name.as_str()
+        );
+    }
+}
+
+#[test]
+fn report_junit_classnames_have_no_version_dots() {
+    let merged = merge::merge(vec![
+        MergedResults::from(sample_run()),
+        MergedResults::from(run_of("other", "2.0.0", sample_cases())),
+    ])
+    .expect("merged");
+    let report = parse(&merged.merged);
+    let case = report.test_suites[0]
+        .test_cases
+        .first()
+        .expect("a test case");
+    let classname = case.classname.as_ref().map(|c| c.as_str().to_string());
+    assert_eq!(
+        classname.as_deref(),
+        Some("fixture_1_0_0.douyin.downloadFile")
+    );
+    for case in report.test_suites.iter().flat_map(|s| &s.test_cases) {
+        let classname = case
+            .classname
+            .as_ref()
+            .map(|c| c.as_str().to_string())
+            .unwrap_or_default();
+        assert_eq!(classname.matches('.').count(), 2, "{classname}");
+    }
 }
 
 #[test]

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 
 use super::exit;
-use crate::report::{self, MergedResults, WrittenReports};
+use crate::report::{self, MergedResults, WrittenReports, diff};
 
 /// Long help of `dlconform report`.
 pub const LONG_ABOUT: &str = "\
@@ -20,7 +20,24 @@ make them again from a results file and `merge` to join several.
 Examples:
   dlconform report render reports/latest/results.json
   dlconform report merge part-1/results.json part-2/results.json --out reports/merged
-  dlconform report merge reference/results.json node/results.json --out reports/matrix";
+  dlconform report merge reference/results.json node/results.json --out reports/matrix
+  dlconform report diff reports/old/results.json reports/new/results.json";
+
+/// Long help of `dlconform report diff`.
+pub const DIFF_LONG_ABOUT: &str = "\
+List what changed between two results files (single runs or merged), per case: new fail (as
+expected before, not now), new pass (not as expected before, as expected now), added,
+removed, status changed (another status, as expected or not in both) and failures changed
+(same status, other failed checks). Printed as a table, and written as diff.md and diff.html
+into --out (default: the folder of NEW).
+
+Cases are matched by id; when a file holds several candidates, by candidate label and id.
+
+Exit codes: 0 compared (whatever changed), 2 a file could not be read or written.
+
+Examples:
+  dlconform report diff reports/main/results.json reports/latest/results.json
+  dlconform report diff old.json new.json --out /tmp/diff";
 
 /// Long help of `dlconform report merge`.
 pub const MERGE_LONG_ABOUT: &str = "\
@@ -72,6 +89,23 @@ pub enum ReportCommand {
     /// Write report.md, report.html and junit.xml from a results file.
     #[command(long_about = RENDER_LONG_ABOUT)]
     Render(RenderArgs),
+    /// List what changed between two results files; write diff.md and diff.html.
+    #[command(long_about = DIFF_LONG_ABOUT)]
+    Diff(DiffArgs),
+}
+
+/// Arguments of `dlconform report diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier results.json.
+    #[arg(value_name = "OLD.json")]
+    pub old: PathBuf,
+    /// The later results.json.
+    #[arg(value_name = "NEW.json")]
+    pub new: PathBuf,
+    /// Folder for diff.md and diff.html (default: the folder of NEW).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// Arguments of `dlconform report merge`.
@@ -104,7 +138,52 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<i32> {
     match &args.command {
         ReportCommand::Merge(merge) => run_merge(merge),
         ReportCommand::Render(render) => run_render(render),
+        ReportCommand::Diff(diff) => run_diff(diff),
     }
+}
+
+fn run_diff(args: &DiffArgs) -> anyhow::Result<i32> {
+    let old = match report::load_results(&args.old) {
+        Ok(results) => results,
+        Err(err) => return Ok(cannot("diff", &err)),
+    };
+    let new = match report::load_results(&args.new) {
+        Ok(results) => results,
+        Err(err) => return Ok(cannot("diff", &err)),
+    };
+    let changes = diff::diff(&old, &new);
+    let (old_name, new_name) = (
+        args.old.display().to_string(),
+        args.new.display().to_string(),
+    );
+    if !changes.changes.is_empty() {
+        println!("{}", diff::table(&changes));
+    }
+    println!("{}", diff::counts_line(&changes));
+    let out = args.out.clone().unwrap_or_else(|| folder_of(&args.new));
+    let files = [
+        ("diff.md", diff::markdown(&changes, &old_name, &new_name)),
+        ("diff.html", diff::html(&changes, &old_name, &new_name)),
+    ];
+    if let Err(source) = std::fs::create_dir_all(&out) {
+        return Ok(cannot("diff", &format!("{}: {source}", out.display())));
+    }
+    for (name, text) in files {
+        let path = out.join(name);
+        if let Err(source) = crate::persist::write_whole(&path, text.as_bytes()) {
+            return Ok(cannot("diff", &format!("{}: {source}", path.display())));
+        }
+        println!("report: {}", path.display());
+    }
+    Ok(exit::OK)
+}
+
+/// The folder a results file is in (`.` for a bare file name).
+fn folder_of(path: &Path) -> PathBuf {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 fn run_merge(args: &MergeArgs) -> anyhow::Result<i32> {
@@ -140,14 +219,7 @@ fn run_render(args: &RenderArgs) -> anyhow::Result<i32> {
         Ok(results) => results,
         Err(err) => return Ok(cannot("render", &err)),
     };
-    let out = match &args.out {
-        Some(dir) => dir.clone(),
-        None => args
-            .input
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from(".")),
-    };
+    let out = args.out.clone().unwrap_or_else(|| folder_of(&args.input));
     write(&results, &out, "render")
 }
 

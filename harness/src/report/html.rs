@@ -2,7 +2,11 @@
 //! the matrix of platforms x cases x candidates, filters and per-case detail from the results
 //! embedded as JSON.
 
+use std::fmt::Write;
+
 use super::{MergedResults, ReportError};
+use crate::spec::model::Tier;
+use crate::verdict::Status;
 
 const CSS: &str = include_str!("assets/report.css");
 const JS: &str = include_str!("assets/report.js");
@@ -32,6 +36,7 @@ pub fn render(results: &MergedResults) -> Result<String, ReportError> {
 <header>
 <h1>{title}</h1>
 <div id="overview"></div>
+{matrix}
 </header>
 <section id="filters">
 <label>platform <select id="f-platform"><option value="">all</option></select></label>
@@ -52,7 +57,100 @@ pub fn render(results: &MergedResults) -> Result<String, ReportError> {
 </html>
 "#,
         title = escape_text(&title),
+        matrix = summary_matrix(results),
     ))
+}
+
+/// One cell of the summary matrix: the cases of one candidate on one platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PlatformCounts {
+    /// Cases that ran (not SKIP, not UNSUPPORTED).
+    pub ran: usize,
+    /// Of those, cases as expected.
+    pub as_expected: usize,
+    /// Cases not as expected that count as required (they fail the run).
+    pub required_failures: usize,
+    /// Cases not as expected through recommended checks only.
+    pub recommended_failures: usize,
+}
+
+/// Counts per platform (in the order platforms first appear) and per candidate.
+pub fn platform_counts(results: &MergedResults) -> Vec<(String, Vec<PlatformCounts>)> {
+    let mut rows: Vec<(String, Vec<PlatformCounts>)> = Vec::new();
+    for (ci, candidate) in results.candidates.iter().enumerate() {
+        for case in &candidate.results.cases {
+            let index = match rows.iter().position(|(p, _)| *p == case.platform) {
+                Some(index) => index,
+                None => {
+                    let empty = vec![PlatformCounts::default(); results.candidates.len()];
+                    rows.push((case.platform.clone(), empty));
+                    rows.len() - 1
+                }
+            };
+            let counts = &mut rows[index].1[ci];
+            let unexpected = case.unexpected();
+            if !matches!(case.status, Status::Skip | Status::Unsupported) {
+                counts.ran += 1;
+                if !unexpected {
+                    counts.as_expected += 1;
+                }
+            }
+            if unexpected {
+                match case.counted_tier() {
+                    Tier::Required => counts.required_failures += 1,
+                    Tier::Recommended => counts.recommended_failures += 1,
+                }
+            }
+        }
+    }
+    rows
+}
+
+/// The matrix on top of the page: platform x candidate, pass rate, required failures apart
+/// from recommended ones. Written by the server side so it reads without the script.
+fn summary_matrix(results: &MergedResults) -> String {
+    let mut html = String::from(
+        "<section id=\"summary-matrix\"><table class=\"summary\"><thead><tr><th>platform</th>",
+    );
+    for candidate in &results.candidates {
+        let _ = write!(html, "<th>{}</th>", escape_text(&candidate.label));
+    }
+    html.push_str("</tr></thead><tbody>");
+    for (platform, cells) in platform_counts(results) {
+        let _ = write!(html, "<tr><th>{}</th>", escape_text(&platform));
+        for counts in cells {
+            if counts.ran == 0 && counts.required_failures + counts.recommended_failures == 0 {
+                html.push_str("<td class=\"none\">nothing ran</td>");
+                continue;
+            }
+            let rate = (counts.as_expected * 100)
+                .checked_div(counts.ran)
+                .unwrap_or(0);
+            let _ = write!(
+                html,
+                "<td data-required=\"{req}\" data-recommended=\"{rec}\"><span class=\"rate\">{rate}%</span> \
+                 as expected ({ok}/{ran})<br><span class=\"{req_class}\">{req} required failed</span> · \
+                 <span class=\"{rec_class}\">{rec} recommended failed</span></td>",
+                req = counts.required_failures,
+                rec = counts.recommended_failures,
+                ok = counts.as_expected,
+                ran = counts.ran,
+                req_class = if counts.required_failures > 0 {
+                    "req-fail"
+                } else {
+                    "muted"
+                },
+                rec_class = if counts.recommended_failures > 0 {
+                    "rec-fail"
+                } else {
+                    "muted"
+                },
+            );
+        }
+        html.push_str("</tr>");
+    }
+    html.push_str("</tbody></table></section>");
+    html
 }
 
 /// JSON that cannot end its `<script>` element or open a comment: `<`, `>` and `&` only occur
@@ -73,7 +171,7 @@ pub fn script_safe_json(json: &str) -> String {
 }
 
 /// Text for HTML element content.
-fn escape_text(text: &str) -> String {
+pub fn escape_text(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -1,9 +1,12 @@
 //! `junit.xml`: one test suite per platform (per candidate and platform when several candidates
 //! are merged), one test case per case.
 //!
-//! Unexpected FAIL, TIMEOUT, CRASH, ERROR and XPASS are failures; SKIP and UNSUPPORTED are
-//! skipped; PASS and XFAIL pass (XFAIL with a property and a note), as does any other status the
-//! expectations said it would get.
+//! Unexpected FAIL, TIMEOUT and XPASS are `<failure>`s (typed with the status), unexpected CRASH
+//! and ERROR are `<error>`s (the candidate or the protocol broke, not a check); SKIP and
+//! UNSUPPORTED are skipped; PASS and XFAIL pass (XFAIL with a property and a note), as does any
+//! other status the expectations said it would get. Each suite carries the run's start as its
+//! timestamp; classnames are dot-separated `candidate.platform.api` with no other dots (a
+//! version's dots become `_`), so viewers do not split a version into packages.
 
 use std::fmt::Write;
 use std::time::Duration;
@@ -43,6 +46,9 @@ pub fn report(results: &MergedResults) -> Report {
                 platform.to_string()
             };
             let mut suite = TestSuite::new(name);
+            if let Some(started) = timestamp(&run.run.started_at) {
+                suite.set_timestamp(started);
+            }
             suite.add_property(Property::new("candidate", candidate.label.as_str()));
             suite.add_property(Property::new("run", run.run.id.as_str()));
             let mut time = Duration::ZERO;
@@ -62,8 +68,17 @@ pub fn report(results: &MergedResults) -> Report {
 fn test_case(case: &CaseResult, candidate: Option<&String>) -> TestCase {
     let mut test = TestCase::new(case.id.as_str(), status(case));
     let classname = match candidate {
-        Some(label) => format!("{label}.{}.{}", case.platform, case.api),
-        None => format!("{}.{}", case.platform, case.api),
+        Some(label) => format!(
+            "{}.{}.{}",
+            class_segment(label),
+            class_segment(&case.platform),
+            class_segment(&case.api)
+        ),
+        None => format!(
+            "{}.{}",
+            class_segment(&case.platform),
+            class_segment(&case.api)
+        ),
     };
     test.set_classname(classname);
     test.set_time(Duration::from_millis(case.duration_ms));
@@ -87,7 +102,26 @@ fn test_case(case: &CaseResult, candidate: Option<&String>) -> TestCase {
     test
 }
 
-/// Whether the status counts as a JUnit failure.
+/// One part of a classname: anything but letters, digits, `-` and `_` (a version's dots, spaces)
+/// becomes `_`, since viewers read dots as package levels.
+pub fn class_segment(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// The run's start (RFC 3339) as a suite timestamp; none when it does not parse.
+fn timestamp(rfc3339: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    chrono::DateTime::parse_from_rfc3339(rfc3339).ok()
+}
+
+/// Whether the status counts as a JUnit failure or error.
 fn is_failure(case: &CaseResult) -> bool {
     match case.status {
         Status::Xpass => true,
@@ -109,7 +143,11 @@ fn status(case: &CaseResult) -> TestCaseStatus {
             status
         }
         _ if is_failure(case) => {
-            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            let kind = match case.status {
+                Status::Crash | Status::Error => NonSuccessKind::Error,
+                _ => NonSuccessKind::Failure,
+            };
+            let mut status = TestCaseStatus::non_success(kind);
             status.set_type(case.status.name());
             status.set_message(failure_message(case));
             status.set_description(details(case));

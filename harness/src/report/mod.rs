@@ -1,9 +1,10 @@
 //! Reports made from results: `report.md` (a pull-request comment), `report.html` (the matrix
 //! of platforms x cases x candidates, self-contained) and `junit.xml`; and the merge of several
-//! results files (partitions of a run, several candidates) into one.
+//! results files (partitions of a run, several candidates) into one; `diff` compares two runs.
 
 use std::path::{Path, PathBuf};
 
+pub mod diff;
 pub mod html;
 pub mod junit;
 pub mod markdown;

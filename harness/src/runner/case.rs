@@ -53,6 +53,13 @@ pub struct CaseContext {
     pub keep_sandboxes: bool,
 }
 
+/// The public page of the document a case's `source` names (`<id>` or `<id>#<where>`), from
+/// the spec's `sources`.
+fn source_url(spec: &crate::spec::model::Spec, source: &str) -> Option<String> {
+    let id = source.split('#').next().unwrap_or_default();
+    spec.sources.get(id).and_then(|s| s.url.clone())
+}
+
 /// Run one case; never fails: whatever goes wrong becomes its status. With the result comes
 /// what it takes to judge the case again, should late events arrive for its calls.
 pub async fn run_case(
@@ -68,6 +75,7 @@ pub async fn run_case(
         tier: planned.case.tier,
         summary: planned.case.summary.clone(),
         source: planned.case.source.clone(),
+        source_url: source_url(&planned.spec.spec, &planned.case.source),
         spec: planned.spec.path.display().to_string(),
         expected: Status::Pass,
         status: Status::Pass,

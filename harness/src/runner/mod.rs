@@ -426,6 +426,7 @@ fn panicked_case(id: &str, error: &str) -> CaseResult {
         tier: crate::spec::model::Tier::Required,
         summary: String::new(),
         source: String::new(),
+        source_url: None,
         spec: String::new(),
         expected: crate::verdict::Status::Pass,
         status: crate::verdict::Status::Error,

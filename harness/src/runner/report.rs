@@ -3,10 +3,11 @@
 
 use std::io::{IsTerminal, Write};
 
+use comfy_table::{Cell, CellAlignment, Table, presets};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::report::STATUS_ORDER;
 use crate::results::{CaseResult, RunResults};
-use crate::verdict::Status;
 
 /// Receives each case as it finishes.
 pub trait Reporter: Send + Sync {
@@ -107,25 +108,16 @@ fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or(text)
 }
 
-/// Statuses in table column order.
-const COLUMNS: [Status; 7] = [
-    Status::Pass,
-    Status::Fail,
-    Status::Timeout,
-    Status::Crash,
-    Status::Error,
-    Status::Unsupported,
-    Status::Skip,
-];
-
-/// The end-of-run table: per platform, cases per status; then what failed the run.
-pub fn summary_table(results: &RunResults, out: &mut dyn Write) -> std::io::Result<()> {
+/// The per-platform counts as a table: one column per status that exists (zero counts
+/// included, so every run's table has the same columns), then the total of every status.
+pub fn status_table(results: &RunResults) -> Table {
     let summary = &results.summary;
-    write!(out, "{:<16}", "platform")?;
-    for status in COLUMNS {
-        write!(out, " {:>11}", status.name())?;
-    }
-    writeln!(out, " {:>7}", "total")?;
+    let mut table = Table::new();
+    table.load_preset(presets::ASCII_FULL_CONDENSED);
+    let mut header = vec![Cell::new("platform")];
+    header.extend(STATUS_ORDER.iter().map(|s| Cell::new(s.name())));
+    header.push(Cell::new("total"));
+    table.set_header(header);
     let mut rows: Vec<(&str, &std::collections::BTreeMap<String, usize>)> = summary
         .per_platform
         .iter()
@@ -133,15 +125,28 @@ pub fn summary_table(results: &RunResults, out: &mut dyn Write) -> std::io::Resu
         .collect();
     rows.push(("all", &summary.by_status));
     for (platform, counts) in rows {
-        write!(out, "{platform:<16}")?;
-        let mut total = 0;
-        for status in COLUMNS {
-            let n = counts.get(status.name()).copied().unwrap_or(0);
-            total += n;
-            write!(out, " {n:>11}")?;
-        }
-        writeln!(out, " {total:>7}")?;
+        let mut row = vec![Cell::new(platform)];
+        row.extend(
+            STATUS_ORDER
+                .iter()
+                .map(|s| Cell::new(counts.get(s.name()).copied().unwrap_or(0))),
+        );
+        // Every status counted, named in STATUS_ORDER or not, so the total is the cases run.
+        row.push(Cell::new(counts.values().sum::<usize>()));
+        table.add_row(row);
     }
+    for index in 1..=STATUS_ORDER.len() + 1 {
+        if let Some(column) = table.column_mut(index) {
+            column.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    table
+}
+
+/// The end-of-run table: per platform, cases per status; then what failed the run.
+pub fn summary_table(results: &RunResults, out: &mut dyn Write) -> std::io::Result<()> {
+    let summary = &results.summary;
+    writeln!(out, "{}", status_table(results))?;
     if !summary.unexpected_required.is_empty() {
         writeln!(
             out,

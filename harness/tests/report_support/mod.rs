@@ -73,6 +73,7 @@ pub fn case(id: &str, tier: Tier, expected: Status, status: Status) -> CaseResul
         tier,
         summary: format!("what {id} checks"),
         source: "douyin#intro".to_string(),
+        source_url: Some("https://example.invalid/docs/douyin?a=1&b=2".to_string()),
         spec: "specs/douyin.yaml".to_string(),
         expected,
         status,

@@ -188,13 +188,15 @@
             return;
           }
           var unexpected = cell.status !== cell.expected;
-          var classes = 'cell s-' + cell.status + (unexpected ? ' unexpected' : '') +
+          var tier = countedTier(cell);
+          var classes = 'cell s-' + cell.status + (unexpected ? ' unexpected ' + tier : '') +
             (selected && selected.id === row.id && selected.ci === ci ? ' selected' : '');
           tr.appendChild(el('td', {
             class: classes, 'data-status': cell.status,
-            title: candidates[ci].label + ': ' + cell.status + (unexpected ? ' (expected ' + cell.expected + ')' : ''),
+            title: candidates[ci].label + ': ' + cell.status +
+              (unexpected ? ' (expected ' + cell.expected + '; ' + tier + ' failure)' : ''),
             onclick: function () { showDetail(row.id, ci); },
-            text: cell.status + (unexpected ? ' !' : '')
+            text: cell.status + (unexpected ? (tier === 'required' ? ' !' : ' ~') : '')
           }));
         });
         body.appendChild(tr);
@@ -206,6 +208,23 @@
       return;
     }
     wrap.appendChild(el('table', { class: 'matrix', id: 'matrix' }, el('thead', null, head), body));
+  }
+
+  // As CaseResult::counted_tier: a FAIL whose failed checks are all recommended counts as
+  // recommended; anything else takes the case's tier.
+  function countedTier(result) {
+    var failures = result.failures || [];
+    var onlyRecommended = failures.length > 0 &&
+      failures.every(function (f) { return f.tier === 'recommended'; });
+    return result.status === 'FAIL' && onlyRecommended ? 'recommended' : result.tier;
+  }
+
+  // The source as a link to its public page when the spec names one (http and https only).
+  function sourceLink(result) {
+    var url = result.source_url;
+    if (!url || !/^https?:\/\//.test(url)) { return result.source; }
+    return el('a', { href: url, target: '_blank', rel: 'noopener noreferrer', class: 'source-link',
+      text: result.source });
   }
 
   function firstCell(row) {
@@ -388,7 +407,7 @@
     panel.appendChild(el('h1', { class: 'mono', text: result.id }));
     panel.appendChild(el('p', null, el('span', { class: 'badge s-' + result.status, text: result.status }),
       ' ' + candidates[ci].label + (unexpected ? ' — expected ' + result.expected : ' — as expected')));
-    panel.appendChild(dl([['summary', result.summary], ['source', result.source], ['spec', result.spec],
+    panel.appendChild(dl([['summary', result.summary], ['source', sourceLink(result)], ['spec', result.spec],
       ['api', result.api], ['tier', result.tier], ['reason', result.reason], ['took', result.duration_ms + ' ms'],
       ['url', result.observation ? result.observation.url : '']]));
     append(panel, failuresSection(result));
@@ -405,6 +424,8 @@
     }
     panel.hidden = false;
     panel.scrollTop = 0;
+    // The matrix makes room for the panel, so the next cell to click stays in view.
+    document.body.classList.add('with-detail');
     writeHash();
     renderMatrix();
   }
@@ -412,6 +433,7 @@
   function closeDetail() {
     selected = null;
     document.getElementById('detail').hidden = true;
+    document.body.classList.remove('with-detail');
     writeHash();
     renderMatrix();
   }
