@@ -5,10 +5,11 @@
 use std::path::PathBuf;
 
 /// Tools the tests run, with the cfg set when one is missing outside CI.
-const TOOLS: [(&str, &str); 3] = [
+const TOOLS: [(&str, &str); 4] = [
     ("node", "skip_node"),
     ("python3", "skip_python"),
     ("chromium", "skip_chromium"),
+    ("unshare", "skip_unshare"),
 ];
 
 fn main() {
