@@ -29,6 +29,19 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, in the order reports list them.
+    pub const ALL: [Status; 9] = [
+        Status::Pass,
+        Status::Fail,
+        Status::Timeout,
+        Status::Crash,
+        Status::Error,
+        Status::Unsupported,
+        Status::Xfail,
+        Status::Xpass,
+        Status::Skip,
+    ];
+
     /// Upper-case name as in reports.
     pub fn name(self) -> &'static str {
         match self {

@@ -379,15 +379,7 @@ impl MockServer {
     /// Where everything is, as JSON for a ready file: listeners (name to base URL), host, the CA
     /// (path, download URLs, fingerprint), control URL and token, index URL, refused port.
     pub fn ready_document(&self) -> serde_json::Value {
-        let listeners: serde_json::Map<String, serde_json::Value> = ListenerKind::ALL
-            .iter()
-            .map(|l| {
-                (
-                    respond::serve::listener_name(*l).to_string(),
-                    self.base_url(*l).into(),
-                )
-            })
-            .collect();
+        let listeners = crate::respond::serve::listener_urls(&self.shared.endpoints);
         let http = self.base_url(ListenerKind::Http);
         serde_json::json!({
             "listeners": listeners,

@@ -19,18 +19,6 @@ pub enum Wanted {
     Missing,
 }
 
-const STATUSES: [Status; 9] = [
-    Status::Pass,
-    Status::Fail,
-    Status::Timeout,
-    Status::Crash,
-    Status::Error,
-    Status::Unsupported,
-    Status::Xfail,
-    Status::Xpass,
-    Status::Skip,
-];
-
 impl Wanted {
     /// Every argument `status(...)` accepts.
     pub const NAMES: [&'static str; 12] = [
@@ -55,7 +43,7 @@ impl Wanted {
             "unexpected" => Some(Wanted::Unexpected),
             "expected" => Some(Wanted::Expected),
             "missing" => Some(Wanted::Missing),
-            _ => STATUSES
+            _ => Status::ALL
                 .into_iter()
                 .find(|s| s.name().eq_ignore_ascii_case(&lower))
                 .map(Wanted::Is),

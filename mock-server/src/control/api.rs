@@ -16,7 +16,7 @@ use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 
 use crate::control::{record, token};
-use crate::respond::fault::{ListenerKind, Scenario};
+use crate::respond::fault::Scenario;
 use crate::respond::hyper_body::{RespBody, full};
 use crate::respond::plan::Plan;
 use crate::respond::serve::{listener_name, response, text};
@@ -100,15 +100,7 @@ pub async fn handle(shared: &Shared, rest: &str, req: Request<Incoming>) -> Resp
 }
 
 fn info(shared: &Shared) -> serde_json::Value {
-    let listeners: serde_json::Map<String, serde_json::Value> = ListenerKind::ALL
-        .iter()
-        .map(|l| {
-            (
-                listener_name(*l).to_string(),
-                shared.endpoints.base_url(*l).into(),
-            )
-        })
-        .collect();
+    let listeners = crate::respond::serve::listener_urls(&shared.endpoints);
     let failures: serde_json::Map<String, serde_json::Value> = shared
         .handshake_failures
         .lock()

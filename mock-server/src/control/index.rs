@@ -48,15 +48,7 @@ fn catalog_rows(shared: &Shared) -> Vec<CatalogRow> {
 }
 
 fn document(shared: &Shared) -> serde_json::Value {
-    let listeners: serde_json::Map<String, serde_json::Value> = ListenerKind::ALL
-        .iter()
-        .map(|l| {
-            (
-                listener_name(*l).to_string(),
-                shared.endpoints.base_url(*l).into(),
-            )
-        })
-        .collect();
+    let listeners = crate::respond::serve::listener_urls(&shared.endpoints);
     let rows = shared
         .index_rows
         .read()

@@ -86,6 +86,16 @@ pub fn record_of(req: &Request<Incoming>, listener: ListenerKind, at_ms: u64) ->
     }
 }
 
+/// Every listener's base URL by name, as the index, the control API and the ready file list them.
+pub fn listener_urls(
+    endpoints: &crate::state::Endpoints,
+) -> serde_json::Map<String, serde_json::Value> {
+    ListenerKind::ALL
+        .iter()
+        .map(|l| (listener_name(*l).to_string(), endpoints.base_url(*l).into()))
+        .collect()
+}
+
 /// The kebab-case name of a listener.
 pub fn listener_name(l: ListenerKind) -> &'static str {
     match l {
