@@ -269,7 +269,7 @@ fn unused_counts_a_shadowed_entry() {
     (11, 11, "unknown os `windows` in `when`"),
 ])]
 #[case("duplicate-key.yaml", &[(4, 5, "duplicate mapping key: status")])]
-#[case("unknown-field.yaml", &[(4, 5, "unknown field `reson`, expected one of cases, status, reason, bug, when")])]
+#[case("unknown-field.yaml", &[(4, 5, "unknown field `reson`, expected one of cases, status, reason, bug, when, evidence")])]
 fn bad_files_report_every_problem_with_its_position(
     #[case] name: &str,
     #[case] wanted: &[(u64, u64, &str)],
@@ -329,6 +329,14 @@ fn bad_files_report_every_problem_with_its_position(
     "expectation:\n  - cases: \"douyin/**\"\n",
     "unknown field `expectation`"
 )]
+#[case(
+    "expectations:\n  - cases: \"douyin/**\"\n    status: FAIL\n    reason: x\n    evidence: {observed: \"  \", document: d}\n",
+    "`evidence.observed` is empty"
+)]
+#[case(
+    "expectations:\n  - cases: \"douyin/**\"\n    status: FAIL\n    reason: x\n    evidence: {observed: o}\n",
+    "missing field `document`"
+)]
 fn other_mistakes_are_errors(#[case] text: &str, #[case] message: &str) {
     match Expectations::parse(Path::new("inline.yaml"), text) {
         Ok(_) => panic!("should not parse: {text}"),
@@ -337,6 +345,26 @@ fn other_mistakes_are_errors(#[case] text: &str, #[case] message: &str) {
             assert!(err.to_string().starts_with("inline.yaml:"), "{err}");
         }
     }
+}
+
+#[test]
+fn evidence_is_kept_with_its_entry() {
+    let text = "expectations:\n  - cases: \"wechat/download/x\"\n    status: FAIL\n    reason: r\n    evidence:\n      observed: \"shape.type: statusCode was a string\"\n      document: \"wechat-download.md: statusCode is a number\"\n";
+    let expectations = match Expectations::parse(Path::new("e.yaml"), text) {
+        Ok(e) => e,
+        Err(err) => panic!("{err}"),
+    };
+    let entry = &expectations.entries()[0];
+    let evidence = entry
+        .evidence()
+        .map(|e| (e.observed.as_str(), e.document.as_str()));
+    assert_eq!(
+        evidence,
+        Some((
+            "shape.type: statusCode was a string",
+            "wechat-download.md: statusCode is a number"
+        ))
+    );
 }
 
 #[test]

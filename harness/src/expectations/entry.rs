@@ -14,8 +14,18 @@ pub struct Entry {
     pub(super) reason: Option<String>,
     pub(super) bug: Option<String>,
     pub(super) when: Condition,
+    pub(super) evidence: Option<Evidence>,
     pub(super) line: u64,
     pub(super) column: u64,
+}
+
+/// What shows a deviation: what the implementation did, and the document that says otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    /// What the implementation did, as observed.
+    pub observed: String,
+    /// The document that says otherwise.
+    pub document: String,
 }
 
 /// When an entry applies; an empty list means any.
@@ -54,6 +64,11 @@ impl Entry {
     /// Bug link, when given.
     pub fn bug(&self) -> Option<&str> {
         self.bug.as_deref()
+    }
+
+    /// The evidence of the deviation, when given.
+    pub fn evidence(&self) -> Option<&Evidence> {
+        self.evidence.as_ref()
     }
 
     /// Condition under which the entry applies.

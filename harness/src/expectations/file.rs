@@ -30,6 +30,19 @@ pub(super) struct RawEntry {
     /// Condition under which the entry applies.
     #[serde(default)]
     pub when: Option<Spanned<RawWhen>>,
+    /// What shows the deviation: what the implementation did and the document it departs from.
+    #[serde(default)]
+    pub evidence: Option<Spanned<RawEvidence>>,
+}
+
+/// The `evidence` of an entry as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawEvidence {
+    /// What the implementation did, as observed (the check and its actual value).
+    pub observed: Spanned<String>,
+    /// The document (and its words) that says otherwise.
+    pub document: Spanned<String>,
 }
 
 /// The `when` condition as written.

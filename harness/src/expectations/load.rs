@@ -5,7 +5,7 @@ use std::path::Path;
 use globset::{GlobBuilder, GlobSetBuilder};
 use serde_saphyr::{Location, Spanned};
 
-use super::entry::{Condition, Entry};
+use super::entry::{Condition, Entry, Evidence};
 use super::error::{ExpectationsError, Problem};
 use super::file::{OneOrMany, RawEntry, RawFile, RawWhen};
 use crate::spec::model::{Os, Platform};
@@ -126,6 +126,14 @@ impl Checker<'_> {
             .as_ref()
             .map(|when| self.condition(when))
             .unwrap_or_default();
+        let evidence = entry.evidence.as_ref().and_then(|evidence| {
+            let observed = self.text(Some(&evidence.value.observed), "evidence.observed");
+            let document = self.text(Some(&evidence.value.document), "evidence.document");
+            Some(Evidence {
+                observed: observed?,
+                document: document?,
+            })
+        });
         if self.problems.len() > before {
             return None;
         }
@@ -136,6 +144,7 @@ impl Checker<'_> {
             reason,
             bug,
             when,
+            evidence,
             line: at.line(),
             column: at.column(),
         })

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use crate::spec::model::{Os, Platform};
 use crate::verdict::Status;
 
-pub use entry::{Condition, Entry};
+pub use entry::{Condition, Entry, Evidence};
 pub use error::{ExpectationsError, Problem};
 pub use judge::{Judged, is_failure_kind, judge};
 pub use write::{UNEXPLAINED_REASON, write_updated};

@@ -56,6 +56,11 @@ pub fn write_updated(cases: &[(String, Status)], previous: &Expectations) -> Str
                 }
             }
         }
+        if let Some(evidence) = earlier.and_then(Entry::evidence) {
+            let _ = writeln!(out, "    evidence:");
+            let _ = writeln!(out, "      observed: {}", quote(&evidence.observed));
+            let _ = writeln!(out, "      document: {}", quote(&evidence.document));
+        }
     }
     if written == 0 {
         out.push_str("expectations: []\n");
