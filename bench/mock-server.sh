@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Mock server against nginx on loopback: 1 GiB throughput, small-body requests per second,
+# Mock server against nginx (sendfile off, so both copy through user space) on loopback:
+# single-stream throughput of a 200 MiB and a 1 GiB generated body (RUNS runs each, default 3),
+# small-body requests per second,
 # peak RSS under 4 concurrent 1 GiB bodies, and the error of a 100 ms delay at 200 connections.
 # Needs nginx, wrk, curl, python3 (Debian: apt-get install -y nginx-light wrk curl python3).
 # Installs nothing. Everything binds 127.0.0.1; every process it starts is stopped on exit.
@@ -9,6 +11,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 NGINX_PORT="${NGINX_PORT:-18089}"
 DURATION="${DURATION:-5s}"
+RUNS="${RUNS:-3}"
 
 for tool in nginx wrk curl python3; do
   command -v "$tool" >/dev/null || { echo "missing: $tool (apt-get install -y nginx-light wrk curl python3)" >&2; exit 2; }
@@ -34,11 +37,13 @@ for _ in $(seq 100); do [ -s "$TMP/ready.json" ] && break; sleep 0.1; done
 M="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["listeners"]["http"])' "$TMP/ready.json")"
 N="http://127.0.0.1:$NGINX_PORT"
 BIG="body=1g&seed=7"
+MID="body=200m&seed=7"
 SMALL="body=1k&seed=7"
 
 echo "== generating the 1 GiB file through the mock server" >&2
 mkdir -p "$TMP/www"
 curl -sS -o "$TMP/www/big.bin" "$M/f/big.bin?$BIG"
+curl -sS -o "$TMP/www/mid.bin" "$M/f/mid.bin?$MID"
 curl -sS -o "$TMP/www/small.bin" "$M/f/small.bin?$SMALL"
 [ "$(stat -c %s "$TMP/www/big.bin")" = 1073741824 ] || { echo "big.bin has the wrong size" >&2; exit 1; }
 # The digest of a body this large is computed beside its first transfer: wait until it is cached,
@@ -64,8 +69,9 @@ error_log $TMP/nginx/error.log warn;
 events { worker_connections 1024; }
 http {
   access_log off;
-  sendfile on;
-  tcp_nopush on;
+  # Off: a generated body is made in user space, so the fair peer copies from user space too.
+  sendfile off;
+  output_buffers 2 512k;
   keepalive_requests 100000;
   client_body_temp_path $TMP/nginx/body;
   proxy_temp_path $TMP/nginx/proxy;
@@ -99,10 +105,18 @@ sum_hwm() { local t=0 v; for p in "$@"; do v=$(awk '/VmHWM/{print $2}' "/proc/$p
 echo
 echo "figure                                   mock-server        nginx   ratio"
 
-# (a) single-connection throughput of the 1 GiB body.
-a_mock=$(curl -sS -o /dev/null -w '%{speed_download}' "$M/f/big.bin?$BIG")
-a_nginx=$(curl -sS -o /dev/null -w '%{speed_download}' "$N/big.bin")
-printf '%-40s %8s MiB/s %6s MiB/s  %s\n' "(a) 1 GiB, one connection" "$(mib "$a_mock")" "$(mib "$a_nginx")" "$(ratio "$a_mock" "$a_nginx")"
+# (a) single-connection throughput, 200 MiB and 1 GiB, each run measuring both servers in turn.
+min_ratio=""
+for size in 200m 1g; do
+  case "$size" in 200m) mq="$MID"; nf=mid.bin; label="200 MiB" ;; 1g) mq="$BIG"; nf=big.bin; label="1 GiB" ;; esac
+  for run in $(seq 1 "$RUNS"); do
+    a_mock=$(curl -sS -o /dev/null -w '%{speed_download}' "$M/f/$nf?$mq")
+    a_nginx=$(curl -sS -o /dev/null -w '%{speed_download}' "$N/$nf")
+    r=$(ratio "$a_mock" "$a_nginx")
+    min_ratio=$(python3 -c 'import sys; v=[float(x) for x in sys.argv[1:] if x]; print(f"{min(v):.2f}")' "$r" $min_ratio)
+    printf '%-40s %8s MiB/s %6s MiB/s  %s\n' "(a) $label, one connection, run $run" "$(mib "$a_mock")" "$(mib "$a_nginx")" "$r"
+  done
+done
 
 # (b) requests per second, 1 KiB bodies.
 rps() { wrk -t2 -c32 -d"$DURATION" "$1" | awk '/Requests\/sec/{print $2}'; }
@@ -140,4 +154,5 @@ e99=$(python3 -c 'import sys; print(f"{float(sys.argv[1]) - 100:+.2f}")' "$(ms "
 printf '%-40s p50 %s ms, p99 %s ms (latency p50 %s, p99 %s; %s req/s)\n' "(d) delay_ms=100 error, 200 connections" "$e50" "$e99" "$p50" "$p99" "$d_rps"
 
 echo
-echo "targets: (a) ratio >= 0.50; (c) mock-server under 64 MiB"
+echo "lowest (a) ratio: $min_ratio"
+echo "targets: (a) ratio >= 0.90 in every run; (c) mock-server under 64 MiB"
