@@ -20,9 +20,14 @@ impl ToCandidate {
             protocol: PROTOCOL_VERSION,
             ca_cert: None,
             origins: None,
+            features: None,
         }
     }
 }
+
+/// What this harness accepts beyond the core messages, as its hello's `features` lists it:
+/// a candidate sends `started`, `log` or `threw` only to a harness that names them.
+pub const HARNESS_FEATURES: [&str; 3] = ["started", "log", "threw"];
 
 /// A message from the harness to a candidate.
 // A few messages per call: boxing the large `Call` would only complicate every match on it.
@@ -40,6 +45,9 @@ pub enum ToCandidate {
         /// The mock server's origins by listener (`http`, `https`, `self-signed`...), fixed for the run.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         origins: Option<BTreeMap<String, String>>,
+        /// Optional candidate messages this harness understands ([`HARNESS_FEATURES`]).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        features: Option<Vec<String>>,
     },
     /// Start one API call.
     Call(CallMessage),
@@ -146,6 +154,23 @@ pub enum FromCandidate {
         /// What went wrong.
         message: String,
     },
+    /// A log line of one call, or of the run when `call` is absent.
+    Log {
+        /// Call id; absent: the line belongs to the run.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        call: Option<String>,
+        /// The line.
+        message: String,
+    },
+    /// A task method threw when the adapter called it; the call goes on.
+    Threw {
+        /// Call id.
+        call: String,
+        /// The task method (`abort`, `onProgressUpdate`...).
+        method: String,
+        /// What it threw.
+        message: String,
+    },
 }
 
 /// The candidate's hello.
@@ -164,6 +189,83 @@ pub struct CandidateHello {
     /// APIs it implements.
     #[serde(default)]
     pub apis: Vec<String>,
+    /// Platform capabilities its runtime lacks, by name ([`Capability`]); checked at hello.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lacks: Vec<String>,
+    /// The implementation under test (a library and its version).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub library: Option<Component>,
+    /// What it runs in (a browser, node, python) and its version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime: Option<Component>,
+}
+
+/// A named, versioned piece of software (the library under test, its runtime).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Component {
+    /// Its name, e.g. `@tarojs/taro-h5` or `chromium`.
+    pub name: String,
+    /// Its version.
+    #[serde(default)]
+    pub version: String,
+}
+
+/// A platform capability a runtime may lack (the `lacks` vocabulary of the candidate's hello).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Capability {
+    /// Writing a file to a platform path (a browser hands back a `blob:` URL instead).
+    Files,
+    /// Enforcing the configured domain list.
+    DomainList,
+    /// Gating behaviour by base-library version.
+    SdkVersion,
+    /// Receiving host events (offline, network change, background).
+    HostEvents,
+}
+
+impl Capability {
+    /// Every capability, in the order documents list them.
+    pub const ALL: [Capability; 4] = [
+        Capability::Files,
+        Capability::DomainList,
+        Capability::SdkVersion,
+        Capability::HostEvents,
+    ];
+
+    /// Its name in `lacks`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Capability::Files => "files",
+            Capability::DomainList => "domain-list",
+            Capability::SdkVersion => "sdk-version",
+            Capability::HostEvents => "host-events",
+        }
+    }
+
+    /// The capability called `name`, if the vocabulary has it.
+    pub fn from_name(name: &str) -> Option<Capability> {
+        Capability::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    /// Parse a hello's `lacks`; the error names the first unknown entry and the known ones.
+    pub fn parse_all(names: &[String]) -> Result<Vec<Capability>, String> {
+        let mut out = Vec::new();
+        for name in names {
+            let Some(capability) = Capability::from_name(name) else {
+                let known: Vec<&str> = Capability::ALL.iter().map(|c| c.name()).collect();
+                return Err(format!(
+                    "unknown capability `{name}` in lacks; known: {}",
+                    known.join(", ")
+                ));
+            };
+            if !out.contains(&capability) {
+                out.push(capability);
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
 }
 
 /// Callbacks and task events.

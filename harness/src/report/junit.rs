@@ -126,13 +126,17 @@ fn is_failure(case: &CaseResult) -> bool {
     match case.status {
         Status::Xpass => true,
         Status::Fail | Status::Timeout | Status::Crash | Status::Error => case.unexpected(),
-        Status::Pass | Status::Xfail | Status::Skip | Status::Unsupported => false,
+        Status::Pass
+        | Status::Xfail
+        | Status::Skip
+        | Status::Unsupported
+        | Status::NotApplicable => false,
     }
 }
 
 fn status(case: &CaseResult) -> TestCaseStatus {
     match case.status {
-        Status::Skip | Status::Unsupported => {
+        Status::Skip | Status::Unsupported | Status::NotApplicable => {
             let mut status = TestCaseStatus::skipped();
             status.set_type(case.status.name());
             status.set_message(
@@ -203,7 +207,7 @@ fn details(case: &CaseResult) -> String {
 /// A note for cases that pass only because the expectations said so.
 fn pass_note(case: &CaseResult) -> Option<String> {
     match case.status {
-        Status::Pass | Status::Skip | Status::Unsupported => None,
+        Status::Pass | Status::Skip | Status::Unsupported | Status::NotApplicable => None,
         Status::Xfail => Some(format!(
             "XFAIL: failed as expected{}\n{}",
             case.reason
