@@ -113,6 +113,7 @@ fn good_observation() -> Observation {
             duration_ms: 20,
             timed_from: Default::default(),
             started_ms: None,
+            threw: Vec::new(),
         }],
         files: vec![FileRecord {
             path: "temp/a.bin".into(),

@@ -5,21 +5,44 @@
 use crate::check::CheckInput;
 use crate::check::file::PATH_FIELDS;
 use crate::protocol::Capability;
-use crate::spec::model::{ActionKind, ApiSpec, Case, Outcome, ResultShapes};
+use serde_json::Value;
+
+use crate::spec::model::{ActionKind, ApiSpec, Case, FieldCheck, Outcome, ResultShapes};
 use crate::spec::version::DottedVersion;
 use crate::verdict::{CheckFailure, NotApplicable};
 
 /// Hosts of the mock server: a domain list naming neither refuses every case URL.
 const SERVER_HOSTS: [&str; 2] = ["127.0.0.1", "localhost"];
 
-/// The capability a check id needs, if any: the file checks (but `file.outside`, which holds
-/// for any runtime) and the result fields that name a platform path.
+/// The capability a check id needs whatever it compares, if any: the file checks (but
+/// `file.outside`, which holds for any runtime).
 pub fn needs(check: &str) -> Option<Capability> {
-    if check.starts_with("file.") && check != "file.outside" {
-        return Some(Capability::Files);
+    (check.starts_with("file.") && check != "file.outside").then_some(Capability::Files)
+}
+
+/// Whether a failed check needs files: a file check, or the value of a result field naming a
+/// platform path (its prefix or value; its presence and type hold for any runtime).
+fn needs_files(input: &CheckInput<'_>, failure: &CheckFailure) -> bool {
+    if needs(&failure.check).is_some() {
+        return true;
     }
-    let field = check.strip_prefix("fields.")?;
-    PATH_FIELDS.contains(&field).then_some(Capability::Files)
+    let Some(expected) = path_field(input, &failure.check) else {
+        return false;
+    };
+    let prefix = expected
+        .prefix
+        .as_ref()
+        .map(|p| Value::String(format!("{}...", input.templates.expand_str(p))));
+    let equals = expected.equals.as_ref().map(|e| input.templates.expand(e));
+    Some(&failure.expected) == prefix.as_ref() || Some(&failure.expected) == equals.as_ref()
+}
+
+/// The expectation of a path field (`fields.tempFilePath`...) that compares its value.
+fn path_field<'i>(input: &CheckInput<'i>, check: &str) -> Option<&'i FieldCheck> {
+    let name = check.strip_prefix("fields.")?;
+    let expected = input.expect.fields.get(name)?;
+    (PATH_FIELDS.contains(&name) && (expected.prefix.is_some() || expected.equals.is_some()))
+        .then_some(expected)
 }
 
 fn entry(check: &str, capability: Capability, reason: impl Into<String>) -> NotApplicable {
@@ -39,8 +62,9 @@ pub fn split(
 ) -> (Vec<CheckFailure>, Vec<NotApplicable>) {
     let mut kept = Vec::new();
     let mut not_applicable = Vec::new();
+    let lacks_files = lacks.contains(&Capability::Files);
     for failure in failures {
-        match needs(&failure.check).filter(|c| lacks.contains(c)) {
+        match (lacks_files && needs_files(input, &failure)).then_some(Capability::Files) {
             Some(capability) => not_applicable.push(entry(
                 &failure.check,
                 capability,
@@ -54,7 +78,7 @@ pub fn split(
             None => kept.push(failure),
         }
     }
-    if lacks.contains(&Capability::Files) {
+    if lacks_files {
         let listed = |id: &str| not_applicable.iter().any(|n: &NotApplicable| n.check == id);
         let mut unjudged = Vec::new();
         if input.expect.file.is_some()
@@ -64,7 +88,7 @@ pub fn split(
         }
         for name in input.expect.fields.keys() {
             let id = format!("fields.{name}");
-            if needs(&id).is_some() && !listed(&id) {
+            if path_field(input, &id).is_some() && !listed(&id) {
                 unjudged.push(id);
             }
         }
@@ -230,13 +254,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn file_checks_and_path_fields_need_files() {
+    fn file_checks_need_files_but_outside() {
         assert_eq!(needs("file.matches-body"), Some(Capability::Files));
         assert_eq!(needs("file.at"), Some(Capability::Files));
-        assert_eq!(needs("fields.tempFilePath"), Some(Capability::Files));
-        assert_eq!(needs("fields.apFilePath"), Some(Capability::Files));
         assert_eq!(needs("file.outside"), None);
-        assert_eq!(needs("fields.statusCode"), None);
+        assert_eq!(needs("fields.tempFilePath"), None);
         assert_eq!(needs("outcome"), None);
         assert_eq!(needs("task.threw"), None);
     }

@@ -38,6 +38,9 @@ pub fn run_of(name: &str, version: &str, cases: Vec<CaseResult>) -> RunResults {
                 platforms: platforms.clone(),
                 apis: vec!["downloadFile".to_string(), "uploadFile".to_string()],
                 starts: 1,
+                lacks: Vec::new(),
+                library: None,
+                runtime: None,
             },
             spec_files: vec![SpecFileInfo {
                 path: "specs/douyin.yaml".to_string(),
@@ -79,6 +82,7 @@ pub fn case(id: &str, tier: Tier, expected: Status, status: Status) -> CaseResul
         status,
         reason: None,
         failures: Vec::new(),
+        not_applicable: Vec::new(),
         observation: None,
         duration_ms: 120,
     }
@@ -123,6 +127,7 @@ pub fn download_observation(case_id: &str, size: u64, success: bool) -> Observat
             duration_ms: 90,
             timed_from: Default::default(),
             started_ms: None,
+            threw: Vec::new(),
         }],
         files: if success {
             vec![FileRecord {
