@@ -27,6 +27,33 @@ pub fn candidate_label(candidate: &CandidateInfo) -> String {
     }
 }
 
+/// What a candidate declared about itself beyond its name: library, runtime and the
+/// capabilities it lacks (`library @tarojs/taro-h5 4.2.1 · runtime chromium 131 · lacks files`);
+/// `None` when it declared none of them.
+pub fn capabilities_text(candidate: &CandidateInfo) -> Option<String> {
+    let component = |c: &crate::protocol::Component| {
+        if c.version.is_empty() {
+            c.name.clone()
+        } else {
+            format!("{} {}", c.name, c.version)
+        }
+    };
+    let mut parts = Vec::new();
+    if let Some(library) = &candidate.library {
+        parts.push(format!("library {}", component(library)));
+    }
+    if let Some(runtime) = &candidate.runtime {
+        parts.push(format!("runtime {}", component(runtime)));
+    }
+    if !candidate.lacks.is_empty() {
+        parts.push(format!(
+            "lacks {} (checks needing them are not applicable)",
+            candidate.lacks.join(", ")
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
 /// The files [`write_reports`] wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WrittenReports {
