@@ -137,10 +137,7 @@ pub fn premise(premise: &Premise<'_>, lacks: &[Capability]) -> Vec<NotApplicable
             out.push(entry(
                 "case",
                 *capability,
-                format!(
-                    "{reason}; needs {}, which the candidate lacks",
-                    what(*capability)
-                ),
+                format!("{reason}, which needs {}", what(*capability)),
             ));
         }
     }

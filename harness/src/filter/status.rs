@@ -21,7 +21,7 @@ pub enum Wanted {
 
 impl Wanted {
     /// Every argument `status(...)` accepts.
-    pub const NAMES: [&'static str; 12] = [
+    pub const NAMES: [&'static str; 13] = [
         "pass",
         "fail",
         "timeout",
@@ -31,6 +31,7 @@ impl Wanted {
         "xfail",
         "xpass",
         "skip",
+        "n/a",
         "unexpected",
         "expected",
         "missing",
