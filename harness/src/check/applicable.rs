@@ -126,6 +126,9 @@ pub struct Premise<'a> {
     pub shapes: Option<&'a ResultShapes>,
     /// The base-library version it runs as.
     pub sdk_version: &'a str,
+    /// It runs as a variant (Alipay in the WeChat spec), whose versions are not the ones the
+    /// spec's parameters and limits are versioned by.
+    pub variant: bool,
 }
 
 /// The capabilities in `lacks` the case's premise needs (it exists to test a domain refusal,
@@ -183,14 +186,17 @@ fn needed_by_case(premise: &Premise<'_>, capability: Capability) -> Option<Strin
 }
 
 /// Why a case that sets its own base-library version depends on that version being older than
-/// something the spec versions: a parameter it passes, a body limit's range, a field it expects
-/// absent.
+/// something the spec versions: a parameter it passes, a body limit's range (neither for a
+/// variant), a field it expects absent.
 fn version_gate(premise: &Premise<'_>) -> Option<String> {
     let case = premise.case;
     case.env.sdk_version.as_ref()?;
     let runs_as = DottedVersion::parse(premise.sdk_version)?;
     let newer = |v: &crate::spec::model::Version| v.parsed().is_some_and(|v| v > runs_as);
     let api = premise.api?;
+    if premise.variant {
+        return version_gate_fields(premise, &runs_as);
+    }
     if let Some(param) = api
         .params
         .iter()
@@ -224,6 +230,14 @@ fn version_gate(premise: &Premise<'_>) -> Option<String> {
             premise.sdk_version
         ));
     }
+    version_gate_fields(premise, &runs_as)
+}
+
+/// A result field the case expects absent that its result shapes give only from a later
+/// version: the shapes are the variant's own, so this holds for variants too.
+fn version_gate_fields(premise: &Premise<'_>, runs_as: &DottedVersion) -> Option<String> {
+    let case = premise.case;
+    let newer = |v: &crate::spec::model::Version| v.parsed().is_some_and(|v| v > *runs_as);
     let shapes = premise.shapes?;
     let absent = |name: &str| {
         case.expect

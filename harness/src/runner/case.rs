@@ -124,6 +124,7 @@ fn not_applicable_case(
         api: planned.api(),
         shapes: planned.result_shapes(),
         sdk_version: &sdk_version,
+        variant: planned.variant().is_some(),
     };
     result.not_applicable = applicable::premise(&premise, lacks);
     let Some(first) = result.not_applicable.first() else {
