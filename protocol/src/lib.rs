@@ -310,3 +310,109 @@ pub enum HostEvent {
     /// The app goes to the background.
     Background,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(line: &str) -> FromCandidate {
+        serde_json::from_str(line).unwrap_or_else(|err| panic!("{line}: {err}"))
+    }
+
+    #[test]
+    fn log_and_threw_read_as_documented() {
+        assert_eq!(
+            parse(r#"{"type":"log","call":"c1","message":"GET 200"}"#),
+            FromCandidate::Log {
+                call: Some("c1".into()),
+                message: "GET 200".into()
+            }
+        );
+        assert_eq!(
+            parse(r#"{"type":"log","message":"browser started"}"#),
+            FromCandidate::Log {
+                call: None,
+                message: "browser started".into()
+            }
+        );
+        assert_eq!(
+            parse(r#"{"type":"threw","call":"c1","method":"abort","message":"TypeError"}"#),
+            FromCandidate::Threw {
+                call: "c1".into(),
+                method: "abort".into(),
+                message: "TypeError".into()
+            }
+        );
+    }
+
+    #[test]
+    fn hello_carries_lacks_library_and_runtime_or_none() {
+        let hello = parse(
+            r#"{"type":"hello","protocol":1,"name":"taro-h5","version":"0.1.0",
+                "lacks":["files","host-events"],
+                "library":{"name":"@tarojs/taro-h5","version":"4.2.1"},
+                "runtime":{"name":"chromium","version":"131.0"}}"#,
+        );
+        let FromCandidate::Hello(hello) = hello else {
+            panic!("not a hello: {hello:?}");
+        };
+        assert_eq!(hello.lacks, vec!["files", "host-events"]);
+        assert_eq!(
+            hello.library,
+            Some(Component {
+                name: "@tarojs/taro-h5".into(),
+                version: "4.2.1".into()
+            })
+        );
+        assert_eq!(hello.runtime.map(|r| r.name), Some("chromium".into()));
+        let FromCandidate::Hello(plain) =
+            parse(r#"{"type":"hello","protocol":1,"name":"x","version":"1"}"#)
+        else {
+            panic!("not a hello");
+        };
+        assert!(plain.lacks.is_empty() && plain.library.is_none() && plain.runtime.is_none());
+    }
+
+    #[test]
+    fn capabilities_parse_by_name_and_refuse_unknown_ones() {
+        let names = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            Capability::parse_all(&names(&["host-events", "files", "files"])),
+            Ok(vec![Capability::Files, Capability::HostEvents])
+        );
+        assert_eq!(
+            Capability::parse_all(&names(&["files", "teleport"])),
+            Err(
+                "unknown capability `teleport` in lacks; known: files, domain-list, sdk-version, \
+                 host-events"
+                    .to_string()
+            )
+        );
+        for capability in Capability::ALL {
+            let json = serde_json::to_value(capability).ok();
+            assert_eq!(json, Some(serde_json::Value::from(capability.name())));
+        }
+    }
+
+    #[test]
+    fn harness_hello_names_its_features() {
+        let hello = ToCandidate::Hello {
+            protocol: PROTOCOL_VERSION,
+            ca_cert: None,
+            origins: None,
+            features: Some(HARNESS_FEATURES.iter().map(|f| f.to_string()).collect()),
+        };
+        let json = serde_json::to_value(&hello).ok();
+        assert_eq!(
+            json,
+            Some(
+                serde_json::json!({"type":"hello","protocol":1,"features":["started","log","threw"]})
+            )
+        );
+        // The bare hello stays as it was.
+        assert_eq!(
+            serde_json::to_value(ToCandidate::hello()).ok(),
+            Some(serde_json::json!({"type":"hello","protocol":1}))
+        );
+    }
+}
