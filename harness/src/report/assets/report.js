@@ -366,7 +366,8 @@
   function callsSection(observation) {
     return [el('h2', { text: 'Calls (' + observation.calls.length + ')' }), observation.calls.map(function (call) {
       return [el('h3', { text: call.call }),
-        dl([['ended', endText(call.end)], ['duration', call.duration_ms + ' ms'], ['events', String(call.events.length)]]),
+        dl([['ended', endText(call.end)], ['duration', call.duration_ms + ' ms'], ['events', String(call.events.length)]]
+          .concat((call.threw || []).map(function (t) { return ['threw at ' + t.at_ms + ' ms', t.method + ': ' + t.message]; }))),
         progressChart(call),
         eventsTable(call.events)];
     })];
