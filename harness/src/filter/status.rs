@@ -93,3 +93,21 @@ impl StatusTable {
         self.cases.values().filter(|(_, u)| *u).count()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_status_is_a_name_status_accepts() {
+        for status in Status::ALL {
+            let lower = status.name().to_ascii_lowercase();
+            assert!(Wanted::NAMES.contains(&lower.as_str()), "{lower}");
+            assert_eq!(Wanted::parse(&lower), Some(Wanted::Is(status)));
+        }
+        assert_eq!(
+            Wanted::parse("N/A"),
+            Some(Wanted::Is(Status::NotApplicable))
+        );
+    }
+}
