@@ -296,21 +296,20 @@ async fn dispatch(
         match item {
             Incoming::Closed(reason) => break reason,
             // A call's log line goes to its case only, uncounted (it is bounded there).
-            Incoming::Message(FromCandidate::Log { call, message }) => match call {
-                Some(call) => send_to(
-                    &routes,
-                    &late,
-                    &call.clone(),
-                    Routed::Message {
-                        at,
-                        message: FromCandidate::Log {
-                            call: Some(call),
-                            message,
-                        },
-                    },
-                ),
-                None => log.push(format!("{}\n", message.trim_end_matches('\n')).as_bytes()),
-            },
+            Incoming::Message(FromCandidate::Log {
+                call: Some(call),
+                message,
+            }) => {
+                let message = FromCandidate::Log {
+                    call: Some(call.clone()),
+                    message,
+                };
+                send_to(&routes, &late, &call, Routed::Message { at, message });
+            }
+            Incoming::Message(FromCandidate::Log {
+                call: None,
+                message,
+            }) => log.push(format!("{}\n", message.trim_end_matches('\n')).as_bytes()),
             Incoming::Message(message) => {
                 let call = match &message {
                     FromCandidate::Event { call, .. }
