@@ -83,6 +83,20 @@ pub struct CallObservation {
     /// Milliseconds from the call message to the candidate's `started`, when it sent one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_ms: Option<u64>,
+    /// Task methods that threw when the adapter called them (`threw` messages).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub threw: Vec<Threw>,
+}
+
+/// A task method that threw when the adapter called it; the call went on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Threw {
+    /// The method (`abort`, `onProgressUpdate`...).
+    pub method: String,
+    /// What it threw.
+    pub message: String,
+    /// Milliseconds since the call started.
+    pub at_ms: u64,
 }
 
 /// A file found in the case's sandbox after the call.
@@ -111,6 +125,7 @@ pub struct Observation {
     pub server: CaseJournal,
     /// The scenario URL the call was given.
     pub url: String,
-    /// The candidate's stderr while the case ran (bounded).
+    /// The candidate's stderr while the case ran and its `log` lines for the case's calls
+    /// (bounded).
     pub log: String,
 }

@@ -6,8 +6,9 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::observation::Observation;
+use crate::protocol::Component;
 use crate::spec::model::Tier;
-use crate::verdict::{CheckFailure, Status};
+use crate::verdict::{CheckFailure, NotApplicable, Status};
 
 /// Version of the results.json format.
 pub const RESULTS_FORMAT: u32 = 1;
@@ -73,6 +74,15 @@ pub struct CandidateInfo {
     pub apis: Vec<String>,
     /// How many times it was started (more than 1: it died and was restarted).
     pub starts: u32,
+    /// Capabilities it declared missing in its hello (`lacks`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lacks: Vec<String>,
+    /// The implementation under test, from its hello.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub library: Option<Component>,
+    /// What it runs in, from its hello.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime: Option<Component>,
 }
 
 /// A spec file read by the run.
@@ -125,6 +135,9 @@ pub struct CaseResult {
     /// Checks that did not hold.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failures: Vec<CheckFailure>,
+    /// Checks not judged: they need a capability the candidate declared missing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_applicable: Vec<NotApplicable>,
     /// What was observed (absent for skipped cases).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observation: Option<Observation>,

@@ -385,6 +385,7 @@ mod tests {
             status,
             reason: Some("why\nmore".into()),
             failures: Vec::new(),
+            not_applicable: Vec::new(),
             observation: None,
             duration_ms: 1,
         }

@@ -26,11 +26,14 @@ pub enum Status {
     Xpass,
     /// Not run (spec skip, or filtered by condition).
     Skip,
+    /// Every check that matters needs a capability the candidate declared missing.
+    #[serde(rename = "N/A")]
+    NotApplicable,
 }
 
 impl Status {
     /// Every status, in the order reports list them.
-    pub const ALL: [Status; 9] = [
+    pub const ALL: [Status; 10] = [
         Status::Pass,
         Status::Fail,
         Status::Timeout,
@@ -40,6 +43,7 @@ impl Status {
         Status::Xfail,
         Status::Xpass,
         Status::Skip,
+        Status::NotApplicable,
     ];
 
     /// Upper-case name as in reports.
@@ -54,6 +58,7 @@ impl Status {
             Status::Xfail => "XFAIL",
             Status::Xpass => "XPASS",
             Status::Skip => "SKIP",
+            Status::NotApplicable => "N/A",
         }
     }
 }
@@ -79,4 +84,15 @@ pub struct CheckFailure {
 
 fn required() -> Tier {
     Tier::Required
+}
+
+/// A check not judged because it needs a capability the candidate declared missing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotApplicable {
+    /// Check id (`file.sha256`, `fields.tempFilePath`), or `case` when the case's premise needs it.
+    pub check: String,
+    /// The capability, as `lacks` names it.
+    pub capability: String,
+    /// Why the check needs it.
+    pub reason: String,
 }

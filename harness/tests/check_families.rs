@@ -113,6 +113,7 @@ fn good_observation() -> Observation {
             duration_ms: 20,
             timed_from: Default::default(),
             started_ms: None,
+            threw: Vec::new(),
         }],
         files: vec![FileRecord {
             path: "temp/a.bin".into(),
@@ -786,4 +787,114 @@ fn check_tiers_lower_only_the_listed_expectations() {
         .map(|f| f.tier)
         .collect();
     assert!(all.iter().all(|t| *t == Tier::Recommended), "{all:?}");
+}
+
+/// Judge `obs` for a candidate lacking `lacks`: (failed checks, not-applicable check ids).
+fn run_lacking(
+    expect: &Expect,
+    obs: &Observation,
+    lacks: &[dlconform::protocol::Capability],
+) -> (Vec<CheckFailure>, Vec<String>) {
+    let shapes = shapes();
+    let task = task();
+    let templates = templates();
+    let args = json!({});
+    let input = CheckInput {
+        expect,
+        result: &shapes,
+        task: Some(&task),
+        platform: Platform::Wechat,
+        sdk_version: "2.10.0",
+        templates: &templates,
+        args: &args,
+        observation: obs,
+    };
+    let (failures, not_applicable) =
+        dlconform::check::applicable::split(&input, run_all(&input), lacks);
+    (
+        failures,
+        not_applicable.into_iter().map(|n| n.check).collect(),
+    )
+}
+
+/// The good download as a browser gives it: a `blob:` URL and no file on disk.
+fn blob_observation(temp_file_path: Value) -> Observation {
+    let mut obs = good_observation();
+    obs.files.clear();
+    let data =
+        json!({"tempFilePath": temp_file_path, "statusCode": 200, "errMsg": "downloadFile:ok"});
+    for event in &mut obs.calls[0].events {
+        if matches!(event.event, EventKind::Success | EventKind::Complete) {
+            event.data = data.clone();
+        }
+    }
+    obs
+}
+
+#[test]
+fn check_lacking_files_takes_out_file_checks_and_path_values_only() {
+    use dlconform::protocol::Capability;
+    let expect = full_success_expect();
+    let blob = blob_observation(json!("blob:http://localhost/1"));
+    let (failures, not_applicable) = run_lacking(&expect, &blob, &[Capability::Files]);
+    assert!(failures.is_empty(), "{:?}", names(&failures));
+    assert!(
+        not_applicable.contains(&"fields.tempFilePath".to_string()),
+        "{not_applicable:?}"
+    );
+    assert!(
+        not_applicable.iter().any(|c| c.starts_with("file.")),
+        "{not_applicable:?}"
+    );
+    // Lacking another capability changes nothing about files: they fail as before.
+    let (failures, not_applicable) = run_lacking(&expect, &blob, &[Capability::HostEvents]);
+    assert_fails(&failures, "fields.tempFilePath");
+    assert!(failures.iter().any(|f| f.check.starts_with("file.")));
+    assert!(not_applicable.is_empty());
+    // A tempFilePath of the wrong type still fails: only its prefix needs a platform path.
+    let number = blob_observation(json!(7));
+    let expect_typed = expect_with_typed_path();
+    let (failures, _) = run_lacking(&expect_typed, &number, &[Capability::Files]);
+    assert_fails(&failures, "fields.tempFilePath");
+    // Files written outside the sandbox fail whatever the runtime lacks.
+    let mut outside = blob_observation(json!("blob:http://localhost/1"));
+    outside.files.push(FileRecord {
+        path: "elsewhere/x.bin".into(),
+        size: 1,
+        sha256: BODY_SHA.into(),
+        inside: false,
+        preexisting: false,
+    });
+    let (failures, _) = run_lacking(&expect, &outside, &[Capability::Files]);
+    assert_eq!(names(&failures), vec!["file.outside"]);
+}
+
+fn expect_with_typed_path() -> Expect {
+    expect(json!({
+        "outcome": "success",
+        "fields": {"tempFilePath": {"type": "string", "prefix": "{{temp}}"}}
+    }))
+}
+
+#[test]
+fn check_task_threw_fails_and_is_recommended_for_an_undeclared_method() {
+    use dlconform::observation::Threw;
+    use dlconform::spec::model::Tier;
+    let mut obs = good_observation();
+    obs.calls[0].threw.push(Threw {
+        method: "offProgressUpdate".into(),
+        message: "TypeError: x is not a function".into(),
+        at_ms: 3,
+    });
+    let expect = full_success_expect();
+    let failures = run(&expect, &obs);
+    assert_eq!(names(&failures), vec!["task.threw"]);
+    assert!(
+        failures[0]
+            .message
+            .contains("`offProgressUpdate` threw: TypeError")
+    );
+    // The fixture's task declares no methods: a recommended check, kept so by the tiers.
+    let tiered = dlconform::check::tier::assign(&expect, Tier::Required, failures);
+    assert_eq!(tiered[0].tier, Tier::Recommended);
 }

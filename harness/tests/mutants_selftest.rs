@@ -32,6 +32,8 @@ const CATCHERS: &[(&str, &str)] = &[
         "wechat/download/progress/monotonic",
     ),
     ("abort-ignored", "douyin/download/abort/before-headers"),
+    // Only `task.threw` catches it: the abort itself still takes effect.
+    ("abort-throws", "douyin/download/abort/before-headers"),
     (
         "forbidden-headers-passed",
         "douyin/download/request/referer-not-settable",

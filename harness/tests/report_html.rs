@@ -381,3 +381,62 @@ fn report_html_filters_from_the_link_in_a_browser() {
         "{dom}"
     );
 }
+
+#[test]
+fn report_html_names_each_candidates_declared_capabilities() {
+    let merged = merge(vec![
+        MergedResults::from(sample_run()),
+        MergedResults::from(report_support::lacking_run()),
+    ])
+    .expect("merged")
+    .merged;
+    let page = html::render(&merged).expect("rendered");
+    let declared = page
+        .split("<section id=\"declared\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</section>").next())
+        .unwrap_or_else(|| panic!("no declared section in {page}"));
+    assert_eq!(
+        declared,
+        "<ul><li><b>lacking 0.1.0</b>: library fixture-lib 1.2.3 · runtime chromium 131.0 · \
+         lacks files, host-events (checks needing them are not applicable)</li></ul>"
+    );
+    // N/A is not counted as a case that ran.
+    let matrix = page
+        .split("<section id=\"summary-matrix\">")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(matrix.contains("as expected (1/2)"), "{matrix}");
+    // A run whose candidate declared nothing has no such section.
+    let plain = html::render(&MergedResults::from(sample_run())).expect("rendered");
+    assert!(!plain.contains("<section id=\"declared\">"));
+}
+
+#[test]
+#[cfg_attr(skip_chromium, ignore = "needs chromium (apt-get install -y chromium)")]
+fn report_html_detail_lists_not_applicable_checks_in_a_browser() {
+    let chromium = chromium();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let results = MergedResults::from(report_support::lacking_run());
+    let written = write_reports(&results, dir.path()).expect("reports written");
+    let profile = dir.path().join("profile");
+    let url = format!(
+        "{}#case=wechat%2Fdownload%2Fsuccess%2Ftemp-file&candidate=0",
+        file_url(&written.html)
+    );
+    let dump = browse(&chromium, &profile, &["--dump-dom"], &url);
+    let dom = rendered(&dump);
+    let detail = dom
+        .split("<aside id=\"detail\"")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no detail panel: {dom}"));
+    assert!(detail.contains("Not applicable (1)"), "{detail}");
+    assert!(detail.contains("file.matches-body"), "{detail}");
+    assert!(detail.contains("the candidate lacks `files`"), "{detail}");
+    // The overview names what the candidate declared; the N/A cell has its own class.
+    assert!(
+        dom.contains("lacks files, host-events (checks needing them are not applicable)"),
+        "{dom}"
+    );
+    assert!(dom.contains("class=\"cell s-NA\""), "{dom}");
+}

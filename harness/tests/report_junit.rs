@@ -226,3 +226,31 @@ fn report_junit_marks_a_case_with_only_recommended_failures() {
         other => panic!("expected a failure, got {other:?}"),
     }
 }
+
+#[test]
+fn report_junit_not_applicable_is_skipped_with_its_reason() {
+    let report = parse(&MergedResults::from(report_support::lacking_run()));
+    assert_eq!(report.failures, 1, "only the FAIL");
+    let na = find(&report, "wechat/download/offline/mid-body");
+    match &na.status {
+        TestCaseStatus::Skipped {
+            message, ty: kind, ..
+        } => {
+            let message = message.as_ref().map(|m| m.as_str()).unwrap_or_default();
+            assert!(message.contains("lacks `host-events`"), "{message}");
+            assert_eq!(kind.as_ref().map(|t| t.as_str()), Some("N/A"));
+        }
+        other => panic!("N/A should be skipped, got {other:?}"),
+    }
+    let partly = find(&report, "wechat/download/success/temp-file");
+    assert!(matches!(partly.status, TestCaseStatus::Success { .. }));
+    assert!(
+        partly
+            .properties
+            .iter()
+            .any(|p| p.name.as_str() == "not-applicable"
+                && p.value.as_str() == "file.matches-body (files)"),
+        "{:?}",
+        partly.properties
+    );
+}

@@ -62,3 +62,32 @@ fn report_markdown_two_candidates_table() {
     assert!(text.contains("### fixture 1.0.0"), "{text}");
     assert!(text.contains("### other 2.0.0"), "{text}");
 }
+
+#[test]
+fn report_markdown_shows_na_and_declared_capabilities() {
+    let text = markdown::render(&MergedResults::from(report_support::lacking_run()));
+    assert!(
+        text.contains(
+            "Declared: library fixture-lib 1.2.3 · runtime chromium 131.0 · lacks files, \
+             host-events (checks needing them are not applicable)."
+        ),
+        "{text}"
+    );
+    // N/A is a column of the platform table, and never a departure.
+    assert!(text.contains("| N/A |"), "{text}");
+    assert!(
+        text.contains(
+            "Not applicable: **1** case(s) N/A; checks of judged cases: 1 needing `files`"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("Not as expected: **1** required"), "{text}");
+    assert!(
+        !text.contains("`wechat/download/offline/mid-body`"),
+        "{text}"
+    );
+    // A candidate that declared nothing gets no such lines.
+    let plain = markdown::render(&MergedResults::from(report_support::sample_run()));
+    assert!(!plain.contains("Declared:"), "{plain}");
+    assert!(!plain.contains("Not applicable:"), "{plain}");
+}

@@ -148,3 +148,54 @@ fn report_merge_rejects_unknown_format() {
     let err = load_results(&path).expect_err("format 99");
     assert!(matches!(err, MergeError::Format { found: 99, .. }), "{err}");
 }
+
+#[test]
+fn report_merge_keeps_each_candidates_declared_capabilities() {
+    let lacking = report_support::lacking_run();
+    // Two partitions of the lacking candidate, the second without library and runtime (an
+    // older adapter's file), and another candidate that declared nothing.
+    let mut first = lacking.clone();
+    first.cases.truncate(1);
+    first.run.partition = Some("1/2".into());
+    let mut second = lacking.clone();
+    second.cases.drain(..1);
+    second.run.partition = Some("2/2".into());
+    second.run.candidate.library = None;
+    second.run.candidate.runtime = None;
+    second.run.candidate.lacks = vec!["files".into()];
+    let merged = merge(vec![
+        MergedResults::from(second),
+        MergedResults::from(first),
+        MergedResults::from(sample_run()),
+    ])
+    .expect("merged")
+    .merged;
+    assert_eq!(merged.candidates.len(), 2);
+    let joined = &merged.candidates[0].results;
+    assert_eq!(joined.cases.len(), 3);
+    let info = &joined.run.candidate;
+    assert_eq!(
+        info.lacks,
+        vec!["files".to_string(), "host-events".to_string()]
+    );
+    assert_eq!(
+        info.library
+            .as_ref()
+            .map(|l| (l.name.as_str(), l.version.as_str())),
+        Some(("fixture-lib", "1.2.3"))
+    );
+    assert_eq!(
+        info.runtime.as_ref().map(|r| r.name.as_str()),
+        Some("chromium")
+    );
+    let plain = &merged.candidates[1].results.run.candidate;
+    assert!(plain.lacks.is_empty() && plain.library.is_none() && plain.runtime.is_none());
+    // The N/A case and the not-applicable checks survive the merge.
+    let na = joined
+        .cases
+        .iter()
+        .find(|c| c.status == Status::NotApplicable)
+        .expect("N/A case kept");
+    assert_eq!(na.not_applicable.len(), 1);
+    assert_eq!(joined.summary.by_status.get("N/A"), Some(&1));
+}

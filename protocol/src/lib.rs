@@ -20,9 +20,14 @@ impl ToCandidate {
             protocol: PROTOCOL_VERSION,
             ca_cert: None,
             origins: None,
+            features: None,
         }
     }
 }
+
+/// What this harness accepts beyond the core messages, as its hello's `features` lists it:
+/// a candidate sends `started`, `log` or `threw` only to a harness that names them.
+pub const HARNESS_FEATURES: [&str; 3] = ["started", "log", "threw"];
 
 /// A message from the harness to a candidate.
 // A few messages per call: boxing the large `Call` would only complicate every match on it.
@@ -40,6 +45,9 @@ pub enum ToCandidate {
         /// The mock server's origins by listener (`http`, `https`, `self-signed`...), fixed for the run.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         origins: Option<BTreeMap<String, String>>,
+        /// Optional candidate messages this harness understands ([`HARNESS_FEATURES`]).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        features: Option<Vec<String>>,
     },
     /// Start one API call.
     Call(CallMessage),
@@ -146,6 +154,23 @@ pub enum FromCandidate {
         /// What went wrong.
         message: String,
     },
+    /// A log line of one call, or of the run when `call` is absent.
+    Log {
+        /// Call id; absent: the line belongs to the run.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        call: Option<String>,
+        /// The line.
+        message: String,
+    },
+    /// A task method threw when the adapter called it; the call goes on.
+    Threw {
+        /// Call id.
+        call: String,
+        /// The task method (`abort`, `onProgressUpdate`...).
+        method: String,
+        /// What it threw.
+        message: String,
+    },
 }
 
 /// The candidate's hello.
@@ -164,6 +189,83 @@ pub struct CandidateHello {
     /// APIs it implements.
     #[serde(default)]
     pub apis: Vec<String>,
+    /// Platform capabilities its runtime lacks, by name ([`Capability`]); checked at hello.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lacks: Vec<String>,
+    /// The implementation under test (a library and its version).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub library: Option<Component>,
+    /// What it runs in (a browser, node, python) and its version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime: Option<Component>,
+}
+
+/// A named, versioned piece of software (the library under test, its runtime).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Component {
+    /// Its name, e.g. `@tarojs/taro-h5` or `chromium`.
+    pub name: String,
+    /// Its version.
+    #[serde(default)]
+    pub version: String,
+}
+
+/// A platform capability a runtime may lack (the `lacks` vocabulary of the candidate's hello).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Capability {
+    /// Writing a file to a platform path (a browser hands back a `blob:` URL instead).
+    Files,
+    /// Enforcing the configured domain list.
+    DomainList,
+    /// Gating behaviour by base-library version.
+    SdkVersion,
+    /// Receiving host events (offline, network change, background).
+    HostEvents,
+}
+
+impl Capability {
+    /// Every capability, in the order documents list them.
+    pub const ALL: [Capability; 4] = [
+        Capability::Files,
+        Capability::DomainList,
+        Capability::SdkVersion,
+        Capability::HostEvents,
+    ];
+
+    /// Its name in `lacks`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Capability::Files => "files",
+            Capability::DomainList => "domain-list",
+            Capability::SdkVersion => "sdk-version",
+            Capability::HostEvents => "host-events",
+        }
+    }
+
+    /// The capability called `name`, if the vocabulary has it.
+    pub fn from_name(name: &str) -> Option<Capability> {
+        Capability::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    /// Parse a hello's `lacks`; the error names the first unknown entry and the known ones.
+    pub fn parse_all(names: &[String]) -> Result<Vec<Capability>, String> {
+        let mut out = Vec::new();
+        for name in names {
+            let Some(capability) = Capability::from_name(name) else {
+                let known: Vec<&str> = Capability::ALL.iter().map(|c| c.name()).collect();
+                return Err(format!(
+                    "unknown capability `{name}` in lacks; known: {}",
+                    known.join(", ")
+                ));
+            };
+            if !out.contains(&capability) {
+                out.push(capability);
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
 }
 
 /// Callbacks and task events.
@@ -207,4 +309,110 @@ pub enum HostEvent {
     NetworkChange,
     /// The app goes to the background.
     Background,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(line: &str) -> FromCandidate {
+        serde_json::from_str(line).unwrap_or_else(|err| panic!("{line}: {err}"))
+    }
+
+    #[test]
+    fn log_and_threw_read_as_documented() {
+        assert_eq!(
+            parse(r#"{"type":"log","call":"c1","message":"GET 200"}"#),
+            FromCandidate::Log {
+                call: Some("c1".into()),
+                message: "GET 200".into()
+            }
+        );
+        assert_eq!(
+            parse(r#"{"type":"log","message":"browser started"}"#),
+            FromCandidate::Log {
+                call: None,
+                message: "browser started".into()
+            }
+        );
+        assert_eq!(
+            parse(r#"{"type":"threw","call":"c1","method":"abort","message":"TypeError"}"#),
+            FromCandidate::Threw {
+                call: "c1".into(),
+                method: "abort".into(),
+                message: "TypeError".into()
+            }
+        );
+    }
+
+    #[test]
+    fn hello_carries_lacks_library_and_runtime_or_none() {
+        let hello = parse(
+            r#"{"type":"hello","protocol":1,"name":"taro-h5","version":"0.1.0",
+                "lacks":["files","host-events"],
+                "library":{"name":"@tarojs/taro-h5","version":"4.2.1"},
+                "runtime":{"name":"chromium","version":"131.0"}}"#,
+        );
+        let FromCandidate::Hello(hello) = hello else {
+            panic!("not a hello: {hello:?}");
+        };
+        assert_eq!(hello.lacks, vec!["files", "host-events"]);
+        assert_eq!(
+            hello.library,
+            Some(Component {
+                name: "@tarojs/taro-h5".into(),
+                version: "4.2.1".into()
+            })
+        );
+        assert_eq!(hello.runtime.map(|r| r.name), Some("chromium".into()));
+        let FromCandidate::Hello(plain) =
+            parse(r#"{"type":"hello","protocol":1,"name":"x","version":"1"}"#)
+        else {
+            panic!("not a hello");
+        };
+        assert!(plain.lacks.is_empty() && plain.library.is_none() && plain.runtime.is_none());
+    }
+
+    #[test]
+    fn capabilities_parse_by_name_and_refuse_unknown_ones() {
+        let names = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            Capability::parse_all(&names(&["host-events", "files", "files"])),
+            Ok(vec![Capability::Files, Capability::HostEvents])
+        );
+        assert_eq!(
+            Capability::parse_all(&names(&["files", "teleport"])),
+            Err(
+                "unknown capability `teleport` in lacks; known: files, domain-list, sdk-version, \
+                 host-events"
+                    .to_string()
+            )
+        );
+        for capability in Capability::ALL {
+            let json = serde_json::to_value(capability).ok();
+            assert_eq!(json, Some(serde_json::Value::from(capability.name())));
+        }
+    }
+
+    #[test]
+    fn harness_hello_names_its_features() {
+        let hello = ToCandidate::Hello {
+            protocol: PROTOCOL_VERSION,
+            ca_cert: None,
+            origins: None,
+            features: Some(HARNESS_FEATURES.iter().map(|f| f.to_string()).collect()),
+        };
+        let json = serde_json::to_value(&hello).ok();
+        assert_eq!(
+            json,
+            Some(
+                serde_json::json!({"type":"hello","protocol":1,"features":["started","log","threw"]})
+            )
+        );
+        // The bare hello stays as it was.
+        assert_eq!(
+            serde_json::to_value(ToCandidate::hello()).ok(),
+            Some(serde_json::json!({"type":"hello","protocol":1}))
+        );
+    }
 }

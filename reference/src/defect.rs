@@ -30,6 +30,8 @@ pub enum Defect {
     ProgressShortOf100,
     /// `abort()` is ignored.
     AbortIgnored,
+    /// `abort()` throws (reported as `threw`), though it still aborts the transfer.
+    AbortThrows,
     /// Headers the platform forbids (Referer, User-Agent) are passed through from the caller.
     ForbiddenHeadersPassed,
     /// A filePath is joined to its folder without resolving `..`.

@@ -119,6 +119,9 @@ impl Reference {
             version: env!("CARGO_PKG_VERSION").into(),
             platforms: PLATFORMS.iter().map(|s| s.to_string()).collect(),
             apis: APIS.iter().map(|s| s.to_string()).collect(),
+            lacks: Vec::new(),
+            library: None,
+            runtime: None,
         }
     }
 
@@ -158,6 +161,15 @@ impl Reference {
                 Some(ToCandidate::Abort { call }) => {
                     if self.shared.defect == Defect::AbortIgnored {
                         continue;
+                    }
+                    if self.shared.defect == Defect::AbortThrows && calls.contains_key(&call) {
+                        // The abort still takes effect: only the throw tells this mutant apart.
+                        let threw = FromCandidate::Threw {
+                            call: call.clone(),
+                            method: "abort".into(),
+                            message: "TypeError: cannot read properties of undefined".into(),
+                        };
+                        let _ = tx.send(threw).await;
                     }
                     if let Some(s) = calls.get(&call) {
                         let _ = s.send(Signal::Abort);

@@ -73,6 +73,11 @@ pub const MUTANTS: &[Mutant] = &[
         defect: Defect::AbortIgnored,
     },
     Mutant {
+        name: "abort-throws",
+        description: "abort() throws (the transfer is still aborted)",
+        defect: Defect::AbortThrows,
+    },
+    Mutant {
         name: "forbidden-headers-passed",
         description: "Referer and User-Agent from the caller are sent where the platform forbids them",
         defect: Defect::ForbiddenHeadersPassed,

@@ -71,6 +71,34 @@ impl LogRing {
     }
 }
 
+/// The `log` lines a candidate tagged with one of a case's calls, bounded like the case's
+/// stderr: past [`CASE_LOG_BYTES`] lines are counted, not kept.
+#[derive(Debug, Default, Clone)]
+pub struct CaseLines {
+    text: String,
+    dropped: u64,
+}
+
+impl CaseLines {
+    /// Keep one line of `call`.
+    pub fn push(&mut self, call: &str, message: &str) {
+        let line = format!("[{call}] {}\n", message.trim_end_matches('\n'));
+        if self.text.len() + line.len() > CASE_LOG_BYTES {
+            self.dropped += 1;
+        } else {
+            self.text.push_str(&line);
+        }
+    }
+
+    /// The lines kept, and a note of those dropped.
+    pub fn text(&self) -> String {
+        match self.dropped {
+            0 => self.text.clone(),
+            n => format!("{}[... {n} more log lines dropped ...]\n", self.text),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,6 +110,19 @@ mod tests {
         let mark = ring.mark();
         ring.push(b"after\n");
         assert_eq!(ring.since(mark), "after\n");
+    }
+
+    #[test]
+    fn case_lines_are_tagged_and_bounded() {
+        let mut lines = CaseLines::default();
+        lines.push("c1", "hello\n");
+        assert_eq!(lines.text(), "[c1] hello\n");
+        let long = "y".repeat(1000);
+        for _ in 0..40 {
+            lines.push("c1", &long);
+        }
+        assert!(lines.text().len() <= CASE_LOG_BYTES + 60);
+        assert!(lines.text().ends_with("more log lines dropped ...]\n"));
     }
 
     #[test]

@@ -24,7 +24,9 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
-use crate::protocol::{CandidateHello, FromCandidate, PROTOCOL_VERSION, ToCandidate};
+use crate::protocol::{
+    CandidateHello, Capability, FromCandidate, HARNESS_FEATURES, PROTOCOL_VERSION, ToCandidate,
+};
 
 pub use limits::Limits;
 pub use log::LogRing;
@@ -47,6 +49,7 @@ impl RunValues {
             protocol: PROTOCOL_VERSION,
             ca_cert: self.ca_cert.clone(),
             origins: self.origins.clone(),
+            features: Some(HARNESS_FEATURES.iter().map(|f| f.to_string()).collect()),
         }
     }
 }
@@ -203,7 +206,8 @@ pub async fn start(
         Ok(Some(stamped)) => match stamped.item {
             Incoming::Message(FromCandidate::Hello(hello)) => {
                 if hello.protocol == PROTOCOL_VERSION {
-                    Ok(hello)
+                    // An unknown name would silently judge checks it means to take out.
+                    Capability::parse_all(&hello.lacks).map(|_| hello)
                 } else {
                     Err(format!(
                         "it speaks protocol {}, this harness speaks {PROTOCOL_VERSION}",

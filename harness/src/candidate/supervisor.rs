@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 
 use super::late::{LateEvent, LateSink};
 use super::{CandidateSpec, Incoming, Limits, LogRing, RunValues, Stamped, StartError, start};
-use crate::protocol::{CallMessage, CandidateHello, FromCandidate, ToCandidate};
+use crate::protocol::{CallMessage, CandidateHello, Capability, FromCandidate, ToCandidate};
 
 /// How long a candidate may take to exit after `shutdown`.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
@@ -184,6 +184,11 @@ impl Supervisor {
         &self.hello
     }
 
+    /// The capabilities the candidate declared missing (checked when it said hello).
+    pub fn lacks(&self) -> Vec<Capability> {
+        Capability::parse_all(&self.hello.lacks).unwrap_or_default()
+    }
+
     /// How many times the candidate was started (1 when it never died).
     pub fn starts(&self) -> u32 {
         self.starts.load(Ordering::Relaxed)
@@ -255,17 +260,20 @@ async fn launch(
 ) -> Result<(Arc<Live>, CandidateHello), StartError> {
     let (started, hello) = start(spec, hello_timeout, values, limits).await?;
     let routes: Routes = Arc::new(Mutex::new(Some(HashMap::new())));
+    // Run-level `log` lines are kept like stderr, also by candidates that have none.
+    let log = started.log.unwrap_or_else(|| Arc::new(LogRing::new()));
     let dispatcher = tokio::spawn(dispatch(
         started.rx,
         Arc::clone(&routes),
         Arc::clone(late),
         *limits,
+        Arc::clone(&log),
         started.guard,
     ));
     let live = Arc::new(Live {
         tx: started.tx,
         routes,
-        log: started.log,
+        log: Some(log),
         dispatcher: Mutex::new(Some(dispatcher)),
     });
     Ok((live, hello))
@@ -278,6 +286,7 @@ async fn dispatch(
     routes: Routes,
     late: Arc<LateSink>,
     limits: Limits,
+    log: Arc<LogRing>,
     guard: Box<dyn Send + Sync>,
 ) {
     let reason = loop {
@@ -286,12 +295,29 @@ async fn dispatch(
         };
         match item {
             Incoming::Closed(reason) => break reason,
+            // A call's log line goes to its case only, uncounted (it is bounded there).
+            Incoming::Message(FromCandidate::Log {
+                call: Some(call),
+                message,
+            }) => {
+                let message = FromCandidate::Log {
+                    call: Some(call.clone()),
+                    message,
+                };
+                send_to(&routes, &late, &call, Routed::Message { at, message });
+            }
+            Incoming::Message(FromCandidate::Log {
+                call: None,
+                message,
+            }) => log.push(format!("{}\n", message.trim_end_matches('\n')).as_bytes()),
             Incoming::Message(message) => {
                 let call = match &message {
                     FromCandidate::Event { call, .. }
                     | FromCandidate::Started { call }
                     | FromCandidate::Unsupported { call, .. }
+                    | FromCandidate::Threw { call, .. }
                     | FromCandidate::Error { call, .. } => call.clone(),
+                    FromCandidate::Log { .. } => continue,
                     FromCandidate::Hello(_) => {
                         tracing::debug!("ignoring a second hello");
                         continue;

@@ -12,7 +12,7 @@ use crate::spec::model::Outcome;
 use crate::verdict::CheckFailure;
 
 /// Result fields that name the file a download wrote, in order of preference.
-const PATH_FIELDS: [&str; 3] = ["filePath", "tempFilePath", "apFilePath"];
+pub const PATH_FIELDS: [&str; 3] = ["filePath", "tempFilePath", "apFilePath"];
 
 /// Run the file checks.
 pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {

@@ -1,6 +1,7 @@
 //! Checks: each family compares an [`Observation`] with a case's expectations and returns the
 //! checks that did not hold, expected and actual kept apart.
 
+pub mod applicable;
 pub mod err_msg;
 pub mod fields;
 pub mod file;
@@ -10,6 +11,7 @@ pub mod outcome;
 pub mod progress;
 pub mod server;
 pub mod shape;
+pub mod task;
 pub mod tier;
 pub mod timing;
 
@@ -55,6 +57,7 @@ pub fn run_all(input: &CheckInput<'_>) -> Vec<CheckFailure> {
     failures.extend(headers::check(input));
     failures.extend(timing::check(input));
     failures.extend(server::check(input));
+    failures.extend(task::check(input));
     failures
 }
 

@@ -60,14 +60,18 @@ pub fn tier_of(expect: &Expect, case_tier: Tier, check: &str) -> Tier {
     }
 }
 
-/// Give every failure its tier; call once, after every check family has run.
+/// Give every failure its tier; call once, after every check family has run. A family may
+/// have lowered a check to recommended already (`task.threw` of a method the spec does not
+/// declare): that stays.
 pub fn assign(
     expect: &Expect,
     case_tier: Tier,
     mut failures: Vec<CheckFailure>,
 ) -> Vec<CheckFailure> {
     for failure in &mut failures {
-        failure.tier = tier_of(expect, case_tier, &failure.check);
+        if failure.tier != Tier::Recommended {
+            failure.tier = tier_of(expect, case_tier, &failure.check);
+        }
     }
     failures
 }

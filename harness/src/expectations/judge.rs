@@ -29,6 +29,10 @@ pub fn judge(expected: Status, actual: Status) -> Judged {
         status,
         unexpected: true,
     };
+    // Not applicable is the candidate's declared lack, never a departure, whatever was expected.
+    if actual == Status::NotApplicable {
+        return ok(Status::NotApplicable);
+    }
     match expected {
         Status::Skip => match actual {
             Status::Skip => ok(Status::Skip),

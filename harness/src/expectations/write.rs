@@ -71,7 +71,8 @@ pub fn write_updated(cases: &[(String, Status)], previous: &Expectations) -> Str
 /// The status an entry should record, or `None` when the case needs no entry.
 fn status_to_write(actual: Status, earlier: Option<&Entry>) -> Option<Status> {
     match actual {
-        Status::Pass | Status::Skip | Status::Xpass => None,
+        // N/A is the candidate's declared lack, judged alike whatever a file says.
+        Status::Pass | Status::Skip | Status::Xpass | Status::NotApplicable => None,
         // XFAIL is a judged status: the failure kind is the one the previous file named.
         Status::Xfail => Some(
             earlier

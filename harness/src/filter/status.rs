@@ -21,7 +21,7 @@ pub enum Wanted {
 
 impl Wanted {
     /// Every argument `status(...)` accepts.
-    pub const NAMES: [&'static str; 12] = [
+    pub const NAMES: [&'static str; 13] = [
         "pass",
         "fail",
         "timeout",
@@ -31,6 +31,7 @@ impl Wanted {
         "xfail",
         "xpass",
         "skip",
+        "n/a",
         "unexpected",
         "expected",
         "missing",
@@ -90,5 +91,23 @@ impl StatusTable {
     /// How many cases were not as expected.
     pub fn unexpected_count(&self) -> usize {
         self.cases.values().filter(|(_, u)| *u).count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_status_is_a_name_status_accepts() {
+        for status in Status::ALL {
+            let lower = status.name().to_ascii_lowercase();
+            assert!(Wanted::NAMES.contains(&lower.as_str()), "{lower}");
+            assert_eq!(Wanted::parse(&lower), Some(Wanted::Is(status)));
+        }
+        assert_eq!(
+            Wanted::parse("N/A"),
+            Some(Wanted::Is(Status::NotApplicable))
+        );
     }
 }

@@ -37,6 +37,7 @@ pub fn render(results: &MergedResults) -> Result<String, ReportError> {
 <h1>{title}</h1>
 <div id="overview"></div>
 {matrix}
+{declared}
 </header>
 <section id="filters">
 <label>platform <select id="f-platform"><option value="">all</option></select></label>
@@ -58,7 +59,33 @@ pub fn render(results: &MergedResults) -> Result<String, ReportError> {
 "#,
         title = escape_text(&title),
         matrix = summary_matrix(results),
+        declared = declared(results),
     ))
+}
+
+/// Per candidate, what it declared: library, runtime and the capabilities it lacks, so that
+/// its not-applicable checks read with their cause. Empty when no candidate declared any.
+fn declared(results: &MergedResults) -> String {
+    let items: Vec<String> = results
+        .candidates
+        .iter()
+        .filter_map(|c| {
+            super::capabilities_text(&c.results.run.candidate).map(|text| {
+                format!(
+                    "<li><b>{}</b>: {}</li>",
+                    escape_text(&c.label),
+                    escape_text(&text)
+                )
+            })
+        })
+        .collect();
+    if items.is_empty() {
+        return String::new();
+    }
+    format!(
+        "<section id=\"declared\"><ul>{}</ul></section>",
+        items.concat()
+    )
 }
 
 /// One cell of the summary matrix: the cases of one candidate on one platform.
@@ -89,7 +116,10 @@ pub fn platform_counts(results: &MergedResults) -> Vec<(String, Vec<PlatformCoun
             };
             let counts = &mut rows[index].1[ci];
             let unexpected = case.unexpected();
-            if !matches!(case.status, Status::Skip | Status::Unsupported) {
+            if !matches!(
+                case.status,
+                Status::Skip | Status::Unsupported | Status::NotApplicable
+            ) {
                 counts.ran += 1;
                 if !unexpected {
                     counts.as_expected += 1;

@@ -2,8 +2,8 @@
 //! are merged), one test case per case.
 //!
 //! Unexpected FAIL, TIMEOUT and XPASS are `<failure>`s (typed with the status), unexpected CRASH
-//! and ERROR are `<error>`s (the candidate or the protocol broke, not a check); SKIP and
-//! UNSUPPORTED are skipped; PASS and XFAIL pass (XFAIL with a property and a note), as does any
+//! and ERROR are `<error>`s (the candidate or the protocol broke, not a check); SKIP,
+//! UNSUPPORTED and N/A are skipped (checks not applicable are a `not-applicable` property); PASS and XFAIL pass (XFAIL with a property and a note), as does any
 //! other status the expectations said it would get. Each suite carries the run's start as its
 //! timestamp; classnames are dot-separated `candidate.platform.api` with no other dots (a
 //! version's dots become `_`), so viewers do not split a version into packages.
@@ -92,6 +92,14 @@ fn test_case(case: &CaseResult, candidate: Option<&String>) -> TestCase {
     if case.status == Status::Xfail {
         test.add_property(Property::new("xfail", "true"));
     }
+    if !case.not_applicable.is_empty() {
+        let checks: Vec<String> = case
+            .not_applicable
+            .iter()
+            .map(|n| format!("{} ({})", n.check, n.capability))
+            .collect();
+        test.add_property(Property::new("not-applicable", checks.join(", ")));
+    }
     if let Some(note) = pass_note(case) {
         test.set_system_out(note);
     } else if let Some(log) = case.observation.as_ref().map(|o| o.log.as_str()) {
@@ -126,13 +134,17 @@ fn is_failure(case: &CaseResult) -> bool {
     match case.status {
         Status::Xpass => true,
         Status::Fail | Status::Timeout | Status::Crash | Status::Error => case.unexpected(),
-        Status::Pass | Status::Xfail | Status::Skip | Status::Unsupported => false,
+        Status::Pass
+        | Status::Xfail
+        | Status::Skip
+        | Status::Unsupported
+        | Status::NotApplicable => false,
     }
 }
 
 fn status(case: &CaseResult) -> TestCaseStatus {
     match case.status {
-        Status::Skip | Status::Unsupported => {
+        Status::Skip | Status::Unsupported | Status::NotApplicable => {
             let mut status = TestCaseStatus::skipped();
             status.set_type(case.status.name());
             status.set_message(
@@ -203,7 +215,7 @@ fn details(case: &CaseResult) -> String {
 /// A note for cases that pass only because the expectations said so.
 fn pass_note(case: &CaseResult) -> Option<String> {
     match case.status {
-        Status::Pass | Status::Skip | Status::Unsupported => None,
+        Status::Pass | Status::Skip | Status::Unsupported | Status::NotApplicable => None,
         Status::Xfail => Some(format!(
             "XFAIL: failed as expected{}\n{}",
             case.reason

@@ -93,7 +93,11 @@ fn candidate_section(out: &mut String, candidate: &CandidateRun, budget: &mut us
         let _ = write!(out, ", partitions {}", partitions.join(", "));
     }
     let _ = writeln!(out, ".\n");
+    if let Some(text) = super::capabilities_text(&info.candidate) {
+        let _ = writeln!(out, "Declared: {}.\n", cell(&text));
+    }
     platform_table(out, run);
+    not_applicable_line(out, run);
     let _ = writeln!(
         out,
         "Not as expected: **{}** required (fail the run), {} recommended (reported only).\n",
@@ -117,6 +121,41 @@ fn candidate_section(out: &mut String, candidate: &CandidateRun, budget: &mut us
             unexpected.len() - shown
         );
     }
+}
+
+/// How many cases are `N/A` and how many checks of other cases were not applicable, by
+/// capability; nothing when there are none.
+fn not_applicable_line(out: &mut String, run: &RunResults) {
+    let na_cases = run
+        .cases
+        .iter()
+        .filter(|c| c.status == Status::NotApplicable)
+        .count();
+    let mut by_capability: BTreeMap<&str, usize> = BTreeMap::new();
+    for entry in run
+        .cases
+        .iter()
+        .filter(|c| c.status != Status::NotApplicable)
+        .flat_map(|c| &c.not_applicable)
+    {
+        *by_capability.entry(entry.capability.as_str()).or_default() += 1;
+    }
+    if na_cases == 0 && by_capability.is_empty() {
+        return;
+    }
+    let checks: Vec<String> = by_capability
+        .iter()
+        .map(|(capability, n)| format!("{n} needing `{capability}`"))
+        .collect();
+    let _ = writeln!(
+        out,
+        "Not applicable: **{na_cases}** case(s) N/A; checks of judged cases: {} (listed in results.json `not_applicable`).\n",
+        if checks.is_empty() {
+            "none".to_string()
+        } else {
+            checks.join(", ")
+        }
+    );
 }
 
 /// Unexpected cases: required first, then recommended, each in run order.

@@ -316,6 +316,13 @@ fn join_info(info: &mut crate::results::RunInfo, other: crate::results::RunInfo)
     union_into(&mut info.platforms, other.platforms);
     union_into(&mut info.candidate.platforms, other.candidate.platforms);
     union_into(&mut info.candidate.apis, other.candidate.apis);
+    union_into(&mut info.candidate.lacks, other.candidate.lacks);
+    if info.candidate.library.is_none() {
+        info.candidate.library = other.candidate.library;
+    }
+    if info.candidate.runtime.is_none() {
+        info.candidate.runtime = other.candidate.runtime;
+    }
     info.candidate.starts += other.candidate.starts;
     info.jobs = info.jobs.max(other.jobs);
 }

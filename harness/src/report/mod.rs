@@ -16,7 +16,7 @@ use crate::results::{CandidateInfo, ResultsError};
 use crate::verdict::Status;
 
 /// Every status, in the order reports list them.
-pub const STATUS_ORDER: [Status; 9] = Status::ALL;
+pub const STATUS_ORDER: [Status; Status::ALL.len()] = Status::ALL;
 
 /// How reports name a candidate: `name version`.
 pub fn candidate_label(candidate: &CandidateInfo) -> String {
@@ -25,6 +25,33 @@ pub fn candidate_label(candidate: &CandidateInfo) -> String {
     } else {
         format!("{} {}", candidate.name, candidate.version)
     }
+}
+
+/// What a candidate declared about itself beyond its name: library, runtime and the
+/// capabilities it lacks (`library @tarojs/taro-h5 4.2.1 · runtime chromium 131 · lacks files`);
+/// `None` when it declared none of them.
+pub fn capabilities_text(candidate: &CandidateInfo) -> Option<String> {
+    let component = |c: &crate::protocol::Component| {
+        if c.version.is_empty() {
+            c.name.clone()
+        } else {
+            format!("{} {}", c.name, c.version)
+        }
+    };
+    let mut parts = Vec::new();
+    if let Some(library) = &candidate.library {
+        parts.push(format!("library {}", component(library)));
+    }
+    if let Some(runtime) = &candidate.runtime {
+        parts.push(format!("runtime {}", component(runtime)));
+    }
+    if !candidate.lacks.is_empty() {
+        parts.push(format!(
+            "lacks {} (checks needing them are not applicable)",
+            candidate.lacks.join(", ")
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join(" · "))
 }
 
 /// The files [`write_reports`] wrote.

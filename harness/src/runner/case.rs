@@ -13,11 +13,12 @@ use super::plan::PlannedCase;
 use super::sandbox::Sandbox;
 use super::templates::{Templates, base_of, origin_of};
 use crate::candidate::Supervisor;
+use crate::check::applicable::{self, Premise};
 use crate::check::{CheckInput, run_all};
 use crate::observation::{CallEnd, Observation};
-use crate::protocol::{CallEnv, CallMessage, FsEnv};
+use crate::protocol::{CallEnv, CallMessage, Capability, FsEnv};
 use crate::results::CaseResult;
-use crate::verdict::{CheckFailure, Status};
+use crate::verdict::{CheckFailure, NotApplicable, Status};
 
 /// Deadline of a case whose call gives none.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_millis(30_000);
@@ -81,6 +82,7 @@ pub async fn run_case(
         status: Status::Pass,
         reason: None,
         failures: Vec::new(),
+        not_applicable: Vec::new(),
         observation: None,
         duration_ms: 0,
     };
@@ -90,7 +92,11 @@ pub async fn run_case(
         result.reason = Some(reason.clone());
         return (result, None);
     }
-    let rejudge = match execute(&ctx, &planned, index).await {
+    let lacks = ctx.supervisor.lacks();
+    if not_applicable_case(&planned, &lacks, &mut result) {
+        return (result, None);
+    }
+    let rejudge = match execute(&ctx, &planned, index, lacks).await {
         Ok((judged, rejudge)) => {
             judged.apply_to(&mut result);
             Some(rejudge)
@@ -105,6 +111,33 @@ pub async fn run_case(
     (result, rejudge)
 }
 
+/// Mark the case `N/A` when its premise needs a capability in `lacks`: it is not run, since
+/// the candidate cannot show what it tests.
+fn not_applicable_case(
+    planned: &PlannedCase,
+    lacks: &[Capability],
+    result: &mut CaseResult,
+) -> bool {
+    let sdk_version = planned.sdk_version();
+    let premise = Premise {
+        case: &planned.case,
+        api: planned.api(),
+        shapes: planned.result_shapes(),
+        sdk_version: &sdk_version,
+        variant: planned.variant().is_some(),
+    };
+    result.not_applicable = applicable::premise(&premise, lacks);
+    let Some(first) = result.not_applicable.first() else {
+        return false;
+    };
+    result.status = Status::NotApplicable;
+    result.reason = Some(format!(
+        "not applicable: the candidate lacks `{}`: {}",
+        first.capability, first.reason
+    ));
+    true
+}
+
 /// A case's status, reason and check failures, with what they were judged on.
 pub struct Judged {
     /// Status before expectations.
@@ -113,6 +146,8 @@ pub struct Judged {
     pub reason: Option<String>,
     /// Failed checks.
     pub failures: Vec<CheckFailure>,
+    /// Checks not judged for a capability the candidate lacks.
+    pub not_applicable: Vec<NotApplicable>,
     /// What was observed.
     pub observation: Observation,
 }
@@ -123,6 +158,7 @@ impl Judged {
         result.status = self.status;
         result.reason = self.reason;
         result.failures = self.failures;
+        result.not_applicable = self.not_applicable;
         result.observation = Some(self.observation);
     }
 }
@@ -134,6 +170,7 @@ pub struct Rejudge {
     templates: Templates,
     args: Value,
     sdk_version: String,
+    lacks: Vec<Capability>,
     problems: Vec<String>,
     unfired: Vec<String>,
     /// The calls' clocks.
@@ -151,6 +188,7 @@ impl Rejudge {
             &Findings {
                 problems: &self.problems,
                 unfired: &self.unfired,
+                lacks: &self.lacks,
             },
             observation,
         )
@@ -163,6 +201,8 @@ pub struct Findings<'a> {
     pub problems: &'a [String],
     /// Actions whose trigger never fired.
     pub unfired: &'a [String],
+    /// Capabilities the candidate declared missing.
+    pub lacks: &'a [Capability],
 }
 
 /// Judge an observation: the status from how the calls ended, then every check.
@@ -175,11 +215,9 @@ fn judge(
     observation: Observation,
 ) -> Judged {
     let (status, reason) = status_of(&observation, findings);
-    let failures = match (status, planned.result_shapes()) {
-        (Status::Pass, Some(shapes)) => crate::check::tier::assign(
-            &planned.case.expect,
-            planned.case.tier,
-            run_all(&CheckInput {
+    let (failures, not_applicable) = match (status, planned.result_shapes()) {
+        (Status::Pass, Some(shapes)) => {
+            let input = CheckInput {
                 expect: &planned.case.expect,
                 result: shapes,
                 task: planned.api().and_then(|api| api.task.as_ref()),
@@ -188,9 +226,14 @@ fn judge(
                 templates,
                 args,
                 observation: &observation,
-            }),
-        ),
-        _ => Vec::new(),
+            };
+            let (failures, not_applicable) =
+                applicable::split(&input, run_all(&input), findings.lacks);
+            let failures =
+                crate::check::tier::assign(&planned.case.expect, planned.case.tier, failures);
+            (failures, not_applicable)
+        }
+        _ => (Vec::new(), Vec::new()),
     };
     let status = if status == Status::Pass && !failures.is_empty() {
         Status::Fail
@@ -201,6 +244,7 @@ fn judge(
         status,
         reason,
         failures,
+        not_applicable,
         observation,
     }
 }
@@ -224,6 +268,7 @@ async fn execute(
     ctx: &CaseContext,
     planned: &PlannedCase,
     index: usize,
+    lacks: Vec<Capability>,
 ) -> Result<(Judged, Rejudge), String> {
     let case = &planned.case;
     let api = planned
@@ -319,6 +364,7 @@ async fn execute(
         templates,
         args,
         sdk_version: env.sdk_version,
+        lacks,
         problems: collected.problems,
         unfired: collected.unfired,
         clocks: collected.clocks,

@@ -6,8 +6,9 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
+use crate::candidate::log::CaseLines;
 use crate::candidate::{CaseSession, Routed};
-use crate::observation::{CallEnd, CallObservation, TimedEvent, TimedFrom};
+use crate::observation::{CallEnd, CallObservation, Threw, TimedEvent, TimedFrom};
 use crate::protocol::{CallMessage, EventKind, FromCandidate, ToCandidate};
 use crate::spec::model::{Action, ActionKind, Trigger};
 
@@ -61,6 +62,7 @@ impl Collected {
                     duration_ms: 0,
                     timed_from: TimedFrom::Sent,
                     started_ms: None,
+                    threw: Vec::new(),
                 })
                 .collect(),
             clocks: messages
@@ -83,6 +85,7 @@ struct CallState {
     sent: Instant,
     started: Option<Instant>,
     events: Vec<TimedEvent>,
+    threw: Vec<Threw>,
     end: Option<(CallEnd, Instant)>,
     complete: Option<Instant>,
     // Actions not performed yet, with their absolute time for `after_ms`.
@@ -133,6 +136,7 @@ pub async fn collect(
     let mut calls: Vec<CallState> = Vec::new();
     let mut problems = Vec::new();
     let mut problems_dropped = 0u64;
+    let mut lines = CaseLines::default();
     for message in messages {
         let id = message.call.clone();
         let sent = Instant::now();
@@ -142,6 +146,7 @@ pub async fn collect(
             sent,
             started: None,
             events: Vec::new(),
+            threw: Vec::new(),
             end: None,
             complete: None,
             pending: actions
@@ -185,6 +190,9 @@ pub async fn collect(
             item = session.rx.recv() => {
                 let Some(item) = item else { break };
                 match item {
+                    Routed::Message { message: FromCandidate::Log { call, message }, .. } => {
+                        lines.push(call.as_deref().unwrap_or_default(), &message);
+                    }
                     Routed::Message { at, message } => {
                         if let Some(problem) = on_message(&session, &mut calls, at, message).await {
                             keep_problem(&mut problems, &mut problems_dropped, problem);
@@ -239,7 +247,7 @@ pub async fn collect(
             }
         }
     }
-    let log = session.log();
+    let log = session.log() + &lines.text();
     if problems_dropped > 0 {
         problems.push(format!(
             "{problems_dropped} more protocol problems, counted, not kept"
@@ -313,6 +321,7 @@ fn observed(c: CallState) -> CallObservation {
             TimedFrom::Sent
         },
         started_ms: c.started.map(|s| ms_between(c.sent, s)),
+        threw: c.threw,
     }
 }
 
@@ -356,7 +365,21 @@ async fn on_message(
         FromCandidate::Error { call, message } => {
             (call.clone(), Some(CallEnd::Error(message.clone())))
         }
-        FromCandidate::Hello(_) => return None,
+        FromCandidate::Threw {
+            call,
+            method,
+            message,
+        } => {
+            let state = calls.iter_mut().find(|c| c.id == *call)?;
+            let at_ms = ms_between(state.origin(), at);
+            state.threw.push(Threw {
+                method: method.clone(),
+                message: message.clone(),
+                at_ms,
+            });
+            return None;
+        }
+        FromCandidate::Hello(_) | FromCandidate::Log { .. } => return None,
     };
     let state = calls.iter_mut().find(|c| c.id == id)?;
     if let Some(end) = end {
@@ -432,6 +455,7 @@ mod tests {
             sent,
             started: None,
             events: Vec::new(),
+            threw: Vec::new(),
             end: Some((
                 CallEnd::Completed,
                 sent + Duration::from_millis(end_after_ms),

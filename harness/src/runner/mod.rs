@@ -343,6 +343,13 @@ pub async fn run_guarded(
                 platforms: hello.platforms.clone(),
                 apis: hello.apis.clone(),
                 starts: supervisor.starts(),
+                lacks: supervisor
+                    .lacks()
+                    .iter()
+                    .map(|c| c.name().to_string())
+                    .collect(),
+                library: hello.library.clone(),
+                runtime: hello.runtime.clone(),
             },
             spec_files: spec_files
                 .iter()
@@ -432,6 +439,7 @@ fn panicked_case(id: &str, error: &str) -> CaseResult {
         status: crate::verdict::Status::Error,
         reason: Some(format!("harness error while running the case: {error}")),
         failures: Vec::new(),
+        not_applicable: Vec::new(),
         observation: None,
         duration_ms: 0,
     }

@@ -96,6 +96,10 @@ fn case_line(case: &CaseResult) -> String {
             line.push_str(&format!(" (+{} more)", case.failures.len() - 1));
         }
     }
+    let not_applicable = case.not_applicable.len();
+    if not_applicable > 0 && case.status != crate::verdict::Status::NotApplicable {
+        line.push_str(&format!(" [{not_applicable} check(s) not applicable]"));
+    }
     line
 }
 

@@ -7,13 +7,13 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use dlconform::observation::{CallEnd, CallObservation, FileRecord, Observation, TimedEvent};
-use dlconform::protocol::EventKind;
+use dlconform::protocol::{Component, EventKind};
 use dlconform::results::{
     CandidateInfo, CaseResult, RESULTS_FORMAT, RunInfo, RunResults, SelectionInfo, SpecFileInfo,
     Summary,
 };
 use dlconform::spec::model::Tier;
-use dlconform::verdict::{CheckFailure, Status};
+use dlconform::verdict::{CheckFailure, NotApplicable, Status};
 use mock_server::control::journal::{CaseJournal, ConnectionEnd, RequestRecord};
 use serde_json::json;
 
@@ -38,6 +38,9 @@ pub fn run_of(name: &str, version: &str, cases: Vec<CaseResult>) -> RunResults {
                 platforms: platforms.clone(),
                 apis: vec!["downloadFile".to_string(), "uploadFile".to_string()],
                 starts: 1,
+                lacks: Vec::new(),
+                library: None,
+                runtime: None,
             },
             spec_files: vec![SpecFileInfo {
                 path: "specs/douyin.yaml".to_string(),
@@ -79,6 +82,7 @@ pub fn case(id: &str, tier: Tier, expected: Status, status: Status) -> CaseResul
         status,
         reason: None,
         failures: Vec::new(),
+        not_applicable: Vec::new(),
         observation: None,
         duration_ms: 120,
     }
@@ -123,6 +127,7 @@ pub fn download_observation(case_id: &str, size: u64, success: bool) -> Observat
             duration_ms: 90,
             timed_from: Default::default(),
             started_ms: None,
+            threw: Vec::new(),
         }],
         files: if success {
             vec![FileRecord {
@@ -292,4 +297,60 @@ pub fn counts(run: &RunResults) -> BTreeMap<String, usize> {
 /// Write `run` as results.json in `dir`; returns its path.
 pub fn write_run(run: &RunResults, dir: &Path) -> std::path::PathBuf {
     run.write_to(dir).expect("results.json written")
+}
+
+/// A run of `lacking 0.1.0`, a candidate that declared `files` and `host-events` missing, with
+/// its library and runtime: one case `N/A`, one PASS with a not-applicable file check, one FAIL.
+pub fn lacking_run() -> RunResults {
+    let na = |check: &str, capability: &str, reason: &str| NotApplicable {
+        check: check.to_string(),
+        capability: capability.to_string(),
+        reason: reason.to_string(),
+    };
+    let mut skipped = case(
+        "wechat/download/offline/mid-body",
+        Tier::Required,
+        Status::Pass,
+        Status::NotApplicable,
+    );
+    skipped.reason = Some("not applicable: the candidate lacks `host-events`".to_string());
+    skipped.not_applicable = vec![na("case", "host-events", "the case injects `offline`")];
+    let mut partly = case(
+        "wechat/download/success/temp-file",
+        Tier::Required,
+        Status::Pass,
+        Status::Pass,
+    );
+    partly.observation = Some(download_observation(&partly.id, 65536, true));
+    partly.not_applicable = vec![na(
+        "file.matches-body",
+        "files",
+        "needs a file written to a platform path; the candidate lacks `files`",
+    )];
+    let mut failed = case(
+        "wechat/download/status/404",
+        Tier::Required,
+        Status::Pass,
+        Status::Fail,
+    );
+    failed.failures = vec![CheckFailure {
+        check: "shape.type".to_string(),
+        call: None,
+        expected: json!("number"),
+        actual: json!("string"),
+        message: "statusCode has the wrong type".to_string(),
+        tier: Tier::Required,
+    }];
+    let mut run = run_of("lacking", "0.1.0", vec![skipped, partly, failed]);
+    let candidate = &mut run.run.candidate;
+    candidate.lacks = vec!["files".to_string(), "host-events".to_string()];
+    candidate.library = Some(Component {
+        name: "fixture-lib".to_string(),
+        version: "1.2.3".to_string(),
+    });
+    candidate.runtime = Some(Component {
+        name: "chromium".to_string(),
+        version: "131.0".to_string(),
+    });
+    run
 }

@@ -596,7 +596,10 @@ impl Driver {
                 FromCandidate::Unsupported { call, .. } | FromCandidate::Error { call, .. } => {
                     (call.clone(), None)
                 }
-                FromCandidate::Hello(_) | FromCandidate::Started { .. } => continue,
+                FromCandidate::Hello(_)
+                | FromCandidate::Started { .. }
+                | FromCandidate::Log { .. }
+                | FromCandidate::Threw { .. } => continue,
             };
             let Some(i) = ids.iter().position(|c| *c == call) else {
                 continue;

@@ -2,7 +2,7 @@
 (function () {
   'use strict';
 
-  var STATUSES = ['PASS', 'FAIL', 'TIMEOUT', 'CRASH', 'ERROR', 'UNSUPPORTED', 'XFAIL', 'XPASS', 'SKIP'];
+  var STATUSES = ['PASS', 'FAIL', 'TIMEOUT', 'CRASH', 'ERROR', 'UNSUPPORTED', 'XFAIL', 'XPASS', 'SKIP', 'N/A'];
   var data = JSON.parse(document.getElementById('dlconform-results').textContent);
   var candidates = data.candidates || [];
 
@@ -35,8 +35,16 @@
   function json(value, pretty) {
     return value === undefined ? '' : JSON.stringify(value, null, pretty ? 2 : 0);
   }
+  // The class of a status: `N/A` has no slash in it.
+  function statusClass(status) {
+    return 's-' + String(status).replace('/', '');
+  }
   function statusChip(status) {
-    return el('span', { class: 'chip s-' + status, text: status });
+    return el('span', { class: 'chip ' + statusClass(status), text: status });
+  }
+  // N/A is the candidate's declared lack, never a departure from what was expected.
+  function departs(result) {
+    return result.status !== result.expected && result.status !== 'N/A';
   }
 
   // Rows: one per case id, cells one per candidate, grouped by platform and api.
@@ -73,7 +81,7 @@
       var run = candidate.results.run;
       var summary = candidate.results.summary;
       var chips = STATUSES.filter(function (s) { return summary.by_status[s]; }).map(function (s) {
-        return el('span', { class: 'chip s-' + s, title: s, text: s + ' ' + summary.by_status[s] });
+        return el('span', { class: 'chip ' + statusClass(s), title: s, text: s + ' ' + summary.by_status[s] });
       });
       var partitions = candidate.sources.map(function (s) { return s.partition; }).filter(Boolean);
       box.appendChild(el('div', { class: 'card' },
@@ -85,8 +93,21 @@
             : summary.unexpected_required.length + ' required case(s) not as expected' }),
         el('div', { class: 'meta', text: summary.total + ' cases · ' + summary.unexpected_recommended.length +
           ' recommended not as expected' }),
+        declaredLine(run.candidate),
         el('div', { class: 'chips' }, chips)));
     });
+  }
+
+  // Library, runtime and the capabilities a candidate declared missing.
+  function declaredLine(candidate) {
+    var parts = [];
+    function component(c) { return c.version ? c.name + ' ' + c.version : c.name; }
+    if (candidate.library) { parts.push('library ' + component(candidate.library)); }
+    if (candidate.runtime) { parts.push('runtime ' + component(candidate.runtime)); }
+    if (candidate.lacks && candidate.lacks.length) {
+      parts.push('lacks ' + candidate.lacks.join(', ') + ' (checks needing them are not applicable)');
+    }
+    return parts.length ? el('div', { class: 'meta declared', text: parts.join(' · ') }) : null;
   }
 
   function fillFilters() {
@@ -118,7 +139,7 @@
     if (f.tier && row.tier !== f.tier) { return false; }
     if (f.text && row.id.toLowerCase().indexOf(f.text) < 0) { return false; }
     if (f.status && !row.cells.some(function (c) { return c && c.status === f.status; })) { return false; }
-    if (f.unexpected && !row.cells.some(function (c) { return c && c.status !== c.expected; })) { return false; }
+    if (f.unexpected && !row.cells.some(function (c) { return c && departs(c); })) { return false; }
     return true;
   }
 
@@ -187,9 +208,9 @@
             tr.appendChild(el('td', { class: 'cell s-none', text: '—', title: 'not run by ' + candidates[ci].label }));
             return;
           }
-          var unexpected = cell.status !== cell.expected;
+          var unexpected = departs(cell);
           var tier = countedTier(cell);
-          var classes = 'cell s-' + cell.status + (unexpected ? ' unexpected ' + tier : '') +
+          var classes = 'cell ' + statusClass(cell.status) + (unexpected ? ' unexpected ' + tier : '') +
             (selected && selected.id === row.id && selected.ci === ci ? ' selected' : '');
           tr.appendChild(el('td', {
             class: classes, 'data-status': cell.status,
@@ -267,6 +288,17 @@
     return out;
   }
 
+  // Checks not judged: they need a capability the candidate declared missing.
+  function notApplicableSection(result) {
+    var rows = result.not_applicable || [];
+    if (!rows.length) { return null; }
+    return [el('h2', { text: 'Not applicable (' + rows.length + ')' }),
+      table(['check', 'capability', 'why'], rows.map(function (n) {
+        return el('tr', { class: 'check-na' }, el('td', { class: 'mono', text: n.check }),
+          el('td', { class: 'mono', text: n.capability }), el('td', { text: n.reason }));
+      }))];
+  }
+
   // Bytes so far from a progress event, whatever the platform calls them.
   function progressBytes(d) {
     if (!d || typeof d !== 'object') { return null; }
@@ -334,7 +366,8 @@
   function callsSection(observation) {
     return [el('h2', { text: 'Calls (' + observation.calls.length + ')' }), observation.calls.map(function (call) {
       return [el('h3', { text: call.call }),
-        dl([['ended', endText(call.end)], ['duration', call.duration_ms + ' ms'], ['events', String(call.events.length)]]),
+        dl([['ended', endText(call.end)], ['duration', call.duration_ms + ' ms'], ['events', String(call.events.length)]]
+          .concat((call.threw || []).map(function (t) { return ['threw at ' + t.at_ms + ' ms', t.method + ': ' + t.message]; }))),
         progressChart(call),
         eventsTable(call.events)];
     })];
@@ -402,15 +435,16 @@
     selected = { id: id, ci: ci };
     var panel = document.getElementById('detail');
     panel.textContent = '';
-    var unexpected = result.status !== result.expected;
+    var unexpected = departs(result);
     panel.appendChild(el('button', { class: 'close', title: 'close', text: '✕', onclick: closeDetail }));
     panel.appendChild(el('h1', { class: 'mono', text: result.id }));
-    panel.appendChild(el('p', null, el('span', { class: 'badge s-' + result.status, text: result.status }),
+    panel.appendChild(el('p', null, el('span', { class: 'badge ' + statusClass(result.status), text: result.status }),
       ' ' + candidates[ci].label + (unexpected ? ' — expected ' + result.expected : ' — as expected')));
     panel.appendChild(dl([['summary', result.summary], ['source', sourceLink(result)], ['spec', result.spec],
       ['api', result.api], ['tier', result.tier], ['reason', result.reason], ['took', result.duration_ms + ' ms'],
       ['url', result.observation ? result.observation.url : '']]));
     append(panel, failuresSection(result));
+    append(panel, notApplicableSection(result));
     if (result.observation) {
       append(panel, callsSection(result.observation));
       append(panel, serverSection(result.observation.server));

@@ -1,0 +1,145 @@
+//! Which spec cases each missing capability makes `N/A`, over the real specs: the cases whose
+//! premise needs it, and no case that only downloads.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use dlconform::check::applicable::{Premise, premise};
+use dlconform::protocol::Capability;
+use dlconform::runner::{plan, specs};
+
+mod cli_support;
+
+/// Case ids `N/A` for a candidate lacking each capability alone.
+fn na_cases() -> BTreeMap<&'static str, Vec<String>> {
+    let root = cli_support::workspace().join("specs");
+    let paths: Vec<_> = [
+        "baidu",
+        "douyin",
+        "feishu-gadget",
+        "feishu-openapi",
+        "wechat",
+    ]
+    .iter()
+    .map(|name| root.join(format!("{name}.yaml")))
+    .collect();
+    let files: Vec<_> = specs::load(&paths, false)
+        .expect("specs load")
+        .into_iter()
+        .map(Arc::new)
+        .collect();
+    let cases = plan::expand(&files);
+    let mut out = BTreeMap::new();
+    for capability in Capability::ALL {
+        let ids = cases
+            .iter()
+            .filter(|planned| {
+                let sdk_version = planned.sdk_version();
+                let input = Premise {
+                    case: &planned.case,
+                    api: planned.api(),
+                    shapes: planned.result_shapes(),
+                    sdk_version: &sdk_version,
+                    variant: planned.variant().is_some(),
+                };
+                !premise(&input, &[capability]).is_empty()
+            })
+            .map(|planned| planned.full_id.clone())
+            .collect();
+        out.insert(capability.name(), ids);
+    }
+    out
+}
+
+fn assert_picks(na: &BTreeMap<&str, Vec<String>>, capability: &str, yes: &[&str], no: &[&str]) {
+    let ids = &na[capability];
+    for id in yes {
+        assert!(
+            ids.iter().any(|i| i == id),
+            "{capability} should make {id} N/A: {ids:#?}"
+        );
+    }
+    for id in no {
+        assert!(
+            !ids.iter().any(|i| i == id),
+            "{capability} should not make {id} N/A"
+        );
+    }
+}
+
+#[test]
+fn capability_premises_pick_the_cases_that_test_them() {
+    let na = na_cases();
+    assert_picks(
+        &na,
+        "domain-list",
+        &[
+            "wechat/download/domain/not-in-list",
+            "douyin/download/domain/not-in-list",
+            "baidu/upload/domain/not-in-list",
+            "alipay/download/domain/alipay-not-in-list",
+        ],
+        &["wechat/download/redirect/cross-host"],
+    );
+    assert!(
+        na["domain-list"]
+            .iter()
+            .all(|id| id.contains("not-in-list")),
+        "{:#?}",
+        na["domain-list"]
+    );
+    assert_picks(
+        &na,
+        "host-events",
+        &[
+            "wechat/download/host/background",
+            "wechat/download/host/network-change",
+            "wechat/download/host/offline",
+            "douyin/download/net/offline",
+        ],
+        // An abort is the task's own method, not a host event.
+        &["douyin/download/abort/before-headers"],
+    );
+    assert_picks(
+        &na,
+        "sdk-version",
+        &[
+            "douyin/download/ok/before-2-42-file-path-ignored",
+            "douyin/download/size/v2-41/past-limit",
+            "wechat/download/timeout/before-2-10-0",
+            "wechat/download/success/file-path-before-1-8-0",
+            "alipay/download/success/alipay-shape",
+        ],
+        // Alipay's versions are not WeChat's: a parameter's `since` says nothing there.
+        &[
+            "alipay/download/timeout/alipay-headers-late",
+            "alipay/download/success/alipay-http2-ignored",
+            "alipay/download/success/alipay-status-code-2-8-8",
+        ],
+    );
+    assert_picks(
+        &na,
+        "files",
+        &[
+            "baidu/upload/success/basic",
+            "douyin/download/file-path/traversal",
+            "douyin/download/file-path/user-quota",
+            "wechat/download/file-path/quota-exceeded",
+        ],
+        // A download with filePath that succeeds is judged on the rest.
+        &["wechat/download/success/file-path"],
+    );
+    // Plain downloads are never N/A, whatever is missing.
+    for capability in na.keys() {
+        assert_picks(
+            &na,
+            capability,
+            &[],
+            &[
+                "wechat/download/success/temp-file",
+                "douyin/download/ok/temp-file",
+                "feishu-openapi/file-get/ok/binary",
+            ],
+        );
+    }
+}
