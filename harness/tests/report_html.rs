@@ -62,10 +62,13 @@ fn report_html_summary_matrix_is_platform_by_candidate() {
             .unwrap_or_else(|| panic!("no row {platform} in {matrix}"))
             .to_string()
     };
-    // douyin: PASS as expected; TIMEOUT and FAIL (one required check) are required failures.
+    // douyin: one required case passed of three; TIMEOUT and FAIL (one required check) are
+    // required cases not as expected.
     let douyin = row("douyin");
     assert!(
-        douyin.contains("<span class=\"rate\">33%</span> as expected (1/3)"),
+        douyin.contains(
+            "<span class=\"rate\">33%</span> passed (1/3)<div class=\"tiers\">required 1/3 · recommended 0/0</div>"
+        ),
         "{douyin}"
     );
     assert!(
@@ -73,13 +76,34 @@ fn report_html_summary_matrix_is_platform_by_candidate() {
         "{douyin}"
     );
     assert!(
-        douyin.contains("<span class=\"rate\">100%</span> as expected (3/3)"),
+        douyin.contains(
+            "<span class=\"rate\">100%</span> passed (3/3)<div class=\"tiers\">required 3/3 · recommended 0/0</div>"
+        ),
         "{douyin}"
     );
-    // wechat: CRASH of a required case; ERROR and XPASS of recommended cases apart.
+    // The cell leads to its failed cases and their check ids, recommended ones marked.
+    assert!(
+        douyin.contains("<summary>2 did not pass</summary>"),
+        "{douyin}"
+    );
+    assert!(
+        douyin.contains(
+            "<a href=\"#case=douyin%2Fdownload%2Ftls%2Fself-signed&amp;candidate=0\">download/tls/self-signed</a> \
+             <span class=\"chip s-FAIL\">FAIL</span>: <code>errno</code>, <code>errMsg (recommended)</code>"
+        ),
+        "{douyin}"
+    );
+    assert!(
+        douyin.contains("<span class=\"chip s-TIMEOUT\">TIMEOUT</span></li>"),
+        "{douyin}"
+    );
+    // wechat: CRASH of a required case; ERROR and XFAIL of recommended cases did not pass, XPASS
+    // did (it is not as expected all the same).
     let wechat = row("wechat");
     assert!(
-        wechat.contains("<span class=\"rate\">25%</span> as expected (1/4)"),
+        wechat.contains(
+            "<span class=\"rate\">25%</span> passed (1/4)<div class=\"tiers\">required 0/1 · recommended 1/3</div>"
+        ),
         "{wechat}"
     );
     assert!(
@@ -87,15 +111,25 @@ fn report_html_summary_matrix_is_platform_by_candidate() {
         "{wechat}"
     );
     assert!(
-        wechat.contains("<span class=\"req-fail\">1 required failed</span>"),
+        wechat.contains("<span class=\"req-fail\">1 required not as expected</span>"),
         "{wechat}"
     );
     assert!(
-        wechat.contains("<span class=\"rec-fail\">2 recommended failed</span>"),
+        wechat.contains("<span class=\"rec-fail\">2 recommended not as expected</span>"),
         "{wechat}"
     );
-    // baidu: only SKIP and UNSUPPORTED for the first candidate, nothing for the second.
-    assert_eq!(row("baidu").matches("nothing ran").count(), 2, "{matrix}");
+    assert!(
+        wechat.contains("<li class=\"recommended\"><a href=\"#case=wechat%2Fdownload%2Fheader%2Freferer&amp;candidate=0\">"),
+        "a known failure is listed, not as unexpected: {wechat}"
+    );
+    // baidu: SKIP and UNSUPPORTED counted apart for the first candidate; nothing for the second.
+    let baidu = row("baidu");
+    assert!(
+        baidu.contains("<div class=\"apart\">not run: n/a 1 · skipped 1</div>"),
+        "{baidu}"
+    );
+    assert!(baidu.contains("passed (0/0)"), "{baidu}");
+    assert_eq!(baidu.matches("nothing ran").count(), 1, "{matrix}");
 }
 
 /// Chromium's path; a browser test without one panics naming what to install.
@@ -380,4 +414,42 @@ fn report_html_filters_from_the_link_in_a_browser() {
         ],
         "{dom}"
     );
+}
+
+#[test]
+#[cfg_attr(skip_chromium, ignore = "needs chromium (apt-get install -y chromium)")]
+fn report_html_summary_cell_links_open_the_failed_case_in_a_browser() {
+    let chromium = chromium();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let written = write_reports(&two_candidates(), dir.path()).expect("reports written");
+    let page = std::fs::read_to_string(&written.html).expect("page");
+    // The link of the second candidate's failed wechat case, as the matrix cell writes it.
+    let href = page
+        .split("<a href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .find(|href| href.contains("size%2Fover-max") && href.ends_with("candidate=1"))
+        .unwrap_or_else(|| panic!("no link to the second candidate's over-max case in {page}"))
+        .replace("&amp;", "&");
+    let url = format!("{}{href}", file_url(&written.html));
+    let dump = browse(
+        &chromium,
+        &dir.path().join("profile"),
+        &["--dump-dom"],
+        &url,
+    );
+    let dom = rendered(&dump);
+    let detail = dom
+        .split("<aside id=\"detail\"")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no detail panel: {dom}"));
+    assert!(
+        !detail.starts_with(" hidden"),
+        "detail panel hidden: {detail}"
+    );
+    assert!(
+        detail.contains("<h1 class=\"mono\">wechat/download/size/over-max</h1>"),
+        "{detail}"
+    );
+    assert!(detail.contains("other 2.0.0"), "{detail}");
 }
