@@ -124,9 +124,8 @@ pub fn parse(file: &Path, text: &str) -> Result<Manifest, ManifestError> {
     };
     let raw: RawManifest = serde_saphyr::from_str_with_options(text, options).map_err(|err| {
         let at = err.location().unwrap_or(Location::UNKNOWN);
-        let first = err.to_string();
-        let first = first.lines().next().unwrap_or_default().trim().to_string();
-        ManifestError::Invalid(vec![problem(at, first)])
+        let message = crate::expectations::load::plain_message(&err.to_string());
+        ManifestError::Invalid(vec![problem(at, message)])
     })?;
     let dir = file
         .parent()

@@ -6,8 +6,36 @@ use super::execute::{ColumnOutcome, ColumnRun};
 use crate::cli::exit;
 use crate::report::{MergeError, MergedResults, merge, merge::MergeOutcome};
 
+/// Why the runs could not be merged into one matrix.
+#[derive(Debug, thiserror::Error)]
+pub enum MatrixError {
+    /// Two columns' candidates said hello with the same name and version: `report merge` would
+    /// take them for parts of one run.
+    #[error(
+        "{0} and {1} both say hello as `{2}`: the matrix cannot tell them apart (give each its own name in hello)"
+    )]
+    SameHello(String, String, String),
+    /// The merge itself failed.
+    #[error(transparent)]
+    Merge(#[from] MergeError),
+}
+
 /// The merged results of every column that ran, in column order (`report merge`'s join).
-pub fn merged(outcomes: &[ColumnOutcome]) -> Result<MergeOutcome, MergeError> {
+pub fn merged(outcomes: &[ColumnOutcome]) -> Result<MergeOutcome, MatrixError> {
+    let mut seen: Vec<(&str, String)> = Vec::new();
+    for outcome in outcomes {
+        if let ColumnRun::Ran(ran) = &outcome.run {
+            let label = crate::report::candidate_label(&ran.results.run.candidate);
+            if let Some((first, _)) = seen.iter().find(|(_, l)| *l == label) {
+                return Err(MatrixError::SameHello(
+                    first.to_string(),
+                    outcome.name.clone(),
+                    label,
+                ));
+            }
+            seen.push((&outcome.name, label));
+        }
+    }
     let runs: Vec<MergedResults> = outcomes
         .iter()
         .filter_map(|o| match &o.run {
@@ -18,7 +46,7 @@ pub fn merged(outcomes: &[ColumnOutcome]) -> Result<MergeOutcome, MergeError> {
             _ => None,
         })
         .collect();
-    merge(runs)
+    Ok(merge(runs)?)
 }
 
 /// 2 when a column could not run (its install failed, its candidate would not start); else 1
@@ -71,12 +99,14 @@ pub fn table(outcomes: &[ColumnOutcome], check_snapshots: bool) -> Table {
                 } else {
                     "not checked".to_string()
                 };
-                let verdict = if summary.ok && snapshots_match(&ran.snapshots) {
-                    "as expected"
-                } else if summary.ok {
-                    "snapshots differ"
-                } else {
+                let verdict = if !summary.ok {
                     "NOT as expected"
+                } else if !ran.snapshots.changed.is_empty() || !ran.snapshots.errors.is_empty() {
+                    "snapshots changed"
+                } else if !ran.snapshots.new.is_empty() {
+                    "snapshots new"
+                } else {
+                    "as expected"
                 };
                 vec![
                     Cell::new(&outcome.name),
