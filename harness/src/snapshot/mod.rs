@@ -12,6 +12,7 @@ mod pending;
 mod redact;
 mod review;
 mod store;
+mod timing;
 
 pub use check::{SnapshotMode, SnapshotOutcome, SnapshotTally, apply};
 pub use diff::unified_diff;
@@ -20,6 +21,7 @@ pub use orphans::{case_id_of, find_orphans};
 pub use pending::{Pending, find_pending};
 pub use redact::{Redactor, key_id};
 pub use review::{ReviewTally, review};
+pub use timing::{TIMING_DEPENDENT, timing_dependent};
 pub use store::{
     Comparison, PENDING_SUFFIX, SnapshotError, SnapshotStore, folder_name, pending_of, to_text,
 };
