@@ -405,3 +405,82 @@ fn compat_refuses_an_unknown_pick() {
         text(&output)
     );
 }
+
+#[test]
+fn compat_a_candidate_that_will_not_start_costs_only_its_column() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = candidates(
+        dir.path(),
+        &[(
+            "dead",
+            "name: dead\ndescription: \"exits at once\"\ncandidate: \"cmd:exit 1\"\nplatforms: [wechat]\nexpectations: expectations.yaml\n",
+            "",
+        )],
+    );
+    let out = dir.path().join("out");
+    let output = compat(&[
+        "--candidates-dir",
+        path(&root),
+        "--out",
+        path(&out),
+        "--case",
+        "wechat/download/success/temp-file",
+        "--check-snapshots",
+        "false",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    let stdout = out_of(&output);
+    let dead = stdout
+        .lines()
+        .find(|l| l.contains("| dead "))
+        .unwrap_or_else(|| panic!("no row for dead: {}", text(&output)));
+    assert!(
+        dead.contains("COULD NOT RUN: candidate would not start"),
+        "{dead}"
+    );
+    // The reference still ran and is the matrix.
+    let merged = load_results(&out.join("results.json")).expect("merged");
+    assert_eq!(merged.candidates.len(), 1);
+    assert_eq!(merged.candidates[0].results.run.candidate.name, "reference");
+}
+
+#[test]
+fn compat_stops_an_install_past_its_time_limit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = candidates(
+        dir.path(),
+        &[(
+            "slow",
+            "name: slow\ndescription: \"installs forever\"\ninstall: \"sleep 60 & wait; echo finished > finished.txt\"\ncandidate: \"mutant:timeout-ignored\"\nplatforms: [wechat]\nexpectations: expectations.yaml\n",
+            "",
+        )],
+    );
+    let started = std::time::Instant::now();
+    let output = compat(&[
+        "--candidates-dir",
+        path(&root),
+        "--out",
+        path(&dir.path().join("out")),
+        "--candidates",
+        "reference,slow",
+        "--case",
+        "wechat/download/success/temp-file",
+        "--check-snapshots",
+        "false",
+        "--install-timeout",
+        "1",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(
+        out_of(&output).contains("took longer than 1 s"),
+        "{}",
+        text(&output)
+    );
+    // The whole process group went: the background sleep did not hold the command for 60 s.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(45),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(!root.join("slow/finished.txt").exists());
+}

@@ -21,10 +21,10 @@ pub use orphans::{case_id_of, find_orphans};
 pub use pending::{Pending, find_pending};
 pub use redact::{Redactor, key_id};
 pub use review::{ReviewTally, review};
-pub use timing::{TIMING_DEPENDENT, timing_dependent};
 pub use store::{
     Comparison, PENDING_SUFFIX, SnapshotError, SnapshotStore, folder_name, pending_of, to_text,
 };
+pub use timing::{TIMING_DEPENDENT, timing_dependent};
 
 /// Check name of a failure raised by a changed snapshot.
 pub const CHECK_NAME: &str = "snapshot";
