@@ -84,6 +84,13 @@ fn compat_runs_reference_and_example_node_into_one_matrix_and_checks_snapshots()
             .join("example-node/wechat/download__success__temp-file.yaml.new")
             .is_file()
     );
+    // How to settle them, with this run's names and paths.
+    let hint = format!(
+        "`dlconform snapshot accept --results {} --candidate example-node --snapshot-dir {}`",
+        out.join("runs/example-node/results.json").display(),
+        snapshots.display()
+    );
+    assert!(stdout.contains(&hint), "{}", text(&first));
     assert!(
         snapshots
             .join("reference/wechat/download__body__empty.yaml.new")

@@ -187,14 +187,22 @@ pub fn run(args: &CompatArgs) -> anyhow::Result<i32> {
         );
         return Ok(signal.exit_code());
     }
-    if outcomes.iter().any(|o| match &o.run {
-        ColumnRun::Ran(ran) => !summary::snapshots_match(&ran.snapshots),
-        _ => false,
-    }) {
-        println!(
-            "snapshots pending as <case>.yaml.new: review with `dlconform snapshot review`, or store a run's with `dlconform snapshot accept --results {}/runs/<name>/results.json --candidate <name>`",
-            options.out.display()
-        );
+    let dir = if options.snapshot_dir == std::path::Path::new("snapshots") {
+        String::new()
+    } else {
+        format!(" --snapshot-dir {}", options.snapshot_dir.display())
+    };
+    for outcome in &outcomes {
+        let ColumnRun::Ran(ran) = &outcome.run else {
+            continue;
+        };
+        if !summary::snapshots_match(&ran.snapshots) {
+            let name = &outcome.name;
+            println!(
+                "{name}: snapshots pending as <case>.yaml.new: review with `dlconform snapshot review --candidate {name}{dir}`, or store them all with `dlconform snapshot accept --results {} --candidate {name}{dir}`",
+                ran.path.display(),
+            );
+        }
     }
     Ok(code)
 }
