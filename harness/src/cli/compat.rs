@@ -49,11 +49,11 @@ or expectations file is wrong, or a candidate could not be installed or started.
 /// Examples of `dlconform compat`.
 pub const EXAMPLES: &str = "\
 Examples:
-  dlconform compat                                    # install, run everything, write reports/compat/
+  dlconform compat                              # everything, into reports/compat/
   dlconform compat --no-install --candidates reference,example-node
   dlconform compat --candidates taro-h5 --platform wechat --jobs 4
   dlconform compat --case 'wechat/download/success/**' --out /tmp/compat
-  dlconform compat --check-snapshots false            # do not compare snapshots";
+  dlconform compat --check-snapshots false      # do not compare snapshots";
 
 /// Arguments of `dlconform compat`.
 #[derive(Debug, Args)]
