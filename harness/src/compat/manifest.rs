@@ -193,7 +193,12 @@ pub fn parse(file: &Path, text: &str) -> Result<Manifest, ManifestError> {
     }
     let expectations_path = dir.join(&expectations);
     if !expectations.is_empty() {
-        if Path::new(&expectations).is_absolute() || expectations.contains("..") {
+        let relative = Path::new(&expectations);
+        let leaves = relative.is_absolute()
+            || relative
+                .components()
+                .any(|c| matches!(c, std::path::Component::ParentDir));
+        if leaves {
             problems.push(problem(
                 raw.expectations.referenced,
                 format!("`expectations` must be a path inside the candidate's folder, not `{expectations}`"),
@@ -218,4 +223,109 @@ pub fn parse(file: &Path, text: &str) -> Result<Manifest, ManifestError> {
         platforms,
         expectations: expectations_path,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A candidate folder `<tmp>/<name>/` with an expectations file; returns the manifest path.
+    fn folder(dir: &Path, name: &str) -> PathBuf {
+        let folder = dir.join(name);
+        std::fs::create_dir_all(&folder).expect("folder");
+        std::fs::write(folder.join("expectations.yaml"), "").expect("expectations");
+        folder.join(MANIFEST_FILE)
+    }
+
+    fn problems(file: &Path, text: &str) -> Vec<String> {
+        match parse(file, text) {
+            Ok(manifest) => panic!("accepted: {manifest:?}"),
+            Err(ManifestError::Invalid(problems)) => {
+                problems.iter().map(ToString::to_string).collect()
+            }
+            Err(other) => panic!("{other}"),
+        }
+    }
+
+    #[test]
+    fn a_good_manifest_resolves_its_folder_and_expectations() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = folder(dir.path(), "lib");
+        let manifest = parse(
+            &file,
+            "name: lib\ndescription: \"a lib\"\ninstall: \"./install.sh\"\ncandidate: \"cmd:node a.js\"\nplatforms: [wechat, douyin]\nexpectations: expectations.yaml\n",
+        )
+        .expect("valid");
+        assert_eq!(manifest.dir, dir.path().join("lib"));
+        assert_eq!(
+            manifest.expectations,
+            dir.path().join("lib/expectations.yaml")
+        );
+        assert_eq!(manifest.platforms, [Platform::Wechat, Platform::Douyin]);
+        assert_eq!(manifest.install.as_deref(), Some("./install.sh"));
+        assert!(matches!(manifest.spec(), Ok(CandidateSpec::Command(c)) if c == "node a.js"));
+    }
+
+    #[test]
+    fn every_value_problem_is_reported_at_its_place() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = folder(dir.path(), "lib");
+        let found = problems(
+            &file,
+            "name: lib\ndescription: \"\"\ncandidate: \"cmd:\"\nplatforms:\n  - wechat\n  - wechat\nexpectations: ../elsewhere.yaml\n",
+        );
+        let shown = file.display().to_string();
+        for expected in [
+            format!("{shown}:2:14: `description` is empty"),
+            format!("{shown}:3:12: `candidate`: unknown candidate 'cmd:': empty command line"),
+            format!("{shown}:6:5: platform `wechat` is listed twice"),
+            format!("{shown}:7:15: `expectations` must be a path inside the candidate's folder"),
+        ] {
+            assert!(
+                found.iter().any(|p| p.starts_with(&expected)),
+                "no `{expected}` in {found:#?}"
+            );
+        }
+        assert_eq!(found.len(), 4, "{found:#?}");
+    }
+
+    #[test]
+    fn a_missing_expectations_file_and_an_empty_platform_list_are_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = folder(dir.path(), "lib");
+        let found = problems(
+            &file,
+            "name: lib\ndescription: d\ncandidate: reference\nplatforms: []\nexpectations: missing.yaml\n",
+        );
+        assert!(
+            found
+                .iter()
+                .any(|p| p.contains("`platforms` lists no platform")),
+            "{found:#?}"
+        );
+        assert!(
+            found.iter().any(|p| p.contains("no expectations file at")),
+            "{found:#?}"
+        );
+    }
+
+    #[test]
+    fn discover_reads_every_folder_with_a_manifest_in_name_order() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for name in ["b-lib", "a-lib"] {
+            let file = folder(dir.path(), name);
+            std::fs::write(
+                file,
+                format!("name: {name}\ndescription: d\ncandidate: reference\nplatforms: [baidu]\nexpectations: expectations.yaml\n"),
+            )
+            .expect("manifest");
+        }
+        std::fs::create_dir_all(dir.path().join("no-manifest")).expect("folder");
+        let names: Vec<String> = discover(dir.path())
+            .expect("valid")
+            .into_iter()
+            .map(|m| m.name)
+            .collect();
+        assert_eq!(names, ["a-lib", "b-lib"]);
+    }
 }
