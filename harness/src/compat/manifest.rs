@@ -148,7 +148,12 @@ pub fn parse(file: &Path, text: &str) -> Result<Manifest, ManifestError> {
     let candidate = text_of(&raw.candidate, "candidate");
     let expectations = text_of(&raw.expectations, "expectations");
     let install = raw.install.as_ref().map(|i| text_of(i, "install"));
-    if !name.is_empty() && name != folder {
+    if name == super::REFERENCE {
+        problems.push(problem(
+            raw.name.referenced,
+            format!("`{name}` is the built-in reference's column and snapshot folder: name the candidate otherwise"),
+        ));
+    } else if !name.is_empty() && name != folder {
         problems.push(problem(
             raw.name.referenced,
             format!("`name` is `{name}` but the folder is `{folder}`: a candidate is named by its folder"),

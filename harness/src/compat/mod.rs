@@ -72,7 +72,7 @@ pub enum PlanError {
     Manifest(#[from] ManifestError),
     /// Expectations files that do not parse, or entries of real candidates without evidence.
     #[error("{}", .0.iter().map(Problem::to_string).collect::<Vec<_>>().join("\n"))]
-    Expectations(Vec<Problem>),
+    Problems(Vec<Problem>),
     /// `--candidates` names something that is neither the reference nor a manifest.
     #[error("--candidates: no candidate named {0}; known: {1}")]
     UnknownPick(String, String),
@@ -110,14 +110,19 @@ pub fn plan(options: &CompatOptions) -> Result<Vec<Column>, PlanError> {
         if evidence::is_real(&manifest.name) {
             problems.extend(evidence::missing_evidence(&expectations));
         }
-        let spec = manifest.spec().map_err(|err| {
-            PlanError::Expectations(vec![Problem {
-                path: manifest.file.clone(),
-                line: 0,
-                column: 0,
-                message: err.to_string(),
-            }])
-        })?;
+        // Checked when the manifest was read; kept as a problem should that ever differ.
+        let spec = match manifest.spec() {
+            Ok(spec) => spec,
+            Err(err) => {
+                problems.push(Problem {
+                    path: manifest.file.clone(),
+                    line: 0,
+                    column: 0,
+                    message: err.to_string(),
+                });
+                continue;
+            }
+        };
         columns.push(Column {
             name: manifest.name.clone(),
             spec,
@@ -127,7 +132,7 @@ pub fn plan(options: &CompatOptions) -> Result<Vec<Column>, PlanError> {
         });
     }
     if !problems.is_empty() {
-        return Err(PlanError::Expectations(problems));
+        return Err(PlanError::Problems(problems));
     }
     for pick in &options.picked {
         if !columns.iter().any(|c| c.name == *pick) {
