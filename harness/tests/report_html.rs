@@ -453,3 +453,52 @@ fn report_html_summary_cell_links_open_the_failed_case_in_a_browser() {
     );
     assert!(detail.contains("other 2.0.0"), "{detail}");
 }
+
+/// Clicks a case in a summary cell's list with playwright-core (from `npm ci` in bridge/test):
+/// the detail panel opens on that case, for that candidate, in the same page.
+#[test]
+#[cfg_attr(
+    any(skip_node, skip_chromium),
+    ignore = "needs node and chromium (apt-get install -y nodejs chromium)"
+)]
+fn report_html_summary_cell_opens_a_failed_case_on_click_in_a_browser() {
+    let node = Path::new("node");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace")
+        .to_path_buf();
+    assert!(
+        root.join("bridge/test/node_modules/playwright-core")
+            .is_dir(),
+        "bridge/test/node_modules is missing: run `npm ci` in bridge/test"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let written = write_reports(&two_candidates(), dir.path()).expect("reports written");
+    let script = root.join("harness/tests/fixtures/report_click.js");
+    let mut command = Command::new(node);
+    command
+        .arg(&script)
+        .arg(&written.html)
+        .args(["cell-wechat-1", "wechat/download/size/over-max"]);
+    if std::env::var_os("DLCONFORM_CHROMIUM").is_none() {
+        command.env("DLCONFORM_CHROMIUM", chromium());
+    }
+    let output = command.output().expect("node runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let shown: serde_json::Value = serde_json::from_str(stdout.trim()).expect("one JSON line");
+    assert_eq!(shown["hiddenBefore"], true, "{shown}");
+    assert_eq!(shown["title"], "wechat/download/size/over-max", "{shown}");
+    let text = shown["text"].as_str().unwrap_or_default();
+    assert!(text.contains("other 2.0.0"), "{shown}");
+    assert!(
+        shown["hash"]
+            .as_str()
+            .is_some_and(|h| h.contains("candidate=1")),
+        "{shown}"
+    );
+}
