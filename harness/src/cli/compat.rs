@@ -155,6 +155,10 @@ pub fn run(args: &CompatArgs) -> anyhow::Result<i32> {
     }
     println!("{}", summary::table(&outcomes, options.check_snapshots));
     let code = summary::exit_code(&outcomes);
+    if !outcomes.iter().any(|o| matches!(o.run, ColumnRun::Ran(_))) {
+        eprintln!("dlconform compat: nothing ran, so no matrix was written");
+        return Ok(exit::CANNOT_RUN);
+    }
     match summary::merged(&outcomes) {
         Ok(merged) => {
             for warning in &merged.warnings {

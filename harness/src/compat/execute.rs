@@ -66,6 +66,14 @@ pub async fn run_columns(
             break;
         }
         eprintln!("== {} over {}", column.name, platform_list(column));
+        if column.platforms.is_empty() {
+            outcomes.push(ColumnOutcome {
+                name: column.name.clone(),
+                installed: Installed::NotTried,
+                run: ColumnRun::NotSelected("none of its platforms is selected".to_string()),
+            });
+            continue;
+        }
         let installed = match (&column.manifest, options.install) {
             (None, _) => Installed::NothingToInstall,
             (Some(_), false) => Installed::Skipped,
@@ -73,13 +81,17 @@ pub async fn run_columns(
                 let log_dir = options.out.join(INSTALL_DIR);
                 let limit = options.install_timeout;
                 let manifest = manifest.clone();
+                let interrupt = guards.interrupt.clone();
+                let stop = move || interrupt.signal().is_some();
                 // Blocking (a child process and polling): off the runtime's worker threads.
-                tokio::task::spawn_blocking(move || install::install(&manifest, &log_dir, limit))
-                    .await
-                    .unwrap_or_else(|err| Installed::Failed {
-                        message: format!("install task failed: {err}"),
-                        log: None,
-                    })
+                tokio::task::spawn_blocking(move || {
+                    install::install(&manifest, &log_dir, limit, &stop)
+                })
+                .await
+                .unwrap_or_else(|err| Installed::Failed {
+                    message: format!("install task failed: {err}"),
+                    log: None,
+                })
             }
         };
         if column.manifest.is_some() {
@@ -87,8 +99,6 @@ pub async fn run_columns(
         }
         let run = if let Installed::Failed { message, .. } = &installed {
             ColumnRun::CouldNotRun(format!("install failed: {message}"))
-        } else if column.platforms.is_empty() {
-            ColumnRun::NotSelected("none of its platforms is selected".to_string())
         } else {
             run_one(column, options, reporter, guards).await
         };

@@ -13,6 +13,8 @@ use super::manifest::Manifest;
 pub enum Installed {
     /// `--no-install`.
     Skipped,
+    /// Not tried: the candidate has nothing selected to run.
+    NotTried,
     /// The manifest has no `install`.
     NothingToInstall,
     /// It exited 0.
@@ -41,6 +43,7 @@ impl Installed {
     pub fn describe(&self) -> String {
         match self {
             Installed::Skipped => "skipped (--no-install)".to_string(),
+            Installed::NotTried => "-".to_string(),
             Installed::NothingToInstall => "nothing to install".to_string(),
             Installed::Done { seconds, .. } => format!("ok ({seconds:.1} s)"),
             Installed::Failed { message, log } => match log {
@@ -52,8 +55,14 @@ impl Installed {
 }
 
 /// Run `sh -c <install>` in the manifest's folder, its stdout and stderr into
-/// `<log_dir>/<name>.log`; past `limit` its whole process group is killed.
-pub fn install(manifest: &Manifest, log_dir: &Path, limit: Duration) -> Installed {
+/// `<log_dir>/<name>.log`; past `limit`, or once `stop` says so (Ctrl-C: the command is in its
+/// own process group, out of reach of the terminal's signal), its whole process group is killed.
+pub fn install(
+    manifest: &Manifest,
+    log_dir: &Path,
+    limit: Duration,
+    stop: &dyn Fn() -> bool,
+) -> Installed {
     let Some(command) = &manifest.install else {
         return Installed::NothingToInstall;
     };
@@ -91,6 +100,11 @@ pub fn install(manifest: &Manifest, log_dir: &Path, limit: Duration) -> Installe
             }
             Ok(Some(status)) => {
                 return failed(format!("`{command}` exited with {status}"), Some(log));
+            }
+            Ok(None) if stop() => {
+                end_group(child.id());
+                let _ = child.wait();
+                return failed(format!("`{command}` interrupted"), Some(log));
             }
             Ok(None) if started.elapsed() > limit => {
                 end_group(child.id());
