@@ -2,7 +2,8 @@
 //! browser (headless Chromium): the matrix, the cells, the detail panel and its chart.
 //!
 //! Needs `chromium` on PATH (or its path in `DLCONFORM_CHROMIUM`); without it the browser tests
-//! are ignored outside CI and fail under `CI` (see `harness/build.rs`).
+//! are ignored outside CI and fail under `CI` (see `harness/build.rs`). The click test also
+//! needs `node` and `npm ci` in bridge/test (playwright-core drives the page).
 
 mod report_support;
 
