@@ -7,6 +7,7 @@
 pub mod candidate;
 pub mod check;
 pub mod cli;
+pub mod compat;
 pub mod expectations;
 pub mod filter;
 pub mod observation;

@@ -2,7 +2,8 @@
 //! browser (headless Chromium): the matrix, the cells, the detail panel and its chart.
 //!
 //! Needs `chromium` on PATH (or its path in `DLCONFORM_CHROMIUM`); without it the browser tests
-//! are ignored outside CI and fail under `CI` (see `harness/build.rs`).
+//! are ignored outside CI and fail under `CI` (see `harness/build.rs`). The click test also
+//! needs `node` and `npm ci` in bridge/test (playwright-core drives the page).
 
 mod report_support;
 
@@ -62,10 +63,13 @@ fn report_html_summary_matrix_is_platform_by_candidate() {
             .unwrap_or_else(|| panic!("no row {platform} in {matrix}"))
             .to_string()
     };
-    // douyin: PASS as expected; TIMEOUT and FAIL (one required check) are required failures.
+    // douyin: one required case passed of three; TIMEOUT and FAIL (one required check) are
+    // required cases not as expected.
     let douyin = row("douyin");
     assert!(
-        douyin.contains("<span class=\"rate\">33%</span> as expected (1/3)"),
+        douyin.contains(
+            "<span class=\"rate\">33%</span> passed (1/3)<div class=\"tiers\">required 1/3 · recommended 0/0</div>"
+        ),
         "{douyin}"
     );
     assert!(
@@ -73,13 +77,34 @@ fn report_html_summary_matrix_is_platform_by_candidate() {
         "{douyin}"
     );
     assert!(
-        douyin.contains("<span class=\"rate\">100%</span> as expected (3/3)"),
+        douyin.contains(
+            "<span class=\"rate\">100%</span> passed (3/3)<div class=\"tiers\">required 3/3 · recommended 0/0</div>"
+        ),
         "{douyin}"
     );
-    // wechat: CRASH of a required case; ERROR and XPASS of recommended cases apart.
+    // The cell leads to its failed cases and their check ids, recommended ones marked.
+    assert!(
+        douyin.contains("<summary>2 did not pass</summary>"),
+        "{douyin}"
+    );
+    assert!(
+        douyin.contains(
+            "<a href=\"#case=douyin%2Fdownload%2Ftls%2Fself-signed&amp;candidate=0\">download/tls/self-signed</a> \
+             <span class=\"chip s-FAIL\">FAIL</span>: <code>errno</code>, <code>errMsg (recommended)</code>"
+        ),
+        "{douyin}"
+    );
+    assert!(
+        douyin.contains("<span class=\"chip s-TIMEOUT\">TIMEOUT</span></li>"),
+        "{douyin}"
+    );
+    // wechat: CRASH of a required case; ERROR and XFAIL of recommended cases did not pass, XPASS
+    // did (it is not as expected all the same).
     let wechat = row("wechat");
     assert!(
-        wechat.contains("<span class=\"rate\">25%</span> as expected (1/4)"),
+        wechat.contains(
+            "<span class=\"rate\">25%</span> passed (1/4)<div class=\"tiers\">required 0/1 · recommended 1/3</div>"
+        ),
         "{wechat}"
     );
     assert!(
@@ -87,15 +112,25 @@ fn report_html_summary_matrix_is_platform_by_candidate() {
         "{wechat}"
     );
     assert!(
-        wechat.contains("<span class=\"req-fail\">1 required failed</span>"),
+        wechat.contains("<span class=\"req-fail\">1 required not as expected</span>"),
         "{wechat}"
     );
     assert!(
-        wechat.contains("<span class=\"rec-fail\">2 recommended failed</span>"),
+        wechat.contains("<span class=\"rec-fail\">2 recommended not as expected</span>"),
         "{wechat}"
     );
-    // baidu: only SKIP and UNSUPPORTED for the first candidate, nothing for the second.
-    assert_eq!(row("baidu").matches("nothing ran").count(), 2, "{matrix}");
+    assert!(
+        wechat.contains("<li class=\"recommended\"><a href=\"#case=wechat%2Fdownload%2Fheader%2Freferer&amp;candidate=0\">"),
+        "a known failure is listed, not as unexpected: {wechat}"
+    );
+    // baidu: SKIP and UNSUPPORTED counted apart for the first candidate; nothing for the second.
+    let baidu = row("baidu");
+    assert!(
+        baidu.contains("<div class=\"apart\">not run: unsupported 1 · n/a 0 · skipped 1</div>"),
+        "{baidu}"
+    );
+    assert!(baidu.contains("passed (0/0)"), "{baidu}");
+    assert_eq!(baidu.matches("nothing ran").count(), 1, "{matrix}");
 }
 
 /// Chromium's path; a browser test without one panics naming what to install.
@@ -406,7 +441,11 @@ fn report_html_names_each_candidates_declared_capabilities() {
         .split("<section id=\"summary-matrix\">")
         .nth(1)
         .unwrap_or_default();
-    assert!(matrix.contains("as expected (1/2)"), "{matrix}");
+    assert!(matrix.contains("passed (1/2)"), "{matrix}");
+    assert!(
+        matrix.contains("not run: unsupported 0 · n/a 1 · skipped 0"),
+        "{matrix}"
+    );
     // A run whose candidate declared nothing has no such section.
     let plain = html::render(&MergedResults::from(sample_run())).expect("rendered");
     assert!(!plain.contains("<section id=\"declared\">"));
@@ -439,4 +478,91 @@ fn report_html_detail_lists_not_applicable_checks_in_a_browser() {
         "{dom}"
     );
     assert!(dom.contains("class=\"cell s-NA\""), "{dom}");
+}
+
+#[test]
+#[cfg_attr(skip_chromium, ignore = "needs chromium (apt-get install -y chromium)")]
+fn report_html_summary_cell_links_open_the_failed_case_in_a_browser() {
+    let chromium = chromium();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let written = write_reports(&two_candidates(), dir.path()).expect("reports written");
+    let page = std::fs::read_to_string(&written.html).expect("page");
+    // The link of the second candidate's failed wechat case, as the matrix cell writes it.
+    let href = page
+        .split("<a href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .find(|href| href.contains("size%2Fover-max") && href.ends_with("candidate=1"))
+        .unwrap_or_else(|| panic!("no link to the second candidate's over-max case in {page}"))
+        .replace("&amp;", "&");
+    let url = format!("{}{href}", file_url(&written.html));
+    let dump = browse(
+        &chromium,
+        &dir.path().join("profile"),
+        &["--dump-dom"],
+        &url,
+    );
+    let dom = rendered(&dump);
+    let detail = dom
+        .split("<aside id=\"detail\"")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no detail panel: {dom}"));
+    assert!(
+        !detail.starts_with(" hidden"),
+        "detail panel hidden: {detail}"
+    );
+    assert!(
+        detail.contains("<h1 class=\"mono\">wechat/download/size/over-max</h1>"),
+        "{detail}"
+    );
+    assert!(detail.contains("other 2.0.0"), "{detail}");
+}
+
+/// Clicks a case in a summary cell's list with playwright-core (from `npm ci` in bridge/test):
+/// the detail panel opens on that case, for that candidate, in the same page.
+#[test]
+#[cfg_attr(
+    any(skip_node, skip_chromium),
+    ignore = "needs node and chromium (apt-get install -y nodejs chromium)"
+)]
+fn report_html_summary_cell_opens_a_failed_case_on_click_in_a_browser() {
+    let node = Path::new("node");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace")
+        .to_path_buf();
+    assert!(
+        root.join("bridge/test/node_modules/playwright-core")
+            .is_dir(),
+        "bridge/test/node_modules is missing: run `npm ci` in bridge/test"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let written = write_reports(&two_candidates(), dir.path()).expect("reports written");
+    let script = root.join("harness/tests/fixtures/report_click.js");
+    let mut command = Command::new(node);
+    command
+        .arg(&script)
+        .arg(&written.html)
+        .args(["cell-wechat-1", "wechat/download/size/over-max"]);
+    if std::env::var_os("DLCONFORM_CHROMIUM").is_none() {
+        command.env("DLCONFORM_CHROMIUM", chromium());
+    }
+    let output = command.output().expect("node runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let shown: serde_json::Value = serde_json::from_str(stdout.trim()).expect("one JSON line");
+    assert_eq!(shown["hiddenBefore"], true, "{shown}");
+    assert_eq!(shown["title"], "wechat/download/size/over-max", "{shown}");
+    let text = shown["text"].as_str().unwrap_or_default();
+    assert!(text.contains("other 2.0.0"), "{shown}");
+    assert!(
+        shown["hash"]
+            .as_str()
+            .is_some_and(|h| h.contains("candidate=1")),
+        "{shown}"
+    );
 }

@@ -61,6 +61,19 @@ fn report_markdown_two_candidates_table() {
     assert!(text.contains("| other 2.0.0 |"), "{text}");
     assert!(text.contains("### fixture 1.0.0"), "{text}");
     assert!(text.contains("### other 2.0.0"), "{text}");
+    // The summary matrix: platform x candidate, passed of ran, tiers apart, not run apart.
+    assert!(
+        text.contains("| platform | fixture 1.0.0 | other 2.0.0 |"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| douyin | 33% (1/3) · required 1/3 · recommended 0/0 | 100% (3/3) · required 3/3 · recommended 0/0 |"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| baidu | – (0/0) · required 0/0 · recommended 0/0 · unsupported 1 · n/a 0 · skipped 1 | – (0/0) · required 0/0 · recommended 0/0 · unsupported 1 · n/a 0 · skipped 1 |"),
+        "{text}"
+    );
 }
 
 #[test]

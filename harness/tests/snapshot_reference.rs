@@ -2,7 +2,8 @@
 //! (`tests/snapshots/`): a change of the reference's behaviour shows up as a diff.
 //!
 //! Left out: cases with bodies over 10 MB (slow in debug builds, and their deadlines are tight
-//! when the machine is busy), and the cases whose observation depends on timing (listed below).
+//! when the machine is busy), and the cases whose observation depends on timing
+//! (`dlconform::snapshot::TIMING_DEPENDENT`, which runs leave out too).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -12,35 +13,11 @@ use dlconform::results::CaseResult;
 use dlconform::runner::plan::{self, Selection};
 use dlconform::runner::report::Reporter;
 use dlconform::runner::{RunOptions, run, specs};
-use dlconform::snapshot::normalize;
+use dlconform::snapshot::{TIMING_DEPENDENT, normalize};
 use serde_json::Value;
 
 /// Bodies (and upload files) above this are left out.
 const MAX_BODY: u64 = 10 * 1000 * 1000;
-
-/// Cases whose observation depends on timing, with why.
-const TIMING_DEPENDENT: &[(&str, &str)] = &[
-    (
-        "baidu/upload/server/early-413",
-        "the 413 may arrive before or after the body is written: success or fail",
-    ),
-    (
-        "baidu/upload/server/reset",
-        "the reset is seen while writing or while reading: the error text differs",
-    ),
-    (
-        "wechat/download/file-path/quota-exceeded",
-        "the server may finish sending before the client gives up",
-    ),
-    (
-        "baidu/upload/abort/mid-body",
-        "a small upload may be through before the abort arrives",
-    ),
-    (
-        "feishu-gadget/download/abort/before-headers",
-        "the abort may come before or after the request reaches the server",
-    ),
-];
 
 struct Quiet;
 

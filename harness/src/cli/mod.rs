@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 
 pub mod candidate_stdio;
 pub mod candidates;
+pub mod compat;
 pub mod lint;
 pub mod list;
 pub mod report;
@@ -50,6 +51,9 @@ pub enum Command {
     /// List the built-in candidates and mutants, and how to run a process candidate.
     #[command(after_help = candidates::EXAMPLES)]
     Candidates(candidates::CandidatesArgs),
+    /// Install and run the reference and every candidate with a manifest; write the matrix.
+    #[command(long_about = compat::LONG_ABOUT, after_help = compat::EXAMPLES)]
+    Compat(compat::CompatArgs),
     /// Run the reference and every mutant; print which mutants the cases catch.
     #[command(long_about = selftest::LONG_ABOUT, after_help = selftest::EXAMPLES)]
     Selftest(selftest::SelftestArgs),
@@ -77,5 +81,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::CandidateStdio(args) => candidate_stdio::run(&args),
         Command::Candidates(args) => candidates::run(&args),
         Command::Selftest(args) => selftest::run(&args),
+        Command::Compat(args) => compat::run(&args),
     }
 }

@@ -74,7 +74,7 @@ fn parse_yaml(path: &Path, text: &str) -> Result<RawFile, ExpectationsError> {
 
 /// serde-saphyr's message without what the problem already says apart: the source excerpt after
 /// the first line, the `error: line L column C:` prefix, and advice about its own options.
-fn plain_message(message: &str) -> String {
+pub(crate) fn plain_message(message: &str) -> String {
     let first = message.lines().next().unwrap_or("").trim();
     let first = first.strip_prefix("error: ").unwrap_or(first);
     let first = match first

@@ -6,7 +6,7 @@ mod entry;
 mod error;
 mod file;
 mod judge;
-mod load;
+pub(crate) mod load;
 mod write;
 
 use std::path::{Path, PathBuf};

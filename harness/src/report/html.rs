@@ -4,9 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{MergedResults, ReportError};
-use crate::spec::model::Tier;
-use crate::verdict::Status;
+use super::{MergedResults, ReportError, matrix};
 
 const CSS: &str = include_str!("assets/report.css");
 const JS: &str = include_str!("assets/report.js");
@@ -88,56 +86,10 @@ fn declared(results: &MergedResults) -> String {
     )
 }
 
-/// One cell of the summary matrix: the cases of one candidate on one platform.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct PlatformCounts {
-    /// Cases that ran (not SKIP, not UNSUPPORTED).
-    pub ran: usize,
-    /// Of those, cases as expected.
-    pub as_expected: usize,
-    /// Cases not as expected that count as required (they fail the run).
-    pub required_failures: usize,
-    /// Cases not as expected through recommended checks only.
-    pub recommended_failures: usize,
-}
-
-/// Counts per platform (in the order platforms first appear) and per candidate.
-pub fn platform_counts(results: &MergedResults) -> Vec<(String, Vec<PlatformCounts>)> {
-    let mut rows: Vec<(String, Vec<PlatformCounts>)> = Vec::new();
-    for (ci, candidate) in results.candidates.iter().enumerate() {
-        for case in &candidate.results.cases {
-            let index = match rows.iter().position(|(p, _)| *p == case.platform) {
-                Some(index) => index,
-                None => {
-                    let empty = vec![PlatformCounts::default(); results.candidates.len()];
-                    rows.push((case.platform.clone(), empty));
-                    rows.len() - 1
-                }
-            };
-            let counts = &mut rows[index].1[ci];
-            let unexpected = case.unexpected();
-            if !matches!(
-                case.status,
-                Status::Skip | Status::Unsupported | Status::NotApplicable
-            ) {
-                counts.ran += 1;
-                if !unexpected {
-                    counts.as_expected += 1;
-                }
-            }
-            if unexpected {
-                match case.counted_tier() {
-                    Tier::Required => counts.required_failures += 1,
-                    Tier::Recommended => counts.recommended_failures += 1,
-                }
-            }
-        }
-    }
-    rows
-}
-
-/// The matrix on top of the page: platform x candidate, pass rate, required failures apart
-/// from recommended ones. Written by the server side so it reads without the script.
+/// The matrix on top of the page, platform x candidate (as wpt.fyi): per cell the cases passed,
+/// required and recommended apart, those not run apart, and a list of the cases that did not
+/// pass with their failed checks, each a link that opens the case. Written by the server side
+/// so it reads without the script.
 fn summary_matrix(results: &MergedResults) -> String {
     let mut html = String::from(
         "<section id=\"summary-matrix\"><table class=\"summary\"><thead><tr><th>platform</th>",
@@ -146,42 +98,102 @@ fn summary_matrix(results: &MergedResults) -> String {
         let _ = write!(html, "<th>{}</th>", escape_text(&candidate.label));
     }
     html.push_str("</tr></thead><tbody>");
-    for (platform, cells) in platform_counts(results) {
+    for (platform, cells) in matrix::cells(results) {
         let _ = write!(html, "<tr><th>{}</th>", escape_text(&platform));
-        for counts in cells {
-            if counts.ran == 0 && counts.required_failures + counts.recommended_failures == 0 {
-                html.push_str("<td class=\"none\">nothing ran</td>");
-                continue;
-            }
-            let rate = (counts.as_expected * 100)
-                .checked_div(counts.ran)
-                .unwrap_or(0);
-            let _ = write!(
-                html,
-                "<td data-required=\"{req}\" data-recommended=\"{rec}\"><span class=\"rate\">{rate}%</span> \
-                 as expected ({ok}/{ran})<br><span class=\"{req_class}\">{req} required failed</span> · \
-                 <span class=\"{rec_class}\">{rec} recommended failed</span></td>",
-                req = counts.required_failures,
-                rec = counts.recommended_failures,
-                ok = counts.as_expected,
-                ran = counts.ran,
-                req_class = if counts.required_failures > 0 {
-                    "req-fail"
-                } else {
-                    "muted"
-                },
-                rec_class = if counts.recommended_failures > 0 {
-                    "rec-fail"
-                } else {
-                    "muted"
-                },
-            );
+        for (ci, cell) in cells.iter().enumerate() {
+            summary_cell(&mut html, &platform, ci, cell);
         }
         html.push_str("</tr>");
     }
     html.push_str("</tbody></table></section>");
     html
 }
+
+fn summary_cell(html: &mut String, platform: &str, ci: usize, cell: &matrix::Cell) {
+    if cell.is_empty() {
+        html.push_str("<td class=\"none\">nothing ran</td>");
+        return;
+    }
+    let total = cell.total();
+    let rate = cell
+        .percent()
+        .map_or_else(|| "–".to_string(), |p| format!("{p}%"));
+    let _ = write!(
+        html,
+        "<td id=\"cell-{id}\" data-required=\"{req}\" data-recommended=\"{rec}\">\
+         <span class=\"rate\">{rate}</span> passed ({all})\
+         <div class=\"tiers\">required {required} · recommended {recommended}</div>",
+        id = escape_text(&format!("{platform}-{ci}")),
+        req = cell.required_unexpected,
+        rec = cell.recommended_unexpected,
+        all = total.fraction(),
+        required = cell.required.fraction(),
+        recommended = cell.recommended.fraction(),
+    );
+    if cell.not_run() > 0 {
+        let _ = write!(
+            html,
+            "<div class=\"apart\">not run: unsupported {} · n/a {} · skipped {}</div>",
+            cell.unsupported, cell.not_applicable, cell.skipped
+        );
+    }
+    let class = |n: usize, bad: &'static str| if n > 0 { bad } else { "muted" };
+    let _ = write!(
+        html,
+        "<div class=\"unexpected\"><span class=\"{}\">{} required not as expected</span> · \
+         <span class=\"{}\">{} recommended not as expected</span></div>",
+        class(cell.required_unexpected, "req-fail"),
+        cell.required_unexpected,
+        class(cell.recommended_unexpected, "rec-fail"),
+        cell.recommended_unexpected,
+    );
+    if !cell.failed.is_empty() {
+        let _ = write!(
+            html,
+            "<details class=\"failed\"><summary>{} did not pass</summary><ul>",
+            cell.failed.len()
+        );
+        for case in &cell.failed {
+            let short = case
+                .id
+                .strip_prefix(platform)
+                .and_then(|rest| rest.strip_prefix('/'))
+                .unwrap_or(&case.id);
+            let checks = if case.checks.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ": <code>{}</code>",
+                    case.checks
+                        .iter()
+                        .map(|c| escape_text(c))
+                        .collect::<Vec<_>>()
+                        .join("</code>, <code>")
+                )
+            };
+            let _ = write!(
+                html,
+                "<li class=\"{tier}{unexpected}\"><a href=\"#case={href}&amp;candidate={ci}\">{short}</a> \
+                 <span class=\"chip s-{status}\">{status}</span>{checks}</li>",
+                tier = case.tier.name(),
+                unexpected = if case.unexpected { " unexpected" } else { "" },
+                href = escape_text(
+                    &percent_encoding::utf8_percent_encode(&case.id, HASH_VALUE).to_string()
+                ),
+                short = escape_text(short),
+                status = case.status.name(),
+            );
+        }
+        html.push_str("</ul></details>");
+    }
+    html.push_str("</td>");
+}
+
+/// What a value in the page's hash must escape (the script splits it at `&` and `=`).
+const HASH_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.');
 
 /// JSON that cannot end its `<script>` element or open a comment: `<`, `>` and `&` only occur
 /// inside JSON strings, where their `\u` escapes mean the same.

@@ -34,6 +34,7 @@ pub fn render(results: &MergedResults) -> String {
         }
     );
     if results.candidates.len() > 1 {
+        matrix_table(&mut out, results);
         candidates_table(&mut out, results);
     }
     let mut budget = MAX_LISTED_CASES;
@@ -44,6 +45,50 @@ pub fn render(results: &MergedResults) -> String {
         candidate_section(&mut out, candidate, &mut budget);
     }
     out
+}
+
+/// The summary matrix of report.html as a table: platform x candidate, passed of ran, required
+/// and recommended apart, what did not run apart.
+fn matrix_table(out: &mut String, results: &MergedResults) {
+    let _ = write!(out, "| platform |");
+    for candidate in &results.candidates {
+        let _ = write!(out, " {} |", cell(&candidate.label));
+    }
+    let _ = writeln!(out, "\n{}", separator(results.candidates.len() + 1));
+    for (platform, cells) in super::matrix::cells(results) {
+        let _ = write!(out, "| {} |", cell(&platform));
+        for counts in cells {
+            if counts.is_empty() {
+                let _ = write!(out, " — |");
+                continue;
+            }
+            let rate = counts
+                .percent()
+                .map_or_else(|| "–".to_string(), |p| format!("{p}%"));
+            let _ = write!(
+                out,
+                " {rate} ({}) · required {} · recommended {}",
+                counts.total().fraction(),
+                counts.required.fraction(),
+                counts.recommended.fraction()
+            );
+            if counts.not_run() > 0 {
+                let _ = write!(
+                    out,
+                    " · unsupported {} · n/a {} · skipped {}",
+                    counts.unsupported, counts.not_applicable, counts.skipped
+                );
+            }
+            out.push_str(" |");
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "\nPassed of the cases that ran (PASS or XPASS; a known failure is still a failure); \
+         unsupported: the candidate does not implement it (UNSUPPORTED); n/a: the case needs a \
+         capability the candidate declared missing (N/A).\n"
+    );
 }
 
 /// One row per candidate: counts and whether its run is ok.

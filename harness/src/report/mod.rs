@@ -8,6 +8,7 @@ pub mod diff;
 pub mod html;
 pub mod junit;
 pub mod markdown;
+pub mod matrix;
 pub mod merge;
 
 pub use merge::{CandidateRun, MergeError, MergedResults, SourceRun, load_results, merge};

@@ -41,7 +41,8 @@ impl FromStr for SnapshotMode {
 /// What happened to one case's snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SnapshotOutcome {
-    /// Snapshots off, or the case has no observation (skipped).
+    /// Snapshots off, the case has no observation (skipped), or its observation depends on
+    /// timing ([`super::TIMING_DEPENDENT`]).
     None,
     /// As stored.
     Same,
@@ -101,6 +102,9 @@ pub fn apply(mode: SnapshotMode, store: &SnapshotStore, case: &mut CaseResult) -
     let Some(observation) = &case.observation else {
         return SnapshotOutcome::None;
     };
+    if super::timing_dependent(&case.id).is_some() {
+        return SnapshotOutcome::None;
+    }
     let text = match to_text(&case.id, &normalize(&case.id, observation)) {
         Ok(text) => text,
         Err(err) => {

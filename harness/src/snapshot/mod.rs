@@ -12,6 +12,7 @@ mod pending;
 mod redact;
 mod review;
 mod store;
+mod timing;
 
 pub use check::{SnapshotMode, SnapshotOutcome, SnapshotTally, apply};
 pub use diff::unified_diff;
@@ -23,6 +24,7 @@ pub use review::{ReviewTally, review};
 pub use store::{
     Comparison, PENDING_SUFFIX, SnapshotError, SnapshotStore, folder_name, pending_of, to_text,
 };
+pub use timing::{TIMING_DEPENDENT, timing_dependent};
 
 /// Check name of a failure raised by a changed snapshot.
 pub const CHECK_NAME: &str = "snapshot";

@@ -244,7 +244,11 @@ fn request(redactor: &Redactor, request: &RequestRecord, failed: bool) -> Value 
     };
     out.insert("end".into(), end);
     if let Some(upload) = &request.upload {
-        let upload = serde_json::to_value(upload).unwrap_or(Value::Null);
+        let mut upload = serde_json::to_value(upload).unwrap_or(Value::Null);
+        // A request cut short (a reset after N bytes) is read in chunks of whatever had arrived.
+        if raced && let Some(read) = upload.get_mut("bytes_read") {
+            *read = Value::String("[timing]".into());
+        }
         out.insert("upload".into(), redactor.value(&upload));
     }
     Value::Object(out)

@@ -486,6 +486,8 @@
   }
 
   document.addEventListener('keydown', function (e) { if (e.key === 'Escape') { closeDetail(); } });
+  // A failed case listed in the summary matrix links to `#case=...`: open it in place.
+  window.addEventListener('hashchange', applyHash);
   renderOverview();
   fillFilters();
   applyHash();
