@@ -9,10 +9,12 @@ use mock_server::MockServer;
 use serde_json::Value;
 
 use super::collect::{CallClock, Collected, Listening, collect};
+use super::outside::{self, OutsideWatch};
 use super::plan::PlannedCase;
 use super::sandbox::Sandbox;
 use super::templates::{Templates, base_of, origin_of};
 use crate::candidate::Supervisor;
+use crate::candidate::sandbox::SandboxMode;
 use crate::check::{CheckInput, run_all};
 use crate::observation::{CallEnd, Observation};
 use crate::protocol::{CallEnv, CallMessage, FsEnv};
@@ -47,6 +49,10 @@ pub struct CaseContext {
     pub supervisor: Arc<Supervisor>,
     /// Folder holding every case's sandbox.
     pub sandbox_base: PathBuf,
+    /// How the candidate is held to its folders.
+    pub sandbox_mode: SandboxMode,
+    /// The run-wide scan for writes outside the case folders.
+    pub outside: Arc<OutsideWatch>,
     /// How long to keep listening after the last `complete`, to catch stray events.
     pub linger: Duration,
     /// Keep sandboxes after the case (for debugging).
@@ -294,19 +300,34 @@ async fn execute(
         watch: case.call.watch_ms.map(Duration::from_millis),
     };
     let bytes = ctx.server.bytes_sent_watch(&key);
+    ctx.outside.enter(&key, &planned.full_id);
     let collected = match ctx.supervisor.session().await {
         Err(reason) => Collected::died_before_start(&messages, reason),
         Ok(session) => collect(session, messages, &case.call.actions, listening, bytes).await,
     };
 
+    let mut files = {
+        let sandbox = sandbox.clone();
+        tokio::task::spawn_blocking(move || sandbox.scan())
+            .await
+            .unwrap_or_default()
+    };
+    files.extend(outside::refused(
+        ctx.sandbox_mode,
+        &collected.calls,
+        &collected.log,
+        &sandbox,
+    ));
+    let watch = Arc::clone(&ctx.outside);
+    let leaving = key.clone();
+    files.extend(
+        tokio::task::spawn_blocking(move || watch.leave(&leaving))
+            .await
+            .unwrap_or_default(),
+    );
     let observation = Observation {
         calls: collected.calls,
-        files: {
-            let sandbox = sandbox.clone();
-            tokio::task::spawn_blocking(move || sandbox.scan())
-                .await
-                .unwrap_or_default()
-        },
+        files,
         server: ctx.server.journal(&key),
         url,
         log: collected.log,
