@@ -96,7 +96,7 @@ pub struct RunArgs {
     pub keep_sandboxes: bool,
     /// How process candidates are held to their folders: `landlock` (they may write only
     /// beneath the run's sandbox and TMPDIR), `detect` (no confinement, writes outside found by
-    /// scans), `off` (neither; only each case folder is scanned). Default: `landlock` where the
+    /// scans), `off` (neither; only each case folder is scanned); default: `landlock` where the
     /// kernel has it, else `detect` with a warning.
     #[arg(long, value_name = "MODE")]
     pub sandbox: Option<SandboxMode>,

@@ -243,6 +243,8 @@ async fn execute(
     ctx.server.register(&key, case.server.clone());
     let file_name = format!("{}.bin", case.id.rsplit('/').next().unwrap_or("file"));
     let url = ctx.server.case_url(&key, case.server.target, &file_name);
+    // Before the folder exists, so that no scan takes it for a write outside.
+    ctx.outside.enter(&key, &planned.full_id);
     let mut sandbox = Sandbox::create(&ctx.sandbox_base, &key, paths)
         .map_err(|err| format!("cannot create the sandbox: {err}"))?;
     sandbox.place_files(&case.env.files)?;
@@ -300,7 +302,6 @@ async fn execute(
         watch: case.call.watch_ms.map(Duration::from_millis),
     };
     let bytes = ctx.server.bytes_sent_watch(&key);
-    ctx.outside.enter(&key, &planned.full_id);
     let collected = match ctx.supervisor.session().await {
         Err(reason) => Collected::died_before_start(&messages, reason),
         Ok(session) => collect(session, messages, &case.call.actions, listening, bytes).await,

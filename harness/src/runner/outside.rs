@@ -91,8 +91,11 @@ impl OutsideWatch {
         let Ok(mut state) = self.state.lock() else {
             return Vec::new();
         };
+        // A case that entered while the scan ran made its folder after the snapshot of `known`.
         let new: Vec<PathBuf> = found
             .into_iter()
+            .filter(|(case, _)| !case.as_ref().is_some_and(|c| state.known.contains(c)))
+            .map(|(_, p)| p)
             .filter(|p| !state.seen.contains(p))
             .collect();
         if !new.is_empty() {
@@ -123,21 +126,29 @@ impl OutsideWatch {
         pending.into_iter().map(outside_record).collect()
     }
 
-    /// Every entry the candidate may have written outside the case folders.
-    fn scan(&self, known: &HashSet<OsString>) -> Vec<PathBuf> {
+    /// Every entry the candidate may have written outside the case folders, with the name of
+    /// the entry of `cases` it lies in, if any (`known` skips the case folders known already).
+    fn scan(&self, known: &HashSet<OsString>) -> Vec<(Option<OsString>, PathBuf)> {
         let mut found = Vec::new();
         if let Ok(entries) = std::fs::read_dir(&self.cases) {
             for entry in entries.flatten() {
-                if !known.contains(&entry.file_name()) {
-                    found.extend(entries_below(&entry.path(), &[]));
+                let name = entry.file_name();
+                if !known.contains(&name) {
+                    for path in entries_below(&entry.path(), &[]) {
+                        found.push((Some(name.clone()), path));
+                    }
                 }
             }
         }
-        found.extend(entries_below(&self.work, &self.skip));
+        found.extend(
+            entries_below(&self.work, &self.skip)
+                .into_iter()
+                .map(|p| (None, p)),
+        );
         if let Some((dir, before)) = &self.cwd {
             for (name, modified) in top_level_files(dir) {
                 if before.get(&name) != Some(&modified) {
-                    found.push(dir.join(name));
+                    found.push((None, dir.join(name)));
                 }
             }
         }
