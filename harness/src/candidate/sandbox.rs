@@ -66,7 +66,7 @@ pub fn landlock_abi() -> Option<i32> {
                 LANDLOCK_CREATE_RULESET_VERSION,
             )
         };
-        (abi > 0).then(|| abi as i32)
+        (abi > 0).then_some(abi as i32)
     }
     #[cfg(not(target_os = "linux"))]
     None

@@ -244,7 +244,7 @@ pub fn refused(
     let mut note = |path: PathBuf, how: &str| {
         let inside = path.starts_with(&sandbox.temp) || path.starts_with(&sandbox.user);
         let noted = format!("{} ({how})", path.display());
-        if !inside && !paths.iter().any(|p| *p == noted) {
+        if !inside && !paths.contains(&noted) {
             paths.push(noted);
         }
     };
@@ -342,7 +342,12 @@ mod tests {
         let tmp = work.join("tmp");
         std::fs::create_dir_all(cases.join("0001-a")).expect("mkdir");
         std::fs::create_dir_all(&tmp).expect("mkdir");
-        let watch = OutsideWatch::new(SandboxMode::Landlock, work, &cases, &[tmp.clone()]);
+        let watch = OutsideWatch::new(
+            SandboxMode::Landlock,
+            work,
+            &cases,
+            std::slice::from_ref(&tmp),
+        );
         watch.enter("0001-a", "douyin/a");
         watch.enter("0002-b", "douyin/b");
         std::fs::write(cases.join("stray"), b"x").expect("write");
