@@ -249,6 +249,7 @@ pub async fn run_guarded(
         work.path(),
         &confinement.sandbox_root,
         &[confinement.tmpdir.clone(), work.path().join("server")],
+        std::env::current_dir().ok().as_deref(),
     );
     let supervisor = match Supervisor::start(
         options.candidate.clone(),
@@ -336,6 +337,9 @@ pub async fn run_guarded(
     // Events keep reaching their calls until the candidate stops; then the cases that got
     // late ones are judged again, before anything is written.
     supervisor.shutdown().await;
+    if options.sandbox != SandboxMode::Off {
+        outside::warn_leftovers(&confinement.tmpdir);
+    }
     let mut late = supervisor.late().take();
     let mut results = Vec::with_capacity(ran.len());
     for (_, mut result, rejudge) in ran {

@@ -45,16 +45,19 @@ struct State {
 }
 
 impl OutsideWatch {
-    /// A watch over `work` (holding `cases`, `tmp` and `server`); in `detect` mode it also
-    /// notes the working folder's top-level files now, to tell new ones later.
-    pub fn new(mode: SandboxMode, work: &Path, cases: &Path, skip: &[PathBuf]) -> OutsideWatch {
-        let cwd = (mode == SandboxMode::Detect)
-            .then(std::env::current_dir)
-            .and_then(Result::ok)
-            .map(|dir| {
-                let files = top_level_files(&dir);
-                (dir, files)
-            });
+    /// A watch over `work` (holding `cases` and the folders in `skip`); in `detect` mode it
+    /// also notes the top-level files of `cwd` (the candidate's working folder) now, to tell
+    /// new or changed ones later.
+    pub fn new(
+        mode: SandboxMode,
+        work: &Path,
+        cases: &Path,
+        skip: &[PathBuf],
+        cwd: Option<&Path>,
+    ) -> OutsideWatch {
+        let cwd = cwd
+            .filter(|_| mode == SandboxMode::Detect)
+            .map(|dir| (dir.to_path_buf(), top_level_files(dir)));
         let mut skip = skip.to_vec();
         skip.push(cases.to_path_buf());
         OutsideWatch {
@@ -155,6 +158,31 @@ impl OutsideWatch {
         found.truncate(MAX_FOUND);
         found
     }
+}
+
+/// Say what the candidate left in its temp space once it stopped: allowed, but nobody's to
+/// clean up; the run's folder goes with it.
+pub fn warn_leftovers(tmpdir: &Path) {
+    let left = entries_below(tmpdir, &[]);
+    if left.is_empty() {
+        return;
+    }
+    let shown: Vec<String> = left
+        .iter()
+        .take(3)
+        .map(|p| p.display().to_string())
+        .collect();
+    eprintln!(
+        "warning: the candidate left {}{} entries in its TMPDIR ({}{}); they are removed with the run's folder",
+        left.len(),
+        if left.len() >= MAX_FOUND { "+" } else { "" },
+        shown.join(", "),
+        if left.len() > shown.len() {
+            ", ..."
+        } else {
+            ""
+        }
+    );
 }
 
 /// The regular files directly in `dir`, with their modification times.
@@ -347,6 +375,7 @@ mod tests {
             work,
             &cases,
             std::slice::from_ref(&tmp),
+            Some(work),
         );
         watch.enter("0001-a", "douyin/a");
         watch.enter("0002-b", "douyin/b");
@@ -365,5 +394,34 @@ mod tests {
         assert_eq!(watch.leave("0002-b").len(), 2);
         watch.enter("0003-c", "douyin/c");
         assert!(watch.leave("0003-c").is_empty());
+    }
+
+    #[test]
+    fn detect_sees_new_and_changed_files_in_the_working_folder() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (work, cwd) = (dir.path().join("work"), dir.path().join("cwd"));
+        let cases = work.join("cases");
+        std::fs::create_dir_all(&cases).expect("mkdir");
+        std::fs::create_dir_all(cwd.join("sub")).expect("mkdir");
+        std::fs::write(cwd.join("old"), b"x").expect("write");
+        std::fs::write(cwd.join("kept"), b"x").expect("write");
+        let watch = OutsideWatch::new(SandboxMode::Detect, &work, &cases, &[], Some(&cwd));
+        let landlock = OutsideWatch::new(SandboxMode::Landlock, &work, &cases, &[], Some(&cwd));
+        watch.enter("0001-a", "wechat/a");
+        landlock.enter("0001-a", "wechat/a");
+        std::fs::write(cwd.join("new"), b"x").expect("write");
+        let old = std::fs::File::options()
+            .write(true)
+            .open(cwd.join("old"))
+            .expect("open");
+        old.set_modified(SystemTime::UNIX_EPOCH).expect("mtime");
+        let mut found: Vec<String> = watch.leave("0001-a").into_iter().map(|r| r.path).collect();
+        found.sort();
+        let named = |name: &str| format!("{} (found", cwd.join(name).display());
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].starts_with(&named("new")), "{found:?}");
+        assert!(found[1].starts_with(&named("old")), "{found:?}");
+        // Landlock refuses writes there: its watch does not look.
+        assert!(landlock.leave("0001-a").is_empty());
     }
 }
