@@ -246,3 +246,30 @@ fn reference_as_a_process_is_refused_by_landlock() {
     let text = serde_json::to_string(&case.observation).expect("json");
     assert!(text.contains("Permission denied (os error 13)"), "{text}");
 }
+
+#[test]
+#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_chromium, ignore = "needs chromium (apt-get install -y chromium)")]
+#[cfg_attr(skip_landlock, ignore = "needs a kernel with Landlock")]
+fn chromium_renders_under_landlock_with_its_profile_and_home_in_tmpdir() {
+    let python = cli_support::python();
+    let script = fixtures().join("candidates/chromium.py");
+    let options = RunOptions {
+        // Chromium's first start takes seconds on a loaded machine.
+        hello_timeout: Duration::from_secs(90),
+        sandbox: SandboxMode::Landlock,
+        selection: Selection {
+            cases: vec!["download/first".into()],
+            ..Selection::default()
+        },
+        ..RunOptions::new(
+            CandidateSpec::Command(format!("{python} {}", script.display())),
+            vec![fixtures().join("specs/runner.yaml")],
+        )
+    };
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let results = runtime
+        .block_on(run(options, &Quiet))
+        .unwrap_or_else(|err| panic!("chromium did not start under Landlock: {err}"));
+    assert_eq!(only_case(&results).status, Status::Pass);
+}

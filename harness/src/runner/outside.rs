@@ -16,6 +16,9 @@ use super::sandbox::Sandbox;
 use crate::candidate::sandbox::SandboxMode;
 use crate::observation::{CallEnd, CallObservation, FileRecord};
 
+/// Where a refused write leaves nothing on disk: not reported.
+const PSEUDO_FILESYSTEMS: [&str; 2] = ["/proc", "/sys"];
+
 /// Most paths one scan reports: a candidate spraying files is named, not listed whole.
 const MAX_FOUND: usize = 100;
 
@@ -246,7 +249,7 @@ fn outside_record(path: String) -> FileRecord {
 /// Writes outside the case's folders that the candidate reported refused: an EACCES ("permission
 /// denied", "errno 13") naming a quoted absolute path beyond the case's temp and user folders,
 /// in what a call sent (event data, error and unsupported messages) or in the candidate's stderr
-/// while the case ran. Off in `off` mode.
+/// while the case ran; `/proc` and `/sys` aside. Off in `off` mode.
 pub fn refused(
     mode: SandboxMode,
     calls: &[CallObservation],
@@ -270,7 +273,9 @@ pub fn refused(
     }
     let mut paths: Vec<String> = Vec::new();
     let mut note = |path: PathBuf, how: &str| {
-        let inside = path.starts_with(&sandbox.temp) || path.starts_with(&sandbox.user);
+        // Kernel pseudo-files hold nothing on disk (Chromium adjusting its OOM score).
+        let pseudo = PSEUDO_FILESYSTEMS.iter().any(|p| path.starts_with(p));
+        let inside = pseudo || path.starts_with(&sandbox.temp) || path.starts_with(&sandbox.user);
         let noted = format!("{} ({how})", path.display());
         if !inside && !paths.contains(&noted) {
             paths.push(noted);
