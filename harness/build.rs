@@ -19,8 +19,13 @@ fn main() {
     for (_, cfg) in TOOLS {
         println!("cargo::rustc-check-cfg=cfg({cfg})");
     }
+    println!("cargo::rustc-check-cfg=cfg(skip_landlock)");
     if in_ci() {
         return;
+    }
+    if !has_landlock() {
+        println!("cargo:warning=this kernel has no Landlock: the tests that need it are ignored");
+        println!("cargo:rustc-cfg=skip_landlock");
     }
     for (tool, cfg) in TOOLS {
         let found = if tool == "chromium" {
@@ -35,6 +40,23 @@ fn main() {
             println!("cargo:rustc-cfg={cfg}");
         }
     }
+}
+
+/// Whether the kernel answers the Landlock ABI query (`landlock_create_ruleset` with the
+/// version flag), as the harness's `--sandbox landlock` needs.
+fn has_landlock() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        unsafe extern "C" {
+            fn syscall(number: i64, ...) -> i64;
+        }
+        // 444 is landlock_create_ruleset on every Linux architecture; flag 1 asks the version.
+        // SAFETY: a null attribute with size 0 only queries the ABI version.
+        let abi = unsafe { syscall(444, std::ptr::null::<u8>(), 0usize, 1u32) };
+        abi > 0
+    }
+    #[cfg(not(target_os = "linux"))]
+    false
 }
 
 /// `CI` set to anything but empty, `0` or `false`.

@@ -39,6 +39,7 @@ const CATCHERS: &[(&str, &str)] = &[
         "douyin/download/request/referer-not-settable",
     ),
     ("sandbox-escape", "douyin/download/file-path/traversal"),
+    ("write-outside", "douyin/download/ok/temp-file"),
     ("timeout-errmsg", "douyin/download/timeout/headers-late"),
     ("cert-as-network-error", "douyin/download/tls/expired"),
     (

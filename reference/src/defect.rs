@@ -78,4 +78,7 @@ pub enum Defect {
     LateTimer,
     /// No progress events at all.
     NoProgress,
+    /// Every download also writes a file five levels above its sandbox, outside every folder
+    /// it may write.
+    WriteOutside,
 }

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use tokio::io::AsyncWriteExt;
 
 use super::platform::{DownloadPlatform, Downloaded, Profile, header_object};
-use super::sandbox::{Area, PartialFile, Resolved, Sandbox, SandboxError};
+use super::sandbox::{Area, Resolved, Sandbox, SandboxError};
 use super::transport::body::{BodyReader, announced_length};
 use super::transport::progress::Throttle;
 use super::transport::{Phase, PhaseCell, Policy, TransferError, exchange, now_ms, url_check};
@@ -35,7 +35,7 @@ pub async fn run(mut ctx: CallCtx, platform: &'static dyn DownloadPlatform) {
                 flip_status_code_type(&mut data);
             }
             if defect == Defect::UnnamedScratchFile {
-                leave_unnamed_scratch(&mut data, &done).await;
+                leave_unnamed_scratch(&mut data, &done, &ctx.env).await;
             }
             Ok(data)
         }
@@ -66,7 +66,7 @@ pub async fn run(mut ctx: CallCtx, platform: &'static dyn DownloadPlatform) {
 
 /// The `UnnamedScratchFile` defect: drop every path field and leave bytes that are not the
 /// body next to the file, so only a check that judges every new file can tell.
-async fn leave_unnamed_scratch(data: &mut Value, done: &Downloaded) {
+async fn leave_unnamed_scratch(data: &mut Value, done: &Downloaded, env: &CallEnv) {
     if let Some(object) = data.as_object_mut() {
         for field in ["tempFilePath", "filePath", "apFilePath"] {
             object.remove(field);
@@ -74,7 +74,20 @@ async fn leave_unnamed_scratch(data: &mut Value, done: &Downloaded) {
     }
     let scratch = done.path.fs_path.with_extension("scratch");
     // A mutant's side file: failing to write it only weakens the mutant.
-    let _ = tokio::fs::write(scratch, b"scratch bytes, not the body").await;
+    let _ = Sandbox::from_env(&env.fs)
+        .write_file(&scratch, b"scratch bytes, not the body")
+        .await;
+}
+
+/// The `WriteOutside` defect: a file five levels above the sandbox root (the temp folder's
+/// parent), outside every folder the call may write.
+async fn write_outside(sandbox: &Sandbox) -> Result<(), SandboxError> {
+    let temp = sandbox.temp_dir();
+    let root = temp.parent().unwrap_or(temp);
+    let path = root.join("../../../../../write-outside");
+    sandbox
+        .write_file(&path, b"written outside the sandbox")
+        .await
 }
 
 /// `timer` is set to when the call's timer would expire, for a call it did not end.
@@ -98,6 +111,9 @@ async fn execute(
     url_check::check_scheme(&url, &schemes)?;
     url_check::check_domain(&url, domains.as_deref())?;
     let sandbox = Sandbox::from_env(&env.fs);
+    if defect == Defect::WriteOutside {
+        write_outside(&sandbox).await.map_err(file_error)?;
+    }
     let file_path_arg = if p.accepts_file_path(env) {
         string_arg(&ctx.args, "filePath")?
     } else {
@@ -270,7 +286,8 @@ impl Job<'_> {
         {
             return Err(TransferError::QuotaExceeded);
         }
-        let (mut partial, mut file) = PartialFile::create(&target.fs_path)
+        let (mut partial, mut file) = sandbox
+            .create_partial(&target.fs_path)
             .await
             .map_err(file_error)?;
         if defect == Defect::PartialFileKept {

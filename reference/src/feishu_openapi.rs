@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use tokio::io::AsyncWriteExt;
 
 use super::download::{path_error, string_arg};
-use super::sandbox::{PartialFile, Sandbox};
+use super::sandbox::Sandbox;
 use super::transport::body::{BodyReader, read_all};
 use super::transport::{PhaseCell, Policy, TransferError, exchange, url_check};
 use super::{CallCtx, Defect, Shared};
@@ -189,7 +189,8 @@ async fn execute(
             .map_err(super::download::file_error)?,
         super::sandbox::Area::Temp => None,
     };
-    let (partial, mut file) = PartialFile::create(&target.fs_path)
+    let (partial, mut file) = sandbox
+        .create_partial(&target.fs_path)
         .await
         .map_err(super::download::file_error)?;
     let mut reader = BodyReader::new(&mut resp.body, expected, None);

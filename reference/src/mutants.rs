@@ -187,6 +187,11 @@ pub const MUTANTS: &[Mutant] = &[
         description: "no progress events at all",
         defect: Defect::NoProgress,
     },
+    Mutant {
+        name: "write-outside",
+        description: "every download also writes a file five levels above its sandbox",
+        defect: Defect::WriteOutside,
+    },
 ];
 
 /// The mutant called `name` (without the `mutant:` prefix).

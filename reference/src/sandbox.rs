@@ -1,9 +1,11 @@
 //! The call's file system: platform paths (`ttfile://user/a.bin`) mapped onto the case's
 //! folders, traversal refused before anything is written, the user quota, and partial files
-//! that vanish when a transfer fails.
+//! that vanish when a transfer fails. Every file the reference writes goes through
+//! [`Sandbox::create_partial`] or [`Sandbox::write_file`], which refuse a path outside the
+//! call's folders the way the harness's Landlock sandbox refuses a process candidate.
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
@@ -47,9 +49,31 @@ pub enum SandboxError {
         /// The quota.
         quota: u64,
     },
+    /// The path to write lies outside the call's folders (refused, as Landlock would).
+    #[error(
+        "permission denied, open '{0}': not under the call's folders (env.fs.temp, env.fs.user)"
+    )]
+    Refused(String),
+    /// The file to write could not be opened (a refusal by the OS sandbox lands here).
+    #[error("cannot open '{path}': {source}")]
+    Open {
+        /// The path, as it was to be opened.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
     /// Any other file system failure.
     #[error("{0}")]
     Io(#[from] std::io::Error),
+}
+
+/// Set when the process runs under the harness's OS sandbox: the check is left to it.
+static OS_SANDBOX: AtomicBool = AtomicBool::new(false);
+
+/// Leave refusing writes outside the call's folders to the OS sandbox the process runs in
+/// (`dlconform candidate-stdio` under `--sandbox landlock`), so that the refusal is the OS's.
+pub fn leave_writes_to_os_sandbox() {
+    OS_SANDBOX.store(true, Ordering::Relaxed);
 }
 
 /// A platform path resolved to a place on disk.
@@ -121,6 +145,51 @@ impl Sandbox {
             fs_path: root.join(rest),
             platform_path: platform_path.into(),
         })
+    }
+
+    /// The folder behind the temp prefix.
+    pub fn temp_dir(&self) -> &Path {
+        &self.temp_dir
+    }
+
+    /// Whether `path` (`..` resolved without the file system) lies in the temp or user folder.
+    pub fn holds(&self, path: &Path) -> bool {
+        let path = lexical(path);
+        path.starts_with(lexical(&self.temp_dir)) || path.starts_with(lexical(&self.user_dir))
+    }
+
+    /// Refuse a write outside the call's folders, unless the OS sandbox does it.
+    fn guard(&self, path: &Path) -> Result<(), SandboxError> {
+        if OS_SANDBOX.load(Ordering::Relaxed) || self.holds(path) {
+            return Ok(());
+        }
+        Err(SandboxError::Refused(path.display().to_string()))
+    }
+
+    /// The partial file a transfer writes `target` through: refused outside the call's folders.
+    pub async fn create_partial(
+        &self,
+        target: &Path,
+    ) -> Result<(PartialFile, tokio::fs::File), SandboxError> {
+        self.guard(target)?;
+        PartialFile::create(target).await.map_err(|e| match e {
+            SandboxError::Io(source) => SandboxError::Open {
+                path: target.display().to_string(),
+                source,
+            },
+            other => other,
+        })
+    }
+
+    /// Write a whole file at `path`: refused outside the call's folders.
+    pub async fn write_file(&self, path: &Path, bytes: &[u8]) -> Result<(), SandboxError> {
+        self.guard(path)?;
+        tokio::fs::write(path, bytes)
+            .await
+            .map_err(|source| SandboxError::Open {
+                path: path.display().to_string(),
+                source,
+            })
     }
 
     /// Resolve a path a transfer will write: its folder must exist and it must not be a folder.
@@ -256,8 +325,9 @@ pub struct PartialFile {
 }
 
 impl PartialFile {
-    /// Create the partial file for `target` in the same folder.
-    pub async fn create(target: &Path) -> Result<(PartialFile, tokio::fs::File), SandboxError> {
+    /// Create the partial file for `target` in the same folder (through
+    /// [`Sandbox::create_partial`], which checks the folder).
+    async fn create(target: &Path) -> Result<(PartialFile, tokio::fs::File), SandboxError> {
         let dir = target
             .parent()
             .ok_or_else(|| SandboxError::MissingParent(target.display().to_string()))?;
@@ -285,11 +355,6 @@ impl PartialFile {
         self.keep = true;
     }
 
-    /// Change the final place (the name may depend on the response headers).
-    pub fn retarget(&mut self, target: &Path) {
-        self.target = target.to_path_buf();
-    }
-
     /// Move the partial file to its final place.
     pub async fn commit(mut self) -> Result<(), SandboxError> {
         // Synchronous for the same reason as `create`: a cancelled rename must not finish later.
@@ -306,6 +371,21 @@ impl Drop for PartialFile {
             let _ = std::fs::remove_file(&self.partial);
         }
     }
+}
+
+/// `path` with `.` and `..` resolved without the file system (the file need not exist).
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
 }
 
 /// Whether a file name belongs to a transfer in progress (not counted, not listed).
@@ -462,6 +542,29 @@ mod tests {
         p.commit().await.unwrap();
         assert!(target.exists());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[tokio::test]
+    async fn writes_outside_the_folders_are_refused_naming_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let sb = sandbox(&dir.path().join("s"), None);
+        let above = dir.path().join("s/temp/../../x");
+        let err = sb.write_file(&above, b"x").await.unwrap_err();
+        assert!(matches!(err, SandboxError::Refused(_)), "{err}");
+        assert!(
+            err.to_string().contains("permission denied, open '"),
+            "{err}"
+        );
+        assert!(!dir.path().join("x").exists());
+        assert!(sb.create_partial(&above).await.is_err());
+        sb.write_file(&dir.path().join("s/user/ok"), b"x")
+            .await
+            .unwrap();
+        let (p, _f) = sb
+            .create_partial(&dir.path().join("s/temp/a.bin"))
+            .await
+            .unwrap();
+        drop(p);
     }
 
     #[test]

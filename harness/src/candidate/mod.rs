@@ -14,6 +14,7 @@ pub mod log;
 pub use dlconform_reference::mutants;
 pub mod process;
 pub mod reaper;
+pub mod sandbox;
 pub use dlconform_reference as reference;
 pub mod supervisor;
 pub mod websocket;
@@ -40,6 +41,8 @@ pub struct RunValues {
     pub ca_cert: Option<String>,
     /// The mock server's origins by listener name (`http`, `https`, `self-signed`...).
     pub origins: Option<BTreeMap<String, String>>,
+    /// What process candidates are held to (not part of the hello).
+    pub confinement: Option<sandbox::Confinement>,
 }
 
 impl RunValues {
@@ -173,7 +176,9 @@ pub async fn start(
 ) -> Result<(Started, CandidateHello), StartError> {
     let mut started = match spec {
         CandidateSpec::Builtin(name) => builtin::start(name)?,
-        CandidateSpec::Command(command) => process::start(command, limits.max_line_bytes)?,
+        CandidateSpec::Command(command) => {
+            process::start(command, limits.max_line_bytes, values.confinement.as_ref())?
+        }
         CandidateSpec::Listen(endpoint) => websocket::start(endpoint, hello_timeout).await?,
     };
     let stderr_tail = |started: &Started| {

@@ -9,6 +9,7 @@ use tokio::process::{Child, Command};
 use tokio::sync::{mpsc, oneshot};
 
 use super::lines::{BoundedLines, Line};
+use super::sandbox::Confinement;
 use super::{
     CHANNEL_CAPACITY, Incoming, LogRing, Stamped, StartError, Started, parse_bytes, too_long,
 };
@@ -20,9 +21,13 @@ const EXIT_STATUS_WAIT: Duration = Duration::from_secs(2);
 /// child still holding its stdout does not keep the cases waiting.
 const DRAIN_AFTER_EXIT: Duration = Duration::from_millis(200);
 
-/// Spawn `sh -c <command>` in its own process group and wire it up; no line over `max_line`
-/// bytes is kept.
-pub fn start(command: &str, max_line: usize) -> Result<Started, StartError> {
+/// Spawn `sh -c <command>` in its own process group, held to `confinement` when given, and
+/// wire it up; no line over `max_line` bytes is kept.
+pub fn start(
+    command: &str,
+    max_line: usize,
+    confinement: Option<&Confinement>,
+) -> Result<Started, StartError> {
     let mut cmd = Command::new("sh");
     cmd.arg("-c")
         .arg(command)
@@ -32,6 +37,11 @@ pub fn start(command: &str, max_line: usize) -> Result<Started, StartError> {
         .kill_on_drop(true);
     // Own process group, so the shell and everything it starts can be killed together.
     cmd.process_group(0);
+    if let Some(confinement) = confinement {
+        confinement
+            .apply(&mut cmd)
+            .map_err(StartError::WouldNotStart)?;
+    }
     let mut child = cmd
         .spawn()
         .map_err(|err| StartError::WouldNotStart(format!("cannot run 'sh -c {command}': {err}")))?;

@@ -1,6 +1,7 @@
 //! Files on disk: the downloaded file where the result says, with the body's size and digest;
-//! nothing left by a failed call; nothing ever written outside temp/ and user/. When results
-//! name no path, every new file is judged (several calls), or `file.which` fails: never silence.
+//! nothing left by a failed call; nothing ever written outside temp/ and user/ (found on disk,
+//! or refused by the sandbox and reported: `runner::outside`). When results name no path, every
+//! new file is judged (several calls), or `file.which` fails: never silence.
 
 use serde_json::Value;
 
@@ -30,7 +31,7 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
             None,
             Value::Array(Vec::new()),
             Value::Array(outside),
-            "files were written outside the temp and user folders",
+            "files were written outside the temp and user folders, or refused there by the sandbox",
         ));
     }
     let new_files: Vec<&FileRecord> = obs

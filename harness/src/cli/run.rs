@@ -6,6 +6,7 @@ use std::time::Duration;
 use clap::Args;
 
 use super::exit;
+use crate::candidate::sandbox::{self, SandboxMode};
 use crate::candidate::{CandidateSpec, Limits, reaper};
 use crate::expectations::{Expectations, write_updated};
 use crate::filter::Filter;
@@ -93,6 +94,12 @@ pub struct RunArgs {
     /// Keep every case's sandbox folder (the path is printed at the end).
     #[arg(long)]
     pub keep_sandboxes: bool,
+    /// How process candidates are held to their folders: `landlock` (they may write only
+    /// beneath the run's sandbox and TMPDIR), `detect` (no confinement, writes outside found by
+    /// scans), `off` (neither; only each case folder is scanned); default: `landlock` where the
+    /// kernel has it, else `detect` with a warning.
+    #[arg(long, value_name = "MODE")]
+    pub sandbox: Option<SandboxMode>,
     /// Longest line kept from a process candidate, in bytes; a longer one is read to its end,
     /// dropped, and an ERROR of the case that owns its call.
     #[arg(long, value_name = "BYTES", default_value_t = crate::candidate::limits::DEFAULT_MAX_LINE_BYTES)]
@@ -399,6 +406,7 @@ fn options(args: &RunArgs) -> Result<RunOptions, String> {
         hello_timeout: Duration::from_millis(args.hello_timeout_ms),
         linger: Duration::from_millis(args.linger_ms),
         keep_sandboxes: args.keep_sandboxes,
+        sandbox: sandbox_mode(args.sandbox)?,
         lint: !args.no_lint,
         durations: runner::schedule::Durations::from_results(
             args.durations_from
@@ -413,6 +421,41 @@ fn options(args: &RunArgs) -> Result<RunOptions, String> {
         command_line: std::env::args().collect(),
         run_id: unique_run_id(Path::new("reports"), args.out.is_none()),
     })
+}
+
+/// The `--sandbox` mode: `landlock` is refused where the kernel lacks it; without the option,
+/// `landlock` where the kernel has it, else `detect` with a warning (printed once, here).
+fn sandbox_mode(requested: Option<SandboxMode>) -> Result<SandboxMode, String> {
+    let abi = sandbox::landlock_abi();
+    let mode = match (requested, abi) {
+        (Some(SandboxMode::Landlock), None) => {
+            return Err(
+                "--sandbox landlock: this kernel has no Landlock (or it is disabled); \
+                 use --sandbox detect"
+                    .into(),
+            );
+        }
+        (Some(mode), _) => mode,
+        (None, Some(_)) => SandboxMode::Landlock,
+        (None, None) => {
+            eprintln!(
+                "warning: this kernel has no Landlock: process candidates are not confined; \
+                 writes outside their folders are detected where the scans can see them \
+                 (--sandbox detect)"
+            );
+            SandboxMode::Detect
+        }
+    };
+    if let (SandboxMode::Landlock, Some(abi)) = (mode, abi)
+        && abi < sandbox::FULL_ABI
+    {
+        eprintln!(
+            "warning: Landlock ABI {abi} is partially enforced: truncating files outside the \
+             sandbox is not refused (ABI {} needed); the detection scans still run",
+            sandbox::FULL_ABI
+        );
+    }
+    Ok(mode)
 }
 
 /// `--filter` expressions and `--rerun-failed`, all holding; none: no filter.

@@ -9,10 +9,12 @@ use mock_server::MockServer;
 use serde_json::Value;
 
 use super::collect::{CallClock, Collected, Listening, collect};
+use super::outside::{self, OutsideWatch};
 use super::plan::PlannedCase;
 use super::sandbox::Sandbox;
 use super::templates::{Templates, base_of, origin_of};
 use crate::candidate::Supervisor;
+use crate::candidate::sandbox::SandboxMode;
 use crate::check::applicable::{self, Premise};
 use crate::check::{CheckInput, run_all};
 use crate::observation::{CallEnd, Observation};
@@ -48,6 +50,10 @@ pub struct CaseContext {
     pub supervisor: Arc<Supervisor>,
     /// Folder holding every case's sandbox.
     pub sandbox_base: PathBuf,
+    /// How the candidate is held to its folders.
+    pub sandbox_mode: SandboxMode,
+    /// The run-wide scan for writes outside the case folders.
+    pub outside: Arc<OutsideWatch>,
     /// How long to keep listening after the last `complete`, to catch stray events.
     pub linger: Duration,
     /// Keep sandboxes after the case (for debugging).
@@ -282,6 +288,8 @@ async fn execute(
     ctx.server.register(&key, case.server.clone());
     let file_name = format!("{}.bin", case.id.rsplit('/').next().unwrap_or("file"));
     let url = ctx.server.case_url(&key, case.server.target, &file_name);
+    // Before the folder exists, so that no scan takes it for a write outside.
+    ctx.outside.enter(&key, &planned.full_id);
     let mut sandbox = Sandbox::create(&ctx.sandbox_base, &key, paths)
         .map_err(|err| format!("cannot create the sandbox: {err}"))?;
     sandbox.place_files(&case.env.files)?;
@@ -344,14 +352,28 @@ async fn execute(
         Ok(session) => collect(session, messages, &case.call.actions, listening, bytes).await,
     };
 
+    let mut files = {
+        let sandbox = sandbox.clone();
+        tokio::task::spawn_blocking(move || sandbox.scan())
+            .await
+            .unwrap_or_default()
+    };
+    files.extend(outside::refused(
+        ctx.sandbox_mode,
+        &collected.calls,
+        &collected.log,
+        &sandbox,
+    ));
+    let watch = Arc::clone(&ctx.outside);
+    let leaving = key.clone();
+    files.extend(
+        tokio::task::spawn_blocking(move || watch.leave(&leaving))
+            .await
+            .unwrap_or_default(),
+    );
     let observation = Observation {
         calls: collected.calls,
-        files: {
-            let sandbox = sandbox.clone();
-            tokio::task::spawn_blocking(move || sandbox.scan())
-                .await
-                .unwrap_or_default()
-        },
+        files,
         server: ctx.server.journal(&key),
         url,
         log: collected.log,

@@ -6,6 +6,7 @@ pub mod collect;
 pub mod interrupt;
 pub mod judging;
 pub mod late;
+pub mod outside;
 pub mod plan;
 pub mod report;
 pub mod sandbox;
@@ -21,6 +22,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use mock_server::{MockServer, ServerConfig};
 
+use crate::candidate::sandbox::{Confinement, SandboxMode};
 use crate::candidate::{CandidateSpec, Limits, RunValues, StartError, Supervisor};
 use crate::protocol::PROTOCOL_VERSION;
 use crate::results::{
@@ -59,6 +61,8 @@ pub struct RunOptions {
     pub durations: schedule::Durations,
     /// Where the mock server listens and what name its URLs carry.
     pub server: ServerPlacement,
+    /// How process candidates are held to their folders (`--sandbox`).
+    pub sandbox: SandboxMode,
 }
 
 impl RunOptions {
@@ -78,6 +82,7 @@ impl RunOptions {
             lint: true,
             durations: schedule::Durations::default(),
             server: ServerPlacement::default(),
+            sandbox: SandboxMode::default_for_kernel(),
         }
     }
 }
@@ -224,10 +229,35 @@ pub async fn run_guarded(
     })
     .await?;
     let server = Arc::new(server);
+    // The folders must exist before the candidate starts: Landlock rules name open folders.
+    let confinement = Confinement {
+        mode: options.sandbox,
+        sandbox_root: work.path().join("cases"),
+        tmpdir: work.path().join("tmp"),
+    };
+    for dir in [&confinement.sandbox_root, &confinement.tmpdir] {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            shutdown_server(server).await;
+            return Err(RunError::Io(format!(
+                "cannot create {}: {e}",
+                dir.display()
+            )));
+        }
+    }
+    let outside = outside::OutsideWatch::new(
+        options.sandbox,
+        work.path(),
+        &confinement.sandbox_root,
+        &[confinement.tmpdir.clone(), work.path().join("server")],
+        std::env::current_dir().ok().as_deref(),
+    );
     let supervisor = match Supervisor::start(
         options.candidate.clone(),
         options.hello_timeout,
-        run_values(&server),
+        RunValues {
+            confinement: Some(confinement.clone()),
+            ..run_values(&server)
+        },
         guards.limits,
     )
     .await
@@ -241,7 +271,9 @@ pub async fn run_guarded(
     let ctx = Arc::new(CaseContext {
         server: Arc::clone(&server),
         supervisor: Arc::clone(&supervisor),
-        sandbox_base: work.path().join("cases"),
+        sandbox_base: confinement.sandbox_root.clone(),
+        sandbox_mode: options.sandbox,
+        outside: Arc::new(outside),
         linger: options.linger,
         keep_sandboxes: options.keep_sandboxes,
     });
@@ -305,6 +337,9 @@ pub async fn run_guarded(
     // Events keep reaching their calls until the candidate stops; then the cases that got
     // late ones are judged again, before anything is written.
     supervisor.shutdown().await;
+    if options.sandbox != SandboxMode::Off {
+        outside::warn_leftovers(&confinement.tmpdir);
+    }
     let mut late = supervisor.late().take();
     let mut results = Vec::with_capacity(ran.len());
     for (_, mut result, rejudge) in ran {
@@ -415,6 +450,7 @@ fn run_values(server: &MockServer) -> RunValues {
     RunValues {
         ca_cert: Some(server.ca_cert_path().display().to_string()),
         origins: Some(origins),
+        confinement: None,
     }
 }
 
