@@ -402,6 +402,7 @@ mod tests {
                 .map(case_status)
                 .collect(),
             duration_ms: 0,
+            attempts: Vec::new(),
         }
     }
 

@@ -24,13 +24,15 @@ pub enum Status {
     Xfail,
     /// Passed, though the expectations file says it would fail.
     Xpass,
+    /// Not as expected at first, as expected on a retry (`--retries`); fatal only with `--strict`.
+    Flaky,
     /// Not run (spec skip, or filtered by condition).
     Skip,
 }
 
 impl Status {
     /// Every status, in the order reports list them.
-    pub const ALL: [Status; 9] = [
+    pub const ALL: [Status; 10] = [
         Status::Pass,
         Status::Fail,
         Status::Timeout,
@@ -39,6 +41,7 @@ impl Status {
         Status::Unsupported,
         Status::Xfail,
         Status::Xpass,
+        Status::Flaky,
         Status::Skip,
     ];
 
@@ -53,6 +56,7 @@ impl Status {
             Status::Unsupported => "UNSUPPORTED",
             Status::Xfail => "XFAIL",
             Status::Xpass => "XPASS",
+            Status::Flaky => "FLAKY",
             Status::Skip => "SKIP",
         }
     }

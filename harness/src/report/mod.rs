@@ -16,7 +16,7 @@ use crate::results::{CandidateInfo, ResultsError};
 use crate::verdict::Status;
 
 /// Every status, in the order reports list them.
-pub const STATUS_ORDER: [Status; 9] = Status::ALL;
+pub const STATUS_ORDER: [Status; Status::ALL.len()] = Status::ALL;
 
 /// How reports name a candidate: `name version`.
 pub fn candidate_label(candidate: &CandidateInfo) -> String {

@@ -81,6 +81,7 @@ pub fn case(id: &str, tier: Tier, expected: Status, status: Status) -> CaseResul
         failures: Vec::new(),
         observation: None,
         duration_ms: 120,
+        attempts: Vec::new(),
     }
 }
 

@@ -2,7 +2,7 @@
 (function () {
   'use strict';
 
-  var STATUSES = ['PASS', 'FAIL', 'TIMEOUT', 'CRASH', 'ERROR', 'UNSUPPORTED', 'XFAIL', 'XPASS', 'SKIP'];
+  var STATUSES = ['PASS', 'FAIL', 'TIMEOUT', 'CRASH', 'ERROR', 'UNSUPPORTED', 'XFAIL', 'XPASS', 'FLAKY', 'SKIP'];
   var data = JSON.parse(document.getElementById('dlconform-results').textContent);
   var candidates = data.candidates || [];
 
@@ -35,6 +35,12 @@
   function json(value, pretty) {
     return value === undefined ? '' : JSON.stringify(value, null, pretty ? 2 : 0);
   }
+  // As CaseResult::unexpected judges: XFAIL and FLAKY are as expected, XPASS is not.
+  function notAsExpected(c) {
+    if (c.status === 'XFAIL' || c.status === 'FLAKY' || c.status === 'SKIP') { return false; }
+    return c.status === 'XPASS' || c.status !== c.expected;
+  }
+
   function statusChip(status) {
     return el('span', { class: 'chip s-' + status, text: status });
   }
@@ -118,7 +124,7 @@
     if (f.tier && row.tier !== f.tier) { return false; }
     if (f.text && row.id.toLowerCase().indexOf(f.text) < 0) { return false; }
     if (f.status && !row.cells.some(function (c) { return c && c.status === f.status; })) { return false; }
-    if (f.unexpected && !row.cells.some(function (c) { return c && c.status !== c.expected; })) { return false; }
+    if (f.unexpected && !row.cells.some(function (c) { return c && notAsExpected(c); })) { return false; }
     return true;
   }
 
@@ -187,7 +193,7 @@
             tr.appendChild(el('td', { class: 'cell s-none', text: '—', title: 'not run by ' + candidates[ci].label }));
             return;
           }
-          var unexpected = cell.status !== cell.expected;
+          var unexpected = notAsExpected(cell);
           var tier = countedTier(cell);
           var classes = 'cell s-' + cell.status + (unexpected ? ' unexpected ' + tier : '') +
             (selected && selected.id === row.id && selected.ci === ci ? ' selected' : '');
@@ -246,6 +252,17 @@
     return el('table', { class: 'data' }, el('thead', null, el('tr', null, headers.map(function (h) {
       return el('th', { text: h });
     }))), el('tbody', null, body));
+  }
+
+  // Every try of a case run more than once (--retries), the last being the case itself.
+  function attemptsSection(result) {
+    if (!result.attempts || !result.attempts.length) { return null; }
+    return [el('h2', { text: 'Tries (' + result.attempts.length + ')' }),
+      table(['try', 'status', 'took ms', 'reason or failed checks'], result.attempts.map(function (a, i) {
+        var why = a.reason || (a.failures || []).map(function (f) { return f.check + ': ' + f.message; }).join('; ');
+        return el('tr', null, el('td', { text: String(i + 1) }), el('td', null, statusChip(a.status)),
+          el('td', { text: String(a.duration_ms) }), el('td', { text: why }));
+      }))];
   }
 
   // Required and recommended failed checks apart: only a required one fails the run.
@@ -402,7 +419,7 @@
     selected = { id: id, ci: ci };
     var panel = document.getElementById('detail');
     panel.textContent = '';
-    var unexpected = result.status !== result.expected;
+    var unexpected = notAsExpected(result);
     panel.appendChild(el('button', { class: 'close', title: 'close', text: '✕', onclick: closeDetail }));
     panel.appendChild(el('h1', { class: 'mono', text: result.id }));
     panel.appendChild(el('p', null, el('span', { class: 'badge s-' + result.status, text: result.status }),
@@ -411,6 +428,7 @@
       ['api', result.api], ['tier', result.tier], ['reason', result.reason], ['took', result.duration_ms + ' ms'],
       ['url', result.observation ? result.observation.url : '']]));
     append(panel, failuresSection(result));
+    append(panel, attemptsSection(result));
     if (result.observation) {
       append(panel, callsSection(result.observation));
       append(panel, serverSection(result.observation.server));
