@@ -387,6 +387,7 @@ mod tests {
             failures: Vec::new(),
             observation: None,
             duration_ms: 1,
+            attempts: Vec::new(),
         }
     }
 
@@ -402,7 +403,6 @@ mod tests {
                 .map(case_status)
                 .collect(),
             duration_ms: 0,
-            attempts: Vec::new(),
         }
     }
 
