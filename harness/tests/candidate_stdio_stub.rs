@@ -116,8 +116,7 @@ async fn the_stdio_reference_downloads_from_a_plain_stub() {
     assert_eq!(std::fs::read(temp.join(name)).unwrap(), body);
     let last_progress = events
         .iter()
-        .filter(|e| e["event"] == "progress")
-        .last()
+        .rfind(|e| e["event"] == "progress")
         .unwrap_or_else(|| panic!("progress events: {events:#?}"));
     assert_eq!(last_progress["data"]["progress"], 100, "{last_progress}");
 
