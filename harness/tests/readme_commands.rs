@@ -618,26 +618,24 @@ fn every_readme_command_runs_as_written() {
                     None => Err(format!("`{line}` exited {code}, not {exit}\n{text}")),
                 }
             }
-            Plan::Matrix { fill, append } => (1..=3)
-                .map(|part| {
-                    let line = installed(&command.command, fill)
-                        .replace("${{ matrix.part }}", &part.to_string());
-                    let line = format!("{line} {append}");
-                    let (code, text) = sh(cwd, &line);
-                    if code != 0 {
-                        return Err(format!("`{line}` exited {code}, not 0\n{text}"));
-                    }
-                    // What upload-artifact and download-artifact do between the jobs.
-                    let part_dir = cwd.join(format!("parts/part-{part}"));
-                    std::fs::create_dir_all(&part_dir).map_err(|e| e.to_string())?;
-                    std::fs::copy(
-                        cwd.join(format!("out/part-{part}/results.json")),
-                        part_dir.join("results.json"),
-                    )
-                    .map(|_| ())
-                    .map_err(|e| format!("part {part}: {e}"))
-                })
-                .collect::<Result<(), String>>(),
+            Plan::Matrix { fill, append } => (1..=3).try_for_each(|part| {
+                let line = installed(&command.command, fill)
+                    .replace("${{ matrix.part }}", &part.to_string());
+                let line = format!("{line} {append}");
+                let (code, text) = sh(cwd, &line);
+                if code != 0 {
+                    return Err(format!("`{line}` exited {code}, not 0\n{text}"));
+                }
+                // What upload-artifact and download-artifact do between the jobs.
+                let part_dir = cwd.join(format!("parts/part-{part}"));
+                std::fs::create_dir_all(&part_dir).map_err(|e| e.to_string())?;
+                std::fs::copy(
+                    cwd.join(format!("out/part-{part}/results.json")),
+                    part_dir.join("results.json"),
+                )
+                .map(|_| ())
+                .map_err(|e| format!("part {part}: {e}"))
+            }),
             Plan::Serve { fill } => serve(cwd, &installed(&command.command, fill)),
         };
         ran += 1;
