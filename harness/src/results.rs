@@ -143,6 +143,37 @@ pub struct CaseResult {
     pub observation: Option<Observation>,
     /// Milliseconds the case took.
     pub duration_ms: u64,
+    /// Every try, first to last, when the case was run more than once (`--retries`); the case's
+    /// own fields are the last try's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attempts: Vec<Attempt>,
+}
+
+/// One try of a case that was run again (`--retries`): its verdict, without the observation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attempt {
+    /// Status of the try, judged against the expectations.
+    pub status: Status,
+    /// Why, when not PASS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Checks that did not hold.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failures: Vec<CheckFailure>,
+    /// Milliseconds the try took.
+    pub duration_ms: u64,
+}
+
+impl Attempt {
+    /// The verdict of a case as it stands after one try.
+    pub fn of(case: &CaseResult) -> Attempt {
+        Attempt {
+            status: case.status,
+            reason: case.reason.clone(),
+            failures: case.failures.clone(),
+            duration_ms: case.duration_ms,
+        }
+    }
 }
 
 impl CaseResult {
@@ -150,7 +181,8 @@ impl CaseResult {
     /// XPASS is unexpected, XFAIL is not, SKIP never is).
     pub fn unexpected(&self) -> bool {
         match self.status {
-            Status::Xfail => false,
+            // As expected on a retry: reported, fatal only with `--strict`.
+            Status::Xfail | Status::Flaky => false,
             Status::Xpass => true,
             actual => crate::expectations::judge(self.expected, actual).unexpected,
         }
@@ -183,6 +215,9 @@ pub struct Summary {
     pub unexpected_required: Vec<String>,
     /// Cases not as expected through recommended checks only: reported, not fatal.
     pub unexpected_recommended: Vec<String>,
+    /// Cases not as expected at first and as expected on a retry: fatal only with `--strict`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flaky: Vec<String>,
     /// No required case is unexpected.
     pub ok: bool,
 }
@@ -203,6 +238,9 @@ impl Summary {
                 .or_default()
                 .entry(name)
                 .or_default() += 1;
+            if case.status == Status::Flaky {
+                summary.flaky.push(case.id.clone());
+            }
             if case.unexpected() {
                 match case.counted_tier() {
                     Tier::Required => summary.unexpected_required.push(case.id.clone()),

@@ -388,6 +388,7 @@ mod tests {
             not_applicable: Vec::new(),
             observation: None,
             duration_ms: 1,
+            attempts: Vec::new(),
         }
     }
 

@@ -24,6 +24,8 @@ pub enum Status {
     Xfail,
     /// Passed, though the expectations file says it would fail.
     Xpass,
+    /// Not as expected at first, as expected on a retry (`--retries`); fatal only with `--strict`.
+    Flaky,
     /// Not run (spec skip, or filtered by condition).
     Skip,
     /// Every check that matters needs a capability the candidate declared missing.
@@ -33,7 +35,7 @@ pub enum Status {
 
 impl Status {
     /// Every status, in the order reports list them.
-    pub const ALL: [Status; 10] = [
+    pub const ALL: [Status; 11] = [
         Status::Pass,
         Status::Fail,
         Status::Timeout,
@@ -42,6 +44,7 @@ impl Status {
         Status::Unsupported,
         Status::Xfail,
         Status::Xpass,
+        Status::Flaky,
         Status::Skip,
         Status::NotApplicable,
     ];
@@ -57,6 +60,7 @@ impl Status {
             Status::Unsupported => "UNSUPPORTED",
             Status::Xfail => "XFAIL",
             Status::Xpass => "XPASS",
+            Status::Flaky => "FLAKY",
             Status::Skip => "SKIP",
             Status::NotApplicable => "N/A",
         }

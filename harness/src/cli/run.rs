@@ -122,9 +122,15 @@ pub struct RunArgs {
     /// Rewrite the expectations file from this run's statuses, then exit 0.
     #[arg(long)]
     pub update_expectations: bool,
-    /// Unexpected recommended cases fail the run too.
+    /// Unexpected recommended cases and FLAKY cases fail the run too (default: only required
+    /// cases not as expected fail it).
     #[arg(long)]
     pub strict: bool,
+    /// Run a case that is not as expected again, up to N more times, each time as a fresh case
+    /// (new server state); a case as expected on a retry is FLAKY, which fails the run only
+    /// with --strict. Every try is kept in results.json (`attempts`).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub retries: u32,
     /// Snapshots: `off`, `check` (a changed snapshot fails the case, a missing one is new),
     /// `check-strict` (a missing one fails too) or `update` (write them).
     #[arg(long, default_value = "off", value_parser = parse_snapshot_mode)]
@@ -284,11 +290,13 @@ pub fn exit_code(results: &RunResults) -> i32 {
     exit_code_with(results, false)
 }
 
-/// 0 when every required case (and with `strict`, every recommended case) is as expected,
-/// 1 otherwise.
+/// 0 when every required case (and with `strict`, every recommended case, none of them FLAKY)
+/// is as expected, 1 otherwise.
 pub fn exit_code_with(results: &RunResults, strict: bool) -> i32 {
-    let recommended_ok = !strict || results.summary.unexpected_recommended.is_empty();
-    if results.summary.ok && recommended_ok {
+    let summary = &results.summary;
+    let strict_ok =
+        !strict || (summary.unexpected_recommended.is_empty() && summary.flaky.is_empty());
+    if summary.ok && strict_ok {
         exit::OK
     } else {
         exit::UNEXPECTED
@@ -323,7 +331,8 @@ fn update_expectations(file: &Path, results: &RunResults, previous: &Expectation
     let cases: Vec<(String, crate::verdict::Status)> = results
         .cases
         .iter()
-        .map(|c| (c.id.clone(), c.status))
+        // A FLAKY case records what its last try got.
+        .map(|c| (c.id.clone(), runner::retry::last_status(c)))
         .collect();
     let text = write_updated(&cases, previous);
     let written = file
@@ -420,6 +429,7 @@ fn options(args: &RunArgs) -> Result<RunOptions, String> {
         },
         command_line: std::env::args().collect(),
         run_id: unique_run_id(Path::new("reports"), args.out.is_none()),
+        retries: args.retries,
     })
 }
 

@@ -5,8 +5,9 @@ pub const LONG_ABOUT: &str = "\
 Run the spec cases against a candidate and write results.json, report.md, report.html and
 junit.xml to --out (default: reports/<run id>/, with reports/latest pointing at it).
 
-Exit codes: 0 every required case as expected (with --strict, every case); 1 otherwise; 2 the
-harness could not run (bad spec, bad arguments, a candidate that would not start).";
+Exit codes: 0 every required case as expected (with --strict, every case, none FLAKY); 1
+otherwise; 2 the harness could not run (bad spec, bad arguments, a candidate that would not
+start).";
 
 /// Examples and the filter language, after the options.
 pub const EXAMPLES: &str = "\
@@ -28,6 +29,9 @@ Examples:
   Partition (a CI matrix; `dlconform report merge` joins the parts):
     dlconform run --partition 2/3 --out out/part-2
     dlconform report merge out/part-*/results.json --out out/merged
+  Retries (a case as expected on a retry is FLAKY; it fails the run only with --strict):
+    dlconform run --candidate 'cmd:node my-adapter.js' --retries 2
+    dlconform run --candidate 'cmd:node my-adapter.js' --retries 2 --strict
   Snapshots:
     dlconform run --snapshots check && dlconform snapshot review
 
@@ -42,8 +46,8 @@ Filter expressions (--filter):
   status(STATUS, ...[, results=FILE])
                              the case's status in a results file (default: --filter-results,
                              itself reports/latest/results.json by default): pass, fail,
-                             timeout, crash, error, unsupported, xfail, xpass, skip; unexpected
-                             (not as expected), expected, missing (not in the file)
+                             timeout, crash, error, unsupported, xfail, xpass, flaky, skip;
+                             unexpected (not as expected), expected, missing (not in the file)
   A and B, A or B, not A     also written &, |, !; `not` binds tightest, then `and`, then `or`;
                              parentheses group. Quote an argument with ' or \" when it holds
                              spaces, commas or parentheses.

@@ -21,7 +21,7 @@ pub enum Wanted {
 
 impl Wanted {
     /// Every argument `status(...)` accepts.
-    pub const NAMES: [&'static str; 13] = [
+    pub const NAMES: [&'static str; 14] = [
         "pass",
         "fail",
         "timeout",
@@ -30,6 +30,7 @@ impl Wanted {
         "unsupported",
         "xfail",
         "xpass",
+        "flaky",
         "skip",
         "n/a",
         "unexpected",

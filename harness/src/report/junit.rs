@@ -7,14 +7,21 @@
 //! other status the expectations said it would get. Each suite carries the run's start as its
 //! timestamp; classnames are dot-separated `candidate.platform.api` with no other dots (a
 //! version's dots become `_`), so viewers do not split a version into packages.
+//!
+//! Retries follow nextest's convention (Maven Surefire's): a FLAKY case is a passing test case
+//! with one `<flakyFailure>` (or `<flakyError>`) per try that was not as expected, and a case
+//! still not as expected after its retries is a `<failure>` (or `<error>`) with one
+//! `<rerunFailure>` (or `<rerunError>`) per earlier try; both carry an `attempts` property.
 
 use std::fmt::Write;
 use std::time::Duration;
 
-use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+use quick_junit::{
+    NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestRerun, TestSuite,
+};
 
 use super::{MergedResults, ReportError};
-use crate::results::CaseResult;
+use crate::results::{Attempt, CaseResult};
 use crate::verdict::Status;
 
 /// Candidate output kept in a test case's system-out.
@@ -100,6 +107,12 @@ fn test_case(case: &CaseResult, candidate: Option<&String>) -> TestCase {
             .collect();
         test.add_property(Property::new("not-applicable", checks.join(", ")));
     }
+    if !case.attempts.is_empty() {
+        test.add_property(Property::new(
+            "attempts",
+            case.attempts.len().to_string().as_str(),
+        ));
+    }
     if let Some(note) = pass_note(case) {
         test.set_system_out(note);
     } else if let Some(log) = case.observation.as_ref().map(|o| o.log.as_str()) {
@@ -136,6 +149,7 @@ fn is_failure(case: &CaseResult) -> bool {
         Status::Fail | Status::Timeout | Status::Crash | Status::Error => case.unexpected(),
         Status::Pass
         | Status::Xfail
+        | Status::Flaky
         | Status::Skip
         | Status::Unsupported
         | Status::NotApplicable => false,
@@ -143,6 +157,42 @@ fn is_failure(case: &CaseResult) -> bool {
 }
 
 fn status(case: &CaseResult) -> TestCaseStatus {
+    let mut status = main_status(case);
+    // Every try but the last (which is the case itself) is a flaky or rerun element.
+    let earlier = case.attempts.len().saturating_sub(1);
+    status.add_reruns(case.attempts[..earlier].iter().map(rerun));
+    status
+}
+
+/// One earlier try as a `<flakyFailure>`/`<rerunFailure>` (`...Error` for CRASH and ERROR).
+fn rerun(attempt: &Attempt) -> TestRerun {
+    let kind = match attempt.status {
+        Status::Crash | Status::Error => NonSuccessKind::Error,
+        _ => NonSuccessKind::Failure,
+    };
+    let mut rerun = TestRerun::new(kind);
+    rerun.set_type(attempt.status.name());
+    rerun.set_message(crate::runner::retry::describe(attempt));
+    rerun.set_time(Duration::from_millis(attempt.duration_ms));
+    let mut text = String::new();
+    for failure in &attempt.failures {
+        let _ = writeln!(
+            text,
+            "{} [{}]: {}\n  expected: {}\n  actual:   {}",
+            failure.check,
+            failure.tier.name(),
+            failure.message,
+            failure.expected,
+            failure.actual
+        );
+    }
+    if !text.is_empty() {
+        rerun.set_description(text);
+    }
+    rerun
+}
+
+fn main_status(case: &CaseResult) -> TestCaseStatus {
     match case.status {
         Status::Skip | Status::Unsupported | Status::NotApplicable => {
             let mut status = TestCaseStatus::skipped();
@@ -216,6 +266,7 @@ fn details(case: &CaseResult) -> String {
 fn pass_note(case: &CaseResult) -> Option<String> {
     match case.status {
         Status::Pass | Status::Skip | Status::Unsupported | Status::NotApplicable => None,
+        Status::Flaky => Some(format!("FLAKY: as expected on a retry\n{}", details(case))),
         Status::Xfail => Some(format!(
             "XFAIL: failed as expected{}\n{}",
             case.reason

@@ -149,6 +149,7 @@ fn candidate_section(out: &mut String, candidate: &CandidateRun, budget: &mut us
         summary.unexpected_required.len(),
         summary.unexpected_recommended.len()
     );
+    flaky_section(out, run);
     let unexpected: Vec<&CaseResult> = ordered_unexpected(run);
     if unexpected.is_empty() {
         return;
@@ -201,6 +202,39 @@ fn not_applicable_line(out: &mut String, run: &RunResults) {
             checks.join(", ")
         }
     );
+}
+
+/// FLAKY cases (not as expected at first, as expected on a retry) with every try.
+fn flaky_section(out: &mut String, run: &RunResults) {
+    let flaky: Vec<&CaseResult> = run
+        .cases
+        .iter()
+        .filter(|c| c.status == Status::Flaky)
+        .collect();
+    if flaky.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "#### Flaky ({}): as expected on a retry, fatal only with `--strict`\n",
+        flaky.len()
+    );
+    for case in flaky {
+        let tries: Vec<String> = case
+            .attempts
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                format!(
+                    "try {}: {}",
+                    i + 1,
+                    one_line(&crate::runner::retry::describe(a), REASON_MAX)
+                )
+            })
+            .collect();
+        let _ = writeln!(out, "- **FLAKY** {}: {}", code(&case.id), tries.join("; "));
+    }
+    out.push('\n');
 }
 
 /// Unexpected cases: required first, then recommended, each in run order.
@@ -288,6 +322,19 @@ fn case_entry(out: &mut String, case: &CaseResult) {
         let _ = writeln!(
             out,
             "  - passed, though the expectations say it fails: update the expectations file"
+        );
+    }
+    if !case.attempts.is_empty() {
+        let tries: Vec<String> = case
+            .attempts
+            .iter()
+            .map(crate::runner::retry::describe)
+            .collect();
+        let _ = writeln!(
+            out,
+            "  - {} tries: {}",
+            tries.len(),
+            one_line(&tries.join("; "), REASON_MAX)
         );
     }
     for failure in case.failures.iter().take(MAX_CHECKS_PER_CASE) {

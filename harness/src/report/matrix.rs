@@ -87,7 +87,7 @@ impl Cell {
     fn add(&mut self, case: &CaseResult) {
         // Every status named, so a new one must be placed here before it builds.
         let passed = match case.status {
-            Status::Pass | Status::Xpass => true,
+            Status::Pass | Status::Xpass | Status::Flaky => true,
             Status::Fail | Status::Timeout | Status::Crash | Status::Error | Status::Xfail => false,
             Status::Unsupported => {
                 self.unsupported += 1;

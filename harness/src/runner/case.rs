@@ -91,6 +91,7 @@ pub async fn run_case(
         not_applicable: Vec::new(),
         observation: None,
         duration_ms: 0,
+        attempts: Vec::new(),
     };
     if let Some(reason) = &planned.case.skip {
         result.expected = Status::Skip;

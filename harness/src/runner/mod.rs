@@ -9,6 +9,7 @@ pub mod late;
 pub mod outside;
 pub mod plan;
 pub mod report;
+pub mod retry;
 pub mod sandbox;
 pub mod schedule;
 pub mod slots;
@@ -63,11 +64,13 @@ pub struct RunOptions {
     pub server: ServerPlacement,
     /// How process candidates are held to their folders (`--sandbox`).
     pub sandbox: SandboxMode,
+    /// How many times a case not as expected is run again (`--retries`).
+    pub retries: u32,
 }
 
 impl RunOptions {
     /// A run of `specs` against `candidate` with the defaults of `dlconform run`: every case,
-    /// default jobs, hello timeout 10 s, linger 100 ms, lint on; change fields as needed.
+    /// default jobs, hello timeout 10 s, linger 100 ms, lint on, no retries; change fields as needed.
     pub fn new(candidate: CandidateSpec, specs: Vec<PathBuf>) -> RunOptions {
         RunOptions {
             candidate,
@@ -83,6 +86,7 @@ impl RunOptions {
             durations: schedule::Durations::default(),
             server: ServerPlacement::default(),
             sandbox: SandboxMode::default_for_kernel(),
+            retries: 0,
         }
     }
 }
@@ -281,7 +285,7 @@ pub async fn run_guarded(
     reporter.start(cases.len());
     let os_of: std::collections::HashMap<String, crate::spec::model::Os> =
         cases.iter().map(|c| (c.full_id.clone(), c.os())).collect();
-    let mut judge = CaseJudge::new(judging, &supervisor.hello().name);
+    let judge = std::sync::Mutex::new(CaseJudge::new(judging, &supervisor.hello().name));
     let platforms = {
         let mut p: Vec<String> = cases
             .iter()
@@ -297,38 +301,36 @@ pub async fn run_guarded(
     // order it starts in, and the results go back into plan order afterwards.
     let start_order = schedule::order(&cases, &options.durations);
     let platform_slots = Arc::new(slots::PlatformSlots::for_cases(&cases));
+    let planned_count = cases.len();
     let mut pending: Vec<Option<plan::PlannedCase>> = cases.into_iter().map(Some).collect();
     let ordered: Vec<(usize, plan::PlannedCase)> = start_order
         .into_iter()
         .filter_map(|i| pending[i].take().map(|c| (i, c)))
         .collect();
     let in_flight = std::sync::Mutex::new(Vec::new());
+    let tries = Tries {
+        ctx: &ctx,
+        platform_slots: &platform_slots,
+        in_flight: &in_flight,
+        judge: &judge,
+        reporter,
+        retries: options.retries,
+        planned_count,
+    };
     let mut ran: Vec<(usize, CaseResult, Option<case::Rejudge>)> =
         futures_util::stream::iter(ordered)
             .map(|(index, planned)| {
-                let ctx = Arc::clone(&ctx);
-                let platform_slots = Arc::clone(&platform_slots);
-                let id = planned.full_id.clone();
-                let handle = tokio::spawn(async move {
-                    let _slots = platform_slots.acquire(&planned).await;
-                    case::run_case(ctx, planned, index).await
-                });
-                if let Ok(mut tasks) = in_flight.lock() {
-                    tasks.push(handle.abort_handle());
-                }
-                async move { (index, id, handle.await) }
+                let case_os = os(&planned.full_id);
+                tries.run(index, planned, case_os)
             })
             .buffer_unordered(options.jobs.max(1))
             .take_until(guards.interrupt.raised())
-            .map(|(index, id, joined)| {
-                let (mut result, rejudge) =
-                    joined.unwrap_or_else(|err| (panicked_case(&id, &err.to_string()), None));
-                judge.apply(&mut result, os(&id));
-                reporter.case_done(&result);
-                (index, result, rejudge)
-            })
             .collect()
             .await;
+    let mut judge = match judge.into_inner() {
+        Ok(judge) => judge,
+        Err(poisoned) => poisoned.into_inner(),
+    };
     ran.sort_by_key(|(index, _, _)| *index);
     let interrupted = guards.interrupt.signal();
     if interrupted.is_some() {
@@ -347,6 +349,7 @@ pub async fn run_guarded(
             if late::attach(&mut result, &rejudge, &mut late) {
                 let case_os = os(&result.id);
                 judge.apply(&mut result, case_os);
+                retry::resettle(&mut result);
                 reporter.case_rejudged(&result);
             }
         }
@@ -421,6 +424,61 @@ pub async fn run_guarded(
     })
 }
 
+/// What it takes to run one case, and again while it is not as expected (`--retries`).
+struct Tries<'a, 'j> {
+    ctx: &'a Arc<CaseContext>,
+    platform_slots: &'a Arc<slots::PlatformSlots>,
+    in_flight: &'a std::sync::Mutex<Vec<tokio::task::AbortHandle>>,
+    judge: &'a std::sync::Mutex<CaseJudge<'j>>,
+    reporter: &'a dyn Reporter,
+    retries: u32,
+    planned_count: usize,
+}
+
+impl Tries<'_, '_> {
+    /// Run case `index` until it is as expected or out of retries; each try is a fresh case
+    /// (its own server key, state and sandbox) holding the job and its platform's slots.
+    async fn run(
+        &self,
+        index: usize,
+        planned: plan::PlannedCase,
+        os: crate::spec::model::Os,
+    ) -> (usize, CaseResult, Option<case::Rejudge>) {
+        let mut earlier = Vec::new();
+        let mut attempt: u32 = 0;
+        loop {
+            // Keys of later tries follow every first try's, so no two tries share one.
+            let key_index = attempt as usize * self.planned_count + index;
+            let ctx = Arc::clone(self.ctx);
+            let platform_slots = Arc::clone(self.platform_slots);
+            let case = planned.clone();
+            let handle = tokio::spawn(async move {
+                let _slots = platform_slots.acquire(&case).await;
+                case::run_case(ctx, case, key_index).await
+            });
+            if let Ok(mut tasks) = self.in_flight.lock() {
+                tasks.push(handle.abort_handle());
+            }
+            let (mut result, rejudge) = handle
+                .await
+                .unwrap_or_else(|err| (panicked_case(&planned.full_id, &err.to_string()), None));
+            match self.judge.lock() {
+                Ok(mut judge) => judge.apply(&mut result, os),
+                Err(poisoned) => poisoned.into_inner().apply(&mut result, os),
+            }
+            if retry::again(&result, attempt, self.retries) {
+                self.reporter.case_retried(&result, attempt + 1);
+                earlier.push(crate::results::Attempt::of(&result));
+                attempt += 1;
+                continue;
+            }
+            retry::settle(&mut result, earlier);
+            self.reporter.case_done(&result);
+            return (index, result, rejudge);
+        }
+    }
+}
+
 /// Abort the cases still running and wait briefly until they let go of the run's context,
 /// so that the server and the candidate can be stopped.
 async fn end_cases_in_flight(
@@ -478,6 +536,7 @@ fn panicked_case(id: &str, error: &str) -> CaseResult {
         not_applicable: Vec::new(),
         observation: None,
         duration_ms: 0,
+        attempts: Vec::new(),
     }
 }
 

@@ -15,6 +15,8 @@ pub trait Reporter: Send + Sync {
     fn start(&self, total: usize);
     /// One case finished.
     fn case_done(&self, case: &CaseResult);
+    /// Try `attempt` of a case was not as expected and the case runs again (`--retries`).
+    fn case_retried(&self, _case: &CaseResult, _attempt: u32) {}
     /// A case was judged again at the end of the run: events arrived for it after it was judged.
     fn case_rejudged(&self, _case: &CaseResult) {}
     /// Every case finished.
@@ -39,6 +41,9 @@ impl Reporter for LineReporter {
     }
     fn case_done(&self, case: &CaseResult) {
         eprintln!("{}", case_line(case));
+    }
+    fn case_retried(&self, case: &CaseResult, attempt: u32) {
+        eprintln!("{}", retried_line(case, attempt));
     }
     fn case_rejudged(&self, case: &CaseResult) {
         eprintln!("{}", rejudged_line(case));
@@ -67,11 +72,14 @@ impl Reporter for BarReporter {
         self.bar.set_length(total as u64);
     }
     fn case_done(&self, case: &CaseResult) {
-        if case.unexpected() {
+        if case.unexpected() || case.status == crate::verdict::Status::Flaky {
             self.bar.println(case_line(case));
         }
         self.bar.set_message(case.id.clone());
         self.bar.inc(1);
+    }
+    fn case_retried(&self, case: &CaseResult, attempt: u32) {
+        self.bar.println(retried_line(case, attempt));
     }
     fn case_rejudged(&self, case: &CaseResult) {
         self.bar.println(rejudged_line(case));
@@ -101,6 +109,11 @@ fn case_line(case: &CaseResult) -> String {
         line.push_str(&format!(" [{not_applicable} check(s) not applicable]"));
     }
     line
+}
+
+/// The line for a try that is run again, as nextest shows it: `TRY 1 FAIL ...`.
+pub fn retried_line(case: &CaseResult, attempt: u32) -> String {
+    format!("TRY {attempt} {}, retrying", case_line(case))
 }
 
 /// The line for a case judged again because of late events.
@@ -168,6 +181,16 @@ pub fn summary_table(results: &RunResults, out: &mut dyn Write) -> std::io::Resu
             summary.unexpected_recommended.len()
         )?;
         for id in &summary.unexpected_recommended {
+            writeln!(out, "  {}", describe(results, id))?;
+        }
+    }
+    if !summary.flaky.is_empty() {
+        writeln!(
+            out,
+            "\nflaky cases ({}), as expected on a retry, failing the run only with --strict:",
+            summary.flaky.len()
+        )?;
+        for id in &summary.flaky {
             writeln!(out, "  {}", describe(results, id))?;
         }
     }

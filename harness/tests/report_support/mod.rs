@@ -85,6 +85,7 @@ pub fn case(id: &str, tier: Tier, expected: Status, status: Status) -> CaseResul
         not_applicable: Vec::new(),
         observation: None,
         duration_ms: 120,
+        attempts: Vec::new(),
     }
 }
 

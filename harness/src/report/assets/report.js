@@ -2,7 +2,7 @@
 (function () {
   'use strict';
 
-  var STATUSES = ['PASS', 'FAIL', 'TIMEOUT', 'CRASH', 'ERROR', 'UNSUPPORTED', 'XFAIL', 'XPASS', 'SKIP', 'N/A'];
+  var STATUSES = ['PASS', 'FAIL', 'TIMEOUT', 'CRASH', 'ERROR', 'UNSUPPORTED', 'XFAIL', 'XPASS', 'FLAKY', 'SKIP', 'N/A'];
   var data = JSON.parse(document.getElementById('dlconform-results').textContent);
   var candidates = data.candidates || [];
 
@@ -43,8 +43,11 @@
     return el('span', { class: 'chip ' + statusClass(status), text: status });
   }
   // N/A is the candidate's declared lack, never a departure from what was expected.
+  // As CaseResult::unexpected judges: XFAIL, FLAKY, SKIP and N/A are as expected, XPASS is not.
   function departs(result) {
-    return result.status !== result.expected && result.status !== 'N/A';
+    var s = result.status;
+    if (s === 'XFAIL' || s === 'FLAKY' || s === 'SKIP' || s === 'N/A') { return false; }
+    return s === 'XPASS' || s !== result.expected;
   }
 
   // Rows: one per case id, cells one per candidate, grouped by platform and api.
@@ -269,6 +272,17 @@
     }))), el('tbody', null, body));
   }
 
+  // Every try of a case run more than once (--retries), the last being the case itself.
+  function attemptsSection(result) {
+    if (!result.attempts || !result.attempts.length) { return null; }
+    return [el('h2', { text: 'Tries (' + result.attempts.length + ')' }),
+      table(['try', 'status', 'took ms', 'reason or failed checks'], result.attempts.map(function (a, i) {
+        var why = a.reason || (a.failures || []).map(function (f) { return f.check + ': ' + f.message; }).join('; ');
+        return el('tr', null, el('td', { text: String(i + 1) }), el('td', null, statusChip(a.status)),
+          el('td', { text: String(a.duration_ms) }), el('td', { text: why }));
+      }))];
+  }
+
   // Required and recommended failed checks apart: only a required one fails the run.
   function failuresSection(result) {
     if (!result.failures || !result.failures.length) { return null; }
@@ -445,6 +459,7 @@
       ['url', result.observation ? result.observation.url : '']]));
     append(panel, failuresSection(result));
     append(panel, notApplicableSection(result));
+    append(panel, attemptsSection(result));
     if (result.observation) {
       append(panel, callsSection(result.observation));
       append(panel, serverSection(result.observation.server));
