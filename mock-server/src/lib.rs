@@ -14,6 +14,7 @@ pub mod state;
 
 pub use control::index_row::IndexRow;
 pub use control::journal::{CaseJournal, ConnectionEnd, RequestRecord, UploadRecord};
+pub use net::origins::CaseOrigin;
 pub use respond::fault::{CATALOG, Fault, FaultInfo, ListenerKind, RedirectTo, Scenario, Target};
 pub use routing::url_grammar::GrammarError;
 
@@ -65,6 +66,8 @@ pub struct ServerConfig {
     pub device: DeviceConfig,
     /// Largest generated body served, in bytes; a scenario asking for more gets a 400.
     pub max_body_bytes: u64,
+    /// At most this many case origins open at once; opening one more closes the oldest.
+    pub max_case_origins: usize,
 }
 
 /// The default of [`ServerConfig::max_body_bytes`]: 64 GiB, far past any platform's limit.
@@ -95,6 +98,7 @@ impl ServerConfig {
             journal_limit: 1000,
             device: DeviceConfig::default(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_case_origins: net::origins::DEFAULT_MAX_OPEN,
         }
     }
 }
@@ -165,6 +169,7 @@ impl MockServer {
 
         let mut bound = Vec::new();
         let mut ports = HashMap::new();
+        let mut https_acceptor = None;
         for kind in ListenerKind::ALL {
             let port = match config.device.ports.get(&kind) {
                 Some(p) => *p,
@@ -186,6 +191,9 @@ impl MockServer {
                 )),
                 None => None,
             };
+            if kind == ListenerKind::Https {
+                https_acceptor = tls.clone();
+            }
             bound.push((kind, l, tls));
         }
         // A port that was bound and released: nothing listens there now, so connecting is refused.
@@ -199,6 +207,14 @@ impl MockServer {
             None if control::token::required(config.bind) => Some(control::token::make()?),
             None => None,
         };
+        let https_acceptor = https_acceptor
+            .ok_or_else(|| ServerError::Certificates("no certificate for https".into()))?;
+        let origins = net::origins::CaseOrigins::new(
+            config.bind,
+            host.clone(),
+            https_acceptor,
+            config.max_case_origins,
+        );
         let shared = Arc::new(Shared {
             scenarios: RwLock::new(HashMap::new()),
             journal: JournalStore::new(config.journal_limit),
@@ -219,6 +235,7 @@ impl MockServer {
                 fingerprint: test_ca.fingerprint(),
             },
             control_token,
+            origins,
         });
         let (stop, stop_rx) = watch::channel(false);
         let tasks = bound
@@ -272,6 +289,29 @@ impl MockServer {
     /// Remove the scenario registered under `key` and forget its journal.
     pub fn unregister(&self, key: &str) {
         self.shared.unregister(key);
+    }
+
+    /// The origins of `key`'s own listeners (plain and TLS), opened on first use: every request
+    /// there belongs to `key` as if its path began with `/c/<key>`. At most
+    /// [`ServerConfig::max_case_origins`] stay open; opening one more closes the oldest.
+    pub fn open_origin(&self, key: &str) -> Result<CaseOrigin, String> {
+        if !state::valid_key(key) {
+            return Err(format!("key `{key}` must be [A-Za-z0-9._-]+"));
+        }
+        self.shared
+            .origins
+            .open(key, &self.shared)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Close `key`'s own listeners and their connections; `false` when none were open.
+    pub fn close_origin(&self, key: &str) -> bool {
+        self.shared.origins.close(key)
+    }
+
+    /// How many case origins are open.
+    pub fn open_origins(&self) -> usize {
+        self.shared.origins.open_count()
     }
 
     /// URL that reaches the scenario registered under `key` on its target, ending in `file_name`.
@@ -406,6 +446,7 @@ impl MockServer {
     /// Stop every listener and drop open connections.
     pub async fn shutdown(self) {
         self.shared.journal.shutting_down();
+        self.shared.origins.close_all();
         let _ = self.stop.send(true);
         let tasks = std::mem::take(&mut *self.tasks.lock().unwrap_or_else(|e| e.into_inner()));
         for t in tasks {
