@@ -80,6 +80,10 @@ fn lark_node_runs_a_feishu_selection_as_its_expectations_say() {
             "lark-node",
             "--platform",
             "feishu-openapi",
+            // One call after another in one process: a token cached by one case would be seen
+            // by the next (the wrong-secret case would then download).
+            "--jobs",
+            "1",
             "--case",
             "file-get/ok/binary",
             "--case",
@@ -144,6 +148,10 @@ fn lark_node_runs_a_feishu_selection_as_its_expectations_say() {
             .is_some_and(|m| m.contains("app secret invalid"))
     );
     assert!(data.get("httpStatus").is_none());
+    // Its own token cache: it asked for a token rather than reuse an earlier case's.
+    let asked = &secret["observation"]["server"]["requests"];
+    assert_eq!(asked.as_array().map(Vec::len), Some(1), "{asked}");
+    assert_eq!(asked[0]["method"], "POST");
 
     let refused = case(
         &results,
@@ -306,6 +314,10 @@ fn lark_node_trusts_exactly_the_test_ca() {
 }
 
 #[test]
+#[cfg_attr(
+    skip_python,
+    ignore = "needs python3 (apt-get install -y python3 python3-venv)"
+)]
 #[cfg_attr(
     skip_lark_python,
     ignore = "needs candidates/lark-python installed (sh candidates/lark-python/install.sh)"
