@@ -9,6 +9,7 @@ from an SDK result or exception to the protocol's fields. Each call runs in its 
 """
 
 import json
+import logging
 import math
 import os
 import sys
@@ -95,6 +96,28 @@ class CallCache(ICache):
 
 
 _CACHE = CallCache()
+
+# The call each thread runs, for tagging the SDK's log lines.
+_current = threading.local()
+
+
+class CallLogHandler(logging.Handler):
+    """The SDK's log records as the adapter's log lines of the call whose thread wrote them."""
+
+    def emit(self, record):
+        try:
+            log(getattr(_current, "call", None), f"sdk {record.levelname.lower()}: {record.getMessage()}")
+        except Exception:  # noqa: BLE001 - a log line that cannot be written is dropped
+            pass
+
+
+# The SDK's logger writes to stdout, which is the protocol's channel: its records go through
+# the adapter's log instead.
+_sdk_logger = logging.getLogger("Lark")
+for _handler in list(_sdk_logger.handlers):
+    _sdk_logger.removeHandler(_handler)
+_sdk_logger.addHandler(CallLogHandler())
+_sdk_logger.propagate = False
 
 
 def resolve_platform_path(fs_env, platform_path):
@@ -187,6 +210,7 @@ def start_call(message):
         return
 
     def work():
+        _current.call = message.get("call")
         try:
             file_get(message)
         except Exception as err:  # noqa: BLE001 - an adapter failure is the protocol's `error`
