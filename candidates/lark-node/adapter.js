@@ -11,15 +11,22 @@ const path = require('path');
 const https = require('https');
 const readline = require('readline');
 
-const lark = require('@larksuiteoapi/node-sdk');
-// The SDK's own axios (its dependency), so the HTTP client is the one the SDK was built with.
-const axios = require(require.resolve('axios', { paths: [path.dirname(require.resolve('@larksuiteoapi/node-sdk'))] }));
+// The SDK (a 6 MB bundle) and its own axios, loaded once the harness's hello is answered, so a
+// loaded machine's slow start-up does not run into the hello timeout.
+let lark = null;
+let axios = null;
+function loadSdk() {
+  if (!lark) {
+    lark = require('@larksuiteoapi/node-sdk');
+    // The SDK's own axios (its dependency), so the HTTP client is the one the SDK was built with.
+    axios = require(require.resolve('axios', { paths: [path.dirname(require.resolve('@larksuiteoapi/node-sdk'))] }));
+  }
+}
 
 const NAME = 'lark-node';
 const VERSION = '0.1.0';
 const SDK = '@larksuiteoapi/node-sdk';
 const SDK_VERSION = require('@larksuiteoapi/node-sdk/package.json').version;
-const AXIOS_VERSION = axios.VERSION;
 // Largest error body read from a failed download (it is the server's small JSON, or a gateway page).
 const MAX_ERROR_BODY = 1024 * 1024;
 // Longest SDK log line kept: its error logs serialise whole request objects.
@@ -69,6 +76,7 @@ input.on('line', (line) => {
         library: { name: SDK, version: SDK_VERSION },
         runtime: { name: 'node', version: process.versions.node },
       });
+      setImmediate(loadSdk);
       break;
     case 'call':
       startCall(message);
@@ -177,6 +185,7 @@ function describe(part) {
 
 async function fileGet(message, finish) {
   const { call, env, args } = message;
+  loadSdk();
   const target = typeof args.file_path === 'string' ? resolvePlatformPath(env.fs, args.file_path) : null;
   if (!target) {
     // The adapter's own refusal, before the SDK: nothing may be written outside the sandbox.

@@ -23,11 +23,7 @@ for _name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_pro
     os.environ.pop(_name, None)
 os.environ["NO_PROXY"] = "*"
 
-import lark_oapi as lark  # noqa: E402
 import requests  # noqa: E402
-from lark_oapi.api.im.v1 import GetFileRequest  # noqa: E402
-from lark_oapi.core.cache import ICache  # noqa: E402
-from lark_oapi.core.exception import ObtainAccessTokenException  # noqa: E402
 
 NAME = "lark-python"
 VERSION = "0.1.0"
@@ -37,6 +33,25 @@ SDK_VERSION = metadata.version("lark-oapi")
 MAX_LOG_LINE = 2000
 
 _out = threading.Lock()
+# The SDK, imported in the background: `import lark_oapi` loads every service of the open
+# platform (seconds of CPU), and the harness's hello must be answered before its timeout.
+_sdk = {}
+_sdk_ready = threading.Event()
+
+
+def _load_sdk():
+    try:
+        import lark_oapi
+        from lark_oapi.api.im.v1 import GetFileRequest
+        from lark_oapi.core.exception import ObtainAccessTokenException
+
+        _route_sdk_log()
+        _sdk.update(lark=lark_oapi, GetFileRequest=GetFileRequest, ObtainAccessTokenException=ObtainAccessTokenException)
+    except Exception as err:  # noqa: BLE001 - reported on every call as the protocol's `error`
+        _sdk["error"] = f"cannot import {SDK}: {type(err).__name__}: {err}"
+    finally:
+        _sdk_ready.set()
+
 _run = {"ca": None, "log_messages": False}
 
 
@@ -69,7 +84,7 @@ def log(call, message):
             sys.stderr.flush()
 
 
-class CallCache(ICache):
+class CallCache:
     """The SDK's token cache, one per call thread.
 
     The SDK keeps one process-wide cache (`TokenManager.cache`, keyed `self_tenant_token:<app_id>`,
@@ -111,13 +126,14 @@ class CallLogHandler(logging.Handler):
             pass
 
 
-# The SDK's logger writes to stdout, which is the protocol's channel: its records go through
-# the adapter's log instead.
-_sdk_logger = logging.getLogger("Lark")
-for _handler in list(_sdk_logger.handlers):
-    _sdk_logger.removeHandler(_handler)
-_sdk_logger.addHandler(CallLogHandler())
-_sdk_logger.propagate = False
+def _route_sdk_log():
+    """The SDK's logger writes to stdout, the protocol's channel: its records go through the
+    adapter's log instead (run once the SDK has added its own handler)."""
+    sdk_logger = logging.getLogger("Lark")
+    for handler in list(sdk_logger.handlers):
+        sdk_logger.removeHandler(handler)
+    sdk_logger.addHandler(CallLogHandler())
+    sdk_logger.propagate = False
 
 
 def resolve_platform_path(fs_env, platform_path):
@@ -142,6 +158,10 @@ def finish(call, event, data):
 
 def file_get(message):
     call, env, args = message["call"], message["env"], message["args"]
+    _sdk_ready.wait()
+    if "error" in _sdk:
+        return send({"type": "error", "call": call, "message": _sdk["error"]})
+    lark, GetFileRequest = _sdk["lark"], _sdk["GetFileRequest"]
     target = resolve_platform_path(env["fs"], args.get("file_path"))
     if target is None:
         # The adapter's own refusal, before the SDK: nothing may be written outside the sandbox.
@@ -168,7 +188,7 @@ def file_get(message):
     send({"type": "started", "call": call})
     try:
         response = client.im.v1.file.get(request, option) if option else client.im.v1.file.get(request)
-    except ObtainAccessTokenException as err:
+    except _sdk["ObtainAccessTokenException"] as err:
         # The token endpoint's code and msg, as the exception carries them (no HTTP status).
         return finish(call, "fail", {"code": err.code, "msg": str(err.msg)})
     except Exception as err:  # noqa: BLE001 - every exception of the SDK's transport is the call's failure
@@ -227,6 +247,7 @@ def set_ca(path):
 
 
 def main():
+    threading.Thread(target=_load_sdk, daemon=True).start()
     for line in sys.stdin:
         if not line.strip():
             continue

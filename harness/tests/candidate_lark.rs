@@ -169,6 +169,88 @@ fn lark_node_runs_a_feishu_selection_as_its_expectations_say() {
     }
 }
 
+#[test]
+#[cfg_attr(
+    skip_python,
+    ignore = "needs python3 (apt-get install -y python3 python3-venv)"
+)]
+#[cfg_attr(
+    skip_lark_python,
+    ignore = "needs candidates/lark-python installed (sh candidates/lark-python/install.sh)"
+)]
+fn lark_python_runs_a_feishu_selection_as_its_expectations_say() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let out_dir = out.path().display().to_string();
+    let output = dlconform(
+        &workspace(),
+        &[
+            "run",
+            "--no-lint",
+            "--specs",
+            "specs/feishu-openapi.yaml",
+            "--candidate",
+            "cmd:candidates/lark-python/.venv/bin/python candidates/lark-python/adapter.py",
+            "--candidate-name",
+            "lark-python",
+            "--platform",
+            "feishu-openapi",
+            "--jobs",
+            "1",
+            "--case",
+            "file-get/ok/binary",
+            "--case",
+            "file-get/file/deleted",
+            "--case",
+            "file-get/file/deleted-lowercase-headers",
+            "--case",
+            "file-get/token/bad-app-secret",
+            "--case",
+            "file-get/token/missing",
+            "--out",
+            &out_dir,
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let results = read_json(&out.path().join("results.json"));
+    let binary = case(&results, "feishu-openapi/file-get/ok/binary");
+    assert_eq!(binary["status"], "PASS", "{binary}");
+    assert_eq!(outcome(binary).1["size"], 1048576);
+    let deleted = case(&results, "feishu-openapi/file-get/file/deleted");
+    assert_eq!(deleted["status"], "PASS", "{deleted}");
+    assert_eq!(outcome(deleted).1["code"], 234005);
+
+    // The same answer with lower-case header names: the SDK's case-sensitive header dict
+    // misses `content-type`, so it parses no code.
+    let lower = case(
+        &results,
+        "feishu-openapi/file-get/file/deleted-lowercase-headers",
+    );
+    assert_eq!(lower["status"], "XFAIL", "{lower}");
+    let (event, data) = outcome(lower);
+    assert_eq!(event, "fail");
+    assert_eq!(
+        (data["code"].clone(), data["httpStatus"].clone()),
+        (json!(-1), json!(400))
+    );
+
+    // The token exception carries the code, not the status; the call asked for its own token.
+    let secret = case(&results, "feishu-openapi/file-get/token/bad-app-secret");
+    assert_eq!(secret["status"], "XFAIL", "{secret}");
+    let (event, data) = outcome(secret);
+    assert_eq!(event, "fail");
+    assert_eq!(data["code"], 10014);
+    assert!(data.get("httpStatus").is_none());
+    assert_eq!(
+        secret["observation"]["server"]["requests"][0]["method"],
+        "POST"
+    );
+
+    // An empty token: the SDK fetches one and downloads.
+    let missing = case(&results, "feishu-openapi/file-get/token/missing");
+    assert_eq!(missing["status"], "XFAIL", "{missing}");
+    assert_eq!(outcome(missing).0, "success");
+}
+
 /// One Feishu case: app `cli_a` and one file of 2048 bytes.
 fn scenario() -> Scenario {
     Scenario {
