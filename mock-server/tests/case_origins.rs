@@ -210,3 +210,26 @@ fn the_control_api_opens_and_closes_origins() {
     assert_eq!((code, status.as_str()), (0, "204"));
     assert_eq!(t.s().open_origins(), 0);
 }
+
+#[test]
+fn opening_one_key_at_once_from_many_threads_gives_one_origin() {
+    let t = TestServer::start();
+    let origins: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                s.spawn(|| {
+                    let _guard = t.rt.enter();
+                    t.s().open_origin("case-e").expect("opens")
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("thread"))
+            .collect()
+    });
+    assert!(origins.windows(2).all(|w| w[0] == w[1]), "{origins:?}");
+    assert_eq!(t.s().open_origins(), 1);
+    let (code, _) = curl(&["-o", "/dev/null", &format!("{}/x", origins[0].http)]);
+    assert_eq!(code, 0, "the one origin answers");
+}

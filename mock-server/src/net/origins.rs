@@ -143,20 +143,25 @@ impl CaseOrigins {
             http: format!("http://{}:{http_port}", self.host),
             https: format!("https://{}:{https_port}", self.host),
         };
+        let fresh = Open {
+            origin: origin.clone(),
+            ports: [http_port, https_port],
+            stop,
+            tasks,
+        };
         let evicted = {
             let mut inner = self.lock();
+            // Opened meanwhile by another caller: keep that one, close these.
+            if let Some(open) = inner.open.get(key) {
+                let origin = open.origin.clone();
+                drop(inner);
+                stop_open(fresh);
+                return Ok(origin);
+            }
             inner.by_port.insert(http_port, key.to_string());
             inner.by_port.insert(https_port, key.to_string());
             inner.order.push_back(key.to_string());
-            inner.open.insert(
-                key.to_string(),
-                Open {
-                    origin: origin.clone(),
-                    ports: [http_port, https_port],
-                    stop,
-                    tasks,
-                },
-            );
+            inner.open.insert(key.to_string(), fresh);
             let mut evicted = Vec::new();
             while inner.open.len() > self.max_open {
                 let Some(oldest) = inner.order.pop_front() else {
