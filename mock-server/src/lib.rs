@@ -147,6 +147,15 @@ fn dns_label(key: &str) -> String {
     }
 }
 
+/// What serves a case origin's listener: the accept loop of every listener, on the server's state.
+fn origin_spawner(shared: std::sync::Weak<Shared>) -> net::origins::Spawn {
+    Box::new(move |listener, kind, tls, stop| match shared.upgrade() {
+        Some(shared) => tokio::spawn(net::listener::run(listener, kind, tls, shared, stop)),
+        // The server is gone: nothing is served, and the listener closes as it is dropped.
+        None => tokio::spawn(async {}),
+    })
+}
+
 impl MockServer {
     /// Start every listener.
     pub async fn start(config: ServerConfig) -> Result<MockServer, ServerError> {
@@ -209,13 +218,17 @@ impl MockServer {
         };
         let https_acceptor = https_acceptor
             .ok_or_else(|| ServerError::Certificates("no certificate for https".into()))?;
-        let origins = net::origins::CaseOrigins::new(
-            config.bind,
-            host.clone(),
-            https_acceptor,
-            config.max_case_origins,
-        );
-        let shared = Arc::new(Shared {
+        let (bind, origin_host, max_case_origins) =
+            (config.bind, host.clone(), config.max_case_origins);
+        // The origins' listeners serve the same state they are part of, so they hold it weakly.
+        let shared = Arc::new_cyclic(|weak: &std::sync::Weak<Shared>| Shared {
+            origins: net::origins::CaseOrigins::new(
+                bind,
+                origin_host,
+                https_acceptor,
+                max_case_origins,
+                origin_spawner(weak.clone()),
+            ),
             scenarios: RwLock::new(HashMap::new()),
             journal: JournalStore::new(config.journal_limit),
             feishu: FeishuState::new(),
@@ -235,7 +248,6 @@ impl MockServer {
                 fingerprint: test_ca.fingerprint(),
             },
             control_token,
-            origins,
         });
         let (stop, stop_rx) = watch::channel(false);
         let tasks = bound
@@ -298,10 +310,7 @@ impl MockServer {
         if !state::valid_key(key) {
             return Err(format!("key `{key}` must be [A-Za-z0-9._-]+"));
         }
-        self.shared
-            .origins
-            .open(key, &self.shared)
-            .map_err(|e| e.to_string())
+        self.shared.origins.open(key).map_err(|e| e.to_string())
     }
 
     /// Close `key`'s own listeners and their connections; `false` when none were open.

@@ -14,8 +14,6 @@
 //! When the server is bound beyond 127.0.0.1 every request needs `Authorization: Bearer <token>`
 //! (the token printed at start); journals leave the process with credentials redacted.
 
-use std::sync::Arc;
-
 use http::{Method, Request, Response};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
@@ -40,11 +38,7 @@ fn json(status: u16, value: &impl serde::Serialize) -> Response<RespBody> {
 }
 
 /// Answer `/_control/<rest>`.
-pub async fn handle(
-    shared: &Arc<Shared>,
-    rest: &str,
-    req: Request<Incoming>,
-) -> Response<RespBody> {
+pub async fn handle(shared: &Shared, rest: &str, req: Request<Incoming>) -> Response<RespBody> {
     if let Some(expected) = &shared.control_token
         && !token::presented(req.headers(), expected)
     {
@@ -100,7 +94,7 @@ pub async fn handle(
             shared.unregister(key);
             response(204, &[], full(""))
         }
-        ("origins", Method::POST) => match shared.origins.open(key, shared) {
+        ("origins", Method::POST) => match shared.origins.open(key) {
             Ok(origin) => json(200, &origin),
             Err(e) => text(500, e.to_string()),
         },

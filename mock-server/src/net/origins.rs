@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 
 use serde::Serialize;
 use tokio::net::TcpListener;
@@ -13,7 +13,14 @@ use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
 use crate::respond::fault::ListenerKind;
-use crate::state::Shared;
+
+/// Starts the accept loop of one listener until its stop flips (the server's, given by the
+/// crate root, so that this module needs neither the shared state nor the router).
+pub type Spawn = Box<
+    dyn Fn(TcpListener, ListenerKind, Option<TlsAcceptor>, watch::Receiver<bool>) -> JoinHandle<()>
+        + Send
+        + Sync,
+>;
 
 /// Open case origins kept at once unless configured otherwise; opening one more closes the oldest.
 pub const DEFAULT_MAX_OPEN: usize = 64;
@@ -69,6 +76,7 @@ struct Inner {
 
 /// Every open case origin of one server.
 pub struct CaseOrigins {
+    spawn: Spawn,
     bind: IpAddr,
     host: String,
     tls: TlsAcceptor,
@@ -77,9 +85,17 @@ pub struct CaseOrigins {
 }
 
 impl CaseOrigins {
-    /// No origins open yet; new ones bind `bind`, are named by `host` and serve TLS with `tls`.
-    pub fn new(bind: IpAddr, host: String, tls: TlsAcceptor, max_open: usize) -> CaseOrigins {
+    /// No origins open yet; new ones bind `bind`, are named by `host`, serve TLS with `tls` and
+    /// are served by `spawn`.
+    pub fn new(
+        bind: IpAddr,
+        host: String,
+        tls: TlsAcceptor,
+        max_open: usize,
+        spawn: Spawn,
+    ) -> CaseOrigins {
         CaseOrigins {
+            spawn,
             bind,
             host,
             tls,
@@ -104,7 +120,7 @@ impl CaseOrigins {
 
     /// The origin of `key`, opening it when it is not open; the oldest is closed past the bound.
     /// Must be called inside a tokio runtime.
-    pub fn open(&self, key: &str, shared: &Arc<Shared>) -> Result<CaseOrigin, OriginError> {
+    pub fn open(&self, key: &str) -> Result<CaseOrigin, OriginError> {
         if let Some(open) = self.lock().open.get(key) {
             return Ok(open.origin.clone());
         }
@@ -124,20 +140,8 @@ impl CaseOrigins {
         let (https, https_port) = bind(ListenerKind::Https)?;
         let (stop, stop_rx) = watch::channel(false);
         let tasks = vec![
-            tokio::spawn(super::listener::run(
-                http,
-                ListenerKind::Http,
-                None,
-                shared.clone(),
-                stop_rx.clone(),
-            )),
-            tokio::spawn(super::listener::run(
-                https,
-                ListenerKind::Https,
-                Some(self.tls.clone()),
-                shared.clone(),
-                stop_rx,
-            )),
+            (self.spawn)(http, ListenerKind::Http, None, stop_rx.clone()),
+            (self.spawn)(https, ListenerKind::Https, Some(self.tls.clone()), stop_rx),
         ];
         let origin = CaseOrigin {
             http: format!("http://{}:{http_port}", self.host),
