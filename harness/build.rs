@@ -12,6 +12,21 @@ const TOOLS: [(&str, &str); 4] = [
     ("unshare", "skip_unshare"),
 ];
 
+/// Real candidates the tests run, installed by their `install.sh`: the file an install leaves,
+/// and the cfg set when it is missing outside CI.
+const INSTALLED: [(&str, &str, &str); 2] = [
+    (
+        "../candidates/lark-node",
+        "node_modules/@larksuiteoapi/node-sdk/package.json",
+        "skip_lark_node",
+    ),
+    (
+        "../candidates/lark-python",
+        ".venv/bin/python",
+        "skip_lark_python",
+    ),
+];
+
 fn main() {
     println!("cargo:rerun-if-env-changed=CI");
     println!("cargo:rerun-if-env-changed=PATH");
@@ -20,12 +35,27 @@ fn main() {
         println!("cargo::rustc-check-cfg=cfg({cfg})");
     }
     println!("cargo::rustc-check-cfg=cfg(skip_landlock)");
+    for (dir, _, cfg) in INSTALLED {
+        println!("cargo::rustc-check-cfg=cfg({cfg})");
+        // The folder's own entries change when an install adds or removes what it installs.
+        println!("cargo:rerun-if-changed={dir}");
+    }
     if in_ci() {
         return;
     }
     if !has_landlock() {
         println!("cargo:warning=this kernel has no Landlock: the tests that need it are ignored");
         println!("cargo:rustc-cfg=skip_landlock");
+    }
+    for (dir, file, cfg) in INSTALLED {
+        if !PathBuf::from(dir).join(file).is_file() {
+            println!(
+                "cargo:warning=`{}` is not installed (sh {}/install.sh): the tests that run it are ignored",
+                dir.trim_start_matches("../"),
+                dir.trim_start_matches("../")
+            );
+            println!("cargo:rustc-cfg={cfg}");
+        }
     }
     for (tool, cfg) in TOOLS {
         let found = if tool == "chromium" {

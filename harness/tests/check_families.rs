@@ -55,6 +55,7 @@ fn templates() -> Templates {
         url: "https://127.0.0.1:1/c/k/a.bin".into(),
         origin: "https://127.0.0.1:1".into(),
         base: "https://127.0.0.1:1/c/k".into(),
+        case_origin: "https://127.0.0.1:2".into(),
         temp: "wxfile://tmp/".into(),
         user: "wxfile://usr/".into(),
     }

@@ -173,9 +173,9 @@ const TABLE: &[(&str, &[&str])] = &[
         "template",
         &[
             "189:19: template: case `download/ok/basic`: unknown template `{{usr}}`; known: {{url}}, \
-             {{origin}}, {{base}}, {{temp}}, {{user}}",
+             {{origin}}, {{base}}, {{case_origin}}, {{temp}}, {{user}}",
             "194:53: template: case `download/ok/basic`: unknown template `{{usr}}`; known: {{url}}, \
-             {{origin}}, {{base}}, {{temp}}, {{user}}",
+             {{origin}}, {{base}}, {{case_origin}}, {{temp}}, {{user}}",
         ],
     ),
     (

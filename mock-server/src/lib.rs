@@ -14,6 +14,7 @@ pub mod state;
 
 pub use control::index_row::IndexRow;
 pub use control::journal::{CaseJournal, ConnectionEnd, RequestRecord, UploadRecord};
+pub use net::origins::CaseOrigin;
 pub use respond::fault::{CATALOG, Fault, FaultInfo, ListenerKind, RedirectTo, Scenario, Target};
 pub use routing::url_grammar::GrammarError;
 
@@ -65,6 +66,8 @@ pub struct ServerConfig {
     pub device: DeviceConfig,
     /// Largest generated body served, in bytes; a scenario asking for more gets a 400.
     pub max_body_bytes: u64,
+    /// At most this many case origins open at once; opening one more closes the oldest.
+    pub max_case_origins: usize,
 }
 
 /// The default of [`ServerConfig::max_body_bytes`]: 64 GiB, far past any platform's limit.
@@ -95,6 +98,7 @@ impl ServerConfig {
             journal_limit: 1000,
             device: DeviceConfig::default(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_case_origins: net::origins::DEFAULT_MAX_OPEN,
         }
     }
 }
@@ -143,6 +147,15 @@ fn dns_label(key: &str) -> String {
     }
 }
 
+/// What serves a case origin's listener: the accept loop of every listener, on the server's state.
+fn origin_spawner(shared: std::sync::Weak<Shared>) -> net::origins::Spawn {
+    Box::new(move |listener, kind, tls, stop| match shared.upgrade() {
+        Some(shared) => tokio::spawn(net::listener::run(listener, kind, tls, shared, stop)),
+        // The server is gone: nothing is served, and the listener closes as it is dropped.
+        None => tokio::spawn(async {}),
+    })
+}
+
 impl MockServer {
     /// Start every listener.
     pub async fn start(config: ServerConfig) -> Result<MockServer, ServerError> {
@@ -165,6 +178,7 @@ impl MockServer {
 
         let mut bound = Vec::new();
         let mut ports = HashMap::new();
+        let mut https_acceptor = None;
         for kind in ListenerKind::ALL {
             let port = match config.device.ports.get(&kind) {
                 Some(p) => *p,
@@ -186,6 +200,9 @@ impl MockServer {
                 )),
                 None => None,
             };
+            if kind == ListenerKind::Https {
+                https_acceptor = tls.clone();
+            }
             bound.push((kind, l, tls));
         }
         // A port that was bound and released: nothing listens there now, so connecting is refused.
@@ -199,7 +216,19 @@ impl MockServer {
             None if control::token::required(config.bind) => Some(control::token::make()?),
             None => None,
         };
-        let shared = Arc::new(Shared {
+        let https_acceptor = https_acceptor
+            .ok_or_else(|| ServerError::Certificates("no certificate for https".into()))?;
+        let (bind, origin_host, max_case_origins) =
+            (config.bind, host.clone(), config.max_case_origins);
+        // The origins' listeners serve the same state they are part of, so they hold it weakly.
+        let shared = Arc::new_cyclic(|weak: &std::sync::Weak<Shared>| Shared {
+            origins: net::origins::CaseOrigins::new(
+                bind,
+                origin_host,
+                https_acceptor,
+                max_case_origins,
+                origin_spawner(weak.clone()),
+            ),
             scenarios: RwLock::new(HashMap::new()),
             journal: JournalStore::new(config.journal_limit),
             feishu: FeishuState::new(),
@@ -272,6 +301,26 @@ impl MockServer {
     /// Remove the scenario registered under `key` and forget its journal.
     pub fn unregister(&self, key: &str) {
         self.shared.unregister(key);
+    }
+
+    /// The origins of `key`'s own listeners (plain and TLS), opened on first use: every request
+    /// there belongs to `key` as if its path began with `/c/<key>`. At most
+    /// [`ServerConfig::max_case_origins`] stay open; opening one more closes the oldest.
+    pub fn open_origin(&self, key: &str) -> Result<CaseOrigin, String> {
+        if !state::valid_key(key) {
+            return Err(format!("key `{key}` must be [A-Za-z0-9._-]+"));
+        }
+        self.shared.origins.open(key).map_err(|e| e.to_string())
+    }
+
+    /// Close `key`'s own listeners and their connections; `false` when none were open.
+    pub fn close_origin(&self, key: &str) -> bool {
+        self.shared.origins.close(key)
+    }
+
+    /// How many case origins are open.
+    pub fn open_origins(&self) -> usize {
+        self.shared.origins.open_count()
     }
 
     /// URL that reaches the scenario registered under `key` on its target, ending in `file_name`.
@@ -406,6 +455,7 @@ impl MockServer {
     /// Stop every listener and drop open connections.
     pub async fn shutdown(self) {
         self.shared.journal.shutting_down();
+        self.shared.origins.close_all();
         let _ = self.stop.send(true);
         let tasks = std::mem::take(&mut *self.tasks.lock().unwrap_or_else(|e| e.into_inner()));
         for t in tasks {

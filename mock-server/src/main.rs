@@ -80,6 +80,7 @@ async fn main() -> anyhow::Result<()> {
             control_token: None,
         },
         max_body_bytes: args.max_body,
+        max_case_origins: mock_server::net::origins::DEFAULT_MAX_OPEN,
     };
     let server = MockServer::start(config)
         .await

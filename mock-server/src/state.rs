@@ -59,6 +59,8 @@ pub struct Shared {
     pub ca: CaFiles,
     /// Token the control API requires, when it requires one.
     pub control_token: Option<String>,
+    /// Listeners opened per case key (a bare origin for each case).
+    pub origins: crate::net::origins::CaseOrigins,
 }
 
 /// The test CA as `/ca.pem` and `/ca.crt` serve it.
@@ -133,12 +135,15 @@ pub struct ConnCtx {
     keys_seen: Mutex<HashSet<String>>,
     /// Requests served on it so far.
     pub requests: AtomicU64,
+    /// The local port it was accepted on (what tells a case origin's requests apart).
+    pub local_port: Option<u16>,
 }
 
 impl ConnCtx {
     /// Context for a new connection.
     pub fn new(conn: Arc<Conn>) -> Arc<ConnCtx> {
         Arc::new(ConnCtx {
+            local_port: conn.local_port(),
             conn,
             keys_seen: Mutex::new(HashSet::new()),
             requests: AtomicU64::new(0),

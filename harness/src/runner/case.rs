@@ -12,7 +12,7 @@ use super::collect::{CallClock, Collected, Listening, collect};
 use super::outside::{self, OutsideWatch};
 use super::plan::PlannedCase;
 use super::sandbox::Sandbox;
-use super::templates::{Templates, base_of, origin_of};
+use super::templates::{Templates, base_of, open_case_origin, origin_of, uses_case_origin};
 use crate::candidate::Supervisor;
 use crate::candidate::sandbox::SandboxMode;
 use crate::check::applicable::{self, Premise};
@@ -294,9 +294,16 @@ async fn execute(
     let mut sandbox = Sandbox::create(&ctx.sandbox_base, &key, paths)
         .map_err(|err| format!("cannot create the sandbox: {err}"))?;
     sandbox.place_files(&case.env.files)?;
+    // A case's own origin is opened only for cases that name it (server SDKs' domain).
+    let case_origin = if uses_case_origin(&Value::Object(case.call.args.clone())) {
+        open_case_origin(&ctx.server, &key, case.server.target, &url)?
+    } else {
+        origin_of(&url)
+    };
     let templates = Templates {
         origin: origin_of(&url),
         base: base_of(&url),
+        case_origin,
         url: url.clone(),
         temp: paths.temp.clone(),
         user: paths.user.clone(),
@@ -379,6 +386,7 @@ async fn execute(
         url,
         log: collected.log,
     };
+    ctx.server.close_origin(&key);
     if !ctx.keep_sandboxes {
         let _ = std::fs::remove_dir_all(&sandbox.case_dir);
     }

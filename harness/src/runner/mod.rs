@@ -230,6 +230,10 @@ pub async fn run_guarded(
             ..Default::default()
         },
         max_body_bytes: mock_server::DEFAULT_MAX_BODY_BYTES,
+        // Every running case may hold an origin, so the bound never closes a running case's.
+        max_case_origins: options
+            .jobs
+            .max(mock_server::net::origins::DEFAULT_MAX_OPEN),
     })
     .await?;
     let server = Arc::new(server);

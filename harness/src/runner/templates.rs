@@ -1,6 +1,11 @@
-//! `{{url}}`, `{{origin}}`, `{{base}}`, `{{temp}}` and `{{user}}` in call args and expectations.
+//! `{{url}}`, `{{origin}}`, `{{base}}`, `{{case_origin}}`, `{{temp}}` and `{{user}}` in call args
+//! and expectations.
 
+use mock_server::{MockServer, Target};
 use serde_json::Value;
+
+/// The template of a case's own origin.
+pub const CASE_ORIGIN: &str = "{{case_origin}}";
 
 /// The values templates expand to for one case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,6 +16,9 @@ pub struct Templates {
     pub origin: String,
     /// The case's own root on the server (`<origin>/c/<key>`): server APIs such as Feishu's are served below it.
     pub base: String,
+    /// A bare origin of the case's own (`http://127.0.0.1:PORT`, no path), where every request
+    /// is the case's: what a server SDK takes as its domain.
+    pub case_origin: String,
     /// The platform's temp prefix.
     pub temp: String,
     /// The platform's user prefix.
@@ -26,6 +34,7 @@ impl Templates {
         text.replace("{{url}}", &self.url)
             .replace("{{origin}}", &self.origin)
             .replace("{{base}}", &self.base)
+            .replace(CASE_ORIGIN, &self.case_origin)
             .replace("{{temp}}", &self.temp)
             .replace("{{user}}", &self.user)
     }
@@ -53,6 +62,36 @@ pub fn base_of(url: &str) -> String {
     }
 }
 
+/// Whether `value` (call args, expectations) names `{{case_origin}}` anywhere.
+pub fn uses_case_origin(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains(CASE_ORIGIN),
+        Value::Array(items) => items.iter().any(uses_case_origin),
+        Value::Object(map) => map.values().any(uses_case_origin),
+        _ => false,
+    }
+}
+
+/// The case's own origin on `target`: a listener pair opened for `key` on the mock server (the
+/// caller closes it when the case ends), or, for targets no server answers (DNS failure,
+/// connection refused), the origin of the case URL, which fails the same way.
+pub fn open_case_origin(
+    server: &MockServer,
+    key: &str,
+    target: Target,
+    url: &str,
+) -> Result<String, String> {
+    match target.listener() {
+        None => Ok(origin_of(url)),
+        Some(listener) if matches!(target, Target::Http | Target::Https) => server
+            .open_origin(key)
+            .map(|origin| origin.for_listener(listener).to_string()),
+        Some(_) => Err(format!(
+            "{CASE_ORIGIN} exists for the http and https targets only, not {target:?}"
+        )),
+    }
+}
+
 /// `scheme://host:port` of a URL, or the URL itself when it does not parse.
 pub fn origin_of(url: &str) -> String {
     match url::Url::parse(url) {
@@ -71,13 +110,16 @@ mod tests {
             url: "https://127.0.0.1:1/c/k/a.bin".into(),
             origin: origin_of("https://127.0.0.1:1/c/k/a.bin"),
             base: base_of("https://127.0.0.1:1/c/k/a.bin"),
+            case_origin: "http://127.0.0.1:2".into(),
             temp: "ttfile://temp/".into(),
             user: "ttfile://user/".into(),
         };
-        let v = serde_json::json!({"url": "{{url}}?x", "p": ["{{user}}a", 3], "o": "{{origin}}/z"});
+        let v = serde_json::json!({"url": "{{url}}?x", "p": ["{{user}}a", 3], "o": "{{origin}}/z", "b": ["{{case_origin}}"]});
+        assert!(uses_case_origin(&v));
+        assert!(!uses_case_origin(&serde_json::json!({"url": "{{url}}"})));
         assert_eq!(
             t.expand(&v),
-            serde_json::json!({"url": "https://127.0.0.1:1/c/k/a.bin?x", "p": ["ttfile://user/a", 3], "o": "https://127.0.0.1:1/z"})
+            serde_json::json!({"url": "https://127.0.0.1:1/c/k/a.bin?x", "p": ["ttfile://user/a", 3], "o": "https://127.0.0.1:1/z", "b": ["http://127.0.0.1:2"]})
         );
     }
 }

@@ -139,6 +139,9 @@ fn row(server: &MockServer, index: usize, planned: &PlannedCase) -> ServeRow {
         origin: origin_of(&scenario_url),
         // Server APIs (Feishu's) live under the registered case root.
         base: base_of(&case_url),
+        // Serve opens no per-case listeners: a case's origin is its registered root, which
+        // curl and a device reach as well.
+        case_origin: base_of(&case_url),
         url: scenario_url.clone(),
         temp: paths.temp.clone(),
         user: paths.user.clone(),

@@ -659,7 +659,7 @@ pub struct SandboxFile {
 #[serde(deny_unknown_fields)]
 pub struct CallSpec {
     /// Arguments as the API takes them. String values may use `{{url}}` (the scenario's URL),
-    /// `{{origin}}` (its scheme, host and port), `{{base}}` (the case's root on the server, `<origin>/c/<key>`), `{{temp}}` and `{{user}}` (the platform path prefixes).
+    /// `{{origin}}` (its scheme, host and port), `{{base}}` (the case's root on the server, `<origin>/c/<key>`), `{{case_origin}}` (a bare origin of the case's own, no path: a server SDK's domain), `{{temp}}` and `{{user}}` (the platform path prefixes).
     /// An absent `url` is the scenario's URL.
     #[serde(default)]
     pub args: serde_json::Map<String, serde_json::Value>,

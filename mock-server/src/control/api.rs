@@ -4,6 +4,9 @@
 //! - `GET /_control/scenarios/<key>`: the scenario (404 if none)
 //! - `DELETE /_control/scenarios/<key>`: remove the scenario and its journal
 //! - `GET /_control/journal/<key>`: the journal; `DELETE` clears it
+//! - `POST /_control/origins/<key>`: open the key's own origins (plain and TLS listeners where
+//!   every request belongs to the key, no `/c/<key>` prefix needed) and answer
+//!   `{"http": "http://127.0.0.1:PORT", "https": "https://127.0.0.1:PORT"}`; `DELETE` closes them
 //! - `GET /_control/stats`: how many keys have a journal, and how many were dropped to keep
 //!   the store within its key budget (least recently used first)
 //! - `GET /_control/info`: listeners, CA path and fingerprint, TLS handshake failures
@@ -58,6 +61,7 @@ pub async fn handle(shared: &Shared, rest: &str, req: Request<Incoming>) -> Resp
             &serde_json::json!({
                 "journal_keys": shared.journal.key_count(),
                 "dropped_journal_keys": shared.journal.dropped_keys(),
+                "open_origins": shared.origins.open_count(),
             }),
         );
     }
@@ -88,6 +92,14 @@ pub async fn handle(shared: &Shared, rest: &str, req: Request<Incoming>) -> Resp
         },
         ("scenarios", Method::DELETE) => {
             shared.unregister(key);
+            response(204, &[], full(""))
+        }
+        ("origins", Method::POST) => match shared.origins.open(key) {
+            Ok(origin) => json(200, &origin),
+            Err(e) => text(500, e.to_string()),
+        },
+        ("origins", Method::DELETE) => {
+            shared.origins.close(key);
             response(204, &[], full(""))
         }
         ("journal", Method::GET) => json(200, &record::redacted(shared.journal.get(key))),

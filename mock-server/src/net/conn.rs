@@ -112,6 +112,14 @@ impl Conn {
         RawIo { conn: self.clone() }
     }
 
+    /// The local port of the socket (`None` once it is gone).
+    pub fn local_port(&self) -> Option<u16> {
+        self.lock()
+            .as_ref()
+            .and_then(|s| s.tcp().local_addr().ok())
+            .map(|a| a.port())
+    }
+
     /// Whether the socket has been closed or reset by a fault.
     pub fn is_gone(&self) -> bool {
         self.lock().is_none()

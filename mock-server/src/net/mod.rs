@@ -2,5 +2,6 @@
 
 pub mod conn;
 pub mod listener;
+pub mod origins;
 pub mod ports;
 pub mod tls;

@@ -22,8 +22,14 @@ pub const URL_KEY: &str = "url";
 pub async fn handle(
     shared: Arc<Shared>,
     cx: Arc<ConnCtx>,
-    req: Request<Incoming>,
+    mut req: Request<Incoming>,
 ) -> Result<Response<RespBody>, Infallible> {
+    // On a case's own origin every request is that case's, as if it came through `/c/<key>`.
+    if let Some(key) = cx.local_port.and_then(|p| shared.origins.key_of_port(p))
+        && let Some(uri) = crate::net::origins::prefixed(req.uri(), &key)
+    {
+        *req.uri_mut() = uri;
+    }
     let path = req.uri().path().to_string();
     let resp = if path == "/" && is_get(&req) {
         index::html(&shared)

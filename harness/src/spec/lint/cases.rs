@@ -12,7 +12,7 @@ use crate::spec::model::{ApiSpec, Platform, Spec};
 const AREAS: [&str; 3] = ["download", "upload", "file-get"];
 
 /// Templates call args and expectations may use.
-const TEMPLATES: [&str; 5] = ["url", "origin", "base", "temp", "user"];
+const TEMPLATES: [&str; 6] = ["url", "origin", "base", "case_origin", "temp", "user"];
 
 pub(super) fn id_unique(report: &mut Report<'_>, file: &SpecFile<'_>) {
     let mut first: HashMap<&str, usize> = HashMap::new();

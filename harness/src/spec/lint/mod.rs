@@ -200,7 +200,7 @@ const FILE_RULES: &[(RuleInfo, RuleFn)] = &[
     (
         rule(
             "template",
-            "strings use only the templates {{url}}, {{origin}}, {{base}}, {{temp}}, {{user}}",
+            "strings use only the templates {{url}}, {{origin}}, {{base}}, {{case_origin}}, {{temp}}, {{user}}",
         ),
         cases::templates,
     ),
