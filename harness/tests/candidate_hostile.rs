@@ -58,6 +58,9 @@ struct Finished {
     code: Option<i32>,
     peak_rss_kib: i64,
     stderr: String,
+    stdout: String,
+    /// From the first signal to the harness's exit (interrupted runs only).
+    stopped_in: Duration,
 }
 
 /// Run the binary in `dir` to its end and take its peak RSS from wait4.
@@ -82,6 +85,8 @@ fn run_measured(dir: &Path, args: &[String]) -> Finished {
         code: libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status)),
         peak_rss_kib: usage.ru_maxrss,
         stderr: std::fs::read_to_string(&stderr_path).unwrap_or_default(),
+        stdout: String::new(),
+        stopped_in: Duration::ZERO,
     }
 }
 
@@ -131,6 +136,9 @@ const QUICK: &str = "wechat/download/one";
 const TIMED: &str = "wechat/download/two";
 /// A report written from results.json.
 const REPORT: &str = "report.html";
+/// How soon after a signal an interrupted run must have ended: "within a second or two",
+/// with room for a loaded machine.
+const STOP_BOUND: Duration = Duration::from_secs(3);
 
 #[test]
 #[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
@@ -284,11 +292,12 @@ fn interrupted_run(dir: &Path, signals: &[libc::c_int]) -> Finished {
         "wechat/download/four",
     ];
     let stderr_path = dir.join("stderr.txt");
+    let stdout_path = dir.join("stdout.txt");
     let mut child = Command::new(env!("CARGO_BIN_EXE_dlconform"))
         .current_dir(dir)
         .args(args("slow", dir, &cases))
         .env("TMPDIR", &tmp)
-        .stdout(Stdio::null())
+        .stdout(std::fs::File::create(&stdout_path).expect("stdout file"))
         .stderr(std::fs::File::create(&stderr_path).expect("stderr file"))
         .spawn()
         .expect("dlconform runs");
@@ -302,29 +311,53 @@ fn interrupted_run(dir: &Path, signals: &[libc::c_int]) -> Finished {
     {
         std::thread::sleep(Duration::from_millis(20));
     }
+    let stopping = Instant::now();
     for &signal in signals {
         // SAFETY: kill takes plain integers.
         unsafe { libc::kill(child.id() as libc::pid_t, signal) };
         std::thread::sleep(Duration::from_millis(20));
     }
-    let stopping = Instant::now();
     let status = child.wait().expect("wait for the harness");
-    assert!(
-        stopping.elapsed() < Duration::from_secs(10),
-        "stopped in {:?}",
-        stopping.elapsed()
-    );
+    let stopped_in = stopping.elapsed();
+    eprintln!("stopped {stopped_in:?} after the first signal");
     Finished {
         code: status.code(),
         peak_rss_kib: 0,
         stderr: std::fs::read_to_string(&stderr_path).unwrap_or_default(),
+        stdout: std::fs::read_to_string(&stdout_path).unwrap_or_default(),
+        stopped_in,
     }
 }
 
-/// What every interrupted run leaves: results marked with the signal and holding the finished
-/// cases, reports/latest untouched, no temp folder and no candidate process.
+/// What every interrupted run leaves: an end within a second or two of the signal (a case is
+/// in flight, its answer 1.5 s away), a summary that says the run was interrupted and claims
+/// no verdict, results marked with the signal and holding the finished cases, reports/latest
+/// untouched, no temp folder and no candidate process.
 fn assert_interrupted_cleanly(dir: &Path, run: &Finished, signal: &str, code: i32) {
     assert_eq!(run.code, Some(code), "{}", run.stderr);
+    assert!(
+        run.stopped_in < STOP_BOUND,
+        "stopped {:?} after {signal}\n{}",
+        run.stopped_in,
+        run.stderr
+    );
+    assert!(
+        !run.stdout.contains("every required case as expected")
+            && !run.stdout.contains("result: required cases"),
+        "an interrupted run claims a verdict:\n{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains(&format!("result: interrupted by {signal}")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("cases finished"),
+        "says what finished:\n{}",
+        run.stdout
+    );
     let latest = std::fs::read_link(dir.join("reports/latest")).expect("latest still a link");
     assert_eq!(latest, Path::new("previous"));
     let folder = only_run_folder(dir);

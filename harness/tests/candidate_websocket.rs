@@ -54,6 +54,22 @@ enum Runtime {
     /// Stop reading (and so answering pings) when the n-th call arrives, keeping the
     /// connection open, and connect again.
     GoSilentAndReturn(usize),
+    /// When the n-th call arrives, send a text message of `OVERSIZE` bytes naming it first,
+    /// then serve every call on the same connection.
+    OversizeAt(usize),
+}
+
+/// Twice the default cap on a line or message (1 MiB).
+const OVERSIZE: usize = 2 * 1024 * 1024;
+
+/// A progress event of `OVERSIZE` bytes for `call`: valid protocol, only too long.
+fn oversize_event(call: &str) -> String {
+    let head = format!(
+        r#"{{"type":"event","call":"{call}","event":"progress","data":{{"progress":1,"totalBytesWritten":1,"totalBytesExpectedToWrite":1,"pad":""#
+    );
+    let tail = r#""}}"#;
+    let pad = "x".repeat(OVERSIZE - head.len() - tail.len());
+    format!("{head}{pad}{tail}")
 }
 
 /// Serve the reference over one connection to `url`; returns whether it was dropped on purpose.
@@ -63,6 +79,7 @@ async fn serve_once(
     drop_at_call: Option<usize>,
     calls_seen: &mut usize,
     hold: bool,
+    oversize_at: Option<usize>,
 ) -> bool {
     let (socket, _) = tokio_tungstenite::connect_async(url)
         .await
@@ -70,12 +87,21 @@ async fn serve_once(
     let (mut sink, mut stream) = socket.split();
     let (to_tx, to_rx) = mpsc::channel::<ToCandidate>(64);
     let (from_tx, mut from_rx) = mpsc::channel::<FromCandidate>(64);
+    let (text_tx, mut text_rx) = mpsc::channel::<String>(64);
     let serving = tokio::spawn(Reference::new().serve(to_rx, from_tx));
-    let writer = tokio::spawn(async move {
+    let forward = text_tx.clone();
+    let forwarding = tokio::spawn(async move {
         while let Some(message) = from_rx.recv().await {
             let text = serde_json::to_string(&message).expect("a message serialises");
             // A trailing newline is allowed in a text message.
-            if sink.send(Message::text(text + "\n")).await.is_err() {
+            if forward.send(text + "\n").await.is_err() {
+                return;
+            }
+        }
+    });
+    let writer = tokio::spawn(async move {
+        while let Some(text) = text_rx.recv().await {
+            if sink.send(Message::text(text)).await.is_err() {
                 return;
             }
         }
@@ -86,10 +112,15 @@ async fn serve_once(
             continue;
         };
         let message: ToCandidate = serde_json::from_str(text.as_str()).expect("harness JSON");
-        if matches!(message, ToCandidate::Call(_)) {
+        if let ToCandidate::Call(call) = &message {
             *calls_seen += 1;
             if Some(*calls_seen) == drop_at_call {
                 dropped = true;
+                break;
+            }
+            if Some(*calls_seen) == oversize_at
+                && text_tx.send(oversize_event(&call.call)).await.is_err()
+            {
                 break;
             }
         }
@@ -98,6 +129,7 @@ async fn serve_once(
         }
     }
     serving.abort();
+    forwarding.abort();
     if hold {
         // Unread and unanswered, like a phone gone from the network.
         tokio::spawn(async move {
@@ -131,14 +163,15 @@ async fn runtime(endpoint: Endpoint, behaviour: Runtime) {
         stray_request(addr).await;
     }
     let mut calls = 0;
-    let (drop_at, hold) = match behaviour {
-        Runtime::Steady => (None, false),
-        Runtime::DropAndReturn(n) | Runtime::DropAndVanish(n) => (Some(n), false),
-        Runtime::GoSilentAndReturn(n) => (Some(n), true),
+    let (drop_at, hold, oversize_at) = match behaviour {
+        Runtime::Steady => (None, false, None),
+        Runtime::DropAndReturn(n) | Runtime::DropAndVanish(n) => (Some(n), false, None),
+        Runtime::GoSilentAndReturn(n) => (Some(n), true, None),
+        Runtime::OversizeAt(n) => (None, false, Some(n)),
     };
-    let dropped = serve_once(&url, drop_at, &mut calls, hold).await;
+    let dropped = serve_once(&url, drop_at, &mut calls, hold, oversize_at).await;
     if dropped && !matches!(behaviour, Runtime::DropAndVanish(_)) {
-        serve_once(&url, None, &mut calls, false).await;
+        serve_once(&url, None, &mut calls, false, None).await;
     }
 }
 
@@ -241,4 +274,19 @@ fn websocket_runtime_gone_silent_is_given_up_and_waited_for() {
     let reason = results.cases[1].reason.clone().unwrap_or_default();
     assert!(reason.contains("not even a pong"), "{reason}");
     assert_eq!(results.run.candidate.starts, 2);
+}
+
+#[test]
+fn a_message_over_the_line_cap_is_an_error_of_its_call_and_the_connection_goes_on() {
+    let results = run_over_websocket(Runtime::OversizeAt(2), Duration::from_secs(10));
+    use Status::*;
+    assert_eq!(statuses(&results), vec![Pass, Error, Pass, Pass, Pass]);
+    let reason = results.cases[1].reason.clone().unwrap_or_default();
+    assert!(
+        reason.contains(&format!("a line of {OVERSIZE} bytes"))
+            && reason.contains("over the cap of 1048576 bytes"),
+        "{reason}"
+    );
+    // The same connection served every case.
+    assert_eq!(results.run.candidate.starts, 1);
 }

@@ -1,4 +1,4 @@
-//! `mock-server`: start every listener, print where they are, serve until Ctrl-C.
+//! `mock-server`: start every listener, print where they are, serve until Ctrl-C or SIGTERM.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -115,12 +115,25 @@ async fn main() -> anyhow::Result<()> {
         std::fs::rename(&tmp, path).context("writing the ready file")?;
     }
 
-    tokio::signal::ctrl_c()
+    let signal = stop_signal()
         .await
-        .context("waiting for Ctrl-C")?;
-    eprintln!("stopping");
+        .context("waiting for Ctrl-C or SIGTERM")?;
+    eprintln!("{signal}: stopping");
+    // Open connections are dropped, not drained: stopping must not wait for a body that
+    // streams for hours.
     server.shutdown().await;
     Ok(())
+}
+
+/// Wait for Ctrl-C (SIGINT) or SIGTERM (a supervisor stopping the server); its name.
+async fn stop_signal() -> std::io::Result<&'static str> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut term = signal(SignalKind::terminate())?;
+    Ok(tokio::select! {
+        _ = int.recv() => "SIGINT",
+        _ = term.recv() => "SIGTERM",
+    })
 }
 
 fn parse_max_body(text: &str) -> Result<u64, String> {

@@ -18,6 +18,7 @@ pub mod sandbox;
 pub use dlconform_reference as reference;
 pub mod supervisor;
 pub mod websocket;
+pub mod ws_cap;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -167,7 +168,7 @@ pub struct Started {
 }
 
 /// Start a candidate and complete the hello handshake (carrying `values`) within `hello_timeout`;
-/// a process candidate's lines are capped by `limits`.
+/// a process candidate's lines and a WebSocket runtime's messages are capped by `limits`.
 pub async fn start(
     spec: &CandidateSpec,
     hello_timeout: Duration,
@@ -179,7 +180,9 @@ pub async fn start(
         CandidateSpec::Command(command) => {
             process::start(command, limits.max_line_bytes, values.confinement.as_ref())?
         }
-        CandidateSpec::Listen(endpoint) => websocket::start(endpoint, hello_timeout).await?,
+        CandidateSpec::Listen(endpoint) => {
+            websocket::start(endpoint, hello_timeout, limits.max_line_bytes).await?
+        }
     };
     let stderr_tail = |started: &Started| {
         started

@@ -13,8 +13,10 @@ use tokio::sync::{Mutex, mpsc, watch};
 use tokio::task::AbortHandle;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
-use super::{CHANNEL_CAPACITY, Incoming, Stamped, StartError, Started, parse_line};
+use super::ws_cap::{CappedStream, Marker};
+use super::{CHANNEL_CAPACITY, Incoming, Stamped, StartError, Started, parse_line, too_long};
 use crate::protocol::ToCandidate;
 
 /// The `--candidate` prefix of a listening WebSocket transport.
@@ -105,9 +107,12 @@ impl Eq for Endpoint {}
 
 /// Wait for a runtime to connect and wire it up. The first connection is awaited without a
 /// bound (someone has to open the bridge on a device); a reconnection within `reconnect_timeout`.
+/// A message longer than `max_line` bytes is dropped unheld, an ERROR of the call its head
+/// names, as a stdio line over the cap is.
 pub async fn start(
     endpoint: &Endpoint,
     reconnect_timeout: Duration,
+    max_line: usize,
 ) -> Result<Started, StartError> {
     let mut state = endpoint.state.lock().await;
     if state.listener.is_none() {
@@ -125,10 +130,14 @@ pub async fn start(
     let Some(listener) = state.listener.as_ref() else {
         return Err(StartError::WouldNotStart("the listener is gone".into()));
     };
+    let cap = Cap {
+        max_line,
+        marker: Marker::new(),
+    };
     let socket = if first {
-        accept(listener).await
+        accept(listener, &cap).await
     } else {
-        tokio::time::timeout(reconnect_timeout, accept(listener))
+        tokio::time::timeout(reconnect_timeout, accept(listener, &cap))
             .await
             .map_err(|_| {
                 let bound = *endpoint.bound.borrow();
@@ -140,20 +149,36 @@ pub async fn start(
             })?
     }?;
     state.connections += 1;
-    Ok(wire(socket, endpoint.silence_limit))
+    Ok(wire(socket, endpoint.silence_limit, cap))
 }
+
+/// The message cap of one connection.
+struct Cap {
+    max_line: usize,
+    marker: Marker,
+}
+
+type Socket = WebSocketStream<CappedStream<TcpStream>>;
 
 /// Accept TCP connections until one completes the WebSocket handshake (a stray HTTP request,
 /// such as a browser asking for a favicon, or a connection that says nothing, is turned away
 /// and waited past).
-async fn accept(listener: &TcpListener) -> Result<WebSocketStream<TcpStream>, StartError> {
+async fn accept(listener: &TcpListener, cap: &Cap) -> Result<Socket, StartError> {
+    // The filter holds no more than the cap of a message; the WebSocket layer only ever sees
+    // messages within it, or the marker of one that was not.
+    let most = cap.max_line + cap.marker.max_len();
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(most))
+        .max_frame_size(Some(most));
     loop {
         let (stream, peer) = listener
             .accept()
             .await
             .map_err(|err| StartError::WouldNotStart(format!("cannot accept: {err}")))?;
         let _ = stream.set_nodelay(true);
-        match tokio::time::timeout(HANDSHAKE_LIMIT, tokio_tungstenite::accept_async(stream)).await {
+        let stream = CappedStream::new(stream, cap.max_line, cap.marker.clone());
+        let handshake = tokio_tungstenite::accept_async_with_config(stream, Some(config));
+        match tokio::time::timeout(HANDSHAKE_LIMIT, handshake).await {
             Ok(Ok(socket)) => {
                 tracing::info!(%peer, "runtime connected");
                 return Ok(socket);
@@ -164,12 +189,12 @@ async fn accept(listener: &TcpListener) -> Result<WebSocketStream<TcpStream>, St
     }
 }
 
-fn wire(socket: WebSocketStream<TcpStream>, silence_limit: Duration) -> Started {
+fn wire(socket: Socket, silence_limit: Duration, cap: Cap) -> Started {
     let (sink, stream) = socket.split();
     let (to_tx, to_rx) = mpsc::channel::<ToCandidate>(CHANNEL_CAPACITY);
     let (from_tx, from_rx) = mpsc::channel::<Stamped>(CHANNEL_CAPACITY);
     let writer = tokio::spawn(write_messages(sink, to_rx, silence_limit / 3));
-    let reader = tokio::spawn(read_messages(stream, from_tx, silence_limit));
+    let reader = tokio::spawn(read_messages(stream, from_tx, silence_limit, cap));
     Started {
         tx: to_tx,
         rx: from_rx,
@@ -181,8 +206,8 @@ fn wire(socket: WebSocketStream<TcpStream>, silence_limit: Duration) -> Started 
     }
 }
 
-type Sink = futures_util::stream::SplitSink<WebSocketStream<TcpStream>, Message>;
-type Stream = futures_util::stream::SplitStream<WebSocketStream<TcpStream>>;
+type Sink = futures_util::stream::SplitSink<Socket, Message>;
+type Stream = futures_util::stream::SplitStream<Socket>;
 
 async fn write_messages(mut sink: Sink, mut rx: mpsc::Receiver<ToCandidate>, ping_every: Duration) {
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
@@ -206,7 +231,12 @@ async fn write_messages(mut sink: Sink, mut rx: mpsc::Receiver<ToCandidate>, pin
     let _ = sink.close().await;
 }
 
-async fn read_messages(mut stream: Stream, tx: mpsc::Sender<Stamped>, silence_limit: Duration) {
+async fn read_messages(
+    mut stream: Stream,
+    tx: mpsc::Sender<Stamped>,
+    silence_limit: Duration,
+    cap: Cap,
+) {
     let reason = loop {
         let Ok(next) = tokio::time::timeout(silence_limit, stream.next()).await else {
             break format!(
@@ -217,7 +247,11 @@ async fn read_messages(mut stream: Stream, tx: mpsc::Sender<Stamped>, silence_li
         match next {
             Some(Ok(Message::Text(text))) => {
                 let at = Instant::now();
-                if let Some(item) = parse_line(text.as_str()) {
+                let item = match cap.marker.parse(text.as_str()) {
+                    Some((length, head)) => Some(too_long(head.as_bytes(), length, cap.max_line)),
+                    None => parse_line(text.as_str()),
+                };
+                if let Some(item) = item {
                     if tx.send(Stamped { at, item }).await.is_err() {
                         return;
                     }

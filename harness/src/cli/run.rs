@@ -252,12 +252,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     if let Some(signal) = guards.interrupt.signal() {
         let mut stdout = std::io::stdout();
         report::summary_table(&results, &mut stdout)?;
-        println!(
-            "interrupted by {}: {} cases finished; results: {} (reports/latest unchanged)",
-            signal.name(),
-            results.cases.len(),
-            path.display()
-        );
+        // The summary says it was interrupted and what finished.
+        println!("results: {} (reports/latest unchanged)", path.display());
         return Ok(signal.exit_code());
     }
     if args.out.is_none() {

@@ -160,7 +160,8 @@ pub fn status_table(results: &RunResults) -> Table {
     table
 }
 
-/// The end-of-run table: per platform, cases per status; then what failed the run.
+/// The end-of-run table: per platform, cases per status; then what failed the run, or, for an
+/// interrupted run, that it was interrupted and how many cases finished.
 pub fn summary_table(results: &RunResults, out: &mut dyn Write) -> std::io::Result<()> {
     let summary = &results.summary;
     writeln!(out, "{}", status_table(results))?;
@@ -194,15 +195,20 @@ pub fn summary_table(results: &RunResults, out: &mut dyn Write) -> std::io::Resu
             writeln!(out, "  {}", describe(results, id))?;
         }
     }
-    writeln!(
-        out,
-        "\n{}",
-        if summary.ok {
-            "result: every required case as expected"
-        } else {
-            "result: required cases not as expected"
-        }
-    )
+    writeln!(out, "\n{}", verdict_line(results))
+}
+
+/// The last line of the summary. An interrupted run gives no verdict: the cases not run could
+/// have gone either way.
+fn verdict_line(results: &RunResults) -> String {
+    match &results.run.interrupted {
+        Some(signal) => format!(
+            "result: interrupted by {signal}: {} cases finished, the rest not run; no verdict",
+            results.cases.len()
+        ),
+        None if results.summary.ok => "result: every required case as expected".to_string(),
+        None => "result: required cases not as expected".to_string(),
+    }
 }
 
 fn describe(results: &RunResults, id: &str) -> String {

@@ -12,7 +12,9 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
+use crate::net::backoff::{self, Backoff};
 use crate::net::conn::{Conn, HyperIo, Stream};
+use crate::net::idle::{self, Streams};
 use crate::respond::fault::ListenerKind;
 use crate::routing::router;
 use crate::state::{ConnCtx, Shared};
@@ -29,11 +31,26 @@ pub async fn run(
     mut stop: watch::Receiver<bool>,
 ) {
     let mut conns = JoinSet::new();
+    let mut backoff = Backoff::default();
+    let name = crate::respond::serve::listener_name(kind);
     loop {
         while conns.try_join_next().is_some() {}
         tokio::select! {
             accepted = listener.accept() => {
-                let Ok((tcp, peer)) = accepted else { continue };
+                let (tcp, peer) = match accepted {
+                    Ok(accepted) => accepted,
+                    // Out of descriptors the error stays until connections close: trying
+                    // again at once would spin a core.
+                    Err(e) if backoff::is_exhaustion(&e) => {
+                        let wait = backoff.failed(name, &e);
+                        tokio::select! {
+                            _ = tokio::time::sleep(wait) => continue,
+                            _ = stop.changed() => break,
+                        }
+                    }
+                    Err(_) => continue,
+                };
+                backoff.succeeded(name);
                 let tls = tls.clone();
                 let shared = shared.clone();
                 let stop = stop.clone();
@@ -75,7 +92,16 @@ async fn connection(
     };
     let conn = Conn::new(stream, kind, h2);
     let cx = ConnCtx::new(conn.clone());
-    let service = service_fn(move |req| router::handle(shared.clone(), cx.clone(), req));
+    let streams = Streams::default();
+    let counted = streams.clone();
+    let service = service_fn(move |req| {
+        let guard = counted.enter();
+        let handled = router::handle(shared.clone(), cx.clone(), req);
+        async move {
+            let response = handled.await?;
+            Ok::<_, std::convert::Infallible>(response.map(|body| idle::guarded(body, guard)))
+        }
+    });
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
@@ -89,12 +115,32 @@ async fn connection(
         builder.http1_only()
     };
     let served = builder.serve_connection(TokioIo::new(HyperIo { conn }), service);
-    tokio::select! {
-        res = served => {
-            if let Err(e) = res {
-                tracing::trace!(%peer, error = %e, "connection ended with an error");
-            }
+    tokio::pin!(served);
+    // HTTP/1.1 idle connections end on hyper's header read timeout; h2 ones here, with a
+    // GOAWAY once no stream has been open for as long.
+    let idle = async {
+        if h2 {
+            streams.idle_for(idle::IDLE_LIMIT).await
+        } else {
+            std::future::pending().await
         }
-        _ = stop.changed() => {}
+    };
+    tokio::pin!(idle);
+    let mut closing = false;
+    loop {
+        tokio::select! {
+            res = served.as_mut() => {
+                if let Err(e) = res {
+                    tracing::trace!(%peer, error = %e, "connection ended with an error");
+                }
+                return;
+            }
+            _ = idle.as_mut(), if !closing => {
+                tracing::debug!(%peer, "closing an idle HTTP/2 connection");
+                closing = true;
+                served.as_mut().graceful_shutdown();
+            }
+            _ = stop.changed() => return,
+        }
     }
 }
