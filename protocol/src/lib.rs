@@ -29,6 +29,10 @@ impl ToCandidate {
 /// a candidate sends `started`, `log` or `threw` only to a harness that names them.
 pub const HARNESS_FEATURES: [&str; 3] = ["started", "log", "threw"];
 
+/// The candidate feature `apps`: the candidate keeps each `env.app` a separate app, whose calls
+/// share no transfer queue (concurrency limit) with another app's.
+pub const FEATURE_APPS: &str = "apps";
+
 /// A message from the harness to a candidate.
 // A few messages per call: boxing the large `Call` would only complicate every match on it.
 #[allow(clippy::large_enum_variant)]
@@ -101,6 +105,10 @@ pub struct CallEnv {
     pub fs: FsEnv,
     /// Path of the test CA certificate (PEM) to trust.
     pub ca_cert: String,
+    /// The app the call belongs to, sent to a candidate whose hello lists `apps`: one per case,
+    /// so that cases running side by side do not queue behind one another's transfers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<String>,
 }
 
 /// Folders behind the platform's temp and user paths.
@@ -198,6 +206,16 @@ pub struct CandidateHello {
     /// What it runs in (a browser, node, python) and its version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<Component>,
+    /// What it does beyond the core messages ([`FEATURE_APPS`]); unknown names are ignored.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<String>,
+}
+
+impl CandidateHello {
+    /// Whether the hello lists this feature.
+    pub fn has_feature(&self, name: &str) -> bool {
+        self.features.iter().any(|f| f == name)
+    }
 }
 
 /// A named, versioned piece of software (the library under test, its runtime).

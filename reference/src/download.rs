@@ -140,7 +140,7 @@ async fn execute(
     let react = |e| p.on_host_event(e);
 
     let queue_start = now_ms();
-    let _permit = match ctx.shared.slot(p.name()) {
+    let _permit = match ctx.shared.slot(env.app.as_deref(), p.name()) {
         Some(slots) => tokio::select! {
             permit = slots.acquire_owned() => permit.ok(),
             err = ctx.signals.interrupted(react) => return Err(err),

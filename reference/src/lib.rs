@@ -58,12 +58,13 @@ pub struct Shared {
     pub tls: TlsConfigs,
     /// The seeded defect ([`Defect::None`] for the reference).
     pub defect: Defect,
-    slots: Mutex<HashMap<&'static str, Arc<Semaphore>>>,
+    slots: Mutex<HashMap<(Option<String>, &'static str), Arc<Semaphore>>>,
 }
 
 impl Shared {
-    /// The transfer slots of a platform with a concurrency limit.
-    pub fn slot(&self, platform: &'static str) -> Option<Arc<Semaphore>> {
+    /// The transfer slots of a platform with a concurrency limit, per app (`env.app`): calls
+    /// without an app share the platform's one queue.
+    pub fn slot(&self, app: Option<&str>, platform: &'static str) -> Option<Arc<Semaphore>> {
         if self.defect == Defect::NoConcurrencyLimit {
             return None;
         }
@@ -71,7 +72,7 @@ impl Shared {
         let mut slots = self.slots.lock().ok()?;
         Some(
             slots
-                .entry(platform)
+                .entry((app.map(str::to_string), platform))
                 .or_insert_with(|| Arc::new(Semaphore::new(limit)))
                 .clone(),
         )
@@ -122,6 +123,8 @@ impl Reference {
             lacks: Vec::new(),
             library: None,
             runtime: None,
+            // Each `env.app` is an app of its own, as each mini-program on a device is.
+            features: vec![dlconform_protocol::FEATURE_APPS.to_string()],
         }
     }
 
@@ -226,5 +229,21 @@ async fn dispatch(
                 .unsupported(format!("{api} is not implemented for platform {name}"))
                 .await
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_app_has_slots_of_its_own_and_calls_without_one_share_the_platforms() {
+        let shared = Shared::default();
+        let slot = |app| shared.slot(app, "wechat").expect("wechat has a limit");
+        assert!(Arc::ptr_eq(&slot(Some("a")), &slot(Some("a"))));
+        assert!(!Arc::ptr_eq(&slot(Some("a")), &slot(Some("b"))));
+        assert!(!Arc::ptr_eq(&slot(Some("a")), &slot(None)));
+        assert!(Arc::ptr_eq(&slot(None), &slot(None)));
+        assert!(shared.slot(Some("a"), "douyin").is_none());
     }
 }

@@ -332,6 +332,12 @@ async fn execute(
             user_quota_bytes: case.env.user_quota_bytes,
         },
         ca_cert: ctx.server.ca_cert_path().display().to_string(),
+        // A candidate that keeps apps apart gets one per case: the case is alone in its queue.
+        app: ctx
+            .supervisor
+            .hello()
+            .has_feature(crate::protocol::FEATURE_APPS)
+            .then(|| key.clone()),
     };
     let messages: Vec<CallMessage> = (0..case.call.count.max(1))
         .map(|i| CallMessage {

@@ -304,7 +304,18 @@ pub async fn run_guarded(
     // slot, not the ones behind it; each case keeps its plan index (its server key) whatever
     // order it starts in, and the results go back into plan order afterwards.
     let start_order = schedule::order(&cases, &options.durations);
-    let platform_slots = Arc::new(slots::PlatformSlots::for_cases(&cases));
+    // A candidate that keeps each case an app of its own queues nothing across cases; any
+    // other queues every call of a platform in one app, so the runner holds the slots for it.
+    let platform_slots = Arc::new(
+        if supervisor
+            .hello()
+            .has_feature(crate::protocol::FEATURE_APPS)
+        {
+            slots::PlatformSlots::default()
+        } else {
+            slots::PlatformSlots::for_cases(&cases)
+        },
+    );
     let planned_count = cases.len();
     let mut pending: Vec<Option<plan::PlannedCase>> = cases.into_iter().map(Some).collect();
     let ordered: Vec<(usize, plan::PlannedCase)> = start_order
@@ -315,6 +326,7 @@ pub async fn run_guarded(
     let tries = Tries {
         ctx: &ctx,
         platform_slots: &platform_slots,
+        jobs: &Arc::new(tokio::sync::Semaphore::new(options.jobs.max(1))),
         in_flight: &in_flight,
         judge: &judge,
         reporter,
@@ -327,7 +339,9 @@ pub async fn run_guarded(
                 let case_os = os(&planned.full_id);
                 tries.run(index, planned, case_os)
             })
-            .buffer_unordered(options.jobs.max(1))
+            // Every case waits at once: first for its platform's slots, then for a job, so a case
+            // whose platform is full never holds a job that a case of another platform could use.
+            .buffer_unordered(usize::MAX)
             .take_until(guards.interrupt.raised())
             .collect()
             .await;
@@ -432,6 +446,8 @@ pub async fn run_guarded(
 struct Tries<'a, 'j> {
     ctx: &'a Arc<CaseContext>,
     platform_slots: &'a Arc<slots::PlatformSlots>,
+    /// `--jobs`: cases running at once.
+    jobs: &'a Arc<tokio::sync::Semaphore>,
     in_flight: &'a std::sync::Mutex<Vec<tokio::task::AbortHandle>>,
     judge: &'a std::sync::Mutex<CaseJudge<'j>>,
     reporter: &'a dyn Reporter,
@@ -441,7 +457,7 @@ struct Tries<'a, 'j> {
 
 impl Tries<'_, '_> {
     /// Run case `index` until it is as expected or out of retries; each try is a fresh case
-    /// (its own server key, state and sandbox) holding the job and its platform's slots.
+    /// (its own server key, state and sandbox) holding its platform's slots and a job.
     async fn run(
         &self,
         index: usize,
@@ -455,9 +471,11 @@ impl Tries<'_, '_> {
             let key_index = attempt as usize * self.planned_count + index;
             let ctx = Arc::clone(self.ctx);
             let platform_slots = Arc::clone(self.platform_slots);
+            let jobs = Arc::clone(self.jobs);
             let case = planned.clone();
             let handle = tokio::spawn(async move {
                 let _slots = platform_slots.acquire(&case).await;
+                let _job = jobs.acquire_owned().await;
                 case::run_case(ctx, case, key_index).await
             });
             if let Ok(mut tasks) = self.in_flight.lock() {

@@ -371,6 +371,7 @@ pub(crate) mod tests {
                 user_quota_bytes: None,
             },
             ca_cert: String::new(),
+            app: None,
         }
     }
 }

@@ -454,6 +454,7 @@ pub fn env(sdk: &str, os: Os, release: bool, fs: FsEnv, ca: &Path) -> CallEnv {
         domains: Some(vec!["127.0.0.1".into(), "localhost".into()]),
         fs,
         ca_cert: ca.display().to_string(),
+        app: None,
     }
 }
 
