@@ -187,6 +187,13 @@ class Call {
     this.page = await this.context.newPage();
     this.page.on('console', (m) => log(`[${this.id}] [page] ${m.text()}`));
     this.page.on('pageerror', (e) => log(`[${this.id}] [page error] ${e.message}`));
+    // Why a request failed (net::ERR_CERT_..., net::ERR_CONNECTION_REFUSED) is the browser's to
+    // say, not the page's: it goes to the call's log, the callbacks stay as the library made them.
+    this.page.on('requestfailed', (request) => {
+      const failure = request.failure();
+      const message = `request failed: ${request.method()} ${request.url()}: ${failure ? failure.errorText : 'unknown'}`;
+      this.driver.optional('log', { type: 'log', call: this.id, message });
+    });
     await this.page.goto(this.driver.server.url);
     await this.page.waitForFunction(() => typeof window.dlconformInvoke === 'function', null, { timeout: PAGE_READY_MS });
     await this.page.evaluate((call) => window.dlconformInvoke(call), this.message);
