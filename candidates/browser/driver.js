@@ -108,8 +108,13 @@ class Driver {
         headless: true,
         env: Object.assign({}, process.env, { HOME: home }),
       });
-      this.browser = { ca, home, browser, version: browser.version() };
-      return this.browser;
+      const runtime = { ca, home, browser, version: browser.version() };
+      // A browser that died is launched again for the next call.
+      browser.on('disconnected', () => {
+        if (this.browser === runtime) this.browser = null;
+      });
+      this.browser = runtime;
+      return runtime;
     })();
     return this.launching;
   }
