@@ -95,7 +95,8 @@ class Driver {
   }
 
   /** The browser trusting `ca` (null: no CA yet), launched or relaunched as needed. */
-  async ensureBrowser(ca) {
+  async ensureBrowser(wanted) {
+    const ca = typeof wanted === 'string' && wanted ? wanted : null;
     if (this.launching) await this.launching.catch(() => {});
     if (this.browser && (ca === null || this.browser.ca === ca)) return this.browser;
     this.launching = (async () => {
