@@ -41,7 +41,9 @@ pub fn expose_all(headers: &mut Vec<(String, String)>, also: &[&str]) {
         .copied()
         .chain(headers.iter().map(|(n, _)| n.as_str()))
     {
-        let cors_own = name.len() >= 15 && name[..15].eq_ignore_ascii_case("access-control-");
+        let cors_own = name
+            .get(..15)
+            .is_some_and(|p| p.eq_ignore_ascii_case("access-control-"));
         if !cors_own && !names.iter().any(|k| k.eq_ignore_ascii_case(name)) {
             names.push(name);
         }
