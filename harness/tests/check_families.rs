@@ -125,6 +125,7 @@ fn good_observation() -> Observation {
         }],
         server: CaseJournal {
             requests: vec![request()],
+            preflights: Vec::new(),
             connections: 1,
             max_in_flight: 1,
             dropped: 0,

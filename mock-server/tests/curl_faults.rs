@@ -554,6 +554,116 @@ fn cors_preflight_and_origin_echo() {
 }
 
 #[test]
+fn cors_exposes_every_header_the_response_sets() {
+    let t = TestServer::start();
+    let r = curl(&[
+        "-D",
+        "-",
+        "-o",
+        "/dev/null",
+        "-H",
+        "Origin: http://page.example",
+        &t.http("/f/a?body=10&header=X-Case:one&header=X-Other-Case:two&content_disposition=filename:a.bin"),
+    ]);
+    let head = String::from_utf8_lossy(&r.stdout);
+    let exposed = head
+        .lines()
+        .find_map(|l| l.strip_prefix("Access-Control-Expose-Headers: "))
+        .unwrap_or_else(|| panic!("no Access-Control-Expose-Headers in {head}"));
+    let exposed: Vec<String> = exposed.split(", ").map(str::to_ascii_lowercase).collect();
+    // Every header of the answer but the CORS ones is listed, custom ones included.
+    for line in head.lines().skip(1).filter(|l| l.contains(": ")) {
+        let name = line
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if name.starts_with("access-control-") {
+            assert!(!exposed.contains(&name), "{name} listed in {exposed:?}");
+        } else {
+            assert!(
+                exposed.contains(&name),
+                "{name} not exposed: {exposed:?}\n{head}"
+            );
+        }
+    }
+    assert!(
+        exposed.contains(&"x-case".to_string()) && exposed.contains(&"x-other-case".to_string())
+    );
+    // The raw writer (faults on the wire) exposes its headers too.
+    let r = curl(&[
+        "-D",
+        "-",
+        "-o",
+        "/dev/null",
+        "-H",
+        "Origin: http://page.example",
+        &t.http("/f/a?body=100&close_after=10&header=X-Case:cut"),
+    ]);
+    let head = String::from_utf8_lossy(&r.stdout);
+    assert!(
+        head.lines()
+            .any(|l| l.starts_with("Access-Control-Expose-Headers: ") && l.contains("X-Case")),
+        "{head}"
+    );
+}
+
+#[test]
+fn a_preflight_is_journaled_apart_and_not_counted_as_a_request() {
+    let t = TestServer::start();
+    t.s().register(
+        "pre",
+        Scenario {
+            target: Target::Http,
+            faults: vec![Fault::Body { size: 5, seed: 0 }],
+            feishu: None,
+        },
+    );
+    let url = t.s().case_url("pre", Target::Http, "a.bin");
+    let r = curl(&[
+        "-i",
+        "-X",
+        "OPTIONS",
+        "-H",
+        "Origin: http://page.example",
+        "-H",
+        "Access-Control-Request-Method: GET",
+        "-H",
+        "Access-Control-Request-Headers: x-custom",
+        &url,
+    ]);
+    let head = String::from_utf8_lossy(&r.stdout);
+    assert!(head.starts_with("HTTP/1.1 204"), "{head}");
+    assert!(
+        head.contains("Access-Control-Allow-Headers: x-custom"),
+        "{head}"
+    );
+    assert!(head.contains("Access-Control-Allow-Methods: "), "{head}");
+    let r = curl(&[
+        "-H",
+        "Origin: http://page.example",
+        "-H",
+        "X-Custom: 1",
+        &url,
+    ]);
+    assert_eq!((r.code, r.stdout.len()), (0, 5), "{}", r.stderr);
+    let j = t.journal_when("pre", |j| {
+        j.requests
+            .first()
+            .is_some_and(|r| r.end != ConnectionEnd::Open)
+            && j.preflights
+                .first()
+                .is_some_and(|r| r.end != ConnectionEnd::Open)
+    });
+    assert_eq!(j.requests.len(), 1, "{j:?}");
+    assert_eq!(j.requests[0].method, "GET");
+    assert_eq!(j.preflights.len(), 1, "{j:?}");
+    assert_eq!(j.preflights[0].method, "OPTIONS");
+    assert_eq!(j.preflights[0].status, 204);
+    assert_eq!(j.max_in_flight, 1);
+}
+
+#[test]
 fn concurrent_requests_are_counted() {
     let t = TestServer::start();
     t.s().register(

@@ -160,6 +160,7 @@ pub fn download_observation(case_id: &str, size: u64, success: bool) -> Observat
                 at_ms: 5,
                 duration_ms: 70,
             }],
+            preflights: Vec::new(),
             connections: 1,
             max_in_flight: 1,
             dropped: 0,

@@ -73,8 +73,13 @@ pub struct RequestRecord {
 /// Everything recorded for one case id.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CaseJournal {
-    /// Requests in arrival order.
+    /// Requests in arrival order (CORS preflights are not among them: see `preflights`).
     pub requests: Vec<RequestRecord>,
+    /// CORS preflights (`OPTIONS` with `Access-Control-Request-Method`) in arrival order. A
+    /// browser sends them on its own before the request a page makes, so they are kept apart
+    /// from `requests` and count neither as requests nor as in flight.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub preflights: Vec<RequestRecord>,
     /// Connections accepted for this case (TLS failures included).
     pub connections: u64,
     /// The most requests in flight at once.

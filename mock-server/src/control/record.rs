@@ -14,7 +14,11 @@ const REDACTED_HEADERS: [&str; 3] = ["authorization", "proxy-authorization", "co
 
 /// `journal` with the values of credential headers replaced, for serving beyond the process.
 pub fn redacted(mut journal: CaseJournal) -> CaseJournal {
-    for r in &mut journal.requests {
+    for r in journal
+        .requests
+        .iter_mut()
+        .chain(journal.preflights.iter_mut())
+    {
         for (name, value) in &mut r.headers {
             if REDACTED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
                 *value = "[redacted]".into();
@@ -160,13 +164,30 @@ impl JournalStore {
 
     /// Start recording a request.
     pub fn begin(self: &Arc<Self>, key: &str, record: RequestRecord) -> RequestGuard {
+        self.begin_in(key, record, false)
+    }
+
+    /// Start recording a CORS preflight: kept apart from the requests, never in flight.
+    pub fn begin_preflight(self: &Arc<Self>, key: &str, record: RequestRecord) -> RequestGuard {
+        self.begin_in(key, record, true)
+    }
+
+    fn begin_in(
+        self: &Arc<Self>,
+        key: &str,
+        record: RequestRecord,
+        preflight: bool,
+    ) -> RequestGuard {
         let mut keys = self.lock();
         let state = keys.touch(key, self.max_keys);
-        state.in_flight += 1;
-        state.journal.max_in_flight = state.journal.max_in_flight.max(state.in_flight);
-        let index = if state.journal.requests.len() < self.limit {
-            state.journal.requests.push(record);
-            Some(state.journal.requests.len() - 1)
+        if !preflight {
+            state.in_flight += 1;
+            state.journal.max_in_flight = state.journal.max_in_flight.max(state.in_flight);
+        }
+        let list = records(&mut state.journal, preflight);
+        let index = if list.len() < self.limit {
+            list.push(record);
+            Some(list.len() - 1)
         } else {
             state.journal.dropped += 1;
             None
@@ -174,12 +195,22 @@ impl JournalStore {
         RequestGuard {
             store: self.clone(),
             key: key.to_string(),
+            preflight,
             index,
             started: Instant::now(),
             finished: false,
             bytes: Arc::clone(&state.bytes),
             counted: AtomicU64::new(0),
         }
+    }
+}
+
+/// The list a record goes to: the requests, or the preflights.
+fn records(journal: &mut CaseJournal, preflight: bool) -> &mut Vec<RequestRecord> {
+    if preflight {
+        &mut journal.preflights
+    } else {
+        &mut journal.requests
     }
 }
 
@@ -210,6 +241,8 @@ impl RecordHandle {
 pub struct RequestGuard {
     store: Arc<JournalStore>,
     key: String,
+    // A preflight's record is in `preflights` and was never counted in flight.
+    preflight: bool,
     index: Option<usize>,
     started: Instant,
     finished: bool,
@@ -225,18 +258,19 @@ impl RequestGuard {
         if let Some(rec) = keys
             .by_key
             .get_mut(&self.key)
-            .and_then(|k| k.journal.requests.get_mut(i))
+            .and_then(|k| records(&mut k.journal, self.preflight).get_mut(i))
         {
             f(rec);
         }
     }
 
-    /// A handle to this record for updates that come later.
+    /// A handle to this record for updates that come later (requests only: a preflight has
+    /// no body to hash).
     pub fn handle(&self) -> RecordHandle {
         RecordHandle {
             store: self.store.clone(),
             key: self.key.clone(),
-            index: self.index,
+            index: if self.preflight { None } else { self.index },
         }
     }
 
@@ -285,8 +319,13 @@ impl RequestGuard {
         let duration = self.started.elapsed().as_millis() as u64;
         let mut keys = self.store.lock();
         if let Some(state) = keys.by_key.get_mut(&self.key) {
-            state.in_flight = state.in_flight.saturating_sub(1);
-            if let Some(rec) = self.index.and_then(|i| state.journal.requests.get_mut(i)) {
+            if !self.preflight {
+                state.in_flight = state.in_flight.saturating_sub(1);
+            }
+            if let Some(rec) = self
+                .index
+                .and_then(|i| records(&mut state.journal, self.preflight).get_mut(i))
+            {
                 rec.end = end;
                 rec.duration_ms = duration;
             }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::headers::{SERVER, canonical};
+use super::headers::{SERVER, canonical, expose_all};
 use super::plan::{Cut, Plan};
 use super::pump::Pump;
 use crate::control::journal::ConnectionEnd;
@@ -80,6 +80,7 @@ pub fn head(plan: &Plan, extra: &[(String, String)], closing: bool) -> Vec<u8> {
     ));
     headers.extend(extra.iter().cloned());
     headers.extend(plan.headers.iter().cloned());
+    expose_all(&mut headers, &[]);
     for (n, v) in headers {
         let n = if plan.lowercase {
             n.to_ascii_lowercase()

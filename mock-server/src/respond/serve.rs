@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::control::journal::{ConnectionEnd, RequestRecord};
 use crate::respond::fault::{ListenerKind, Scenario};
-use crate::respond::headers::{SERVER, cors, preflight};
+use crate::respond::headers::{ADDED_BY_HYPER, SERVER, cors, expose_all, preflight};
 use crate::respond::hyper_body::{RespBody, TrackedBody, empty, full, pumped};
 use crate::respond::plan::{BodySource, Plan};
 use crate::respond::pump::Pump;
@@ -29,7 +29,9 @@ pub fn response(status: u16, headers: &[(String, String)], body: RespBody) -> Re
         http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
     let map = resp.headers_mut();
     map.insert(http::header::SERVER, http::HeaderValue::from_static(SERVER));
-    for (n, v) in headers {
+    let mut headers = headers.to_vec();
+    expose_all(&mut headers, &ADDED_BY_HYPER);
+    for (n, v) in &headers {
         if let (Ok(n), Ok(v)) = (
             http::HeaderName::from_bytes(n.as_bytes()),
             http::HeaderValue::from_bytes(v.as_bytes()),
@@ -52,6 +54,14 @@ pub fn text(status: u16, msg: impl Into<String>) -> Response<RespBody> {
 
 fn header(req: &Request<Incoming>, name: http::header::HeaderName) -> Option<&str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+/// A CORS preflight: the `OPTIONS` a browser sends by itself, naming the method to come.
+fn is_preflight(req: &Request<Incoming>) -> bool {
+    req.method() == Method::OPTIONS
+        && req
+            .headers()
+            .contains_key(http::header::ACCESS_CONTROL_REQUEST_METHOD)
 }
 
 /// The journal record for a request that just arrived.
@@ -119,10 +129,12 @@ pub async fn serve(
     hop: u32,
 ) -> Response<RespBody> {
     cx.count_for(&key, &shared);
-    let mut guard = shared.journal.begin(
-        &key,
-        record_of(&req, cx.conn.listener, shared.journal.now_ms()),
-    );
+    let record = record_of(&req, cx.conn.listener, shared.journal.now_ms());
+    let mut guard = if is_preflight(&req) {
+        shared.journal.begin_preflight(&key, record)
+    } else {
+        shared.journal.begin(&key, record)
+    };
     let extra = cors(header(&req, http::header::ORIGIN));
 
     if req.method() == Method::OPTIONS {

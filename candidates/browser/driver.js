@@ -1,0 +1,296 @@
+// Shared driver for browser-run dlconform candidates (protocol v1, harness/PROTOCOL.md).
+// A candidate supplies a page bundle (page.html + scripts) and a few names; this module speaks
+// the protocol on stdin/stdout, runs Debian's Chromium through playwright-core with an NSS
+// database that trusts exactly the run's test CA, opens one browser context per call, and
+// forwards what the page reports without changing it. The contract is in README.md.
+'use strict';
+
+const fs = require('fs');
+const readline = require('readline');
+const { chromium } = require('playwright-core');
+const { trustingHome } = require('./nss.js');
+const { servePage } = require('./serve.js');
+const { encodeJson } = require('./numbers.js');
+
+/** How long a call's context stays open after its `complete`, for late callbacks. */
+const GRACE_MS = Number(process.env.DLCONFORM_BROWSER_GRACE_MS || 3000);
+/** At shutdown, how long contexts still in their grace are waited for (the harness gives 2 s). */
+const SHUTDOWN_WAIT_MS = 1500;
+/** How long a page may take to define window.dlconformInvoke. */
+const PAGE_READY_MS = 10000;
+const EVENTS = new Set(['success', 'fail', 'complete', 'progress', 'headersReceived']);
+
+/** Run the driver for one candidate; `options` as README.md describes. Never returns. */
+function runDriver(options) {
+  const driver = new Driver(options);
+  driver.listen();
+}
+
+class Driver {
+  constructor(options) {
+    this.options = options;
+    this.features = new Set();
+    this.browser = null; // { ca, home, browser, version } once launched
+    this.launching = null;
+    this.server = null;
+    this.calls = new Map(); // call id -> Call
+    this.queue = Promise.resolve(); // harness messages are handled in order
+    this.ending = false;
+  }
+
+  listen() {
+    const input = readline.createInterface({ input: process.stdin });
+    input.on('line', (line) => {
+      if (!line.trim()) return;
+      let message;
+      try {
+        message = JSON.parse(line);
+      } catch (err) {
+        log('not JSON from the harness: ' + line);
+        return;
+      }
+      this.queue = this.queue.then(() => this.handle(message)).catch((err) => log('driver: ' + stack(err)));
+    });
+    input.on('close', () => {
+      this.queue = this.queue.then(() => this.drain());
+    });
+  }
+
+  async handle(message) {
+    switch (message.type) {
+      case 'hello':
+        return this.hello(message);
+      case 'call':
+        // Not awaited: calls run concurrently; only their start is ordered.
+        this.startCall(message);
+        return undefined;
+      case 'abort':
+        return this.task(message.call, 'abort');
+      case 'inject':
+        log(`inject ${message.event} for ${message.call} ignored: a browser receives no host events (lacks host-events)`);
+        return undefined;
+      case 'shutdown':
+        return this.shutdown();
+      default:
+        return undefined; // unknown message types are ignored (protocol versioning)
+    }
+  }
+
+  async hello(message) {
+    if (Array.isArray(message.features)) this.features = new Set(message.features);
+    this.server = this.server || (await servePage(this.options.pageDir));
+    const runtime = await this.ensureBrowser(typeof message.caCert === 'string' ? message.caCert : null);
+    const library = readLibrary(this.options.library);
+    send({
+      type: 'hello',
+      protocol: 1,
+      name: this.options.name,
+      version: this.options.version,
+      platforms: this.options.platforms,
+      apis: this.options.apis,
+      library,
+      runtime: { name: 'chromium', version: runtime.version },
+      lacks: this.options.lacks || [],
+    });
+  }
+
+  /** The browser trusting `ca` (null: no CA yet), launched or relaunched as needed. */
+  async ensureBrowser(wanted) {
+    const ca = typeof wanted === 'string' && wanted ? wanted : null;
+    if (this.launching) await this.launching.catch(() => {});
+    if (this.browser && (ca === null || this.browser.ca === ca)) return this.browser;
+    this.launching = (async () => {
+      const old = this.browser;
+      this.browser = null;
+      if (old) await closeBrowser(old);
+      const home = trustingHome(ca);
+      const browser = await chromium.launch({
+        executablePath: process.env.DLCONFORM_CHROMIUM || '/usr/bin/chromium',
+        headless: true,
+        env: Object.assign({}, process.env, { HOME: home }),
+      });
+      const runtime = { ca, home, browser, version: browser.version() };
+      // A browser that died is launched again for the next call.
+      browser.on('disconnected', () => {
+        if (this.browser === runtime) this.browser = null;
+      });
+      this.browser = runtime;
+      return runtime;
+    })();
+    return this.launching;
+  }
+
+  startCall(message) {
+    const id = message.call;
+    const { platforms, apis, name } = this.options;
+    if (!platforms.includes(message.platform) || !apis.includes(message.api)) {
+      send({ type: 'unsupported', call: id, reason: `${name} implements ${apis.join(', ')} on ${platforms.join(', ')} only` });
+      return;
+    }
+    const call = new Call(this, message);
+    this.calls.set(id, call);
+    call.run().catch((err) => call.failToInvoke(err));
+  }
+
+  async task(id, method) {
+    const call = this.calls.get(id);
+    if (call) await call.task(method);
+  }
+
+  /** A message of the page that the harness takes only when its hello lists the feature. */
+  optional(kind, message) {
+    if (this.features.has(kind)) send(message);
+    else log(`[${message.call}] ${kind}: ${kind === 'threw' ? `${message.method} threw: ${message.message}` : message.message}`);
+  }
+
+  forget(id) {
+    this.calls.delete(id);
+  }
+
+  async drain() {
+    // End of input: running calls finish (and their grace passes), then exit 0.
+    while ([...this.calls.values()].some((c) => !c.closed)) await sleep(50);
+    await this.exit(0);
+  }
+
+  async shutdown() {
+    const until = Date.now() + SHUTDOWN_WAIT_MS;
+    while (Date.now() < until && [...this.calls.values()].some((c) => c.completed && !c.closed)) await sleep(25);
+    await this.exit(0);
+  }
+
+  async exit(code) {
+    if (this.ending) return;
+    this.ending = true;
+    // Closing the browser closes every context; it must not hold the exit past the 2 s.
+    const closing = this.browser ? closeBrowser(this.browser) : Promise.resolve();
+    await Promise.race([closing, sleep(400)]);
+    if (this.server) this.server.close();
+    process.exit(code);
+  }
+}
+
+/** One protocol call: its own browser context and page. */
+class Call {
+  constructor(driver, message) {
+    this.driver = driver;
+    this.message = message;
+    this.id = message.call;
+    this.context = null;
+    this.page = null;
+    this.started = false; // `started` sent
+    this.sent = false; // an event sent
+    this.completed = false;
+    this.closed = false;
+    this.invoked = false; // dlconformInvoke has returned: the task exists
+    this.abortWanted = false;
+  }
+
+  async run() {
+    const runtime = await this.driver.ensureBrowser(this.message.env && this.message.env.caCert);
+    this.context = await runtime.browser.newContext();
+    await this.context.exposeBinding('dlconformEmit', (_source, msg) => this.emit(msg));
+    this.page = await this.context.newPage();
+    this.page.on('console', (m) => log(`[${this.id}] [page] ${m.text()}`));
+    this.page.on('pageerror', (e) => log(`[${this.id}] [page error] ${e.message}`));
+    // Why a request failed (net::ERR_CERT_..., net::ERR_CONNECTION_REFUSED) is the browser's to
+    // say, not the page's: it goes to the call's log, the callbacks stay as the library made them.
+    this.page.on('requestfailed', (request) => {
+      const failure = request.failure();
+      const message = `request failed: ${request.method()} ${request.url()}: ${failure ? failure.errorText : 'unknown'}`;
+      this.driver.optional('log', { type: 'log', call: this.id, message });
+    });
+    await this.page.goto(this.driver.server.url);
+    await this.page.waitForFunction(() => typeof window.dlconformInvoke === 'function', null, { timeout: PAGE_READY_MS });
+    await this.page.evaluate((call) => window.dlconformInvoke(call), this.message);
+    this.invoked = true;
+    if (this.abortWanted) await this.task('abort');
+  }
+
+  emit(msg) {
+    if (!msg || typeof msg !== 'object') return log(`[${this.id}] page sent ${String(msg)}`);
+    switch (msg.kind) {
+      case 'started':
+        this.started = true;
+        return send({ type: 'started', call: this.id });
+      case 'event':
+        if (!EVENTS.has(msg.event)) return log(`[${this.id}] page sent an unknown event ${msg.event}`);
+        this.sent = true;
+        send({ type: 'event', call: this.id, event: msg.event, data: msg.data });
+        if (msg.event === 'complete' && !this.completed) {
+          this.completed = true;
+          setTimeout(() => this.close(), GRACE_MS);
+        }
+        return undefined;
+      case 'threw':
+        return this.driver.optional('threw', { type: 'threw', call: this.id, method: String(msg.method), message: String(msg.message) });
+      case 'log':
+        return this.driver.optional('log', { type: 'log', call: this.id, message: String(msg.message) });
+      default:
+        return log(`[${this.id}] page sent an unknown kind ${msg.kind}`);
+    }
+  }
+
+  async task(method) {
+    if (this.completed || this.closed) return;
+    if (!this.invoked) {
+      // The page is still loading: the method is called once the API was invoked.
+      if (method === 'abort') this.abortWanted = true;
+      return;
+    }
+    try {
+      await this.page.evaluate((m) => window.dlconformTask(m), method);
+    } catch (err) {
+      log(`[${this.id}] dlconformTask(${method}) failed in the driver: ${err.message}`);
+    }
+  }
+
+  failToInvoke(err) {
+    if (this.closed || this.driver.ending) return;
+    if (this.sent) {
+      log(`[${this.id}] after the API was called: ${stack(err)}`);
+      return;
+    }
+    // Before any callback: the call cannot go on (a throw of the API itself, after `started`,
+    // is named as such).
+    const what = this.started ? 'the API threw' : 'could not invoke the API in the page';
+    send({ type: 'error', call: this.id, message: `${what}: ${err.message}` });
+    this.close();
+  }
+
+  async close() {
+    if (this.closed) return;
+    this.closed = true;
+    this.driver.forget(this.id);
+    if (this.context) await this.context.close().catch(() => {});
+  }
+}
+
+async function closeBrowser(runtime) {
+  await runtime.browser.close().catch(() => {});
+  fs.rmSync(runtime.home, { recursive: true, force: true });
+}
+
+/** `{name, version}` of the package.json at `path`. */
+function readLibrary(path) {
+  const pkg = JSON.parse(fs.readFileSync(path, 'utf8'));
+  return { name: pkg.name, version: pkg.version };
+}
+
+function send(message) {
+  process.stdout.write(encodeJson(message) + '\n');
+}
+
+function log(text) {
+  process.stderr.write(text + '\n');
+}
+
+function stack(err) {
+  return String((err && err.stack) || err);
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+module.exports = { runDriver };

@@ -1,0 +1,43 @@
+//! The shared browser driver (candidates/browser/driver.js) against a fixture page in Debian's
+//! headless Chromium, under Node's test runner (candidates/browser/test/driver.test.js): the
+//! hello (library, runtime, lacks), events forwarded unchanged (late ones, non-finite numbers,
+//! a header string), one browser context per call, `threw` and `log` only with the harness's
+//! features, and a throwing page as an `error`.
+//!
+//! Needs `node`, `chromium` (or `DLCONFORM_CHROMIUM`), `certutil`, and `npm` with the registry
+//! for `candidates/browser/install.sh` (a no-op once installed). Outside CI a missing node or
+//! chromium makes cargo report the test as ignored (`harness/build.rs`).
+
+mod cli_support;
+
+use std::process::Command;
+
+use cli_support::{require_tool, text, workspace};
+
+#[test]
+#[cfg_attr(skip_chromium, ignore = "needs chromium (apt-get install -y chromium)")]
+#[cfg_attr(skip_node, ignore = "needs node (apt-get install -y nodejs)")]
+fn browser_driver_forwards_what_the_page_reports_one_context_per_call() {
+    require_tool("node");
+    let install = Command::new("sh")
+        .arg("candidates/browser/install.sh")
+        .current_dir(workspace())
+        .output()
+        .expect("sh runs");
+    assert!(install.status.success(), "install.sh: {}", text(&install));
+    let output = Command::new("node")
+        .args(["--test", "candidates/browser/test/driver.test.js"])
+        .current_dir(workspace())
+        .output()
+        .expect("node runs");
+    let report = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{report}");
+    let count = |label: &str| {
+        report
+            .lines()
+            .find_map(|line| line.strip_prefix(label))
+            .and_then(|n| n.trim().parse::<u32>().ok())
+    };
+    assert_eq!(count("# fail "), Some(0), "{report}");
+    assert_eq!(count("# pass "), Some(4), "{report}");
+}

@@ -1,0 +1,192 @@
+//! The taro-h5 candidate (candidates/taro-h5, over the shared browser driver in
+//! candidates/browser) run for real: `@tarojs/taro-h5` in Debian's headless Chromium, over a few
+//! WeChat cases, with its expectations file.
+//!
+//! - A success over HTTPS with a custom request header: Chromium trusts the run's test CA (an NSS
+//!   database, never an ignored certificate error), the mock server answers the preflight the
+//!   header causes and keeps it apart from the request, and the library hands back a `blob:`
+//!   URL with `downloadFile:ok`.
+//! - An abort before the body: the case passes.
+//! - A self-signed certificate: the call fails, and for the right reason: a TLS error in the
+//!   browser (`net::ERR_CERT_...` in the case's log), the request never served.
+//!
+//! Needs `node`, `chromium` (or `DLCONFORM_CHROMIUM`), `certutil`, and `npm` with the registry
+//! for `candidates/taro-h5/install.sh` (idempotent: a no-op once installed). Outside CI a
+//! missing node or chromium makes cargo report the test as ignored (`harness/build.rs`).
+
+mod cli_support;
+
+use std::process::Command;
+
+use cli_support::{require_tool, text, workspace};
+use serde_json::Value;
+
+const CASES: &[&str] = &[
+    "download/header/passthrough",
+    "download/abort/before-body",
+    "download/tls/self-signed",
+];
+
+/// Checks a browser build fails for what it lacks (a file on a platform path) plus the
+/// library's header string: the only failures the success case may have.
+const SUCCESS_FAILURES: &[&str] = &["shape.type", "fields.tempFilePath", "file.at"];
+
+fn install() {
+    let output = Command::new("sh")
+        .arg("candidates/taro-h5/install.sh")
+        .current_dir(workspace())
+        .output()
+        .expect("sh runs");
+    assert!(output.status.success(), "install.sh: {}", text(&output));
+}
+
+fn case<'a>(results: &'a Value, id: &str) -> &'a Value {
+    results["cases"]
+        .as_array()
+        .and_then(|cases| cases.iter().find(|c| c["id"] == format!("wechat/{id}")))
+        .unwrap_or_else(|| panic!("no case {id} in {results}"))
+}
+
+fn failed_checks(case: &Value) -> Vec<String> {
+    case["failures"]
+        .as_array()
+        .map(|f| {
+            f.iter()
+                .filter_map(|f| f["check"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The events of the case's first call, as (event, data).
+fn events_of(case: &Value) -> Vec<(String, Value)> {
+    case["observation"]["calls"][0]["events"]
+        .as_array()
+        .map(|events| {
+            events
+                .iter()
+                .map(|e| {
+                    (
+                        e["event"].as_str().unwrap_or("").to_string(),
+                        e["data"].clone(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+#[cfg_attr(skip_chromium, ignore = "needs chromium (apt-get install -y chromium)")]
+#[cfg_attr(skip_node, ignore = "needs node (apt-get install -y nodejs)")]
+fn taro_h5_in_chromium_passes_fails_and_fails_tls_for_the_right_reason() {
+    require_tool("node");
+    // certutil has no --version that succeeds: it is looked for on PATH.
+    let certutil = std::env::var_os("PATH").is_some_and(|paths| {
+        std::env::split_paths(&paths).any(|dir| dir.join("certutil").is_file())
+    });
+    assert!(
+        certutil,
+        "certutil is not on PATH (apt-get install -y libnss3-tools)"
+    );
+    install();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out");
+    let mut args = vec![
+        "run".to_string(),
+        "--candidate".into(),
+        "cmd:node candidates/taro-h5/adapter.js".into(),
+        "--candidate-name".into(),
+        "taro-h5".into(),
+        "--platform".into(),
+        "wechat".into(),
+        "--out".into(),
+        out.display().to_string(),
+    ];
+    for id in CASES {
+        args.push("--case".into());
+        args.push((*id).into());
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_dlconform"))
+        .current_dir(workspace())
+        .args(&args)
+        .output()
+        .expect("dlconform runs");
+    // Exit 0: every case is as its expectations file says.
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let results: Value = serde_json::from_slice(
+        &std::fs::read(out.join("results.json")).expect("results.json written"),
+    )
+    .expect("results.json parses");
+    assert_eq!(results["run"]["candidate"]["name"], "taro-h5");
+
+    // The success: the library's own success over HTTPS, with the CA trusted.
+    let success = case(&results, "download/header/passthrough");
+    let events = events_of(success);
+    let kinds: Vec<&str> = events.iter().map(|(k, _)| k.as_str()).collect();
+    assert!(kinds.ends_with(&["success", "complete"]), "{kinds:?}");
+    let (_, data) = &events[events.len() - 2];
+    assert_eq!(data["errMsg"], "downloadFile:ok", "{data}");
+    assert_eq!(data["statusCode"], 200, "{data}");
+    assert!(
+        data["tempFilePath"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("blob:http://127.0.0.1:")),
+        "{data}"
+    );
+    let failed = failed_checks(success);
+    assert!(
+        failed
+            .iter()
+            .all(|c| SUCCESS_FAILURES.contains(&c.as_str())),
+        "the success failed more than the header string and the file: {failed:?}"
+    );
+    let server = &success["observation"]["server"];
+    assert_eq!(
+        server["requests"].as_array().map(Vec::len),
+        Some(1),
+        "{server}"
+    );
+    let request = &server["requests"][0];
+    assert_eq!(request["method"], "GET");
+    assert_eq!(request["listener"], "https");
+    assert!(
+        request["headers"].to_string().contains("x-dlconform-probe"),
+        "{request}"
+    );
+    // The custom header made Chromium send a preflight: answered, and kept apart.
+    let preflights = server["preflights"]
+        .as_array()
+        .expect("a preflight journaled");
+    assert_eq!(preflights.len(), 1, "{server}");
+    assert_eq!(preflights[0]["method"], "OPTIONS");
+    assert_eq!(preflights[0]["status"], 204);
+
+    // The abort before the body passes.
+    let abort = case(&results, "download/abort/before-body");
+    assert_eq!(abort["status"], "PASS", "{abort}");
+
+    // The bad certificate: a fail, because Chromium refused the certificate.
+    let tls = case(&results, "download/tls/self-signed");
+    assert_ne!(tls["status"], "PASS", "{tls}");
+    let kinds: Vec<String> = events_of(tls).into_iter().map(|(k, _)| k).collect();
+    assert_eq!(kinds, ["fail", "complete"], "{tls}");
+    assert!(
+        !failed_checks(tls).contains(&"outcome".to_string()),
+        "{tls}"
+    );
+    let log = tls["observation"]["log"].as_str().unwrap_or_default();
+    // The request of this case (its URL), refused for its certificate.
+    assert!(
+        log.lines().any(|line| line.contains("self-signed.bin")
+            && line.contains("net::ERR_CERT_AUTHORITY_INVALID")),
+        "no TLS error for the case's request in its log: {log}"
+    );
+    assert_eq!(
+        tls["observation"]["server"]["requests"]
+            .as_array()
+            .map(Vec::len),
+        Some(0),
+        "{tls}"
+    );
+}
