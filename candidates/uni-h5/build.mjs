@@ -1,4 +1,4 @@
-// Bundles src/page.js with @dcloudio/uni-h5 into dist/page.js, the way a uni-app H5 release build
+// Bundles page/src/main.js with @dcloudio/uni-h5 into page/bundle.js, the way a uni-app H5 release build
 // would: `vue` is uni's own fork (@dcloudio/uni-h5-vue), the __UNI_FEATURE_*__ flags come from
 // uni-cli-shared's initFeatures over app/pages.json and app/manifest.json, and __uniConfig holds what
 // the pages.json plugin would put there (networkTimeout from normalizeNetworkTimeout).
@@ -51,22 +51,20 @@ const uniConfig = {
 const define = {
   'process.env.NODE_ENV': '"production"',
   __DLCONFORM_UNI_CONFIG__: JSON.stringify(uniConfig),
-  __DLCONFORM_UNI_VERSION__: JSON.stringify(uniVersion),
 };
 for (const [name, value] of Object.entries(features)) {
   define[name] = typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 await esbuild.build({
-  entryPoints: [path.join(here, 'src', 'page.js')],
-  outfile: path.join(here, 'dist', 'page.js'),
+  entryPoints: [path.join(here, 'page', 'src', 'main.js')],
+  outfile: path.join(here, 'page', 'bundle.js'),
   bundle: true,
   format: 'iife',
   platform: 'browser',
-  target: 'chrome100',
+  target: 'chrome120',
   alias: { vue: '@dcloudio/uni-h5-vue' },
   define,
   banner: { js: `/* @dcloudio/uni-h5 ${uniVersion} */` },
-  logLevel: 'warning',
+  logLevel: 'error',
 });
-fs.writeFileSync(path.join(here, 'dist', 'library.json'), JSON.stringify({ name: '@dcloudio/uni-h5', version: uniVersion }) + '\n');
