@@ -28,6 +28,8 @@ const features = shared.initFeatures({
 });
 const uniVersion = require('@dcloudio/uni-h5/package.json').version;
 const { pages: _pages, ...config } = pagesJson;
+// The defaults of uni-h5-vite's manifest.json plugin (defaultRouter, defaultAsync) for a manifest that
+// sets none of them.
 const uniConfig = {
   ...config,
   compilerVersion: uniVersion,
@@ -43,7 +45,7 @@ const uniConfig = {
   locale: '',
   fallbackLocale: '',
   locales: {},
-  router: { mode: 'hash', base: './', assets: 'assets', routerBase: '/' },
+  router: { mode: 'hash', base: '/', assets: 'assets', routerBase: '/' },
   darkmode: false,
   themeConfig: {},
 };
