@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// dlconform candidate: uni-app's H5 runtime (@dcloudio/uni-h5) and its downloadFile, in headless
+// Chromium through the shared browser driver (candidates/browser/README.md). The page is
+// page/page.html with page/bundle.js, built by install.sh (build.mjs) from page/src/main.js.
+'use strict';
+
+const path = require('path');
+const { runDriver } = require('../browser/driver.js');
+
+runDriver({
+  name: 'uni-h5',
+  version: '0.1.0',
+  // uni's API follows wx (errMsg `downloadFile:ok`, the wx argument and result names): WeChat's
+  // documents are what it promises.
+  platforms: ['wechat'],
+  apis: ['downloadFile'],
+  pageDir: path.join(__dirname, 'page'),
+  library: path.join(__dirname, 'node_modules', '@dcloudio', 'uni-h5', 'package.json'),
+  // A browser hands back a blob: URL (no platform path, no filePath), enforces no domain list,
+  // has no base-library version and receives no host events.
+  lacks: ['files', 'domain-list', 'sdk-version', 'host-events'],
+});

@@ -1,0 +1,228 @@
+//! The uni-h5 candidate (candidates/uni-h5, over the shared browser driver in
+//! candidates/browser) run for real: `@dcloudio/uni-h5` in Debian's headless Chromium, over a
+//! few WeChat cases, with its expectations file.
+//!
+//! - A success: the library's own `downloadFile:ok` with a `blob:` URL; the checks that need a
+//!   file on a platform path are not applicable (the hello lacks `files`), and the only failed
+//!   check is the one the library earns: `onHeadersReceived` throws `Method not implemented.`.
+//! - An abort before the body: `downloadFile:fail abort`, nothing else wrong but that throw.
+//! - A chunked body: the library's `Infinity` progress percent reaches results.json as
+//!   `{"$number": "Infinity"}`, never as `null`.
+//! - A self-signed certificate: the bare `downloadFile:fail`, because Chromium refused the
+//!   certificate (`net::ERR_CERT_AUTHORITY_INVALID` in the case's log), the request never served.
+//!
+//! Needs `node`, `chromium` (or `DLCONFORM_CHROMIUM`), `certutil`, and `npm` with the registry
+//! for `candidates/uni-h5/install.sh` (idempotent: a no-op once installed). Outside CI a
+//! missing node or chromium makes cargo report the test as ignored (`harness/build.rs`).
+
+mod cli_support;
+
+use std::process::Command;
+
+use cli_support::{require_tool, text, workspace};
+use serde_json::Value;
+
+const CASES: &[&str] = &[
+    "download/success/temp-file",
+    "download/abort/before-body",
+    "download/body/chunked",
+    "download/tls/self-signed",
+];
+
+/// The version package-lock.json pins, as the hello must name it.
+const UNI_H5_VERSION: &str = "3.0.0-5020420260813003";
+
+fn install() {
+    let output = Command::new("sh")
+        .arg("candidates/uni-h5/install.sh")
+        .current_dir(workspace())
+        .output()
+        .expect("sh runs");
+    assert!(output.status.success(), "install.sh: {}", text(&output));
+}
+
+fn case<'a>(results: &'a Value, id: &str) -> &'a Value {
+    results["cases"]
+        .as_array()
+        .and_then(|cases| cases.iter().find(|c| c["id"] == format!("wechat/{id}")))
+        .unwrap_or_else(|| panic!("no case {id} in {results}"))
+}
+
+fn checks(case: &Value, key: &str) -> Vec<String> {
+    case[key]
+        .as_array()
+        .map(|f| {
+            f.iter()
+                .filter_map(|f| f["check"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The events of the case's first call, as (event, data).
+fn events_of(case: &Value) -> Vec<(String, Value)> {
+    case["observation"]["calls"][0]["events"]
+        .as_array()
+        .map(|events| {
+            events
+                .iter()
+                .map(|e| {
+                    (
+                        e["event"].as_str().unwrap_or("").to_string(),
+                        e["data"].clone(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The case's result callback (the event before `complete`) and the kinds of all its events.
+fn result_of(case: &Value) -> (Vec<String>, Value) {
+    let events = events_of(case);
+    let kinds: Vec<String> = events.iter().map(|(k, _)| k.clone()).collect();
+    assert!(
+        kinds.len() >= 2 && kinds[kinds.len() - 1] == "complete",
+        "{kinds:?}"
+    );
+    (kinds, events[events.len() - 2].1.clone())
+}
+
+/// The one failure every case with a task has: uni's onHeadersReceived throws.
+fn assert_threw_on_headers_received(case: &Value) {
+    let threw = case["failures"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["check"] == "task.threw"))
+        .unwrap_or_else(|| panic!("no task.threw in {case}"));
+    assert_eq!(threw["actual"]["method"], "onHeadersReceived", "{threw}");
+    assert_eq!(
+        threw["actual"]["message"], "Method not implemented.",
+        "{threw}"
+    );
+}
+
+#[test]
+#[cfg_attr(skip_chromium, ignore = "needs chromium (apt-get install -y chromium)")]
+#[cfg_attr(skip_node, ignore = "needs node (apt-get install -y nodejs)")]
+fn uni_h5_in_chromium_is_judged_on_what_it_does() {
+    require_tool("node");
+    // certutil has no --version that succeeds: it is looked for on PATH.
+    let certutil = std::env::var_os("PATH").is_some_and(|paths| {
+        std::env::split_paths(&paths).any(|dir| dir.join("certutil").is_file())
+    });
+    assert!(
+        certutil,
+        "certutil is not on PATH (apt-get install -y libnss3-tools)"
+    );
+    install();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out");
+    let mut args = vec![
+        "run".to_string(),
+        "--candidate".into(),
+        "cmd:node candidates/uni-h5/adapter.js".into(),
+        "--candidate-name".into(),
+        "uni-h5".into(),
+        "--platform".into(),
+        "wechat".into(),
+        "--out".into(),
+        out.display().to_string(),
+    ];
+    for id in CASES {
+        args.push("--case".into());
+        args.push((*id).into());
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_dlconform"))
+        .current_dir(workspace())
+        .args(&args)
+        .output()
+        .expect("dlconform runs");
+    // Exit 0: every case is as its expectations file says.
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let results: Value = serde_json::from_slice(
+        &std::fs::read(out.join("results.json")).expect("results.json written"),
+    )
+    .expect("results.json parses");
+    let candidate = &results["run"]["candidate"];
+    assert_eq!(candidate["name"], "uni-h5", "{candidate}");
+    assert_eq!(
+        candidate["library"]["name"], "@dcloudio/uni-h5",
+        "{candidate}"
+    );
+    assert_eq!(
+        candidate["library"]["version"], UNI_H5_VERSION,
+        "{candidate}"
+    );
+    assert_eq!(candidate["runtime"]["name"], "chromium", "{candidate}");
+    assert_eq!(
+        candidate["lacks"],
+        serde_json::json!(["files", "domain-list", "sdk-version", "host-events"]),
+        "{candidate}"
+    );
+
+    // The success: uni's own result, a blob: URL; what needs a file is not applicable.
+    let success = case(&results, "download/success/temp-file");
+    let (kinds, data) = result_of(success);
+    assert_eq!(kinds[kinds.len() - 2], "success", "{kinds:?}");
+    assert_eq!(data["errMsg"], "downloadFile:ok", "{data}");
+    assert_eq!(data["statusCode"], 200, "{data}");
+    assert!(
+        data["tempFilePath"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("blob:http://127.0.0.1:")),
+        "{data}"
+    );
+    assert_eq!(checks(success, "failures"), ["task.threw"], "{success}");
+    assert_threw_on_headers_received(success);
+    let not_applicable = checks(success, "not_applicable");
+    assert!(
+        not_applicable.contains(&"file.at".to_string()),
+        "{not_applicable:?}"
+    );
+
+    // The abort before the body: uni's abort message, nothing else wrong.
+    let abort = case(&results, "download/abort/before-body");
+    let (_, data) = result_of(abort);
+    assert_eq!(data["errMsg"], "downloadFile:fail abort", "{data}");
+    assert_eq!(checks(abort, "failures"), ["task.threw"], "{abort}");
+
+    // The chunked body: Infinity as the library computed it, not null.
+    let chunked = case(&results, "download/body/chunked");
+    let progress: Vec<Value> = events_of(chunked)
+        .into_iter()
+        .filter(|(k, _)| k == "progress")
+        .map(|(_, d)| d)
+        .collect();
+    assert!(!progress.is_empty(), "{chunked}");
+    assert_eq!(
+        progress[0]["progress"],
+        serde_json::json!({"$number": "Infinity"}),
+        "{progress:?}"
+    );
+    assert_eq!(progress[0]["totalBytesExpectedToWrite"], 0, "{progress:?}");
+    assert!(
+        checks(chunked, "failures").contains(&"progress.finite".to_string()),
+        "{chunked}"
+    );
+
+    // The bad certificate: a fail, because Chromium refused the certificate.
+    let tls = case(&results, "download/tls/self-signed");
+    let (kinds, data) = result_of(tls);
+    assert_eq!(kinds, ["fail", "complete"], "{tls}");
+    assert_eq!(data["errMsg"], "downloadFile:fail", "{data}");
+    let failed = checks(tls, "failures");
+    assert!(!failed.contains(&"outcome".to_string()), "{tls}");
+    assert!(failed.contains(&"errMsg.reason".to_string()), "{tls}");
+    let log = tls["observation"]["log"].as_str().unwrap_or_default();
+    assert!(
+        log.contains("net::ERR_CERT_AUTHORITY_INVALID"),
+        "no TLS error in the case's log: {log}"
+    );
+    assert_eq!(
+        tls["observation"]["server"]["requests"]
+            .as_array()
+            .map(Vec::len),
+        Some(0),
+        "{tls}"
+    );
+}
