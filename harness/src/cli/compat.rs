@@ -65,7 +65,7 @@ pub struct CompatArgs {
     /// the reference and every manifest).
     #[arg(long, value_delimiter = ',')]
     pub candidates: Vec<String>,
-    /// Cases run at once within each run (default: 4 per CPU, as `dlconform run`).
+    /// Cases run at once within each run (default: 32, as `dlconform run`).
     #[arg(long)]
     pub jobs: Option<usize>,
     /// Do not run the manifests' `install` commands (what they install must be there).

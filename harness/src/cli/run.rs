@@ -57,7 +57,7 @@ pub struct RunArgs {
     /// Print the selected cases (id, platform, api, tier) and exit without running them.
     #[arg(long)]
     pub list: bool,
-    /// Cases run at once (default: 4 per CPU, since cases mostly wait).
+    /// Cases run at once (default: 32, since cases mostly wait).
     #[arg(long)]
     pub jobs: Option<usize>,
     /// Address the mock server binds to (default 127.0.0.1). For a runtime on a device that

@@ -55,7 +55,7 @@ pub struct SelftestArgs {
     /// Only these mutants (names from `dlconform candidates`, without `mutant:`); default: all.
     #[arg(long = "mutant", num_args = 1.., value_delimiter = ',')]
     pub mutants: Vec<String>,
-    /// Cases run at once (default: 4 per CPU, since cases mostly wait).
+    /// Cases run at once (default: 32, since cases mostly wait).
     #[arg(long)]
     pub jobs: Option<usize>,
     /// Also write everything as JSON to this file (default: no JSON).
