@@ -51,6 +51,9 @@ pub struct Reference {
     shared: Arc<Shared>,
 }
 
+/// Transfer slots are per app (`env.app`, `None` for calls without one) and platform.
+type SlotKey = (Option<String>, &'static str);
+
 /// State shared by the calls of one candidate: TLS configurations and transfer slots.
 #[derive(Debug, Default)]
 pub struct Shared {
@@ -58,7 +61,7 @@ pub struct Shared {
     pub tls: TlsConfigs,
     /// The seeded defect ([`Defect::None`] for the reference).
     pub defect: Defect,
-    slots: Mutex<HashMap<(Option<String>, &'static str), Arc<Semaphore>>>,
+    slots: Mutex<HashMap<SlotKey, Arc<Semaphore>>>,
 }
 
 impl Shared {
