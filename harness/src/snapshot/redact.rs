@@ -72,6 +72,11 @@ impl Redactor {
             r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})",
             Replacement::Fixed("[time]"),
         );
+        // UUIDs, as a browser's `blob:` URLs carry: random, whatever their hex groups hold.
+        add(
+            r"\b[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\b",
+            Replacement::Fixed("[uuid]"),
+        );
         add(r"(^|[^0-9A-Za-z])([0-9A-Fa-f]{12,})", Replacement::Hex);
         add(r"\b\d+(\.\d+)? ?ms\b", Replacement::Fixed("[ms]"));
         // Certificate validity messages: UNIX times and distances in seconds.
@@ -195,6 +200,10 @@ mod tests {
             "https://[key].dlconform.invalid/"
         );
         assert_eq!(r.text("Bearer t-0123456789abcdef"), "Bearer t-[token]");
+        assert_eq!(
+            r.text("blob:http://127.0.0.1:4011/5702e293-511f-41c0-92a5-0a1b2c3d4e5f"),
+            "blob:http://127.0.0.1:[port]/[uuid]"
+        );
         assert_eq!(
             r.text("bdfile://tmp/3141592653589793.bin"),
             "bdfile://tmp/[hex].bin"
