@@ -59,6 +59,8 @@ impl Redactor {
             r"(127\.0\.0\.1|localhost|\[::1\]):\d{1,5}",
             Replacement::Fixed("$1:[port]"),
         );
+        // Ports as Python's urllib3 names them in its errors.
+        add(r"\bport=\d{1,5}\b", Replacement::Fixed("port=[port]"));
         add(r"\bt-[0-9A-Za-z_-]{8,}", Replacement::Fixed("t-[token]"));
         add(
             r"boundary=[^;\s]+",
@@ -203,6 +205,10 @@ mod tests {
         assert_eq!(
             r.text("blob:http://127.0.0.1:4011/5702e293-511f-41c0-92a5-0a1b2c3d4e5f"),
             "blob:http://127.0.0.1:[port]/[uuid]"
+        );
+        assert_eq!(
+            r.text("HTTPSConnection(host='127.0.0.1', port=38781)"),
+            "HTTPSConnection(host='127.0.0.1', port=[port])"
         );
         assert_eq!(
             r.text("bdfile://tmp/3141592653589793.bin"),

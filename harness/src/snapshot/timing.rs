@@ -24,6 +24,18 @@ pub const TIMING_DEPENDENT: &[(&str, &str)] = &[
         "feishu-gadget/download/abort/before-headers",
         "the abort may come before or after the request reaches the server",
     ),
+    (
+        "wechat/download/abort/before-body",
+        "the abort may come before or after the request reaches the server",
+    ),
+    (
+        "wechat/download/body/reset-mid-body",
+        "a progress event may or may not come before the reset cuts the body",
+    ),
+    (
+        "wechat/download/redirect/loop",
+        "a hop reuses the connection of the one before only if it was back in the pool in time",
+    ),
 ];
 
 /// Why the case's observation depends on timing, if it does.
