@@ -328,7 +328,6 @@ pub async fn run_guarded(
     let tries = Tries {
         ctx: &ctx,
         platform_slots: &platform_slots,
-        jobs: &Arc::new(tokio::sync::Semaphore::new(options.jobs.max(1))),
         in_flight: &in_flight,
         judge: &judge,
         reporter,
@@ -341,9 +340,7 @@ pub async fn run_guarded(
                 let case_os = os(&planned.full_id);
                 tries.run(index, planned, case_os)
             })
-            // Every case waits at once: first for its platform's slots, then for a job, so a case
-            // whose platform is full never holds a job that a case of another platform could use.
-            .buffer_unordered(usize::MAX)
+            .buffer_unordered(options.jobs.max(1))
             .take_until(guards.interrupt.raised())
             .collect()
             .await;
@@ -448,8 +445,6 @@ pub async fn run_guarded(
 struct Tries<'a, 'j> {
     ctx: &'a Arc<CaseContext>,
     platform_slots: &'a Arc<slots::PlatformSlots>,
-    /// `--jobs`: cases running at once.
-    jobs: &'a Arc<tokio::sync::Semaphore>,
     in_flight: &'a std::sync::Mutex<Vec<tokio::task::AbortHandle>>,
     judge: &'a std::sync::Mutex<CaseJudge<'j>>,
     reporter: &'a dyn Reporter,
@@ -459,7 +454,7 @@ struct Tries<'a, 'j> {
 
 impl Tries<'_, '_> {
     /// Run case `index` until it is as expected or out of retries; each try is a fresh case
-    /// (its own server key, state and sandbox) holding its platform's slots and a job.
+    /// (its own server key, state and sandbox) holding the job and its platform's slots.
     async fn run(
         &self,
         index: usize,
@@ -473,11 +468,9 @@ impl Tries<'_, '_> {
             let key_index = attempt as usize * self.planned_count + index;
             let ctx = Arc::clone(self.ctx);
             let platform_slots = Arc::clone(self.platform_slots);
-            let jobs = Arc::clone(self.jobs);
             let case = planned.clone();
             let handle = tokio::spawn(async move {
                 let _slots = platform_slots.acquire(&case).await;
-                let _job = jobs.acquire_owned().await;
                 case::run_case(ctx, case, key_index).await
             });
             if let Ok(mut tasks) = self.in_flight.lock() {
