@@ -14,11 +14,10 @@
 //! for `candidates/taro-h5/install.sh` (idempotent: a no-op once installed). Outside CI a
 //! missing node or chromium makes cargo report the test as ignored (`harness/build.rs`).
 
+mod browser_support;
 mod cli_support;
 
-use std::process::Command;
-
-use cli_support::{require_tool, text, workspace};
+use browser_support::{case, events_of, run_wechat};
 use serde_json::Value;
 
 const CASES: &[&str] = &[
@@ -31,22 +30,6 @@ const CASES: &[&str] = &[
 /// library's header string: the only failures the success case may have.
 const SUCCESS_FAILURES: &[&str] = &["shape.type", "fields.tempFilePath", "file.at"];
 
-fn install() {
-    let output = Command::new("sh")
-        .arg("candidates/taro-h5/install.sh")
-        .current_dir(workspace())
-        .output()
-        .expect("sh runs");
-    assert!(output.status.success(), "install.sh: {}", text(&output));
-}
-
-fn case<'a>(results: &'a Value, id: &str) -> &'a Value {
-    results["cases"]
-        .as_array()
-        .and_then(|cases| cases.iter().find(|c| c["id"] == format!("wechat/{id}")))
-        .unwrap_or_else(|| panic!("no case {id} in {results}"))
-}
-
 fn failed_checks(case: &Value) -> Vec<String> {
     case["failures"]
         .as_array()
@@ -58,66 +41,12 @@ fn failed_checks(case: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The events of the case's first call, as (event, data).
-fn events_of(case: &Value) -> Vec<(String, Value)> {
-    case["observation"]["calls"][0]["events"]
-        .as_array()
-        .map(|events| {
-            events
-                .iter()
-                .map(|e| {
-                    (
-                        e["event"].as_str().unwrap_or("").to_string(),
-                        e["data"].clone(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 #[test]
 #[cfg_attr(skip_chromium, ignore = "needs chromium (apt-get install -y chromium)")]
 #[cfg_attr(skip_node, ignore = "needs node (apt-get install -y nodejs)")]
 fn taro_h5_in_chromium_passes_fails_and_fails_tls_for_the_right_reason() {
-    require_tool("node");
-    // certutil has no --version that succeeds: it is looked for on PATH.
-    let certutil = std::env::var_os("PATH").is_some_and(|paths| {
-        std::env::split_paths(&paths).any(|dir| dir.join("certutil").is_file())
-    });
-    assert!(
-        certutil,
-        "certutil is not on PATH (apt-get install -y libnss3-tools)"
-    );
-    install();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let out = dir.path().join("out");
-    let mut args = vec![
-        "run".to_string(),
-        "--candidate".into(),
-        "cmd:node candidates/taro-h5/adapter.js".into(),
-        "--candidate-name".into(),
-        "taro-h5".into(),
-        "--platform".into(),
-        "wechat".into(),
-        "--out".into(),
-        out.display().to_string(),
-    ];
-    for id in CASES {
-        args.push("--case".into());
-        args.push((*id).into());
-    }
-    let output = Command::new(env!("CARGO_BIN_EXE_dlconform"))
-        .current_dir(workspace())
-        .args(&args)
-        .output()
-        .expect("dlconform runs");
     // Exit 0: every case is as its expectations file says.
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    let results: Value = serde_json::from_slice(
-        &std::fs::read(out.join("results.json")).expect("results.json written"),
-    )
-    .expect("results.json parses");
+    let results = run_wechat("taro-h5", CASES);
     assert_eq!(results["run"]["candidate"]["name"], "taro-h5");
 
     // The success: the library's own success over HTTPS, with the CA trusted.

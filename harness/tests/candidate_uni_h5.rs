@@ -15,11 +15,10 @@
 //! for `candidates/uni-h5/install.sh` (idempotent: a no-op once installed). Outside CI a
 //! missing node or chromium makes cargo report the test as ignored (`harness/build.rs`).
 
+mod browser_support;
 mod cli_support;
 
-use std::process::Command;
-
-use cli_support::{require_tool, text, workspace};
+use browser_support::{case, events_of, run_wechat};
 use serde_json::Value;
 
 const CASES: &[&str] = &[
@@ -32,46 +31,12 @@ const CASES: &[&str] = &[
 /// The version package-lock.json pins, as the hello must name it.
 const UNI_H5_VERSION: &str = "3.0.0-5020420260813003";
 
-fn install() {
-    let output = Command::new("sh")
-        .arg("candidates/uni-h5/install.sh")
-        .current_dir(workspace())
-        .output()
-        .expect("sh runs");
-    assert!(output.status.success(), "install.sh: {}", text(&output));
-}
-
-fn case<'a>(results: &'a Value, id: &str) -> &'a Value {
-    results["cases"]
-        .as_array()
-        .and_then(|cases| cases.iter().find(|c| c["id"] == format!("wechat/{id}")))
-        .unwrap_or_else(|| panic!("no case {id} in {results}"))
-}
-
 fn checks(case: &Value, key: &str) -> Vec<String> {
     case[key]
         .as_array()
         .map(|f| {
             f.iter()
                 .filter_map(|f| f["check"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// The events of the case's first call, as (event, data).
-fn events_of(case: &Value) -> Vec<(String, Value)> {
-    case["observation"]["calls"][0]["events"]
-        .as_array()
-        .map(|events| {
-            events
-                .iter()
-                .map(|e| {
-                    (
-                        e["event"].as_str().unwrap_or("").to_string(),
-                        e["data"].clone(),
-                    )
-                })
                 .collect()
         })
         .unwrap_or_default()
@@ -105,44 +70,8 @@ fn assert_threw_on_headers_received(case: &Value) {
 #[cfg_attr(skip_chromium, ignore = "needs chromium (apt-get install -y chromium)")]
 #[cfg_attr(skip_node, ignore = "needs node (apt-get install -y nodejs)")]
 fn uni_h5_in_chromium_is_judged_on_what_it_does() {
-    require_tool("node");
-    // certutil has no --version that succeeds: it is looked for on PATH.
-    let certutil = std::env::var_os("PATH").is_some_and(|paths| {
-        std::env::split_paths(&paths).any(|dir| dir.join("certutil").is_file())
-    });
-    assert!(
-        certutil,
-        "certutil is not on PATH (apt-get install -y libnss3-tools)"
-    );
-    install();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let out = dir.path().join("out");
-    let mut args = vec![
-        "run".to_string(),
-        "--candidate".into(),
-        "cmd:node candidates/uni-h5/adapter.js".into(),
-        "--candidate-name".into(),
-        "uni-h5".into(),
-        "--platform".into(),
-        "wechat".into(),
-        "--out".into(),
-        out.display().to_string(),
-    ];
-    for id in CASES {
-        args.push("--case".into());
-        args.push((*id).into());
-    }
-    let output = Command::new(env!("CARGO_BIN_EXE_dlconform"))
-        .current_dir(workspace())
-        .args(&args)
-        .output()
-        .expect("dlconform runs");
     // Exit 0: every case is as its expectations file says.
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    let results: Value = serde_json::from_slice(
-        &std::fs::read(out.join("results.json")).expect("results.json written"),
-    )
-    .expect("results.json parses");
+    let results = run_wechat("uni-h5", CASES);
     let candidate = &results["run"]["candidate"];
     assert_eq!(candidate["name"], "uni-h5", "{candidate}");
     assert_eq!(
