@@ -376,16 +376,7 @@ fn assert_interrupted_cleanly(dir: &Path, run: &Finished, signal: &str, code: i3
         .map(|d| d.flatten().map(|e| e.file_name()).collect())
         .unwrap_or_default();
     assert!(left.is_empty(), "temp folders left: {left:?}");
-    let needle = dir.join("file").display().to_string();
-    let deadline = Instant::now() + Duration::from_secs(3);
-    while !processes_mentioning(&needle).is_empty() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    assert_eq!(
-        processes_mentioning(&needle),
-        Vec::<u32>::new(),
-        "candidate left"
-    );
+    assert_no_candidate_left(dir);
 }
 
 #[test]
@@ -410,7 +401,12 @@ fn a_second_ctrl_c_exits_at_once_and_leaves_no_candidate() {
     let dir = tempfile::tempdir().expect("tempdir");
     let run = interrupted_run(dir.path(), &[libc::SIGINT, libc::SIGINT]);
     assert_eq!(run.code, Some(130), "{}", run.stderr);
-    let needle = dir.path().join("file").display().to_string();
+    assert_no_candidate_left(dir.path());
+}
+
+/// Within 3 s no process names the run's candidate file any more.
+fn assert_no_candidate_left(dir: &Path) {
+    let needle = dir.join("file").display().to_string();
     let deadline = Instant::now() + Duration::from_secs(3);
     while !processes_mentioning(&needle).is_empty() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));

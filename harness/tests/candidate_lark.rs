@@ -57,6 +57,37 @@ fn host_of(case: &Value) -> String {
         .to_string()
 }
 
+/// Run `candidate` over these feishu-openapi cases, one at a time, with the expectations of
+/// `candidates/<name>/`; the run must exit 0. Returns results.json.
+fn run_feishu(candidate: &str, name: &str, cases: &[&str]) -> Value {
+    let out = tempfile::tempdir().expect("tempdir");
+    let out_dir = out.path().display().to_string();
+    let mut args = vec![
+        "run",
+        "--no-lint",
+        "--specs",
+        "specs/feishu-openapi.yaml",
+        "--candidate",
+        candidate,
+        "--candidate-name",
+        name,
+        "--platform",
+        "feishu-openapi",
+        "--jobs",
+        "1",
+        "--out",
+        &out_dir,
+    ];
+    for id in cases {
+        args.extend(["--case", id]);
+    }
+    let output = dlconform(&workspace(), &args);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let results = read_json(&out.path().join("results.json"));
+    assert_eq!(results["cases"].as_array().map(Vec::len), Some(cases.len()));
+    results
+}
+
 #[test]
 #[cfg_attr(skip_node, ignore = "needs node (apt-get install -y nodejs)")]
 #[cfg_attr(
@@ -65,44 +96,20 @@ fn host_of(case: &Value) -> String {
 )]
 fn lark_node_runs_a_feishu_selection_as_its_expectations_say() {
     require_tool("node");
-    let out = tempfile::tempdir().expect("tempdir");
-    let out_dir = out.path().display().to_string();
-    let output = dlconform(
-        &workspace(),
+    // One call after another in one process: a token cached by one case would be seen by the
+    // next (the wrong-secret case would then download).
+    let results = run_feishu(
+        "cmd:node candidates/lark-node/adapter.js",
+        "lark-node",
         &[
-            "run",
-            "--no-lint",
-            "--specs",
-            "specs/feishu-openapi.yaml",
-            "--candidate",
-            "cmd:node candidates/lark-node/adapter.js",
-            "--candidate-name",
-            "lark-node",
-            "--platform",
-            "feishu-openapi",
-            // One call after another in one process: a token cached by one case would be seen
-            // by the next (the wrong-secret case would then download).
-            "--jobs",
-            "1",
-            "--case",
             "file-get/ok/binary",
-            "--case",
             "file-get/ok/temp-path",
-            "--case",
             "file-get/file/deleted",
-            "--case",
             "file-get/token/bad-app-secret",
-            "--case",
             "file-get/token/missing",
-            "--case",
             "file-get/transport/connection-refused",
-            "--out",
-            &out_dir,
         ],
     );
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    let results = read_json(&out.path().join("results.json"));
-    assert_eq!(results["cases"].as_array().map(Vec::len), Some(6));
 
     // A file the SDK wrote where file_path said, with the body the server sent.
     let temp = case(&results, "feishu-openapi/file-get/ok/temp-path");
@@ -179,39 +186,17 @@ fn lark_node_runs_a_feishu_selection_as_its_expectations_say() {
     ignore = "needs candidates/lark-python installed (sh candidates/lark-python/install.sh)"
 )]
 fn lark_python_runs_a_feishu_selection_as_its_expectations_say() {
-    let out = tempfile::tempdir().expect("tempdir");
-    let out_dir = out.path().display().to_string();
-    let output = dlconform(
-        &workspace(),
+    let results = run_feishu(
+        "cmd:candidates/lark-python/.venv/bin/python candidates/lark-python/adapter.py",
+        "lark-python",
         &[
-            "run",
-            "--no-lint",
-            "--specs",
-            "specs/feishu-openapi.yaml",
-            "--candidate",
-            "cmd:candidates/lark-python/.venv/bin/python candidates/lark-python/adapter.py",
-            "--candidate-name",
-            "lark-python",
-            "--platform",
-            "feishu-openapi",
-            "--jobs",
-            "1",
-            "--case",
             "file-get/ok/binary",
-            "--case",
             "file-get/file/deleted",
-            "--case",
             "file-get/file/deleted-lowercase-headers",
-            "--case",
             "file-get/token/bad-app-secret",
-            "--case",
             "file-get/token/missing",
-            "--out",
-            &out_dir,
         ],
     );
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    let results = read_json(&out.path().join("results.json"));
     let binary = case(&results, "feishu-openapi/file-get/ok/binary");
     assert_eq!(binary["status"], "PASS", "{binary}");
     assert_eq!(outcome(binary).1["size"], 1048576);
