@@ -24,6 +24,54 @@ pub struct RunResults {
     pub summary: Summary,
     /// Every selected case, in run order.
     pub cases: Vec<CaseResult>,
+    /// Failures grouped into defects: one failing check with one shape of message, across cases.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub defects: Vec<Defect>,
+    /// Expectations that no longer hold as written (stale entries and checks), one line each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stale: Vec<String>,
+}
+
+/// One behaviour that fails: a check id with the normalised shape of its message, and every case
+/// of the run where it failed so.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Defect {
+    /// Check id (`shape.type`, `callback-order.result`).
+    pub check: String,
+    /// The message with what varies by case (numbers, ports, paths, ids) normalised away.
+    pub message: String,
+    /// Required when any occurrence is required.
+    pub tier: Tier,
+    /// Full ids of the cases where it failed, in run order.
+    pub cases: Vec<String>,
+    /// The expectations entry that names it, when one does; absent: the defect is news.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known: Option<KnownBy>,
+}
+
+/// The expectations entry that names a failing check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KnownBy {
+    /// `file:line:column` of the entry.
+    pub at: String,
+    /// The entry's reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The entry's bug link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bug: Option<String>,
+    /// The entry's evidence: what was observed, and the document it departs from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<EvidenceInfo>,
+}
+
+/// Evidence of a deviation, as results.json keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceInfo {
+    /// What the implementation did.
+    pub observed: String,
+    /// The document that says otherwise.
+    pub document: String,
 }
 
 /// What ran, with what, when.
@@ -138,6 +186,12 @@ pub struct CaseResult {
     /// Checks not judged: they need a capability the candidate declared missing.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_applicable: Vec<NotApplicable>,
+    /// Every check id judged in the case, held or not, sorted (behaviour tables count over them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checked: Vec<String>,
+    /// Failed checks that no expectations entry names: what makes an expected failure unexpected.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unexplained: Vec<String>,
     /// What was observed (absent for skipped cases).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observation: Option<Observation>,

@@ -84,6 +84,9 @@ pub struct CheckFailure {
     /// Tier of the expectation that failed (the case's, unless its `expect.recommended` lowers it).
     #[serde(default = "required")]
     pub tier: Tier,
+    /// The expectations entry that names this check as a known failure (`file:line:column`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known: Option<String>,
 }
 
 fn required() -> Tier {

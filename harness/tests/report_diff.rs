@@ -35,6 +35,7 @@ fn old_and_new() -> (
         actual: serde_json::json!("bb"),
         message: "other bytes".to_string(),
         tier: Tier::Required,
+        known: None,
     }];
     // TIMEOUT before, PASS now: a new pass.
     let i = find(&mut cases, "douyin/download/timeout/headers-late");

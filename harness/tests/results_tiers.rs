@@ -19,6 +19,7 @@ fn failed(check: &str, tier: Tier) -> CheckFailure {
         actual: json!(2),
         message: format!("{check} did not hold"),
         tier,
+        known: None,
     }
 }
 

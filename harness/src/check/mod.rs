@@ -77,6 +77,7 @@ pub fn failure(
         message: message.into(),
         // `tier::assign` sets the real tier once every family has run.
         tier: Tier::Required,
+        known: None,
     }
 }
 

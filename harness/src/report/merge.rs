@@ -287,6 +287,8 @@ fn join_candidate(
             summary: Summary::of(&cases),
             run: info,
             cases,
+            defects: Vec::new(),
+            stale: Vec::new(),
         },
     })
 }

@@ -89,6 +89,8 @@ pub async fn run_case(
         reason: None,
         failures: Vec::new(),
         not_applicable: Vec::new(),
+        checked: Vec::new(),
+        unexplained: Vec::new(),
         observation: None,
         duration_ms: 0,
         attempts: Vec::new(),

@@ -433,6 +433,8 @@ pub async fn run_guarded(
         },
         summary: Summary::of(&results),
         cases: results,
+        defects: Vec::new(),
+        stale: Vec::new(),
     };
     Ok(RunOutput {
         results,
@@ -551,6 +553,8 @@ fn panicked_case(id: &str, error: &str) -> CaseResult {
         reason: Some(format!("harness error while running the case: {error}")),
         failures: Vec::new(),
         not_applicable: Vec::new(),
+        checked: Vec::new(),
+        unexplained: Vec::new(),
         observation: None,
         duration_ms: 0,
         attempts: Vec::new(),

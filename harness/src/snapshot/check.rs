@@ -181,6 +181,7 @@ fn fail(case: &mut CaseResult, message: String, outcome: SnapshotOutcome) -> Sna
         actual: serde_json::Value::String("the observed snapshot".into()),
         message,
         tier: case.tier,
+        known: None,
     });
     if case.status == Status::Pass {
         case.status = Status::Fail;

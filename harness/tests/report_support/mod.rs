@@ -58,6 +58,8 @@ pub fn run_of(name: &str, version: &str, cases: Vec<CaseResult>) -> RunResults {
         },
         summary: Summary::of(&cases),
         cases,
+        defects: Vec::new(),
+        stale: Vec::new(),
     }
 }
 
@@ -83,6 +85,8 @@ pub fn case(id: &str, tier: Tier, expected: Status, status: Status) -> CaseResul
         reason: None,
         failures: Vec::new(),
         not_applicable: Vec::new(),
+        checked: Vec::new(),
+        unexplained: Vec::new(),
         observation: None,
         duration_ms: 120,
         attempts: Vec::new(),
@@ -207,6 +211,7 @@ pub fn sample_cases() -> Vec<CaseResult> {
             actual: json!(10200),
             message: "errNo is 10200, expected 10202".to_string(),
             tier: Tier::Required,
+            known: None,
         },
         CheckFailure {
             check: "errMsg".to_string(),
@@ -217,6 +222,7 @@ pub fn sample_cases() -> Vec<CaseResult> {
             ),
             message: "errMsg does not match".to_string(),
             tier: Tier::Recommended,
+            known: None,
         },
     ];
     fail.observation = Some(download_observation(
@@ -342,6 +348,7 @@ pub fn lacking_run() -> RunResults {
         actual: json!("string"),
         message: "statusCode has the wrong type".to_string(),
         tier: Tier::Required,
+        known: None,
     }];
     let mut run = run_of("lacking", "0.1.0", vec![skipped, partly, failed]);
     let candidate = &mut run.run.candidate;
