@@ -8,6 +8,7 @@ pub mod candidate;
 pub mod check;
 pub mod cli;
 pub mod compat;
+pub mod defects;
 pub mod expectations;
 pub mod filter;
 pub mod observation;

@@ -238,15 +238,23 @@ impl CaseResult {
             // As expected on a retry: reported, fatal only with `--strict`.
             Status::Xfail | Status::Flaky => false,
             Status::Xpass => true,
+            // A failed check that no expectation names is news, whatever else was expected.
+            Status::Fail if !self.unexplained.is_empty() => true,
             actual => crate::expectations::judge(self.expected, actual).unexpected,
         }
     }
 
-    /// The tier an unexpected status counts under: a FAIL whose every failed check is
-    /// recommended counts as recommended; any other status takes the case's tier.
+    /// The tier an unexpected status counts under: a FAIL whose every unexpected failed check
+    /// (every failed check when none is named as known) is recommended counts as recommended; any
+    /// other status takes the case's tier.
     pub fn counted_tier(&self) -> Tier {
+        let counted = self
+            .failures
+            .iter()
+            .filter(|f| self.unexplained.is_empty() || self.unexplained.contains(&f.check));
+        let mut counted = counted.peekable();
         let only_recommended =
-            !self.failures.is_empty() && self.failures.iter().all(|f| f.tier == Tier::Recommended);
+            counted.peek().is_some() && counted.all(|f| f.tier == Tier::Recommended);
         if self.status == Status::Fail && only_recommended {
             Tier::Recommended
         } else {

@@ -55,13 +55,13 @@ fn valid_file_keeps_entries_in_order_with_positions() {
             (
                 vec!["*/file-get/**".to_string()],
                 Status::Unsupported,
-                16,
+                17,
                 5
             ),
             (
                 vec!["wechat/download/skipped-here".to_string()],
                 Status::Skip,
-                21,
+                22,
                 5
             ),
         ]
@@ -240,7 +240,7 @@ fn unused_lists_entries_that_decided_no_case() {
 
 #[test]
 fn unused_counts_a_shadowed_entry() {
-    let text = "expectations:\n  - cases: \"douyin/**\"\n    status: FAIL\n    reason: a\n  - cases: \"douyin/download/x\"\n    status: CRASH\n    reason: b\n";
+    let text = "expectations:\n  - cases: \"douyin/**\"\n    status: FAIL\n    whole_case: w\n    reason: a\n  - cases: \"douyin/download/x\"\n    status: CRASH\n    reason: b\n";
     let expectations = match Expectations::parse(Path::new("e.yaml"), text) {
         Ok(e) => e,
         Err(err) => panic!("{err}"),
@@ -257,19 +257,19 @@ fn unused_counts_a_shadowed_entry() {
 ])]
 #[case("bad-pattern.yaml", &[
     (2, 12, "pattern `douyin/download/[oops` does not compile: unclosed character class"),
-    (7, 9, "pattern `download/timeout/**` must start with a platform"),
+    (8, 9, "pattern `download/timeout/**` must start with a platform"),
 ])]
 #[case("no-reason.yaml", &[
-    (5, 5, "entry needs a `reason` or a `bug` link"),
-    (9, 13, "`reason` is empty"),
+    (6, 5, "entry needs a `reason` or a `bug` link"),
+    (12, 13, "`reason` is empty"),
 ])]
 #[case("unknown-platform.yaml", &[
-    (5, 22, "unknown platform `tiktok` in `when`; expected one of feishu-gadget, douyin"),
-    (10, 26, "unknown platform `kuaishou` in `when`"),
-    (11, 11, "unknown os `windows` in `when`"),
+    (6, 22, "unknown platform `tiktok` in `when`; expected one of feishu-gadget, douyin"),
+    (12, 26, "unknown platform `kuaishou` in `when`"),
+    (13, 11, "unknown os `windows` in `when`"),
 ])]
-#[case("duplicate-key.yaml", &[(4, 5, "duplicate mapping key: status")])]
-#[case("unknown-field.yaml", &[(4, 5, "unknown field `reson`, expected one of cases, status, reason, bug, when, evidence")])]
+#[case("duplicate-key.yaml", &[(5, 5, "duplicate mapping key: status")])]
+#[case("unknown-field.yaml", &[(5, 5, "unknown field `reson`, expected one of cases, checks, status, whole_case, reason, bug, when, evidence")])]
 fn bad_files_report_every_problem_with_its_position(
     #[case] name: &str,
     #[case] wanted: &[(u64, u64, &str)],
@@ -306,11 +306,11 @@ fn bad_files_report_every_problem_with_its_position(
     "missing field `status`"
 )]
 #[case(
-    "expectations:\n  - cases: []\n    status: FAIL\n    reason: x\n",
+    "expectations:\n  - cases: []\n    status: FAIL\n    whole_case: w\n    reason: x\n",
     "`cases` lists no pattern"
 )]
 #[case(
-    "expectations:\n  - cases: \"douyin/**\"\n    status: FAIL\n    reason: x\n    when: {}\n",
+    "expectations:\n  - cases: \"douyin/**\"\n    status: FAIL\n    whole_case: w\n    reason: x\n    when: {}\n",
     "`when` names neither"
 )]
 #[case(
@@ -318,23 +318,23 @@ fn bad_files_report_every_problem_with_its_position(
     "unknown status `fail`"
 )]
 #[case(
-    "expectations:\n  - cases: \"douyin/**\"\n    status: FAIL\n    reason: x\n    when: {os: any}\n",
+    "expectations:\n  - cases: \"douyin/**\"\n    status: FAIL\n    whole_case: w\n    reason: x\n    when: {os: any}\n",
     "unknown os `any`"
 )]
 #[case(
-    "expectations:\n  - cases: \"douyin/**\"\n    status: FAIL\n    reason: x\n    when: {platform: 3}\n",
-    "5:12: invalid type: integer `3`, expected a string or a list of strings"
+    "expectations:\n  - cases: \"douyin/**\"\n    status: FAIL\n    whole_case: w\n    reason: x\n    when: {platform: 3}\n",
+    "6:12: invalid type: integer `3`, expected a string or a list of strings"
 )]
 #[case(
     "expectation:\n  - cases: \"douyin/**\"\n",
     "unknown field `expectation`"
 )]
 #[case(
-    "expectations:\n  - cases: \"douyin/**\"\n    status: FAIL\n    reason: x\n    evidence: {observed: \"  \", document: d}\n",
+    "expectations:\n  - cases: \"douyin/**\"\n    status: FAIL\n    whole_case: w\n    reason: x\n    evidence: {observed: \"  \", document: d}\n",
     "`evidence.observed` is empty"
 )]
 #[case(
-    "expectations:\n  - cases: \"douyin/**\"\n    status: FAIL\n    reason: x\n    evidence: {observed: o}\n",
+    "expectations:\n  - cases: \"douyin/**\"\n    status: FAIL\n    whole_case: w\n    reason: x\n    evidence: {observed: o}\n",
     "missing field `document`"
 )]
 fn other_mistakes_are_errors(#[case] text: &str, #[case] message: &str) {
@@ -349,7 +349,7 @@ fn other_mistakes_are_errors(#[case] text: &str, #[case] message: &str) {
 
 #[test]
 fn evidence_is_kept_with_its_entry() {
-    let text = "expectations:\n  - cases: \"wechat/download/x\"\n    status: FAIL\n    reason: r\n    evidence:\n      observed: \"shape.type: statusCode was a string\"\n      document: \"wechat-download.md: statusCode is a number\"\n";
+    let text = "expectations:\n  - cases: \"wechat/download/x\"\n    status: FAIL\n    whole_case: w\n    reason: r\n    evidence:\n      observed: \"shape.type: statusCode was a string\"\n      document: \"wechat-download.md: statusCode is a number\"\n";
     let expectations = match Expectations::parse(Path::new("e.yaml"), text) {
         Ok(e) => e,
         Err(err) => panic!("{err}"),
@@ -390,7 +390,7 @@ fn missing_file_is_a_read_error() {
 #[case("{douyin,baidu}/download/basic", "baidu/download/basic", true)]
 #[case("douyin/download/http-?0?", "douyin/download/http-404", true)]
 fn pattern_syntax(#[case] pattern: &str, #[case] id: &str, #[case] matches: bool) {
-    let text = format!("expectations:\n  - cases: {pattern:?}\n    status: FAIL\n    reason: r\n");
+    let text = format!("expectations:\n  - cases: {pattern:?}\n    status: FAIL\n    whole_case: w\n    reason: r\n");
     let expectations = match Expectations::parse(Path::new("p.yaml"), &text) {
         Ok(e) => e,
         Err(err) => panic!("{err}"),
@@ -420,14 +420,68 @@ fn documented_example_parses_and_means_what_it_says() {
         Ok(e) => e,
         Err(err) => panic!("{err}"),
     };
-    assert_eq!(expectations.len(), 4);
+    assert_eq!(expectations.len(), 5);
     let timeout = expectations.expected_for(
         "douyin/download/timeout/headers-late",
         Platform::Douyin,
         Os::Ios,
     );
     assert_eq!(timeout.status, Status::Timeout);
-    let shielded =
-        expectations.expected_for("douyin/download/http/basic", Platform::Douyin, Os::Ios);
-    assert_eq!(shielded.status, Status::Pass);
+    // The per-check entry over wechat names shape.type: a case failing only it is as expected,
+    // one failing another check too is not.
+    let known = expectations.decide(
+        "wechat/download/success/basic",
+        Platform::Wechat,
+        Os::Android,
+        Status::Fail,
+        &["shape.type"],
+    );
+    assert_eq!(known.status, Status::Xfail);
+    let news = expectations.decide(
+        "wechat/download/success/basic",
+        Platform::Wechat,
+        Os::Android,
+        Status::Fail,
+        &["shape.type", "errno"],
+    );
+    assert!(news.unexpected);
+    assert_eq!(news.unexplained, vec!["errno".to_string()]);
+    // Two per-check entries add up on a case both match.
+    let both = expectations.decide(
+        "wechat/download/timeout/watch-success",
+        Platform::Wechat,
+        Os::Android,
+        Status::Fail,
+        &["shape.type", "callback-order.result"],
+    );
+    assert_eq!(both.status, Status::Xfail);
+    assert_eq!(both.known, vec![Some(0), Some(1)]);
+}
+
+#[rstest]
+#[case(
+    "expectations:\n  - cases: \"douyin/**\"\n    status: FAIL\n    reason: x\n",
+    "3:13: a FAIL entry names the checks it expects to fail"
+)]
+#[case(
+    "expectations:\n  - cases: \"douyin/**\"\n    checks: [\"*\"]\n    status: FAIL\n    reason: x\n",
+    "3:14: check pattern `*` names every check"
+)]
+#[case(
+    "expectations:\n  - cases: \"douyin/**\"\n    checks: [outcome]\n    status: TIMEOUT\n    reason: x\n",
+    "`checks` name failing checks, so they go with status FAIL, not TIMEOUT"
+)]
+#[case(
+    "expectations:\n  - cases: \"douyin/**\"\n    checks: [outcome]\n    status: FAIL\n    whole_case: w\n    reason: x\n",
+    "names `checks` or covers the `whole_case`, not both"
+)]
+#[case(
+    "expectations:\n  - cases: \"douyin/**\"\n    checks: []\n    status: FAIL\n    reason: x\n",
+    "`checks` lists no check"
+)]
+fn per_check_mistakes_are_errors(#[case] text: &str, #[case] message: &str) {
+    match Expectations::parse(Path::new("inline.yaml"), text) {
+        Ok(_) => panic!("should not parse: {text}"),
+        Err(err) => assert!(err.to_string().contains(message), "{err}"),
+    }
 }

@@ -1,8 +1,11 @@
-//! Writing expectations for `--update-expectations`, and reading them back.
+//! Writing expectations from a run's results (`dlconform expectations write`,
+//! `--update-expectations`), and reading them back: per-check entries that make the same run as
+//! expected and any new check news.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use dlconform::expectations::{Expectations, UNEXPLAINED_REASON, write_updated};
+use dlconform::expectations::{Expectations, Failing, UNEXPLAINED_REASON, write_from};
 use dlconform::spec::model::{Os, Platform};
 use dlconform::verdict::Status;
 use proptest::prelude::*;
@@ -21,121 +24,141 @@ fn platform_of(id: &str) -> Platform {
         .unwrap_or(Platform::Douyin)
 }
 
+fn failing(id: &str, status: Status, checks: &[&str]) -> Failing {
+    Failing {
+        id: id.to_string(),
+        status,
+        checks: checks.iter().map(|c| c.to_string()).collect(),
+        messages: checks
+            .iter()
+            .map(|c| (c.to_string(), format!("{c} did not hold")))
+            .collect(),
+    }
+}
+
+fn body(text: &str) -> String {
+    text.lines()
+        .skip_while(|l| l.starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
 const PREVIOUS: &str = r#"
 expectations:
   - cases: "douyin/download/timeout/**"
     status: TIMEOUT
     reason: "timeout not implemented"
     bug: https://example.com/issues/12
-  - cases: "baidu/**"
+  - cases: "wechat/download/**"
+    checks: [shape.type, "callback-order.*"]
     status: FAIL
-    bug: https://example.com/issues/13
-    when: {platform: baidu}
-  - cases: "wechat/**"
-    status: CRASH
-    reason: "only on ios"
-    when: {platform: douyin}
+    reason: "header is a string"
+    evidence:
+      observed: "shape.type: header is string"
+      document: "the WeChat page: header Object"
+  - cases: "baidu/**"
+    checks: [errno]
+    status: FAIL
+    reason: "gone by now"
 "#;
 
 #[test]
-fn writes_one_sorted_entry_per_case_that_did_not_pass() {
-    let cases = vec![
-        ("wechat/download/b".to_string(), Status::Fail),
-        (
-            "douyin/download/timeout/headers-late".to_string(),
-            Status::Fail,
-        ),
-        ("baidu/upload/a".to_string(), Status::Crash),
-        ("douyin/download/basic".to_string(), Status::Pass),
-        ("douyin/download/skipped".to_string(), Status::Skip),
-        ("alipay/download/x".to_string(), Status::Unsupported),
+fn keeps_what_still_fails_narrows_what_passes_and_adds_todo_entries() {
+    let failing = vec![
+        failing("wechat/download/a", Status::Fail, &["shape.type", "outcome"]),
+        failing("wechat/download/b", Status::Fail, &["callback-order.result"]),
+        failing("douyin/download/timeout/x", Status::Timeout, &[]),
+        failing("alipay/download/y", Status::Unsupported, &[]),
     ];
-    let text = write_updated(&cases, &parse(PREVIOUS));
+    let ids: Vec<String> = [
+        "wechat/download/a",
+        "wechat/download/b",
+        "wechat/download/c",
+        "douyin/download/timeout/x",
+        "alipay/download/y",
+        "baidu/upload/z",
+    ]
+    .map(String::from)
+    .to_vec();
+    let text = write_from(&failing, &ids, &parse(PREVIOUS), "# header\n");
     let expected = format!(
         r#"expectations:
-  - cases: "alipay/download/x"
-    status: UNSUPPORTED
-    reason: "{UNEXPLAINED_REASON}"
-  - cases: "baidu/upload/a"
-    status: CRASH
-    bug: "https://example.com/issues/13"
-  - cases: "douyin/download/timeout/headers-late"
-    status: FAIL
+  - cases: "douyin/download/timeout/**"
+    status: TIMEOUT
     reason: "timeout not implemented"
     bug: "https://example.com/issues/12"
-  - cases: "wechat/download/b"
+
+  - cases:
+      - "wechat/download/a"
+      - "wechat/download/b"
+    checks:
+      - "shape.type"
+      - "callback-order.*"
     status: FAIL
+    reason: "header is a string"
+    evidence:
+      observed: "shape.type: header is string"
+      document: "the WeChat page: header Object"
+
+  # outcome: outcome did not hold
+  - cases: "wechat/download/a"
+    checks: "outcome"
+    status: FAIL
+    reason: "{UNEXPLAINED_REASON}"
+
+  - cases: "alipay/download/y"
+    status: UNSUPPORTED
     reason: "{UNEXPLAINED_REASON}"
 "#
     );
-    assert!(text.starts_with("# "), "header comment:\n{text}");
-    let body = text
-        .lines()
-        .skip_while(|l| l.starts_with('#'))
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n";
-    // The wechat entry of the previous file is for another platform, so its reason is not kept.
-    assert_eq!(body, expected);
+    assert!(text.starts_with("# header\n"), "{text}");
+    // wechat/download/c passes, so the catch-all is narrowed; the baidu entry failed nowhere.
+    assert_eq!(body(&text), expected);
+}
+
+#[test]
+fn patterns_stay_when_every_case_they_match_still_fails() {
+    let failing = vec![
+        failing("wechat/download/a", Status::Fail, &["shape.type"]),
+        failing("wechat/download/b", Status::Fail, &["shape.type"]),
+    ];
+    let ids = vec!["wechat/download/a".to_string(), "wechat/download/b".to_string()];
+    let written = parse(&write_from(&failing, &ids, &parse(PREVIOUS), ""));
+    assert_eq!(written.entries()[0].patterns(), ["wechat/download/**"]);
+    let checks: Vec<&str> = written.entries()[0].checks().iter().map(|c| c.written()).collect();
+    assert_eq!(checks, ["shape.type"]);
 }
 
 #[test]
 fn nothing_failing_writes_an_empty_list_that_parses() {
-    let cases = vec![
-        ("douyin/download/basic".to_string(), Status::Pass),
-        ("douyin/download/x".to_string(), Status::Xpass),
-    ];
-    let text = write_updated(&cases, &Expectations::empty());
+    let ids = vec!["douyin/download/basic".to_string()];
+    let text = write_from(&[], &ids, &Expectations::empty(), "");
     assert!(text.ends_with("expectations: []\n"), "{text}");
     assert!(parse(&text).is_empty());
 }
 
 #[test]
-fn xfail_keeps_the_failure_kind_of_the_previous_entry() {
-    let cases = vec![(
-        "douyin/download/timeout/body-stall".to_string(),
-        Status::Xfail,
-    )];
-    let written = parse(&write_updated(&cases, &parse(PREVIOUS)));
-    let e = written.expected_for(
-        "douyin/download/timeout/body-stall",
-        Platform::Douyin,
-        Os::Any,
-    );
-    assert_eq!(e.status, Status::Timeout);
-    assert_eq!(e.reason.as_deref(), Some("timeout not implemented"));
-}
-
-#[test]
 fn a_case_listed_twice_is_written_once() {
-    let cases = vec![
-        ("douyin/download/a".to_string(), Status::Crash),
-        ("douyin/download/a".to_string(), Status::Fail),
+    let failing = vec![
+        failing("douyin/download/a", Status::Crash, &[]),
+        failing("douyin/download/a", Status::Fail, &["outcome"]),
     ];
-    let written = parse(&write_updated(&cases, &Expectations::empty()));
+    let written = parse(&write_from(&failing, &[], &Expectations::empty(), ""));
     assert_eq!(written.len(), 1);
     assert_eq!(written.entries()[0].status(), Status::Crash);
 }
 
-#[test]
-fn ids_with_glob_characters_are_written_literally_enough_to_match_themselves() {
-    // Case ids are kebab-case, but a stray `*` must not make the entry swallow other ids silently.
-    let cases = vec![("douyin/download/a".to_string(), Status::Fail)];
-    let written = parse(&write_updated(&cases, &Expectations::empty()));
-    let other = written.expected_for("douyin/download/b", Platform::Douyin, Os::Any);
-    assert_eq!(other.status, Status::Pass);
-}
-
-fn actual_status() -> impl Strategy<Value = Status> {
-    prop_oneof![
-        Just(Status::Pass),
-        Just(Status::Fail),
-        Just(Status::Timeout),
-        Just(Status::Crash),
-        Just(Status::Error),
-        Just(Status::Unsupported),
-        Just(Status::Skip),
-    ]
+fn check_id() -> impl Strategy<Value = String> {
+    prop::sample::select(vec![
+        "outcome",
+        "shape.type",
+        "shape.missing",
+        "callback-order.result",
+        "errno",
+        "fields.tempFilePath",
+    ])
+    .prop_map(str::to_string)
 }
 
 fn case_id() -> impl Strategy<Value = String> {
@@ -146,41 +169,67 @@ fn case_id() -> impl Strategy<Value = String> {
         .prop_map(|(platform, segments)| format!("{}/{}", platform.name(), segments.join("/")))
 }
 
+fn status() -> impl Strategy<Value = Status> {
+    prop_oneof![
+        4 => Just(Status::Fail),
+        1 => Just(Status::Timeout),
+        1 => Just(Status::Crash),
+        1 => Just(Status::Error),
+        1 => Just(Status::Unsupported),
+    ]
+}
+
 proptest! {
-    /// write -> parse -> expected_for gives back each case's status (PASS/SKIP cases expect PASS).
+    /// write -> parse -> decide: every failing case is as expected with the checks it failed,
+    /// and one more check that failed nowhere makes a FAIL case unexpected.
     #[test]
-    fn round_trip_keeps_statuses(
-        cases in prop::collection::vec((case_id(), actual_status()), 0..30),
+    fn round_trip_makes_the_run_as_expected_and_new_checks_news(
+        cases in prop::collection::vec(
+            (case_id(), status(), prop::collection::btree_set(check_id(), 1..4)),
+            0..20,
+        ),
         reason in "\\PC{1,40}",
     ) {
         // A previous file whose reason has quotes, colons, backslashes or non-ASCII must survive.
         let previous_text = format!(
-            "expectations:\n  - cases: \"**\"\n    status: FAIL\n    reason: {}\n",
+            "expectations:\n  - cases: \"**\"\n    checks: [outcome]\n    status: FAIL\n    reason: {}\n",
             serde_json::to_string(&reason).unwrap_or_default()
         );
-        let previous = match Expectations::parse(Path::new("p.yaml"), &previous_text) {
-            Ok(p) => p,
-            // Blank reasons are rejected; nothing to carry over then.
-            Err(_) => Expectations::empty(),
-        };
-        let text = write_updated(&cases, &previous);
-        let written = parse(&text);
-        let mut first_status = std::collections::BTreeMap::new();
-        for (id, status) in &cases {
-            first_status.entry(id.clone()).or_insert(*status);
+        let previous = Expectations::parse(Path::new("p.yaml"), &previous_text)
+            .unwrap_or_else(|_| Expectations::empty());
+        let mut by_id: BTreeMap<String, (Status, BTreeSet<String>)> = BTreeMap::new();
+        for (id, status, checks) in &cases {
+            by_id.entry(id.clone()).or_insert((*status, checks.clone()));
         }
-        for (id, status) in &first_status {
-            let expected = written.expected_for(id, platform_of(id), Os::Any);
-            let want = match status {
-                Status::Pass | Status::Skip => Status::Pass,
-                other => *other,
-            };
-            prop_assert_eq!(expected.status, want, "{}\n{}", id, text);
-            if want != Status::Pass && !previous.is_empty() {
-                prop_assert_eq!(expected.reason.as_deref(), Some(reason.trim()));
+        let failing: Vec<Failing> = by_id
+            .iter()
+            .map(|(id, (status, checks))| Failing {
+                id: id.clone(),
+                status: *status,
+                checks: if *status == Status::Fail { checks.clone() } else { BTreeSet::new() },
+                messages: BTreeMap::new(),
+            })
+            .collect();
+        let ids: Vec<String> = by_id.keys().cloned().collect();
+        let text = write_from(&failing, &ids, &previous, "");
+        let written = parse(&text);
+        for f in &failing {
+            let checks: Vec<&str> = f.checks.iter().map(String::as_str).collect();
+            let d = written.decide(&f.id, platform_of(&f.id), Os::Any, f.status, &checks);
+            prop_assert!(!d.unexpected, "{} {:?}\n{}\n{:?}", f.id, f.status, text, d);
+            if f.status == Status::Fail {
+                let mut more = checks.clone();
+                more.push("file.sha256");
+                let d = written.decide(&f.id, platform_of(&f.id), Os::Any, Status::Fail, &more);
+                prop_assert!(d.unexpected, "{}\n{}", f.id, text);
+                prop_assert_eq!(d.unexplained, vec!["file.sha256".to_string()]);
+                if f.checks.contains("outcome") && !previous.is_empty() {
+                    prop_assert!(text.contains(&serde_json::to_string(reason.trim()).unwrap_or_default()));
+                }
             }
         }
-        let failing = first_status.values().filter(|s| !matches!(s, Status::Pass | Status::Skip)).count();
-        prop_assert_eq!(written.len(), failing);
+        // A case that passes is not covered by any entry the writer made from exact ids.
+        let other = written.decide("douyin/zz-not-a-case", Platform::Douyin, Os::Any, Status::Pass, &[]);
+        prop_assert_eq!(other.status, Status::Pass);
     }
 }

@@ -59,6 +59,7 @@ fn case<'a>(results: &'a RunResults, id: &str) -> &'a dlconform::results::CaseRe
 const FIFTH_KNOWN: &str = r#"expectations:
   - cases: "wechat/download/fifth"
     status: FAIL
+    whole_case: "any check of the fifth call may fail"
     reason: "the scripted candidate fails its fifth call"
 "#;
 
@@ -163,7 +164,7 @@ fn wiring_stale_entries_are_warned_about() {
         stderr.contains("stale expectation") && stderr.contains("douyin/download/never/**"),
         "{stderr}"
     );
-    assert!(stderr.contains("expectations.yaml:5:"), "{stderr}");
+    assert!(stderr.contains("expectations.yaml:6:"), "{stderr}");
 }
 
 #[test]
@@ -191,4 +192,156 @@ fn wiring_bad_expectations_file_cannot_run() {
         .expect("dlconform runs");
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
     assert!(String::from_utf8_lossy(&output.stderr).contains("BROKEN"));
+}
+
+/// The fifth case's wrong statusCode type is known, per check.
+const FIFTH_TYPE_KNOWN: &str = r#"expectations:
+  - cases: "wechat/download/fifth"
+    checks: [shape.type]
+    status: FAIL
+    reason: "the scripted candidate gives statusCode as a string on its fifth call"
+"#;
+
+/// Run with an expectations file written into `dir`.
+fn run_with_file(dir: &Path, mode: &str, expectations: &str) -> (Output, RunResults) {
+    let file = dir.join("expectations.yaml");
+    std::fs::write(&file, expectations).expect("write");
+    run(dir, mode, &["--expectations", &file.display().to_string()])
+}
+
+#[test]
+#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+fn wiring_a_known_check_is_xfail_with_the_entry_named_on_the_failure() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (output, results) = run_with_file(dir.path(), "type-on-5", FIFTH_TYPE_KNOWN);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let fifth = case(&results, "wechat/download/fifth");
+    assert_eq!(fifth.status, Status::Xfail, "{fifth:?}");
+    assert!(fifth.unexplained.is_empty());
+    assert!(
+        fifth
+            .failures
+            .iter()
+            .all(|f| f.check == "shape.type" && f.known.as_deref().is_some_and(|k| k.ends_with(":2:5"))),
+        "{:?}",
+        fifth.failures
+    );
+    let defect = results
+        .defects
+        .iter()
+        .find(|d| d.check == "shape.type")
+        .expect("the defect is listed");
+    assert_eq!(defect.cases, vec!["wechat/download/fifth".to_string()]);
+    assert!(defect.known.as_ref().is_some_and(|k| k.reason.as_deref().is_some_and(|r| r.contains("as a string"))));
+}
+
+#[test]
+#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+fn wiring_a_new_check_failing_behind_a_known_one_fails_the_run_and_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (output, results) = run_with_file(dir.path(), "type-twice-on-5", FIFTH_TYPE_KNOWN);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let fifth = case(&results, "wechat/download/fifth");
+    assert_eq!(fifth.status, Status::Fail, "{fifth:?}");
+    assert!(fifth.unexpected());
+    assert_eq!(fifth.unexplained, vec!["callback-order.complete".to_string()]);
+    let reason = fifth.reason.as_deref().unwrap_or_default();
+    assert!(
+        reason.contains("no expectation names failed: callback-order.complete"),
+        "{reason}"
+    );
+    assert_eq!(
+        results.summary.unexpected_required,
+        vec!["wechat/download/fifth".to_string()]
+    );
+    // The known check stays known; the new one is news.
+    let news = results
+        .defects
+        .iter()
+        .find(|d| d.check == "callback-order.complete")
+        .expect("new defect");
+    assert!(news.known.is_none());
+    assert!(
+        results
+            .defects
+            .iter()
+            .any(|d| d.check == "shape.type" && d.known.is_some())
+    );
+}
+
+#[test]
+#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+fn wiring_a_per_check_entry_whose_checks_pass_everywhere_is_xpass() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (output, results) = run_with_file(dir.path(), "ok", FIFTH_TYPE_KNOWN);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert_eq!(case(&results, "wechat/download/fifth").status, Status::Xpass);
+    assert!(
+        results.stale.iter().any(|s| s.contains("XPASS") && s.contains(":2:5")),
+        "{:?}",
+        results.stale
+    );
+}
+
+#[test]
+#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+fn wiring_a_catch_all_over_passing_cases_and_a_check_that_never_fails_are_stale() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let catch_all = r#"expectations:
+  - cases: "wechat/download/**"
+    checks: [shape.type, errno]
+    status: FAIL
+    reason: "too broad"
+"#;
+    let (output, results) = run_with_file(dir.path(), "type-on-5", catch_all);
+    // Still as expected: the fifth case's failure is named.
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(case(&results, "wechat/download/fifth").status, Status::Xfail);
+    assert_eq!(case(&results, "wechat/download/first").status, Status::Pass);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("stale expectation")
+            && stderr.contains("where none of [shape.type, errno] failed")
+            && stderr.contains("wechat/download/first"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("check `errno` of entry `wechat/download/**` failed in none"),
+        "{stderr}"
+    );
+    assert_eq!(results.stale.len(), 2, "{:?}", results.stale);
+}
+
+#[test]
+#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+fn wiring_expectations_write_from_results_names_the_checks_and_keeps_reasons() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_, _) = run_with_file(dir.path(), "type-twice-on-5", FIFTH_TYPE_KNOWN);
+    let file = dir.path().join("expectations.yaml");
+    let output = Command::new(env!("CARGO_BIN_EXE_dlconform"))
+        .current_dir(dir.path())
+        .args([
+            "expectations",
+            "write",
+            "--from",
+            &dir.path().join("out-type-twice-on-5/results.json").display().to_string(),
+            "--file",
+            &file.display().to_string(),
+        ])
+        .output()
+        .expect("dlconform runs");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let written = std::fs::read_to_string(&file).expect("written");
+    assert!(written.contains("checks: \"shape.type\""), "{written}");
+    assert!(written.contains("gives statusCode as a string"), "{written}");
+    assert!(written.contains("checks: \"callback-order.complete\""), "{written}");
+    assert!(written.contains(dlconform::expectations::UNEXPLAINED_REASON), "{written}");
+    // The written file makes the same behaviour as expected.
+    let (output, results) = run(
+        dir.path(),
+        "type-twice-on-5",
+        &["--expectations", &file.display().to_string()],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(case(&results, "wechat/download/fifth").status, Status::Xfail);
 }

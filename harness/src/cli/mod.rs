@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 pub mod candidate_stdio;
 pub mod candidates;
 pub mod compat;
+pub mod expectations;
 pub mod lint;
 pub mod list;
 pub mod report;
@@ -54,6 +55,9 @@ pub enum Command {
     /// Install and run the reference and every candidate with a manifest; write the matrix.
     #[command(long_about = compat::LONG_ABOUT, after_help = compat::EXAMPLES)]
     Compat(compat::CompatArgs),
+    /// Write a candidate's expectations file, per check, from a run's results.
+    #[command(long_about = expectations::LONG_ABOUT, after_help = expectations::EXAMPLES)]
+    Expectations(expectations::ExpectationsArgs),
     /// Run the reference and every mutant; print which mutants the cases catch.
     #[command(long_about = selftest::LONG_ABOUT, after_help = selftest::EXAMPLES)]
     Selftest(selftest::SelftestArgs),
@@ -82,5 +86,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Candidates(args) => candidates::run(&args),
         Command::Selftest(args) => selftest::run(&args),
         Command::Compat(args) => compat::run(&args),
+        Command::Expectations(args) => expectations::run(&args),
     }
 }

@@ -8,7 +8,7 @@ use clap::Args;
 use super::exit;
 use crate::candidate::sandbox::{self, SandboxMode};
 use crate::candidate::{CandidateSpec, Limits, reaper};
-use crate::expectations::{Expectations, write_updated};
+use crate::expectations::Expectations;
 use crate::filter::Filter;
 use crate::partition::Partition;
 use crate::results::RunResults;
@@ -270,7 +270,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     print_snapshots(&snapshots, args.snapshots);
     if args.update_expectations {
         if let Some(file) = &expectations_path {
-            return Ok(update_expectations(file, &results, &judging.expectations));
+            return Ok(update_expectations(file, &results));
         }
     }
     Ok(exit_code_with(&results, args.strict))
@@ -323,26 +323,21 @@ fn load_expectations(args: &RunArgs, path: Option<&Path>) -> Result<Expectations
 }
 
 /// Write the expectations file from the run; 0 when written, 2 when it could not be.
-fn update_expectations(file: &Path, results: &RunResults, previous: &Expectations) -> i32 {
-    let cases: Vec<(String, crate::verdict::Status)> = results
-        .cases
-        .iter()
-        // A FLAKY case records what its last try got.
-        .map(|c| (c.id.clone(), runner::retry::last_status(c)))
-        .collect();
-    let text = write_updated(&cases, previous);
-    let written = file
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .map_or(Ok(()), std::fs::create_dir_all)
-        .and_then(|()| crate::persist::write_whole(file, text.as_bytes()));
+fn update_expectations(file: &Path, results: &RunResults) -> i32 {
+    let written = super::expectations::rewrite(file, results).and_then(|text| {
+        file.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| crate::persist::write_whole(file, text.as_bytes()))
+            .map_err(|err| format!("cannot write {}: {err}", file.display()))
+    });
     match written {
         Ok(()) => {
             println!("expectations written: {}", file.display());
             exit::OK
         }
         Err(err) => {
-            eprintln!("dlconform run: cannot write {}: {err}", file.display());
+            eprintln!("dlconform run: {err}");
             exit::CANNOT_RUN
         }
     }

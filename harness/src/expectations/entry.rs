@@ -1,6 +1,6 @@
 //! A checked entry: compiled patterns, expected status, reason or bug, condition.
 
-use globset::GlobSet;
+use globset::{GlobMatcher, GlobSet};
 
 use crate::spec::model::{Os, Platform};
 use crate::verdict::Status;
@@ -11,12 +11,33 @@ pub struct Entry {
     pub(super) patterns: Vec<String>,
     pub(super) matcher: GlobSet,
     pub(super) status: Status,
+    pub(super) checks: Vec<CheckPattern>,
+    pub(super) whole_case: Option<String>,
     pub(super) reason: Option<String>,
     pub(super) bug: Option<String>,
     pub(super) when: Condition,
     pub(super) evidence: Option<Evidence>,
     pub(super) line: u64,
     pub(super) column: u64,
+}
+
+/// One check id pattern of an entry, as written and compiled.
+#[derive(Debug, Clone)]
+pub struct CheckPattern {
+    pub(super) written: String,
+    pub(super) matcher: GlobMatcher,
+}
+
+impl CheckPattern {
+    /// The pattern as written.
+    pub fn written(&self) -> &str {
+        &self.written
+    }
+
+    /// Whether the pattern names a check id.
+    pub fn matches(&self, check: &str) -> bool {
+        self.matcher.is_match(check)
+    }
 }
 
 /// What shows a deviation: what the implementation did, and the document that says otherwise.
@@ -54,6 +75,26 @@ impl Entry {
     /// Expected status.
     pub fn status(&self) -> Status {
         self.status
+    }
+
+    /// Check id patterns whose failure is known; empty for a whole-case entry.
+    pub fn checks(&self) -> &[CheckPattern] {
+        &self.checks
+    }
+
+    /// Whether the entry names checks (a per-check entry) rather than a whole case's status.
+    pub fn is_per_check(&self) -> bool {
+        !self.checks.is_empty()
+    }
+
+    /// Why a FAIL entry covers the whole case instead of naming checks.
+    pub fn whole_case(&self) -> Option<&str> {
+        self.whole_case.as_deref()
+    }
+
+    /// The index of the first of the entry's check patterns that names `check`.
+    pub fn names_check(&self, check: &str) -> Option<usize> {
+        self.checks.iter().position(|p| p.matches(check))
     }
 
     /// Why, when given.

@@ -19,8 +19,14 @@ pub(super) struct RawFile {
 pub(super) struct RawEntry {
     /// One full case id pattern or a list of them.
     pub cases: Spanned<OneOrMany>,
+    /// Check ids (or globs) whose failure is known; only with `status: FAIL`.
+    #[serde(default)]
+    pub checks: Option<Spanned<OneOrMany>>,
     /// Expected status name.
     pub status: Spanned<String>,
+    /// Why the failing checks of a FAIL cannot be named: then the entry covers the whole case.
+    #[serde(default)]
+    pub whole_case: Option<Spanned<String>>,
     /// Why the case is expected to end so.
     #[serde(default)]
     pub reason: Option<Spanned<String>>,

@@ -5,7 +5,7 @@ use std::path::Path;
 use globset::{GlobBuilder, GlobSetBuilder};
 use serde_saphyr::{Location, Spanned};
 
-use super::entry::{Condition, Entry, Evidence};
+use super::entry::{CheckPattern, Condition, Entry, Evidence};
 use super::error::{ExpectationsError, Problem};
 use super::file::{OneOrMany, RawEntry, RawFile, RawWhen};
 use crate::spec::model::{Os, Platform};
@@ -113,6 +113,13 @@ impl Checker<'_> {
         let entry = &raw.value;
         let (patterns, matcher) = self.patterns(&entry.cases);
         let status = self.status(&entry.status);
+        let checks = entry
+            .checks
+            .as_ref()
+            .map(|checks| self.check_patterns(checks))
+            .unwrap_or_default();
+        let whole_case = self.text(entry.whole_case.as_ref(), "whole_case");
+        self.check_scope(entry, status, whole_case.is_some());
         let reason = self.text(entry.reason.as_ref(), "reason");
         let bug = self.text(entry.bug.as_ref(), "bug");
         if entry.reason.is_none() && entry.bug.is_none() {
@@ -141,6 +148,8 @@ impl Checker<'_> {
             patterns,
             matcher: matcher?,
             status: status?,
+            checks,
+            whole_case,
             reason,
             bug,
             when,
@@ -191,6 +200,86 @@ impl Checker<'_> {
                 self.report(cases.referenced, format!("patterns do not compile: {err}"));
                 (written, None)
             }
+        }
+    }
+
+    /// Compile the check id patterns; a pattern that names every check is refused, since it would
+    /// let any new failure pass as known.
+    fn check_patterns(&mut self, checks: &Spanned<OneOrMany>) -> Vec<CheckPattern> {
+        if checks.value.0.is_empty() {
+            self.report(checks.referenced, "`checks` lists no check".to_string());
+        }
+        let mut compiled = Vec::new();
+        for (pattern, at) in OneOrMany::items(checks) {
+            if pattern.trim().is_empty() {
+                self.report(at, "empty check pattern".to_string());
+                continue;
+            }
+            if pattern.chars().all(|c| c == '*' || c == '.') {
+                self.report(
+                    at,
+                    format!(
+                        "check pattern `{pattern}` names every check, so a new failure would pass as known; name the checks, or use `whole_case` with why they cannot be named"
+                    ),
+                );
+                continue;
+            }
+            match GlobBuilder::new(pattern).build() {
+                Ok(glob) => compiled.push(CheckPattern {
+                    written: pattern.to_string(),
+                    matcher: glob.compile_matcher(),
+                }),
+                Err(err) => self.report(
+                    at,
+                    format!("check pattern `{pattern}` does not compile: {}", err.kind()),
+                ),
+            }
+        }
+        compiled
+    }
+
+    /// `checks` and `whole_case` go with FAIL only, and a FAIL entry has one of them.
+    fn check_scope(
+        &mut self,
+        entry: &RawEntry,
+        status: Option<Status>,
+        whole_case: bool,
+    ) {
+        let Some(status) = status else {
+            return;
+        };
+        let at = entry.status.referenced;
+        if status != Status::Fail {
+            if let Some(checks) = &entry.checks {
+                self.report(
+                    checks.referenced,
+                    format!(
+                        "`checks` name failing checks, so they go with status FAIL, not {}",
+                        status.name()
+                    ),
+                );
+            }
+            if let Some(why) = &entry.whole_case {
+                self.report(
+                    why.referenced,
+                    format!(
+                        "`whole_case` says why a FAIL names no checks; a {} entry always covers the whole case",
+                        status.name()
+                    ),
+                );
+            }
+            return;
+        }
+        match (entry.checks.is_some(), whole_case) {
+            (true, true) => self.report(
+                at,
+                "an entry names `checks` or covers the `whole_case`, not both".to_string(),
+            ),
+            (false, false) => self.report(
+                at,
+                "a FAIL entry names the checks it expects to fail (`checks: [shape.type]`), or says in `whole_case` why they cannot be named".to_string(),
+            ),
+            _ => {}
         }
     }
 

@@ -2,6 +2,7 @@
 //!
 //! Format and judging table: `harness/EXPECTATIONS.md`.
 
+mod decide;
 mod entry;
 mod error;
 mod file;
@@ -14,10 +15,11 @@ use std::path::{Path, PathBuf};
 use crate::spec::model::{Os, Platform};
 use crate::verdict::Status;
 
-pub use entry::{Condition, Entry, Evidence};
+pub use decide::Decision;
+pub use entry::{CheckPattern, Condition, Entry, Evidence};
 pub use error::{ExpectationsError, Problem};
 pub use judge::{Judged, is_failure_kind, judge};
-pub use write::{UNEXPLAINED_REASON, write_updated};
+pub use write::{DEFAULT_HEADER, Failing, UNEXPLAINED_REASON, write_from};
 
 /// The entries of one expectations file, in file order.
 #[derive(Debug, Clone, Default)]

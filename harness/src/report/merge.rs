@@ -225,6 +225,22 @@ fn join_candidate(
     let mut sources = first.sources.clone();
     let mut info = first.results.run.clone();
     let mut cases = first.results.cases.clone();
+    // The entries behind known failures, by location, and the stale lines, from every part.
+    let mut known: BTreeMap<String, crate::results::KnownBy> = BTreeMap::new();
+    let mut stale: Vec<String> = Vec::new();
+    let mut keep_known = |run: &RunResults, stale: &mut Vec<String>| {
+        for defect in &run.defects {
+            if let Some(by) = &defect.known {
+                known.entry(by.at.clone()).or_insert_with(|| by.clone());
+            }
+        }
+        for line in &run.stale {
+            if !stale.contains(line) {
+                stale.push(line.clone());
+            }
+        }
+    };
+    keep_known(&first.results, &mut stale);
     // Where each case came from, to name both files in a conflict.
     let mut origin: BTreeMap<String, (usize, String)> = BTreeMap::new();
     let first_path = source_name(&first.sources);
@@ -235,6 +251,7 @@ fn join_candidate(
     for part in parts {
         let path = source_name(&part.sources);
         let run = part.results;
+        keep_known(&run, &mut stale);
         partitioned |= run.run.partition.is_some();
         if run.run.harness_version != info.harness_version {
             warnings.push(format!(
@@ -279,6 +296,7 @@ fn join_candidate(
     if sources.len() > 1 {
         info.partition = None;
     }
+    let defects = crate::defects::group(&cases, |at| known.get(at).cloned());
     Ok(CandidateRun {
         label,
         sources,
@@ -287,8 +305,8 @@ fn join_candidate(
             summary: Summary::of(&cases),
             run: info,
             cases,
-            defects: Vec::new(),
-            stale: Vec::new(),
+            defects,
+            stale,
         },
     })
 }

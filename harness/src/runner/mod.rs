@@ -382,7 +382,10 @@ pub async fn run_guarded(
     }
 
     let hello = supervisor.hello();
-    let stale_expectations = judge.stale();
+    let stale_expectations = judge.finish(&mut results);
+    let defects = crate::defects::group(&results, |at| {
+        crate::defects::known_by(&judging.expectations, at)
+    });
     let snapshots = judge.tally();
     let partition = options.selection.partition.map(|p| p.to_string());
     let results = RunResults {
@@ -433,8 +436,8 @@ pub async fn run_guarded(
         },
         summary: Summary::of(&results),
         cases: results,
-        defects: Vec::new(),
-        stale: Vec::new(),
+        defects,
+        stale: stale_expectations.clone(),
     };
     Ok(RunOutput {
         results,
