@@ -55,14 +55,12 @@ pub fn group(cases: &[CaseResult], known: impl Fn(&str) -> Option<KnownBy>) -> V
 
 /// The entry at a `file:line:column` location of `expectations`, as results.json keeps it.
 pub fn known_by(expectations: &Expectations, at: &str) -> Option<KnownBy> {
-    let index = (0..expectations.len()).find(|&i| expectations.location(i).as_deref() == Some(at))?;
+    let index =
+        (0..expectations.len()).find(|&i| expectations.location(i).as_deref() == Some(at))?;
     let entry = expectations.entries().get(index)?;
     Some(KnownBy {
         at: at.to_string(),
-        reason: entry
-            .reason()
-            .or(entry.whole_case())
-            .map(str::to_string),
+        reason: entry.reason().or(entry.whole_case()).map(str::to_string),
         bug: entry.bug().map(str::to_string),
         evidence: entry.evidence().map(|e| EvidenceInfo {
             observed: e.observed.clone(),
@@ -152,10 +150,7 @@ mod tests {
             normalize("success after 1850 ms, expected within 1400 ms"),
             "success after N ms, expected within N ms"
         );
-        assert_eq!(
-            normalize("read 209715201 bytes"),
-            "read N bytes"
-        );
+        assert_eq!(normalize("read 209715201 bytes"), "read N bytes");
         assert_eq!(
             normalize("errno is null, expected 600008"),
             "errno is null, expected 600008"

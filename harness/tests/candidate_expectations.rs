@@ -33,7 +33,7 @@ fn every_real_candidate_expectation_names_its_evidence() {
 #[test]
 fn the_evidence_check_names_a_bare_entry_of_a_real_candidate_and_spares_the_example() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let bare = "expectations:\n  - cases: \"wechat/download/body/empty\"\n    status: FAIL\n    reason: \"r\"\n";
+    let bare = "expectations:\n  - cases: \"wechat/download/body/empty\"\n    checks: [outcome]\n    status: FAIL\n    reason: \"r\"\n";
     for name in ["real-lib", "example-node"] {
         let folder = dir.path().join("candidates").join(name);
         std::fs::create_dir_all(&folder).expect("folder");

@@ -184,6 +184,7 @@ fn pending_of(stored: &Path) -> PathBuf {
 
 const EXPECTATIONS_WITH_EVIDENCE: &str = "expectations:
   - cases: \"wechat/download/body/empty\"
+    checks: [outcome]
     status: FAIL
     reason: \"takes a 0-byte body for a file\"
     evidence:
@@ -255,7 +256,7 @@ fn compat_refuses_bad_manifests_naming_file_line_and_column() {
 #[test]
 fn compat_refuses_a_real_candidate_entry_without_evidence() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let bare = "expectations:\n  - cases: \"wechat/download/body/empty\"\n    status: FAIL\n    reason: \"takes a 0-byte body for a file\"\n";
+    let bare = "expectations:\n  - cases: \"wechat/download/body/empty\"\n    checks: [outcome]\n    status: FAIL\n    reason: \"takes a 0-byte body for a file\"\n";
     let manifest = |name: &str| {
         format!(
             "name: {name}\ndescription: \"d\"\ncandidate: \"mutant:timeout-ignored\"\nplatforms: [wechat]\nexpectations: expectations.yaml\n"

@@ -390,7 +390,9 @@ fn missing_file_is_a_read_error() {
 #[case("{douyin,baidu}/download/basic", "baidu/download/basic", true)]
 #[case("douyin/download/http-?0?", "douyin/download/http-404", true)]
 fn pattern_syntax(#[case] pattern: &str, #[case] id: &str, #[case] matches: bool) {
-    let text = format!("expectations:\n  - cases: {pattern:?}\n    status: FAIL\n    whole_case: w\n    reason: r\n");
+    let text = format!(
+        "expectations:\n  - cases: {pattern:?}\n    status: FAIL\n    whole_case: w\n    reason: r\n"
+    );
     let expectations = match Expectations::parse(Path::new("p.yaml"), &text) {
         Ok(e) => e,
         Err(err) => panic!("{err}"),

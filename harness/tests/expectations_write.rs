@@ -66,8 +66,16 @@ expectations:
 #[test]
 fn keeps_what_still_fails_narrows_what_passes_and_adds_todo_entries() {
     let failing = vec![
-        failing("wechat/download/a", Status::Fail, &["shape.type", "outcome"]),
-        failing("wechat/download/b", Status::Fail, &["callback-order.result"]),
+        failing(
+            "wechat/download/a",
+            Status::Fail,
+            &["shape.type", "outcome"],
+        ),
+        failing(
+            "wechat/download/b",
+            Status::Fail,
+            &["callback-order.result"],
+        ),
         failing("douyin/download/timeout/x", Status::Timeout, &[]),
         failing("alipay/download/y", Status::Unsupported, &[]),
     ];
@@ -92,9 +100,7 @@ fn keeps_what_still_fails_narrows_what_passes_and_adds_todo_entries() {
   - cases:
       - "wechat/download/a"
       - "wechat/download/b"
-    checks:
-      - "shape.type"
-      - "callback-order.*"
+    checks: ["shape.type", "callback-order.*"]
     status: FAIL
     reason: "header is a string"
     evidence:
@@ -103,7 +109,7 @@ fn keeps_what_still_fails_narrows_what_passes_and_adds_todo_entries() {
 
   # outcome: outcome did not hold
   - cases: "wechat/download/a"
-    checks: "outcome"
+    checks: ["outcome"]
     status: FAIL
     reason: "{UNEXPLAINED_REASON}"
 
@@ -123,10 +129,17 @@ fn patterns_stay_when_every_case_they_match_still_fails() {
         failing("wechat/download/a", Status::Fail, &["shape.type"]),
         failing("wechat/download/b", Status::Fail, &["shape.type"]),
     ];
-    let ids = vec!["wechat/download/a".to_string(), "wechat/download/b".to_string()];
+    let ids = vec![
+        "wechat/download/a".to_string(),
+        "wechat/download/b".to_string(),
+    ];
     let written = parse(&write_from(&failing, &ids, &parse(PREVIOUS), ""));
     assert_eq!(written.entries()[0].patterns(), ["wechat/download/**"]);
-    let checks: Vec<&str> = written.entries()[0].checks().iter().map(|c| c.written()).collect();
+    let checks: Vec<&str> = written.entries()[0]
+        .checks()
+        .iter()
+        .map(|c| c.written())
+        .collect();
     assert_eq!(checks, ["shape.type"]);
 }
 

@@ -122,7 +122,9 @@ fn write_file(args: &WriteArgs) -> Result<(), String> {
     }
     crate::persist::write_whole(&file, text.as_bytes())
         .map_err(|err| format!("cannot write {}: {err}", file.display()))?;
-    let todo = text.matches(crate::expectations::UNEXPLAINED_REASON).count();
+    let todo = text
+        .matches(crate::expectations::UNEXPLAINED_REASON)
+        .count();
     println!(
         "expectations written: {} ({} entries, {todo} to explain)",
         file.display(),

@@ -46,14 +46,14 @@ mod tests {
 
     #[test]
     fn an_entry_without_evidence_is_named_at_its_line() {
-        let text = "expectations:\n  - cases: \"wechat/download/a\"\n    status: FAIL\n    reason: \"r\"\n    evidence:\n      observed: \"o\"\n      document: \"d\"\n  - cases: \"wechat/download/b\"\n    status: FAIL\n    reason: \"r\"\n";
+        let text = "expectations:\n  - cases: \"wechat/download/a\"\n    checks: [outcome]\n    status: FAIL\n    reason: \"r\"\n    evidence:\n      observed: \"o\"\n      document: \"d\"\n  - cases: \"wechat/download/b\"\n    checks: [outcome]\n    status: FAIL\n    reason: \"r\"\n";
         let expectations =
             Expectations::parse(Path::new("x/expectations.yaml"), text).expect("parses");
         let problems = missing_evidence(&expectations);
         assert_eq!(problems.len(), 1, "{problems:?}");
         let shown = problems[0].to_string();
         assert!(
-            shown.starts_with("x/expectations.yaml:8:5: evidence: entry `wechat/download/b`"),
+            shown.starts_with("x/expectations.yaml:9:5: evidence: entry `wechat/download/b`"),
             "{shown}"
         );
     }

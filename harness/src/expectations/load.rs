@@ -239,12 +239,7 @@ impl Checker<'_> {
     }
 
     /// `checks` and `whole_case` go with FAIL only, and a FAIL entry has one of them.
-    fn check_scope(
-        &mut self,
-        entry: &RawEntry,
-        status: Option<Status>,
-        whole_case: bool,
-    ) {
+    fn check_scope(&mut self, entry: &RawEntry, status: Option<Status>, whole_case: bool) {
         let Some(status) = status else {
             return;
         };

@@ -227,7 +227,8 @@ fn render(entries: &[Written], header: &str) -> String {
         }
         write_list(&mut out, "  - cases", &entry.cases);
         if !entry.checks.is_empty() {
-            write_list(&mut out, "    checks", &entry.checks);
+            let checks: Vec<String> = entry.checks.iter().map(|c| quote(c)).collect();
+            let _ = writeln!(out, "    checks: [{}]", checks.join(", "));
         }
         let _ = writeln!(out, "    status: {}", entry.status.name());
         let from = entry.from;
@@ -245,10 +246,7 @@ fn render(entries: &[Written], header: &str) -> String {
         if let Some(bug) = bug {
             let _ = writeln!(out, "    bug: {}", quote(bug));
         }
-        if let Some(platforms) = from
-            .map(|e| &e.when().platforms)
-            .filter(|p| !p.is_empty())
-        {
+        if let Some(platforms) = from.map(|e| &e.when().platforms).filter(|p| !p.is_empty()) {
             let names: Vec<String> = platforms.iter().map(|p| p.name().to_string()).collect();
             let _ = writeln!(out, "    when: {{platform: [{}]}}", names.join(", "));
         }
@@ -261,7 +259,7 @@ fn render(entries: &[Written], header: &str) -> String {
     out
 }
 
-/// `key: "one"` for one item, else a block list at the entry's inner indent.
+/// `key: "one"` for one item, else a block list at the entry's inner indent (case ids are long).
 fn write_list(out: &mut String, key: &str, items: &[String]) {
     if let [one] = items {
         let _ = writeln!(out, "{key}: {}", quote(one));

@@ -6,10 +6,10 @@ use std::path::PathBuf;
 use std::collections::BTreeMap;
 
 use crate::expectations::{Decision, Expectations};
-use crate::verdict::Status;
 use crate::results::CaseResult;
 use crate::snapshot::{self, SnapshotMode, SnapshotOutcome, SnapshotStore, SnapshotTally};
 use crate::spec::model::{Os, Platform};
+use crate::verdict::Status;
 
 /// What a run does with each finished case besides its checks.
 #[derive(Debug, Clone, Default)]
@@ -82,7 +82,8 @@ impl<'a> CaseJudge<'a> {
         let expectations = &self.judging.expectations;
         let failed: Vec<&str> = case.failures.iter().map(|f| f.check.as_str()).collect();
         let decision = expectations.decide(&case.id, platform, os, case.status, &failed);
-        self.uses.insert(case.id.clone(), use_of(expectations, &decision, case));
+        self.uses
+            .insert(case.id.clone(), use_of(expectations, &decision, case));
         for (failure, entry) in case.failures.iter_mut().zip(&decision.known) {
             failure.known = entry.and_then(|i| expectations.location(i));
         }
