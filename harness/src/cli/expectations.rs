@@ -43,6 +43,7 @@ pub struct ExpectationsArgs {
 #[derive(Debug, Subcommand)]
 pub enum ExpectationsCommand {
     /// Rewrite an expectations file from a run's results: per-check entries for its failures.
+    #[command(long_about = LONG_ABOUT, after_help = EXAMPLES)]
     Write(WriteArgs),
 }
 
@@ -52,7 +53,8 @@ pub struct WriteArgs {
     /// The results file: a run's results.json, or a merged one (then --candidate picks the run).
     #[arg(long, value_name = "RESULTS.json")]
     pub from: PathBuf,
-    /// The candidate whose run to use (its hello name); needed when the file holds several.
+    /// The candidate whose run to use (its hello name) [default: the file's only run; a file of
+    /// several runs needs it].
     #[arg(long, value_name = "NAME")]
     pub candidate: Option<String>,
     /// The expectations file to read and rewrite [default: candidates/<NAME>/expectations.yaml].

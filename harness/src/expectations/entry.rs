@@ -17,6 +17,7 @@ pub struct Entry {
     pub(super) bug: Option<String>,
     pub(super) when: Condition,
     pub(super) evidence: Option<Evidence>,
+    pub(super) comment: Vec<String>,
     pub(super) line: u64,
     pub(super) column: u64,
 }
@@ -105,6 +106,11 @@ impl Entry {
     /// Bug link, when given.
     pub fn bug(&self) -> Option<&str> {
         self.bug.as_deref()
+    }
+
+    /// The comment lines written just above the entry, without their `#`.
+    pub fn comment(&self) -> &[String] {
+        &self.comment
     }
 
     /// The evidence of the deviation, when given.

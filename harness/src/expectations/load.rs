@@ -30,12 +30,14 @@ pub(super) fn parse_entries(path: &Path, text: &str) -> Result<Vec<Entry>, Expec
     let raw = parse_yaml(path, text)?;
     let mut problems = Vec::new();
     let mut entries = Vec::new();
+    let lines: Vec<&str> = text.lines().collect();
     for raw_entry in raw.expectations.iter().flatten() {
         let mut checker = Checker {
             path,
             problems: &mut problems,
         };
-        if let Some(entry) = checker.entry(raw_entry) {
+        if let Some(mut entry) = checker.entry(raw_entry) {
+            entry.comment = comment_above(&lines, entry.line);
             entries.push(entry);
         }
     }
@@ -44,6 +46,25 @@ pub(super) fn parse_entries(path: &Path, text: &str) -> Result<Vec<Entry>, Expec
     } else {
         Err(ExpectationsError::Invalid(problems))
     }
+}
+
+/// The block of `#` lines right above 1-based `line`, so that a rewrite keeps it.
+fn comment_above(lines: &[&str], line: u64) -> Vec<String> {
+    let end = usize::try_from(line)
+        .unwrap_or(0)
+        .saturating_sub(1)
+        .min(lines.len());
+    let start = lines[..end]
+        .iter()
+        .rposition(|l| !l.trim_start().starts_with('#'))
+        .map_or(0, |i| i + 1);
+    lines[start..end]
+        .iter()
+        .map(|l| {
+            let text = l.trim_start().trim_start_matches('#');
+            text.strip_prefix(' ').unwrap_or(text).to_string()
+        })
+        .collect()
 }
 
 /// YAML to the raw shape; duplicate keys are errors.
@@ -154,6 +175,7 @@ impl Checker<'_> {
             bug,
             when,
             evidence,
+            comment: Vec::new(),
             line: at.line(),
             column: at.column(),
         })

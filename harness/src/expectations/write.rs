@@ -20,6 +20,9 @@ pub const DEFAULT_HEADER: &str = "# Expectations for dlconform: what this candid
      # Written by `dlconform expectations write` from a run's results; replace each TODO reason\n\
      # with why (and `evidence`), or with a `bug:` link. Format: harness/EXPECTATIONS.md\n";
 
+/// Longest message put in a new entry's comment.
+const COMMENT_CHARS: usize = 160;
+
 /// What a case of the run needs from the file: the failure kind it ended with (as the
 /// expectations would name it) and, for FAIL, the ids of its failed checks.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,7 +54,12 @@ impl Failing {
         let mut checks = BTreeSet::new();
         let mut messages = BTreeMap::new();
         if status == Status::Fail {
-            for failure in &case.failures {
+            // A snapshot that differs is settled with `dlconform snapshot`, not listed as known.
+            for failure in case
+                .failures
+                .iter()
+                .filter(|f| f.check != crate::snapshot::CHECK_NAME)
+            {
                 checks.insert(failure.check.clone());
                 messages
                     .entry(failure.check.clone())
@@ -222,8 +230,16 @@ fn render(entries: &[Written], header: &str) -> String {
         if n > 0 {
             out.push('\n');
         }
+        for line in entry.from.map(Entry::comment).unwrap_or_default() {
+            let _ = writeln!(out, "  #{}{line}", if line.is_empty() { "" } else { " " });
+        }
         if let Some(comment) = &entry.comment {
-            let _ = writeln!(out, "  # {}", comment.replace('\n', " "));
+            let line: String = comment
+                .replace('\n', " ")
+                .chars()
+                .take(COMMENT_CHARS)
+                .collect();
+            let _ = writeln!(out, "  # {line}");
         }
         write_list(&mut out, "  - cases", &entry.cases);
         if !entry.checks.is_empty() {
