@@ -273,7 +273,10 @@ fn note(
                 format!("{unnamed}; {known}")
             })
         }
-        _ if decision.unexpected && decision.expected != actual => {
+        _ if decision.unexpected
+            && decision.expected != actual
+            && (decision.whole.is_some() || !decision.per_check.is_empty()) =>
+        {
             let by = decision
                 .whole
                 .map(why)
