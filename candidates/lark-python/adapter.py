@@ -206,6 +206,9 @@ def file_get(message):
         disposition = raw.headers.get("Content-Disposition") if raw is not None else None
         if disposition is not None:
             data["contentDisposition"] = disposition
+        # The name the SDK derived itself (Files.parse_file_name), exactly as it returned it.
+        if response.file_name is not None:
+            data["fileName"] = response.file_name
         return finish(call, "success", data)
     data = {}
     if raw is not None:

@@ -236,6 +236,29 @@ fn lark_python_runs_a_feishu_selection_as_its_expectations_say() {
     assert_eq!(outcome(missing).0, "success");
 }
 
+#[test]
+#[cfg_attr(
+    skip_python,
+    ignore = "needs python3 (apt-get install -y python3 python3-venv)"
+)]
+#[cfg_attr(
+    skip_lark_python,
+    ignore = "needs candidates/lark-python installed (sh candidates/lark-python/install.sh)"
+)]
+fn lark_python_forwards_the_sdks_file_name_not_its_own_reading() {
+    // candidates/lark-python/test_adapter.py: a stand-in SDK whose file_name differs from the
+    // header; the adapter must forward the SDK's value, and none when the SDK gives none.
+    let folder = workspace().join("candidates/lark-python");
+    let output = Command::new(folder.join(".venv/bin/python"))
+        .args(["-m", "unittest", "-v", "test_adapter"])
+        .current_dir(&folder)
+        .output()
+        .expect("the venv's python runs");
+    let text = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{text}");
+    assert!(text.contains("Ran 2 tests"), "{text}");
+}
+
 /// One Feishu case: app `cli_a` and one file of 2048 bytes.
 fn scenario() -> Scenario {
     Scenario {
@@ -253,6 +276,7 @@ fn scenario() -> Scenario {
                 size: 2048,
                 seed: 9,
                 state: FeishuFileState::Ok,
+                disposition: Default::default(),
             }],
             ..FeishuFixture::default()
         }),

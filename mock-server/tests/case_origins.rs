@@ -25,6 +25,7 @@ fn feishu_case(file_key: &str) -> Scenario {
                 size: 1234,
                 seed: 3,
                 state: FeishuFileState::Ok,
+                disposition: Default::default(),
             }],
             ..FeishuFixture::default()
         }),

@@ -20,6 +20,7 @@ fn fixture() -> FeishuFixture {
             size: 1000,
             seed: 3,
             state: FeishuFileState::Ok,
+            disposition: Default::default(),
         }],
         ..FeishuFixture::default()
     }

@@ -59,6 +59,9 @@ pub enum Defect {
     /// Response header names matched case-sensitively: lower-case `content-length` and the
     /// like are not seen.
     HeaderCaseSensitive,
+    /// The file name is read from Content-Disposition by splitting at every `;`, even inside a
+    /// quoted name.
+    FileNameNaive,
     /// A Feishu 429 fails the call at once, without waiting `x-ogw-ratelimit-reset` and retrying.
     NoRateLimitRetry,
     /// Success names no file path, and a scratch file is left beside the download.

@@ -215,6 +215,10 @@ async fn execute(
         .map_err(super::download::file_error)?;
     let mut out = json!({"code": 0, "filePath": file_path, "size": size});
     if let (Some(d), Some(o)) = (disposition, out.as_object_mut()) {
+        let naive = shared.defect == Defect::FileNameNaive;
+        if let Some(name) = super::disposition::file_name(&d, naive) {
+            o.insert("fileName".into(), json!(name));
+        }
         o.insert("contentDisposition".into(), json!(d));
     }
     Ok(out)

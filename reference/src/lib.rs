@@ -8,6 +8,7 @@
 
 pub mod control;
 pub mod defect;
+pub mod disposition;
 pub mod download;
 pub mod feishu_openapi;
 pub mod mangle;

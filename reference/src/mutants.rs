@@ -143,6 +143,11 @@ pub const MUTANTS: &[Mutant] = &[
         defect: Defect::HeaderCaseSensitive,
     },
     Mutant {
+        name: "file-name-naive",
+        description: "the Feishu file name read from Content-Disposition by splitting at every `;`, so a quoted name with `;` is cut",
+        defect: Defect::FileNameNaive,
+    },
+    Mutant {
         name: "no-rate-limit-retry",
         description: "a Feishu 429 fails at once instead of waiting x-ogw-ratelimit-reset and retrying",
         defect: Defect::NoRateLimitRetry,

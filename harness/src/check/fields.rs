@@ -57,7 +57,9 @@ fn check_field(
         }
     }
     let Some(value) = value else {
-        if expected.ty.is_some() || expected.equals.is_some() || expected.prefix.is_some() {
+        let constrained =
+            expected.ty.is_some() || expected.equals.is_some() || expected.prefix.is_some();
+        if constrained && !expected.optional {
             failures.push(failure(
                 &check,
                 at,

@@ -872,6 +872,10 @@ pub struct FieldCheck {
     /// A string value starts with this (e.g. `{{temp}}`; templates expand as in call args).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
+    /// The field may be absent (a value the implementation derives only when it can, such as a
+    /// library's file name); when present, `type`, `equals` and `prefix` hold.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
 }
 
 /// A check on the file the call wrote.

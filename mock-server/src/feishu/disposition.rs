@@ -18,6 +18,15 @@ const ATTR_CHAR_ESCAPES: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'|')
     .remove(b'~');
 
+/// `attachment; filename*=UTF-8''<name>`: the encoded form alone, which a client that reads
+/// only `filename` cannot name.
+pub(super) fn attachment_extended_only(name: &str) -> HeaderValue {
+    let mut value = String::from("attachment; filename*=UTF-8''");
+    value.extend(utf8_percent_encode(name, ATTR_CHAR_ESCAPES));
+    // Percent-encoding leaves only attr-chars.
+    HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+}
+
 /// `attachment; filename="<name>"`, plus `filename*=UTF-8''<name>` when the name is not
 /// ASCII. The quoted form then carries an ASCII stand-in (`_` for each other character)
 /// so clients that ignore `filename*` still get a usable header.
@@ -51,6 +60,14 @@ mod tests {
         assert_eq!(
             attachment("report \"v2\".pdf"),
             "attachment; filename=\"report \\\"v2\\\".pdf\""
+        );
+    }
+
+    #[test]
+    fn extended_only_has_no_quoted_name() {
+        assert_eq!(
+            attachment_extended_only("报告 1.pdf"),
+            "attachment; filename*=UTF-8''%E6%8A%A5%E5%91%8A%201.pdf"
         );
     }
 

@@ -8,7 +8,7 @@ use http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 use super::codes::{self, ApiError};
 use super::reply::{self, Body};
 use super::tokens::TokenError;
-use super::{FeishuState, disposition};
+use super::{FeishuDisposition, FeishuState, disposition};
 use crate::feishu::{FeishuAuthErrors, FeishuFileState, FeishuFixture};
 use crate::respond::body::generated_body;
 
@@ -84,10 +84,11 @@ pub(super) fn handle(
     out.insert(header::CONTENT_LENGTH, HeaderValue::from(file.size));
     // Documented: the header is only sent when the request says Content-Type: application/json.
     if asks_for_json(headers) {
-        out.insert(
-            header::CONTENT_DISPOSITION,
-            disposition::attachment(&file.name),
-        );
+        let value = match file.disposition {
+            FeishuDisposition::Auto => disposition::attachment(&file.name),
+            FeishuDisposition::ExtendedOnly => disposition::attachment_extended_only(&file.name),
+        };
+        out.insert(header::CONTENT_DISPOSITION, value);
     }
     response
 }

@@ -94,6 +94,27 @@ pub struct FeishuFile {
     /// The file's state on the server.
     #[serde(default)]
     pub state: FeishuFileState,
+    /// How Content-Disposition names the file.
+    #[serde(default, skip_serializing_if = "FeishuDisposition::is_default")]
+    pub disposition: FeishuDisposition,
+}
+
+/// The parameters Content-Disposition names the file with (RFC 6266).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FeishuDisposition {
+    /// `filename="..."`, and `filename*=UTF-8''...` too when the name is not ASCII.
+    #[default]
+    Auto,
+    /// `filename*=UTF-8''...` alone, whatever the name.
+    ExtendedOnly,
+}
+
+impl FeishuDisposition {
+    /// Whether it is the default (left out when written).
+    pub fn is_default(&self) -> bool {
+        *self == FeishuDisposition::Auto
+    }
 }
 
 fn default_name() -> String {

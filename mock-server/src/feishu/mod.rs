@@ -23,7 +23,8 @@ use http_body_util::combinators::BoxBody;
 
 pub use file_get::MAX_DOWNLOAD_SIZE;
 pub use fixture::{
-    FeishuApp, FeishuAuthErrors, FeishuFile, FeishuFileState, FeishuFixture, FeishuRawAnswer,
+    FeishuApp, FeishuAuthErrors, FeishuDisposition, FeishuFile, FeishuFileState, FeishuFixture,
+    FeishuRawAnswer,
 };
 
 /// Shared state of the emulation: tokens issued, rate-limit windows per case, log id counter.

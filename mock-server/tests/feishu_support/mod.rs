@@ -31,6 +31,7 @@ pub fn file(key: &str, owner: &str, size: u64) -> FeishuFile {
         size,
         seed: 0,
         state: FeishuFileState::Ok,
+        disposition: Default::default(),
     }
 }
 
