@@ -27,8 +27,6 @@ const NAME = 'lark-node';
 const VERSION = '0.1.0';
 const SDK = '@larksuiteoapi/node-sdk';
 const SDK_VERSION = require('@larksuiteoapi/node-sdk/package.json').version;
-// Largest error body read from a failed download (it is the server's small JSON, or a gateway page).
-const MAX_ERROR_BODY = 1024 * 1024;
 // Longest SDK log line kept: its error logs serialise whole request objects.
 const MAX_LOG_LINE = 2000;
 
@@ -205,14 +203,15 @@ async function fileGet(message, finish) {
   });
   const payload = { path: { file_key: args.file_key } };
   if (args.content_type_json === true) payload.headers = { 'Content-Type': 'application/json; charset=utf-8' };
-  const options = explicitToken ? lark.withTenantToken(explicitToken) : undefined;
+  // A caller-supplied token, empty or not, goes to the SDK as a user would pass it.
+  const options = explicitToken !== null ? lark.withTenantToken(explicitToken) : undefined;
   send({ type: 'started', call });
   let res;
   try {
     res = await client.im.file.get(payload, options);
     await res.writeFile(target);
   } catch (err) {
-    return finish('fail', await failOf(err));
+    return finish('fail', failOf(err));
   }
   const data = { code: 0, filePath: args.file_path, size: fs.statSync(target).size };
   const disposition = res.headers && res.headers['content-disposition'];
@@ -220,10 +219,12 @@ async function fileGet(message, finish) {
   finish('success', data);
 }
 
-// The fail object from what the SDK threw: the answer's status and the server's `{code, msg}`
-// where the thrown error carries the answer; code -1 (the protocol's "no server code") where
-// it carries none. Only fields the error holds are set.
-async function failOf(err) {
+// The fail object from what the SDK threw: the answer's status, and the server's `{code, msg}`
+// only where the thrown error holds them as an object (a token answer axios parsed). A
+// download's error answer is an unread stream inside the AxiosError: the SDK surfaces no code
+// from it, so neither does the adapter (code -1, the protocol's "no server code"). Only fields
+// the error holds are set; nothing is read on the SDK's behalf.
+function failOf(err) {
   const response = err && err.response;
   if (!response) {
     const data = { code: -1, msg: describeError(err) };
@@ -231,7 +232,7 @@ async function failOf(err) {
     if (axios.isAxiosError(err)) data.httpStatus = 0;
     return data;
   }
-  const body = await bodyOf(response.data);
+  const body = response.data && typeof response.data === 'object' && typeof response.data.pipe !== 'function' ? response.data : null;
   const data = { httpStatus: response.status };
   if (body && typeof body.code === 'number' && body.code !== 0) {
     data.code = body.code;
@@ -248,26 +249,3 @@ function describeError(err) {
   return err.code && !String(err.message).includes(err.code) ? `${err.message} (${err.code})` : String(err.message || err);
 }
 
-// The error answer's body as JSON: the SDK hands a download's error body over as the stream it
-// asked axios for, a token answer's as parsed JSON.
-async function bodyOf(data) {
-  if (data && typeof data.pipe === 'function') {
-    const chunks = [];
-    let size = 0;
-    try {
-      for await (const chunk of data) {
-        size += chunk.length;
-        if (size > MAX_ERROR_BODY) break;
-        chunks.push(chunk);
-      }
-    } catch (_) {
-      return null;
-    }
-    try {
-      return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    } catch (_) {
-      return null;
-    }
-  }
-  return data && typeof data === 'object' ? data : null;
-}
