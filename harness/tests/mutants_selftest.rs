@@ -64,6 +64,10 @@ const CATCHERS: &[(&str, &str)] = &[
         "feishu-openapi/file-get/ok/lowercase-headers",
     ),
     (
+        "file-name-naive",
+        "feishu-openapi/file-get/name/semicolon",
+    ),
+    (
         "no-rate-limit-retry",
         "feishu-openapi/file-get/rate-limit/retry-after-reset",
     ),
