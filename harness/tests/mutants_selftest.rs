@@ -63,10 +63,7 @@ const CATCHERS: &[(&str, &str)] = &[
         "header-case-sensitive",
         "feishu-openapi/file-get/ok/lowercase-headers",
     ),
-    (
-        "file-name-naive",
-        "feishu-openapi/file-get/name/semicolon",
-    ),
+    ("file-name-naive", "feishu-openapi/file-get/name/semicolon"),
     (
         "no-rate-limit-retry",
         "feishu-openapi/file-get/rate-limit/retry-after-reset",
