@@ -186,9 +186,6 @@ pub struct CaseResult {
     /// Checks not judged: they need a capability the candidate declared missing.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_applicable: Vec<NotApplicable>,
-    /// Every check id judged in the case, held or not, sorted (behaviour tables count over them).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub checked: Vec<String>,
     /// Failed checks that no expectations entry names: what makes an expected failure unexpected.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unexplained: Vec<String>,

@@ -386,7 +386,6 @@ mod tests {
             reason: Some("why\nmore".into()),
             failures: Vec::new(),
             not_applicable: Vec::new(),
-            checked: Vec::new(),
             unexplained: Vec::new(),
             observation: None,
             duration_ms: 1,

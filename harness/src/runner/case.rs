@@ -89,7 +89,6 @@ pub async fn run_case(
         reason: None,
         failures: Vec::new(),
         not_applicable: Vec::new(),
-        checked: Vec::new(),
         unexplained: Vec::new(),
         observation: None,
         duration_ms: 0,

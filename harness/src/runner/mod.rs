@@ -556,7 +556,6 @@ fn panicked_case(id: &str, error: &str) -> CaseResult {
         reason: Some(format!("harness error while running the case: {error}")),
         failures: Vec::new(),
         not_applicable: Vec::new(),
-        checked: Vec::new(),
         unexplained: Vec::new(),
         observation: None,
         duration_ms: 0,

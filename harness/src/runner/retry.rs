@@ -92,7 +92,6 @@ mod tests {
             duration_ms: 5,
             attempts: Vec::new(),
             not_applicable: Vec::new(),
-            checked: Vec::new(),
             unexplained: Vec::new(),
         }
     }

@@ -85,7 +85,6 @@ pub fn case(id: &str, tier: Tier, expected: Status, status: Status) -> CaseResul
         reason: None,
         failures: Vec::new(),
         not_applicable: Vec::new(),
-        checked: Vec::new(),
         unexplained: Vec::new(),
         observation: None,
         duration_ms: 120,
