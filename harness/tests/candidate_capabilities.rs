@@ -153,6 +153,43 @@ fn capabilities_a_non_file_check_still_fails_a_case_lacking_files() {
 
 #[test]
 #[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+fn capabilities_a_traversal_that_succeeds_fails_on_its_outcome_though_files_are_lacking() {
+    const TRAVERSAL: &str = "wechat/download/file-path/traversal";
+    let results = run_lacking("files", "blob", &[TRAVERSAL]);
+    let judged = case(&results, TRAVERSAL);
+    // Run, not N/A: a path leaving the sandbox must be refused whatever the file system is.
+    assert_eq!(judged.status, Status::Fail, "{judged:#?}");
+    assert!(judged.observation.is_some(), "{TRAVERSAL} was run");
+    assert!(checks(judged).contains(&"outcome"), "{:?}", checks(judged));
+    assert!(judged.unexpected(), "a required outcome failed");
+    // What it wrote (or not) is not judged: the runtime has no platform path.
+    let listed = not_applicable(judged);
+    assert!(
+        listed
+            .iter()
+            .any(|(check, cap)| check.starts_with("file.") && *cap == "files"),
+        "{listed:?}"
+    );
+    assert!(!results.summary.ok);
+}
+
+#[test]
+#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+fn capabilities_a_task_method_newer_than_the_case_is_na_without_sdk_version() {
+    const BEFORE: &str = "wechat/download/headers-received/before-2-1-0";
+    let results = run_lacking("sdk-version", "blob", &[BEFORE]);
+    let na = case(&results, BEFORE);
+    assert_eq!(na.status, Status::NotApplicable, "{na:#?}");
+    assert_eq!(not_applicable(na), vec![("case", "sdk-version")]);
+    let reason = na.reason.clone().unwrap_or_default();
+    assert!(
+        reason.contains("`onHeadersReceived` is there since 2.1.0"),
+        "{reason}"
+    );
+}
+
+#[test]
+#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
 fn capabilities_cases_whose_premise_is_missing_are_na() {
     let premises = [
         ("wechat/download/domain/not-in-list", "domain-list"),

@@ -108,6 +108,7 @@ fn capability_premises_pick_the_cases_that_test_them() {
             "douyin/download/size/v2-41/past-limit",
             "wechat/download/timeout/before-2-10-0",
             "wechat/download/success/file-path-before-1-8-0",
+            "wechat/download/headers-received/before-2-1-0",
             "alipay/download/success/alipay-shape",
         ],
         // Alipay's versions are not WeChat's: a parameter's `since` says nothing there.
@@ -120,14 +121,17 @@ fn capability_premises_pick_the_cases_that_test_them() {
     assert_picks(
         &na,
         "files",
+        &["baidu/upload/success/basic"],
+        // A download with filePath that succeeds is judged on the rest, and one whose filePath
+        // must be refused is judged on its outcome: it fails on any runtime.
         &[
-            "baidu/upload/success/basic",
+            "wechat/download/success/file-path",
+            "wechat/download/file-path/traversal",
+            "wechat/download/file-path/quota-exceeded",
             "douyin/download/file-path/traversal",
             "douyin/download/file-path/user-quota",
-            "wechat/download/file-path/quota-exceeded",
+            "feishu-openapi/file-get/file-path/traversal",
         ],
-        // A download with filePath that succeeds is judged on the rest.
-        &["wechat/download/success/file-path"],
     );
     // Plain downloads are never N/A, whatever is missing.
     for capability in na.keys() {

@@ -453,6 +453,80 @@ fn compat_a_candidate_that_will_not_start_costs_only_its_column() {
 }
 
 #[test]
+fn compat_refuses_a_lack_without_evidence() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = candidates(
+        dir.path(),
+        &[(
+            "bare-lack",
+            "name: bare-lack\ndescription: \"d\"\ncandidate: \"mutant:timeout-ignored\"\nplatforms: [wechat]\nexpectations: expectations.yaml\nlacks:\n  - capability: files\n",
+            "",
+        )],
+    );
+    let out = dir.path().join("out");
+    let output = compat(&["--candidates-dir", path(&root), "--out", path(&out)]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    let expected = format!(
+        "{}:7:5: `lacks` `files` has no `evidence.observed`",
+        root.join("bare-lack/candidate.yaml").display()
+    );
+    assert!(err_of(&output).contains(&expected), "{}", text(&output));
+    assert!(!out.join("results.json").exists(), "ran despite the lack");
+}
+
+#[test]
+#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+fn compat_refuses_a_hello_whose_lacks_differ_from_the_manifest() {
+    require_tool("python3");
+    let fixture = workspace().join("harness/tests/fixtures/candidates/lacking.py");
+    let manifest = |name: &str, lacks: &str| {
+        format!(
+            "name: {name}\ndescription: \"d\"\ncandidate: \"cmd:python3 {} files blob\"\nplatforms: [wechat]\nexpectations: expectations.yaml\n{lacks}",
+            fixture.display()
+        )
+    };
+    let with_evidence = "lacks:\n  - capability: files\n    evidence: {observed: \"a blob: URL for tempFilePath\", document: \"a browser has no platform file system\"}\n";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = candidates(
+        dir.path(),
+        &[
+            ("silent", &manifest("silent", ""), ""),
+            ("declared", &manifest("declared", with_evidence), ""),
+        ],
+    );
+    let out = dir.path().join("out");
+    let output = compat(&[
+        "--candidates-dir",
+        path(&root),
+        "--out",
+        path(&out),
+        "--case",
+        "wechat/download/success/temp-file",
+        "--check-snapshots",
+        "false",
+    ]);
+    // The hello lacks `files`; only the manifest that declares it with evidence runs.
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    let stdout = out_of(&output);
+    let row = |name: &str| {
+        stdout
+            .lines()
+            .find(|l| l.contains(&format!("| {name} ")))
+            .unwrap_or_else(|| panic!("no row for {name}: {}", text(&output)))
+            .to_string()
+    };
+    let silent = row("silent");
+    assert!(
+        silent.contains("COULD NOT RUN")
+            && silent.contains("its hello lacks `files` that its candidate.yaml does not list"),
+        "{silent}"
+    );
+    assert!(!row("declared").contains("COULD NOT RUN"), "{stdout}");
+    let ran = load_results(&out.join("runs/declared/results.json")).expect("declared ran");
+    assert_eq!(ran.candidates[0].results.run.candidate.lacks, ["files"]);
+}
+
+#[test]
 fn compat_stops_an_install_past_its_time_limit() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = candidates(

@@ -7,7 +7,9 @@ use crate::check::file::PATH_FIELDS;
 use crate::protocol::Capability;
 use serde_json::Value;
 
-use crate::spec::model::{ActionKind, ApiSpec, Case, FieldCheck, Outcome, ResultShapes};
+use crate::spec::model::{
+    ActionKind, ApiSpec, Case, FieldCheck, Outcome, ResultShapes, TaskMethod,
+};
 use crate::spec::version::DottedVersion;
 use crate::verdict::{CheckFailure, NotApplicable};
 
@@ -150,15 +152,14 @@ pub fn premise(premise: &Premise<'_>, lacks: &[Capability]) -> Vec<NotApplicable
 fn needed_by_case(premise: &Premise<'_>, capability: Capability) -> Option<String> {
     let case = premise.case;
     match capability {
+        // A filePath the case expects refused (leaving the sandbox, a missing folder, a full
+        // quota) must fail on any runtime: such a case runs, and only its file checks are N/A.
         Capability::Files => {
             if !case.env.files.is_empty() {
                 return Some("the call reads files placed in the sandbox".into());
             }
-            if case.env.user_quota_bytes.is_some() {
-                return Some("the case limits the user folder's quota".into());
-            }
-            (case.call.args.contains_key("filePath") && case.expect.outcome == Outcome::Fail)
-                .then(|| "the case expects its filePath to be refused".into())
+            (case.env.user_quota_bytes.is_some() && case.expect.outcome != Outcome::Fail)
+                .then(|| "the case limits the user folder's quota".into())
         }
         Capability::DomainList => {
             let list = case.env.domains.as_ref()?;
@@ -197,6 +198,14 @@ fn version_gate(premise: &Premise<'_>) -> Option<String> {
     if premise.variant {
         return version_gate_fields(premise, &runs_as);
     }
+    if let Some(method) = gated_method(case, api, &newer) {
+        return Some(format!(
+            "the task's `{}` is there since {}; the case runs as {}",
+            method.name,
+            method.since.as_ref().map(|v| v.0.as_str()).unwrap_or_default(),
+            premise.sdk_version
+        ));
+    }
     if let Some(param) = api
         .params
         .iter()
@@ -231,6 +240,34 @@ fn version_gate(premise: &Premise<'_>) -> Option<String> {
         ));
     }
     version_gate_fields(premise, &runs_as)
+}
+
+/// A task method the case uses or expects (an `abort` action, the progress or headersReceived
+/// events it judges) that the spec gives only from a later version.
+fn gated_method<'a>(
+    case: &Case,
+    api: &'a ApiSpec,
+    newer: &dyn Fn(&crate::spec::model::Version) -> bool,
+) -> Option<&'a TaskMethod> {
+    let task = api.task.as_ref()?;
+    let mut used = Vec::new();
+    if case.expect.headers_received.is_some() {
+        used.push("onHeadersReceived");
+    }
+    if case.expect.progress.is_some() {
+        used.push("onProgressUpdate");
+    }
+    if case
+        .call
+        .actions
+        .iter()
+        .any(|a| matches!(a.what, ActionKind::Abort))
+    {
+        used.push("abort");
+    }
+    task.methods
+        .iter()
+        .find(|m| used.contains(&m.name.as_str()) && m.since.as_ref().is_some_and(newer))
 }
 
 /// A result field the case expects absent that its result shapes give only from a later

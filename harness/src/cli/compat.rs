@@ -27,10 +27,15 @@ A candidate joins the matrix with one file, `candidates/<name>/candidate.yaml`:
   candidate: \"cmd:node candidates/taro-h5/adapter.js\"   # the --candidate value, from the repo root
   platforms: [wechat]                # the platforms it is run over
   expectations: expectations.yaml    # relative to the folder
+  lacks:                             # optional: capabilities its runtime does not have
+    - capability: files
+      evidence: {observed: \"a blob: URL, filePath ignored\", document: \"a web page has no platform files\"}
 
-Every manifest is checked first (unknown keys, missing fields, unknown platforms: exit 2 with
-file:line:column), and so is every expectations file; each entry of a real candidate's file (any
-folder but example-node) must carry `evidence` (harness/EXPECTATIONS.md).
+Every manifest is checked first (unknown keys, missing fields, unknown platforms, a lack without
+both halves of its evidence: exit 2 with file:line:column), and so is every expectations file;
+each entry of a real candidate's file (any folder but example-node) must carry `evidence`
+(harness/EXPECTATIONS.md). A candidate whose hello lacks other capabilities than its manifest
+lists is not run (COULD NOT RUN, harness/PROTOCOL.md#capabilities-lacks).
 
 Then each manifest's `install` runs (its output in <out>/install/<name>.log); one that fails is
 reported and its candidate is not run, the others are. The built-in reference runs over every

@@ -123,6 +123,14 @@ fn run_options(column: &Column, options: &CompatOptions) -> RunOptions {
     run.durations =
         runner::schedule::Durations::from_results(&results_path(&options.out, &column.name));
     run.command_line = std::env::args().collect();
+    // The reference lacks nothing; a manifest's lacks are the only ones its hello may declare.
+    run.declared_lacks = Some(
+        column
+            .manifest
+            .as_ref()
+            .map(|m| m.lacks.iter().map(|l| l.capability).collect())
+            .unwrap_or_default(),
+    );
     run
 }
 

@@ -10,6 +10,8 @@ use crate::candidate::CandidateSpec;
 use crate::expectations::Problem;
 use crate::spec::model::Platform;
 
+use super::lacks::{self, Lack, RawLack};
+
 /// File name of a manifest inside its candidate's folder.
 pub const MANIFEST_FILE: &str = "candidate.yaml";
 
@@ -33,6 +35,8 @@ pub struct Manifest {
     pub platforms: Vec<Platform>,
     /// Its expectations file (the manifest's path joined to the folder).
     pub expectations: PathBuf,
+    /// Capabilities its runtime lacks, each with evidence; its hello must lack exactly these.
+    pub lacks: Vec<Lack>,
 }
 
 impl Manifest {
@@ -69,6 +73,8 @@ struct RawManifest {
     candidate: Spanned<String>,
     platforms: Spanned<Vec<Spanned<String>>>,
     expectations: Spanned<String>,
+    #[serde(default)]
+    lacks: Option<Spanned<Vec<Spanned<RawLack>>>>,
 }
 
 /// Every manifest under `candidates_dir` (`<dir>/*/candidate.yaml`), sorted by folder name.
@@ -215,6 +221,14 @@ pub fn parse(file: &Path, text: &str) -> Result<Manifest, ManifestError> {
             ));
         }
     }
+    let lacks = match &raw.lacks {
+        Some(list) => {
+            let (lacks, found) = lacks::check(&list.value, list.referenced, &problem);
+            problems.extend(found);
+            lacks
+        }
+        None => Vec::new(),
+    };
     if !problems.is_empty() {
         return Err(ManifestError::Invalid(problems));
     }
@@ -227,6 +241,7 @@ pub fn parse(file: &Path, text: &str) -> Result<Manifest, ManifestError> {
         candidate,
         platforms,
         expectations: expectations_path,
+        lacks,
     })
 }
 
@@ -312,6 +327,43 @@ mod tests {
             found.iter().any(|p| p.contains("no expectations file at")),
             "{found:#?}"
         );
+    }
+
+    #[test]
+    fn lacks_carry_their_evidence() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = folder(dir.path(), "lib");
+        let manifest = parse(
+            &file,
+            "name: lib\ndescription: d\ncandidate: reference\nplatforms: [wechat]\nexpectations: expectations.yaml\nlacks:\n  - capability: sdk-version\n    evidence: {observed: \"o\", document: \"d\"}\n  - capability: files\n    evidence: {observed: \"blob: URLs\", document: \"no file system\"}\n",
+        )
+        .expect("valid");
+        let names: Vec<&str> = manifest.lacks.iter().map(|l| l.capability.name()).collect();
+        assert_eq!(names, ["files", "sdk-version"]);
+        assert_eq!(manifest.lacks[0].evidence.observed, "blob: URLs");
+    }
+
+    #[test]
+    fn a_lack_without_evidence_unknown_or_twice_is_refused_at_its_place() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = folder(dir.path(), "lib");
+        let found = problems(
+            &file,
+            "name: lib\ndescription: d\ncandidate: reference\nplatforms: [wechat]\nexpectations: expectations.yaml\nlacks:\n  - capability: files\n  - capability: host-events\n    evidence: {observed: \"o\"}\n  - capability: teleport\n    evidence: {observed: \"o\", document: \"d\"}\n  - capability: files\n    evidence: {observed: \"o\", document: \"d\"}\n",
+        );
+        let shown = file.display().to_string();
+        for expected in [
+            format!("{shown}:7:5: `lacks` `files` has no `evidence.observed`"),
+            format!("{shown}:8:5: `lacks` `host-events` has no `evidence.document`"),
+            format!("{shown}:10:17: unknown capability `teleport` in `lacks`"),
+            format!("{shown}:12:5: `files` is listed twice in `lacks`"),
+        ] {
+            assert!(
+                found.iter().any(|p| p.starts_with(&expected)),
+                "no `{expected}` in {found:#?}"
+            );
+        }
+        assert_eq!(found.len(), 4, "{found:#?}");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 pub mod evidence;
 pub mod execute;
 pub mod install;
+pub mod lacks;
 pub mod manifest;
 pub mod summary;
 

@@ -25,7 +25,7 @@ use mock_server::{MockServer, ServerConfig};
 
 use crate::candidate::sandbox::{Confinement, SandboxMode};
 use crate::candidate::{CandidateSpec, Limits, RunValues, StartError, Supervisor};
-use crate::protocol::PROTOCOL_VERSION;
+use crate::protocol::{Capability, PROTOCOL_VERSION};
 use crate::results::{
     CandidateInfo, CaseResult, RESULTS_FORMAT, RunInfo, RunResults, SelectionInfo, SpecFileInfo,
     Summary,
@@ -66,6 +66,9 @@ pub struct RunOptions {
     pub sandbox: SandboxMode,
     /// How many times a case not as expected is run again (`--retries`).
     pub retries: u32,
+    /// The capabilities the candidate must lack (its manifest's, with evidence); `None`: its
+    /// hello's `lacks` are taken as they are.
+    pub declared_lacks: Option<Vec<Capability>>,
 }
 
 impl RunOptions {
@@ -87,6 +90,7 @@ impl RunOptions {
             server: ServerPlacement::default(),
             sandbox: SandboxMode::default_for_kernel(),
             retries: 0,
+            declared_lacks: None,
         }
     }
 }
@@ -156,6 +160,9 @@ pub enum RunError {
     /// File system trouble.
     #[error("{0}")]
     Io(String),
+    /// The hello's `lacks` differ from those the candidate's manifest declares.
+    #[error("the candidate's lacks do not agree with its manifest: {0}")]
+    Lacks(String),
 }
 
 /// Default number of cases at once: they mostly wait (on delays, trickles, watch windows), so
@@ -278,6 +285,13 @@ pub async fn run_guarded(
             return Err(err.into());
         }
     };
+    if let Some(declared) = &options.declared_lacks
+        && let Some(why) = crate::compat::lacks::disagreement(declared, &supervisor.lacks())
+    {
+        supervisor.shutdown().await;
+        shutdown_server(server).await;
+        return Err(RunError::Lacks(why));
+    }
     let ctx = Arc::new(CaseContext {
         server: Arc::clone(&server),
         supervisor: Arc::clone(&supervisor),
