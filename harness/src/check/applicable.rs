@@ -202,7 +202,11 @@ fn version_gate(premise: &Premise<'_>) -> Option<String> {
         return Some(format!(
             "the task's `{}` is there since {}; the case runs as {}",
             method.name,
-            method.since.as_ref().map(|v| v.0.as_str()).unwrap_or_default(),
+            method
+                .since
+                .as_ref()
+                .map(|v| v.0.as_str())
+                .unwrap_or_default(),
             premise.sdk_version
         ));
     }

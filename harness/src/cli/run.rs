@@ -146,7 +146,7 @@ fn parse_snapshot_mode(text: &str) -> Result<SnapshotMode, String> {
 
 /// Run `dlconform run`; returns the exit code.
 pub fn run(args: RunArgs) -> anyhow::Result<i32> {
-    let options = match options(&args) {
+    let mut options = match options(&args) {
         Ok(options) => options,
         Err(message) => {
             eprintln!("dlconform run: {message}");
@@ -180,6 +180,13 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
             return Ok(exit::CANNOT_RUN);
         }
     };
+    match declared_lacks(&args) {
+        Ok(declared) => options.declared_lacks = declared,
+        Err(message) => {
+            eprintln!("dlconform run: {message}");
+            return Ok(exit::CANNOT_RUN);
+        }
+    }
     if args.update_expectations && expectations_path.is_none() {
         eprintln!(
             "dlconform run: --update-expectations needs --expectations FILE or --candidate-name NAME"
@@ -299,6 +306,22 @@ pub fn exit_code_with(results: &RunResults, strict: bool) -> i32 {
     }
 }
 
+/// The lacks of `candidates/<--candidate-name>/candidate.yaml` when there is one: its hello must
+/// lack exactly those, as in `compat`.
+fn declared_lacks(args: &RunArgs) -> Result<Option<Vec<crate::protocol::Capability>>, String> {
+    let Some(name) = &args.candidate_name else {
+        return Ok(None);
+    };
+    let file = Path::new("candidates")
+        .join(crate::snapshot::folder_name(name))
+        .join(crate::compat::MANIFEST_FILE);
+    if !file.is_file() {
+        return Ok(None);
+    }
+    let manifest = crate::compat::manifest::load(&file).map_err(|e| e.to_string())?;
+    Ok(Some(manifest.lacks.iter().map(|l| l.capability).collect()))
+}
+
 /// `--expectations`, or `candidates/<--candidate-name>/expectations.yaml`.
 fn expectations_path(args: &RunArgs) -> Option<PathBuf> {
     args.expectations.clone().or_else(|| {
@@ -406,6 +429,7 @@ fn options(args: &RunArgs) -> Result<RunOptions, String> {
         hello_timeout: Duration::from_millis(args.hello_timeout_ms),
         linger: Duration::from_millis(args.linger_ms),
         keep_sandboxes: args.keep_sandboxes,
+        declared_lacks: None,
         sandbox: sandbox_mode(args.sandbox)?,
         lint: !args.no_lint,
         durations: runner::schedule::Durations::from_results(

@@ -45,6 +45,7 @@ pub(super) fn check(
 ) -> (Vec<Lack>, Vec<Problem>) {
     let mut lacks: Vec<Lack> = Vec::new();
     let mut problems = Vec::new();
+    let mut seen = Vec::new();
     let place = |location: Location| {
         if location.line() == 0 {
             at_list
@@ -66,10 +67,11 @@ pub(super) fn check(
             ));
             continue;
         };
-        if lacks.iter().any(|l| l.capability == capability) {
+        if seen.contains(&capability) {
             problems.push(problem(at, format!("`{name}` is listed twice in `lacks`")));
             continue;
         }
+        seen.push(capability);
         let text = |half: &Option<Spanned<String>>| {
             half.as_ref()
                 .map(|s| s.value.trim().to_string())
