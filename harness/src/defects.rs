@@ -6,23 +6,42 @@ use std::collections::BTreeMap;
 use crate::expectations::Expectations;
 use crate::results::{CaseResult, Defect, EvidenceInfo, KnownBy};
 use crate::spec::model::Tier;
+use crate::verdict::Status;
 
 /// Group the failures of `cases` into defects, in order of first appearance; `known` gives the
-/// entry behind a failure's `known` location.
+/// entry behind a failure's `known` location. A case that ended TIMEOUT, CRASH or ERROR without
+/// a failed check is a defect of its own kind (`timeout`, `crash`, `error`), known when the
+/// whole-case entry that decided it expected it.
 pub fn group(cases: &[CaseResult], known: impl Fn(&str) -> Option<KnownBy>) -> Vec<Defect> {
     // Per defect: whether every occurrence is named by an entry (one unnamed one is news), and
     // the first naming entry.
     let mut found: Vec<(Defect, bool, Option<String>)> = Vec::new();
     let mut index: BTreeMap<(String, String), usize> = BTreeMap::new();
     for case in cases {
-        for failure in &case.failures {
-            let key = (failure.check.clone(), normalize(&failure.message));
+        let occurrences: Vec<(String, String, Tier, Option<String>)> = match ended(case) {
+            Some((check, message)) => vec![(
+                check.to_string(),
+                message.to_string(),
+                case.tier,
+                case.decided_by.clone().filter(|_| !case.unexpected()),
+            )],
+            None => case
+                .failures
+                .iter()
+                .map(|f| {
+                    let message = normalize(&f.message);
+                    (f.check.clone(), message, f.tier, f.known.clone())
+                })
+                .collect(),
+        };
+        for (check, message, tier, by) in occurrences {
+            let key = (check, message);
             let at = *index.entry(key.clone()).or_insert_with(|| {
                 found.push((
                     Defect {
                         check: key.0,
                         message: key.1,
-                        tier: failure.tier,
+                        tier,
                         cases: Vec::new(),
                         known: None,
                     },
@@ -32,15 +51,15 @@ pub fn group(cases: &[CaseResult], known: impl Fn(&str) -> Option<KnownBy>) -> V
                 found.len() - 1
             });
             let (defect, all_known, first) = &mut found[at];
-            if failure.tier == Tier::Required {
+            if tier == Tier::Required {
                 defect.tier = Tier::Required;
             }
             if !defect.cases.contains(&case.id) {
                 defect.cases.push(case.id.clone());
             }
-            *all_known &= failure.known.is_some();
+            *all_known &= by.is_some();
             if first.is_none() {
-                first.clone_from(&failure.known);
+                *first = by;
             }
         }
     }
@@ -51,6 +70,27 @@ pub fn group(cases: &[CaseResult], known: impl Fn(&str) -> Option<KnownBy>) -> V
             defect
         })
         .collect()
+}
+
+/// For a case that ended TIMEOUT, CRASH or ERROR (as it is, or as an XFAIL expecting it) with no
+/// failed check: the defect's check id and message.
+fn ended(case: &CaseResult) -> Option<(&'static str, &'static str)> {
+    if !case.failures.is_empty() {
+        return None;
+    }
+    let kind = match case.status {
+        Status::Xfail => case.expected,
+        other => other,
+    };
+    match kind {
+        Status::Timeout => Some(("timeout", "the call did not end before its deadline")),
+        Status::Crash => Some(("crash", "the candidate died during the case")),
+        Status::Error => Some((
+            "error",
+            "the candidate broke the protocol or could not invoke the call",
+        )),
+        _ => None,
+    }
 }
 
 /// The entry at a `file:line:column` location of `expectations`, as results.json keeps it.

@@ -189,6 +189,9 @@ pub struct CaseResult {
     /// Failed checks that no expectations entry names: what makes an expected failure unexpected.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unexplained: Vec<String>,
+    /// The whole-case expectations entry that decided the status (`file:line:column`), if one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<String>,
     /// What was observed (absent for skipped cases).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observation: Option<Observation>,

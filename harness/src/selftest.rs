@@ -387,6 +387,7 @@ mod tests {
             failures: Vec::new(),
             not_applicable: Vec::new(),
             unexplained: Vec::new(),
+            decided_by: None,
             observation: None,
             duration_ms: 1,
             attempts: Vec::new(),

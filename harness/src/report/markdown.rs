@@ -4,10 +4,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::{CandidateRun, MergedResults, STATUS_ORDER};
+use super::{CandidateRun, MergedResults, STATUS_ORDER, headline};
 use crate::results::{CaseResult, RunResults};
 use crate::spec::model::Tier;
-use crate::verdict::{CheckFailure, Status};
+use crate::verdict::Status;
 
 /// Unexpected cases listed in full; the rest are counted.
 pub const MAX_LISTED_CASES: usize = 50;
@@ -20,19 +20,22 @@ const BLOCK_JSON_MAX: usize = 1500;
 /// A reason is cut at this many characters.
 const REASON_MAX: usize = 300;
 
-/// The whole `report.md`.
+/// The whole `report.md`: per candidate, what was measured first (the headline, then its
+/// defects), then the cases.
 pub fn render(results: &MergedResults) -> String {
     let mut out = String::new();
-    let ok = results.ok();
-    let _ = writeln!(
-        out,
-        "## dlconform: {}\n",
-        if ok {
-            "every required case as expected"
-        } else {
-            "required cases not as expected"
+    match results.candidates.as_slice() {
+        [one] => {
+            let _ = writeln!(out, "## dlconform: {}\n", cell(&headline::line(&one.results)));
         }
-    );
+        many => {
+            let _ = writeln!(out, "## dlconform: {} candidates\n", many.len());
+            for candidate in many {
+                let _ = writeln!(out, "- {}", cell(&headline::line(&candidate.results)));
+            }
+            out.push('\n');
+        }
+    }
     if results.candidates.len() > 1 {
         matrix_table(&mut out, results);
         candidates_table(&mut out, results);
@@ -47,12 +50,20 @@ pub fn render(results: &MergedResults) -> String {
     out
 }
 
+/// A column header: the library and its version, the adapter after it.
+fn column_header(candidate: &CandidateRun) -> String {
+    match headline::column(&candidate.results.run.candidate) {
+        (library, Some(adapter)) => cell(&format!("{library} ({adapter})")),
+        (label, None) => cell(&label),
+    }
+}
+
 /// The summary matrix of report.html as a table: platform x candidate, passed of ran, required
 /// and recommended apart, what did not run apart.
 fn matrix_table(out: &mut String, results: &MergedResults) {
     let _ = write!(out, "| platform |");
     for candidate in &results.candidates {
-        let _ = write!(out, " {} |", cell(&candidate.label));
+        let _ = write!(out, " {} |", column_header(candidate));
     }
     let _ = writeln!(out, "\n{}", separator(results.candidates.len() + 1));
     for (platform, cells) in super::matrix::cells(results) {
@@ -105,7 +116,7 @@ fn candidates_table(out: &mut String, results: &MergedResults) {
     let _ = writeln!(out, "{}", separator(statuses.len() + 4));
     for candidate in &results.candidates {
         let summary = &candidate.results.summary;
-        let _ = write!(out, "| {} |", cell(&candidate.label));
+        let _ = write!(out, "| {} |", column_header(candidate));
         for status in &statuses {
             let _ = write!(out, " {} |", count(&summary.by_status, *status));
         }
@@ -141,6 +152,7 @@ fn candidate_section(out: &mut String, candidate: &CandidateRun, budget: &mut us
     if let Some(text) = super::capabilities_text(&info.candidate) {
         let _ = writeln!(out, "Declared: {}.\n", cell(&text));
     }
+    defects_section(out, run);
     platform_table(out, run);
     not_applicable_line(out, run);
     let _ = writeln!(
@@ -150,11 +162,12 @@ fn candidate_section(out: &mut String, candidate: &CandidateRun, budget: &mut us
         summary.unexpected_recommended.len()
     );
     flaky_section(out, run);
+    not_passing_section(out, run);
     let unexpected: Vec<&CaseResult> = ordered_unexpected(run);
     if unexpected.is_empty() {
         return;
     }
-    let _ = writeln!(out, "#### Unexpected results\n");
+    let _ = writeln!(out, "#### Unexpected results, in detail\n");
     let shown = unexpected.len().min(*budget);
     for case in &unexpected[..shown] {
         case_entry(out, case);
@@ -169,39 +182,138 @@ fn candidate_section(out: &mut String, candidate: &CandidateRun, budget: &mut us
     }
 }
 
-/// How many cases are `N/A` and how many checks of other cases were not applicable, by
+/// How many cases are `N/A` and how many checks of other cases were not applicable, each by
 /// capability; nothing when there are none.
 fn not_applicable_line(out: &mut String, run: &RunResults) {
-    let na_cases = run
-        .cases
-        .iter()
-        .filter(|c| c.status == Status::NotApplicable)
-        .count();
-    let mut by_capability: BTreeMap<&str, usize> = BTreeMap::new();
-    for entry in run
-        .cases
-        .iter()
-        .filter(|c| c.status != Status::NotApplicable)
-        .flat_map(|c| &c.not_applicable)
-    {
-        *by_capability.entry(entry.capability.as_str()).or_default() += 1;
+    let mut cases: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut checks: BTreeMap<&str, usize> = BTreeMap::new();
+    for case in &run.cases {
+        if case.status == Status::NotApplicable {
+            // The premise's first missing capability is the one the case is N/A for.
+            let capability = case.not_applicable.first().map_or("?", |n| n.capability.as_str());
+            *cases.entry(capability).or_default() += 1;
+        } else {
+            for entry in &case.not_applicable {
+                *checks.entry(entry.capability.as_str()).or_default() += 1;
+            }
+        }
     }
-    if na_cases == 0 && by_capability.is_empty() {
+    if cases.is_empty() && checks.is_empty() {
         return;
     }
-    let checks: Vec<String> = by_capability
-        .iter()
-        .map(|(capability, n)| format!("{n} needing `{capability}`"))
-        .collect();
+    let by = |counts: &BTreeMap<&str, usize>| {
+        if counts.is_empty() {
+            return "none".to_string();
+        }
+        counts
+            .iter()
+            .map(|(capability, n)| format!("{n} needing `{capability}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let _ = writeln!(
         out,
-        "Not applicable: **{na_cases}** case(s) N/A; checks of judged cases: {} (listed in results.json `not_applicable`).\n",
-        if checks.is_empty() {
-            "none".to_string()
-        } else {
-            checks.join(", ")
-        }
+        "Not applicable: **{}** case(s) N/A: {}; checks of judged cases: {} (listed in results.json `not_applicable`).\n",
+        cases.values().sum::<usize>(),
+        by(&cases),
+        by(&checks)
     );
+}
+
+/// The run's defects, one line each: unexpected before known, required before recommended,
+/// most cases first; nothing when there are none.
+fn defects_section(out: &mut String, run: &RunResults) {
+    if run.defects.is_empty() {
+        return;
+    }
+    let known = run.defects.iter().filter(|d| d.known.is_some()).count();
+    let _ = writeln!(
+        out,
+        "#### Defects: {} ({known} known, {} unexpected)\n",
+        run.defects.len(),
+        run.defects.len() - known
+    );
+    let mut defects: Vec<&crate::results::Defect> = run.defects.iter().collect();
+    defects.sort_by_key(|d| {
+        (
+            d.known.is_some(),
+            d.tier != Tier::Required,
+            std::cmp::Reverse(d.cases.len()),
+        )
+    });
+    for defect in defects {
+        let (verdict, by) = match &defect.known {
+            None => ("**unexpected**".to_string(), String::new()),
+            Some(by) => (
+                "known".to_string(),
+                format!(
+                    " — {}{}",
+                    code(&by.at),
+                    by.reason
+                        .as_deref()
+                        .map(|r| format!(": {}", one_line(r, REASON_MAX)))
+                        .unwrap_or_default()
+                ),
+            ),
+        };
+        let _ = writeln!(
+            out,
+            "- {verdict} · {} · {} in {} case(s): {}{by}",
+            defect.tier.name(),
+            code(&defect.check),
+            defect.cases.len(),
+            one_line(&defect.message, REASON_MAX),
+        );
+    }
+    out.push('\n');
+}
+
+/// Every case that ran and did not pass, one line each with its failed checks (each once) and
+/// their messages: not as expected first.
+fn not_passing_section(out: &mut String, run: &RunResults) {
+    let mut cases: Vec<&CaseResult> = run
+        .cases
+        .iter()
+        .filter(|c| {
+            !matches!(
+                c.status,
+                Status::Pass
+                    | Status::Xpass
+                    | Status::Flaky
+                    | Status::Skip
+                    | Status::NotApplicable
+                    | Status::Unsupported
+            )
+        })
+        .collect();
+    if cases.is_empty() {
+        return;
+    }
+    cases.sort_by_key(|c| !c.unexpected());
+    let _ = writeln!(out, "#### Cases that did not pass ({})\n", cases.len());
+    for case in cases {
+        let checks: Vec<String> = super::grouped::group(&case.failures)
+            .iter()
+            .map(|g| format!("{}: {}", code(&g.label()), one_line(&g.message, REASON_MAX)))
+            .collect();
+        let why = if checks.is_empty() {
+            case.reason
+                .as_deref()
+                .map(|r| one_line(r, REASON_MAX))
+                .unwrap_or_default()
+        } else {
+            checks.join("; ")
+        };
+        let _ = writeln!(
+            out,
+            "- {}{} {} ({}): {why}",
+            if case.unexpected() { "**unexpected** " } else { "" },
+            case.status.name(),
+            code(&case.id),
+            case.tier.name(),
+        );
+    }
+    out.push('\n');
 }
 
 /// FLAKY cases (not as expected at first, as expected on a retry) with every try.
@@ -337,14 +449,15 @@ fn case_entry(out: &mut String, case: &CaseResult) {
             one_line(&tries.join("; "), REASON_MAX)
         );
     }
-    for failure in case.failures.iter().take(MAX_CHECKS_PER_CASE) {
-        check_entry(out, failure);
+    let groups = super::grouped::group(&case.failures);
+    for group in groups.iter().take(MAX_CHECKS_PER_CASE) {
+        check_entry(out, group);
     }
-    if case.failures.len() > MAX_CHECKS_PER_CASE {
+    if groups.len() > MAX_CHECKS_PER_CASE {
         let _ = writeln!(
             out,
             "  - ... and {} more check(s)",
-            case.failures.len() - MAX_CHECKS_PER_CASE
+            groups.len() - MAX_CHECKS_PER_CASE
         );
     }
     out.push('\n');
@@ -359,8 +472,10 @@ fn counted_tier_text(case: &CaseResult) -> String {
     }
 }
 
-/// One failed check: short values on the line, long ones collapsed; recommended ones marked.
-fn check_entry(out: &mut String, failure: &CheckFailure) {
+/// One failed check (with how often it failed so): short values on the line, long ones
+/// collapsed; recommended ones marked.
+fn check_entry(out: &mut String, group: &super::grouped::GroupedFailure<'_>) {
+    let failure = group.first;
     let mut call = failure
         .call
         .map(|c| format!(" (call {c})"))
@@ -370,8 +485,11 @@ fn check_entry(out: &mut String, failure: &CheckFailure) {
     }
     let expected = compact(&failure.expected);
     let actual = compact(&failure.actual);
-    let name = code(&failure.check);
-    let message = one_line(&failure.message, REASON_MAX);
+    let name = match group.count {
+        1 => code(&failure.check),
+        n => format!("{} ×{n}", code(&failure.check)),
+    };
+    let message = one_line(&group.message, REASON_MAX);
     if expected.chars().count() <= INLINE_JSON_MAX && actual.chars().count() <= INLINE_JSON_MAX {
         let _ = writeln!(
             out,

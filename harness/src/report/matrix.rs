@@ -34,7 +34,8 @@ pub struct FailedCase {
     pub tier: Tier,
     /// Whether it departs from the expectations (fails the run when required).
     pub unexpected: bool,
-    /// Failed checks as `check` (and `check (recommended)` for a recommended one).
+    /// Failed checks, each once: `check`, `check ×N` when it failed N times, `(recommended)`
+    /// after a recommended one.
     pub checks: Vec<String>,
 }
 
@@ -84,6 +85,15 @@ impl Cell {
         self.unsupported + self.not_applicable + self.skipped
     }
 
+    /// One cell of every case given.
+    pub fn of<'a>(cases: impl IntoIterator<Item = &'a CaseResult>) -> Cell {
+        let mut cell = Cell::default();
+        for case in cases {
+            cell.add(case);
+        }
+        cell
+    }
+
     fn add(&mut self, case: &CaseResult) {
         // Every status named, so a new one must be placed here before it builds.
         let passed = match case.status {
@@ -115,13 +125,9 @@ impl Cell {
                 status: case.status,
                 tier: case.tier,
                 unexpected: case.unexpected(),
-                checks: case
-                    .failures
+                checks: super::grouped::group(&case.failures)
                     .iter()
-                    .map(|f| match f.tier {
-                        Tier::Required => f.check.clone(),
-                        Tier::Recommended => format!("{} (recommended)", f.check),
-                    })
+                    .map(super::grouped::GroupedFailure::label)
                     .collect(),
             });
         }

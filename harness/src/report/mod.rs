@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 
 pub mod diff;
+pub mod grouped;
+pub mod headline;
 pub mod html;
 pub mod junit;
 pub mod markdown;
@@ -32,13 +34,7 @@ pub fn candidate_label(candidate: &CandidateInfo) -> String {
 /// capabilities it lacks (`library @tarojs/taro-h5 4.2.1 · runtime chromium 131 · lacks files`);
 /// `None` when it declared none of them.
 pub fn capabilities_text(candidate: &CandidateInfo) -> Option<String> {
-    let component = |c: &crate::protocol::Component| {
-        if c.version.is_empty() {
-            c.name.clone()
-        } else {
-            format!("{} {}", c.name, c.version)
-        }
-    };
+    let component = headline::component;
     let mut parts = Vec::new();
     if let Some(library) = &candidate.library {
         parts.push(format!("library {}", component(library)));

@@ -90,6 +90,7 @@ pub async fn run_case(
         failures: Vec::new(),
         not_applicable: Vec::new(),
         unexplained: Vec::new(),
+        decided_by: None,
         observation: None,
         duration_ms: 0,
         attempts: Vec::new(),

@@ -88,6 +88,7 @@ impl<'a> CaseJudge<'a> {
             failure.known = entry.and_then(|i| expectations.location(i));
         }
         case.unexplained = decision.unexplained.clone();
+        case.decided_by = decision.whole.and_then(|i| expectations.location(i));
         let actual = case.status;
         case.expected = decision.expected;
         case.status = decision.status;

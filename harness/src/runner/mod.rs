@@ -571,6 +571,7 @@ fn panicked_case(id: &str, error: &str) -> CaseResult {
         failures: Vec::new(),
         not_applicable: Vec::new(),
         unexplained: Vec::new(),
+        decided_by: None,
         observation: None,
         duration_ms: 0,
         attempts: Vec::new(),

@@ -93,6 +93,7 @@ mod tests {
             attempts: Vec::new(),
             not_applicable: Vec::new(),
             unexplained: Vec::new(),
+            decided_by: None,
         }
     }
 

@@ -57,8 +57,8 @@ pub fn run_of(name: &str, version: &str, cases: Vec<CaseResult>) -> RunResults {
             interrupted: None,
         },
         summary: Summary::of(&cases),
+        defects: dlconform::defects::group(&cases, |_| None),
         cases,
-        defects: Vec::new(),
         stale: Vec::new(),
     }
 }
@@ -86,6 +86,7 @@ pub fn case(id: &str, tier: Tier, expected: Status, status: Status) -> CaseResul
         failures: Vec::new(),
         not_applicable: Vec::new(),
         unexplained: Vec::new(),
+        decided_by: None,
         observation: None,
         duration_ms: 120,
         attempts: Vec::new(),
