@@ -279,8 +279,23 @@ fn report_html_shows_case_detail_in_a_browser() {
         .unwrap_or_else(|| panic!("no detail panel: {dom}"));
     assert!(!detail.starts_with(" hidden"), "detail panel hidden");
     // Required and recommended failed checks are shown apart.
-    assert!(detail.contains("Failed required checks (1)"), "{detail}");
-    assert!(detail.contains("Failed recommended checks (1)"), "{detail}");
+    assert!(
+        detail.contains("Failed required checks (2 check(s), 4 failure(s))"),
+        "{detail}"
+    );
+    assert!(
+        detail.contains("Failed recommended checks (1 check(s), 1 failure(s))"),
+        "{detail}"
+    );
+    // A check failed on three progress events is one row, counted, its message normalised.
+    assert_eq!(
+        detail
+            .matches("progress[*].progress is not a finite number")
+            .count(),
+        1,
+        "{detail}"
+    );
+    assert!(!detail.contains("progress[2]"), "{detail}");
     assert!(
         detail.contains("errNo is 10200, expected 10202"),
         "{detail}"

@@ -21,6 +21,12 @@ fn report_markdown_lists_unexpected_required_before_recommended() {
     let recommended = text.find("`wechat/download/size/over-max`");
     assert!(required.is_some() && recommended.is_some(), "{text}");
     assert!(required < recommended, "{text}");
+    // A check failed three times in one case is one line with its count.
+    assert!(
+        text.contains("`progress.finite` ×3: progress[*].progress is not a finite number"),
+        "{text}"
+    );
+    assert_eq!(text.matches("progress[2]").count(), 0, "{text}");
     // Cases as expected are not listed.
     assert!(!text.contains("`douyin/download/ok/temp-file`"), "{text}");
     assert!(!text.contains("`baidu/upload/ok/basic`"), "{text}");
@@ -39,9 +45,15 @@ fn report_markdown_limits_listed_cases() {
         })
         .collect();
     let text = markdown::render(&MergedResults::from(run_of("fixture", "1.0.0", cases)));
-    assert!(text.contains("`douyin/download/many/case-49`"), "{text}");
-    assert!(!text.contains("`douyin/download/many/case-50`"), "{text}");
-    assert!(text.contains("... and 10 more"), "{text}");
+    // Every case that did not pass is listed on one line; the first 50 also in detail.
+    let (list, detail) = text
+        .split_once("#### Unexpected results, in detail")
+        .expect("both sections");
+    assert!(list.contains("#### Cases that did not pass (60)"), "{text}");
+    assert!(list.contains("`douyin/download/many/case-59`"), "{text}");
+    assert!(detail.contains("`douyin/download/many/case-49`"), "{text}");
+    assert!(!detail.contains("`douyin/download/many/case-50`"), "{text}");
+    assert!(detail.contains("... and 10 more"), "{text}");
 }
 
 #[test]
@@ -90,7 +102,7 @@ fn report_markdown_shows_na_and_declared_capabilities() {
     assert!(text.contains("| N/A |"), "{text}");
     assert!(
         text.contains(
-            "Not applicable: **1** case(s) N/A; checks of judged cases: 1 needing `files`"
+            "Not applicable: **1** case(s) N/A: 1 needing `host-events`; checks of judged cases: 1 needing `files`"
         ),
         "{text}"
     );

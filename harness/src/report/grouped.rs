@@ -74,10 +74,22 @@ mod tests {
     #[test]
     fn repeated_shapes_are_counted_once_and_others_kept_apart() {
         let failures = vec![
-            failure("progress.finite", "progress[1].progress is NaN", Tier::Required),
+            failure(
+                "progress.finite",
+                "progress[1].progress is NaN",
+                Tier::Required,
+            ),
             failure("shape.type", "header is a string", Tier::Required),
-            failure("progress.finite", "progress[2].progress is NaN", Tier::Required),
-            failure("progress.finite", "progress[3].progress is NaN", Tier::Recommended),
+            failure(
+                "progress.finite",
+                "progress[2].progress is NaN",
+                Tier::Required,
+            ),
+            failure(
+                "progress.finite",
+                "progress[3].progress is NaN",
+                Tier::Recommended,
+            ),
         ];
         let groups = group(&failures);
         let labels: Vec<String> = groups.iter().map(GroupedFailure::label).collect();

@@ -82,7 +82,7 @@ pub fn column(candidate: &CandidateInfo) -> (String, Option<String>) {
     }
 }
 
-/// The figures alone: `2 of 48 cases pass (11 N/A), 12 defects known, 0 unexpected; every
+/// The figures alone: `2 of 48 cases pass (11 N/A: not run), 12 defects known, 0 unexpected; every
 /// required case as expected`.
 pub fn figures(run: &RunResults) -> String {
     let m = Measured::of(run);
@@ -96,7 +96,7 @@ pub fn figures(run: &RunResults) -> String {
     let apart = if apart.is_empty() {
         String::new()
     } else {
-        format!(" ({} more did not run)", apart.join(", "))
+        format!(" ({}: not run)", apart.join(", "))
     };
     let verdict = match (&run.run.interrupted, m.unexpected_required) {
         (Some(signal), _) => format!("interrupted by {signal}, no verdict"),

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{MergedResults, ReportError, matrix};
+use super::{MergedResults, ReportError, headline, matrix};
 
 const CSS: &str = include_str!("assets/report.css");
 const JS: &str = include_str!("assets/report.js");
@@ -33,9 +33,11 @@ pub fn render(results: &MergedResults) -> Result<String, ReportError> {
 <body>
 <header>
 <h1>{title}</h1>
+{headlines}
 <div id="overview"></div>
 {matrix}
 {declared}
+{defects}
 </header>
 <section id="filters">
 <label>platform <select id="f-platform"><option value="">all</option></select></label>
@@ -56,9 +58,101 @@ pub fn render(results: &MergedResults) -> Result<String, ReportError> {
 </html>
 "#,
         title = escape_text(&title),
+        headlines = headlines(results),
         matrix = summary_matrix(results),
         declared = declared(results),
+        defects = defects(results),
     ))
+}
+
+/// Per candidate, the line that says what was measured, before anything else; the overview
+/// cards take their verdict from it (`headline-<index>`).
+fn headlines(results: &MergedResults) -> String {
+    let items: Vec<String> = results
+        .candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let class = if c.results.summary.ok { "ok" } else { "bad" };
+            format!(
+                "<li id=\"headline-{i}\" class=\"{class}\">{}</li>",
+                escape_text(&headline::line(&c.results))
+            )
+        })
+        .collect();
+    format!("<ol id=\"headlines\">{}</ol>", items.concat())
+}
+
+/// Per candidate, its defects, one line each with the cases they fail (unexpected first), and
+/// its N/A cases per capability.
+fn defects(results: &MergedResults) -> String {
+    let mut html = String::from("<section id=\"defects\">");
+    for candidate in &results.candidates {
+        let run = &candidate.results;
+        let known = run.defects.iter().filter(|d| d.known.is_some()).count();
+        let _ = write!(
+            html,
+            "<h2>{}: {} defect(s), {known} known, {} unexpected</h2>",
+            escape_text(&headline::subject(&run.run.candidate)),
+            run.defects.len(),
+            run.defects.len() - known
+        );
+        let defects = super::defects_in_order(run);
+        if !defects.is_empty() {
+            html.push_str("<ul class=\"defects\">");
+        }
+        for defect in &defects {
+            let known = match &defect.known {
+                None => "<b class=\"req-fail\">unexpected</b>".to_string(),
+                Some(by) => {
+                    let mut text = format!("known: <code>{}</code>", escape_text(&by.at));
+                    if let Some(reason) = &by.reason {
+                        let _ = write!(text, " {}", escape_text(reason));
+                    }
+                    if let Some(evidence) = &by.evidence {
+                        let _ = write!(
+                            text,
+                            " <span class=\"evidence\">observed: {}; document: {}</span>",
+                            escape_text(&evidence.observed),
+                            escape_text(&evidence.document)
+                        );
+                    }
+                    text
+                }
+            };
+            let cases: Vec<String> = defect
+                .cases
+                .iter()
+                .map(|id| format!("<li><code>{}</code></li>", escape_text(id)))
+                .collect();
+            let _ = write!(
+                html,
+                "<li class=\"{tier}\"><code>{check}</code> · {tier} · {n} case(s): {message} · {known}\
+                 <details><summary>cases</summary><ul>{cases}</ul></details></li>",
+                tier = defect.tier.name(),
+                check = escape_text(&defect.check),
+                n = defect.cases.len(),
+                message = escape_text(&defect.message),
+                cases = cases.concat(),
+            );
+        }
+        if !defects.is_empty() {
+            html.push_str("</ul>");
+        }
+        let counts = super::NotApplicableCounts::of(run);
+        if !counts.cases.is_empty() {
+            let parts: Vec<String> = counts
+                .cases
+                .iter()
+                .map(|(capability, n)| {
+                    format!("{n} needing <code>{}</code>", escape_text(capability))
+                })
+                .collect();
+            let _ = write!(html, "<p class=\"na\">N/A cases: {}</p>", parts.join(", "));
+        }
+    }
+    html.push_str("</section>");
+    html
 }
 
 /// Per candidate, what it declared: library, runtime and the capabilities it lacks, so that
@@ -95,7 +189,11 @@ fn summary_matrix(results: &MergedResults) -> String {
         "<section id=\"summary-matrix\"><table class=\"summary\"><thead><tr><th>platform</th>",
     );
     for candidate in &results.candidates {
-        let _ = write!(html, "<th>{}</th>", escape_text(&candidate.label));
+        let (name, adapter) = headline::column(&candidate.results.run.candidate);
+        let adapter = adapter
+            .map(|a| format!("<div class=\"adapter\">{}</div>", escape_text(&a)))
+            .unwrap_or_default();
+        let _ = write!(html, "<th>{}{adapter}</th>", escape_text(&name));
     }
     html.push_str("</tr></thead><tbody>");
     for (platform, cells) in matrix::cells(results) {

@@ -26,7 +26,11 @@ pub fn render(results: &MergedResults) -> String {
     let mut out = String::new();
     match results.candidates.as_slice() {
         [one] => {
-            let _ = writeln!(out, "## dlconform: {}\n", cell(&headline::line(&one.results)));
+            let _ = writeln!(
+                out,
+                "## dlconform: {}\n",
+                cell(&headline::line(&one.results))
+            );
         }
         many => {
             let _ = writeln!(out, "## dlconform: {} candidates\n", many.len());
@@ -185,23 +189,11 @@ fn candidate_section(out: &mut String, candidate: &CandidateRun, budget: &mut us
 /// How many cases are `N/A` and how many checks of other cases were not applicable, each by
 /// capability; nothing when there are none.
 fn not_applicable_line(out: &mut String, run: &RunResults) {
-    let mut cases: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut checks: BTreeMap<&str, usize> = BTreeMap::new();
-    for case in &run.cases {
-        if case.status == Status::NotApplicable {
-            // The premise's first missing capability is the one the case is N/A for.
-            let capability = case.not_applicable.first().map_or("?", |n| n.capability.as_str());
-            *cases.entry(capability).or_default() += 1;
-        } else {
-            for entry in &case.not_applicable {
-                *checks.entry(entry.capability.as_str()).or_default() += 1;
-            }
-        }
-    }
+    let super::NotApplicableCounts { cases, checks } = super::NotApplicableCounts::of(run);
     if cases.is_empty() && checks.is_empty() {
         return;
     }
-    let by = |counts: &BTreeMap<&str, usize>| {
+    let by = |counts: &BTreeMap<String, usize>| {
         if counts.is_empty() {
             return "none".to_string();
         }
@@ -233,14 +225,7 @@ fn defects_section(out: &mut String, run: &RunResults) {
         run.defects.len(),
         run.defects.len() - known
     );
-    let mut defects: Vec<&crate::results::Defect> = run.defects.iter().collect();
-    defects.sort_by_key(|d| {
-        (
-            d.known.is_some(),
-            d.tier != Tier::Required,
-            std::cmp::Reverse(d.cases.len()),
-        )
-    });
+    let defects = super::defects_in_order(run);
     for defect in defects {
         let (verdict, by) = match &defect.known {
             None => ("**unexpected**".to_string(), String::new()),
@@ -307,7 +292,11 @@ fn not_passing_section(out: &mut String, run: &RunResults) {
         let _ = writeln!(
             out,
             "- {}{} {} ({}): {why}",
-            if case.unexpected() { "**unexpected** " } else { "" },
+            if case.unexpected() {
+                "**unexpected** "
+            } else {
+                ""
+            },
             case.status.name(),
             code(&case.id),
             case.tier.name(),

@@ -2,6 +2,7 @@
 //! of platforms x cases x candidates, self-contained) and `junit.xml`; and the merge of several
 //! results files (partitions of a run, several candidates) into one; `diff` compares two runs.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub mod diff;
@@ -15,7 +16,7 @@ pub mod merge;
 
 pub use merge::{CandidateRun, MergeError, MergedResults, SourceRun, load_results, merge};
 
-use crate::results::{CandidateInfo, ResultsError};
+use crate::results::{CandidateInfo, ResultsError, RunResults};
 use crate::verdict::Status;
 
 /// Every status, in the order reports list them.
@@ -49,6 +50,50 @@ pub fn capabilities_text(candidate: &CandidateInfo) -> Option<String> {
         ));
     }
     (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
+/// A run's N/A cases and not-applicable checks of judged cases, per capability.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NotApplicableCounts {
+    /// N/A cases per the capability their premise needs first.
+    pub cases: BTreeMap<String, usize>,
+    /// Not-applicable checks of cases that were judged, per capability.
+    pub checks: BTreeMap<String, usize>,
+}
+
+impl NotApplicableCounts {
+    /// Count a run.
+    pub fn of(run: &RunResults) -> NotApplicableCounts {
+        let mut counts = NotApplicableCounts::default();
+        for case in &run.cases {
+            if case.status == Status::NotApplicable {
+                let capability = case
+                    .not_applicable
+                    .first()
+                    .map_or("?", |n| n.capability.as_str());
+                *counts.cases.entry(capability.to_string()).or_default() += 1;
+            } else {
+                for entry in &case.not_applicable {
+                    *counts.checks.entry(entry.capability.clone()).or_default() += 1;
+                }
+            }
+        }
+        counts
+    }
+}
+
+/// A run's defects in the order reports list them: unexpected before known, required before
+/// recommended, most cases first.
+pub fn defects_in_order(run: &RunResults) -> Vec<&crate::results::Defect> {
+    let mut defects: Vec<&crate::results::Defect> = run.defects.iter().collect();
+    defects.sort_by_key(|d| {
+        (
+            d.known.is_some(),
+            d.tier != crate::spec::model::Tier::Required,
+            std::cmp::Reverse(d.cases.len()),
+        )
+    });
+    defects
 }
 
 /// The files [`write_reports`] wrote.

@@ -160,11 +160,35 @@ pub fn status_table(results: &RunResults) -> Table {
     table
 }
 
-/// The end-of-run table: per platform, cases per status; then what failed the run, or, for an
+/// The end-of-run table: per platform, cases per status; the headline and the defects no entry
+/// names; then what failed the run, or, for an
 /// interrupted run, that it was interrupted and how many cases finished.
 pub fn summary_table(results: &RunResults, out: &mut dyn Write) -> std::io::Result<()> {
     let summary = &results.summary;
     writeln!(out, "{}", status_table(results))?;
+    writeln!(out, "\n{}", crate::report::headline::line(results))?;
+    let news: Vec<&crate::results::Defect> = results
+        .defects
+        .iter()
+        .filter(|d| d.known.is_none())
+        .collect();
+    if !news.is_empty() {
+        writeln!(
+            out,
+            "\nunexpected defects ({}), no expectations entry names them:",
+            news.len()
+        )?;
+        for defect in news {
+            writeln!(
+                out,
+                "  {} [{}] in {} case(s): {}",
+                defect.check,
+                defect.tier.name(),
+                defect.cases.len(),
+                first_line(&defect.message)
+            )?;
+        }
+    }
     if !summary.unexpected_required.is_empty() {
         writeln!(
             out,

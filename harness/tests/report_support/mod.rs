@@ -225,6 +225,16 @@ pub fn sample_cases() -> Vec<CaseResult> {
             known: None,
         },
     ];
+    // One check failing on every progress event: reports show it once, with its count.
+    fail.failures.extend((1..=3).map(|i| CheckFailure {
+        check: "progress.finite".to_string(),
+        call: None,
+        expected: json!("a finite number"),
+        actual: json!({"$nonFinite": "NaN"}),
+        message: format!("progress[{i}].progress is not a finite number"),
+        tier: Tier::Required,
+        known: None,
+    }));
     fail.observation = Some(download_observation(
         "douyin/download/tls/self-signed",
         4096,

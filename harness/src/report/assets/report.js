@@ -91,14 +91,19 @@
         el('div', { class: 'title', text: candidate.label }),
         el('div', { class: 'meta', text: run.candidate.spec + ' · run ' + run.id + ' · dlconform ' + run.harness_version +
           (partitions.length ? ' · partitions ' + partitions.join(', ') : '') }),
+        // The verdict only beside what was measured: the server's headline for this candidate.
         el('div', { class: summary.ok ? 'verdict-ok' : 'verdict-bad',
-          text: summary.ok ? 'every required case as expected'
-            : summary.unexpected_required.length + ' required case(s) not as expected' }),
+          text: headlineOf(candidates.indexOf(candidate)) }),
         el('div', { class: 'meta', text: summary.total + ' cases · ' + summary.unexpected_recommended.length +
           ' recommended not as expected' }),
         declaredLine(run.candidate),
         el('div', { class: 'chips' }, chips)));
     });
+  }
+
+  function headlineOf(index) {
+    var line = document.getElementById('headline-' + index);
+    return line ? line.textContent : '';
   }
 
   // Library, runtime and the capabilities a candidate declared missing.
@@ -283,18 +288,40 @@
       }))];
   }
 
-  // Required and recommended failed checks apart: only a required one fails the run.
+  // A check failed many times with messages that differ only in a list index is one row.
+  function groupFailures(failures) {
+    var groups = [];
+    var byKey = {};
+    failures.forEach(function (f) {
+      var shape = String(f.message).replace(/\[\d+\]/g, '[*]');
+      var key = f.check + '\u0000' + shape;
+      if (byKey[key]) {
+        byKey[key].count += 1;
+        byKey[key].message = shape;
+        return;
+      }
+      byKey[key] = { first: f, count: 1, message: f.message };
+      groups.push(byKey[key]);
+    });
+    return groups;
+  }
+
+  // Required and recommended failed checks apart: only a required one fails the run. Each
+  // check once, with how often it failed and the first occurrence's values.
   function failuresSection(result) {
     if (!result.failures || !result.failures.length) { return null; }
     var out = [];
     ['required', 'recommended'].forEach(function (tier) {
       var rows = result.failures.filter(function (f) { return (f.tier || 'required') === tier; });
       if (!rows.length) { return; }
-      out.push(el('h2', { text: 'Failed ' + tier + ' checks (' + rows.length + ')' }));
-      out.push(table(['check', 'call', 'message', 'expected', 'actual'], rows.map(function (f) {
+      var groups = groupFailures(rows);
+      out.push(el('h2', { text: 'Failed ' + tier + ' checks (' + groups.length + ' check(s), ' + rows.length + ' failure(s))' }));
+      out.push(table(['check', 'times', 'call', 'message', 'expected (first)', 'actual (first)'], groups.map(function (g) {
+        var f = g.first;
         return el('tr', { class: 'check-' + tier }, el('td', { class: 'mono', text: f.check }),
+          el('td', { text: String(g.count) }),
           el('td', { text: f.call === undefined ? '' : String(f.call) }),
-          el('td', { text: f.message }),
+          el('td', { text: g.message }),
           el('td', null, el('pre', { text: json(f.expected, true) })),
           el('td', null, el('pre', { text: json(f.actual, true) })));
       })));
