@@ -71,14 +71,15 @@ pub fn snapshots_match(tally: &crate::snapshot::SnapshotTally) -> bool {
     tally.changed.is_empty() && tally.new.is_empty() && tally.errors.is_empty()
 }
 
-/// One row per column: install, cases, unexpected required and recommended, snapshots, verdict.
+/// One row per column: install, what was measured, unexpected required and recommended,
+/// snapshots, verdict.
 pub fn table(outcomes: &[ColumnOutcome], check_snapshots: bool) -> Table {
     let mut table = Table::new();
     table.load_preset(presets::ASCII_FULL_CONDENSED);
     table.set_header([
         "candidate",
         "install",
-        "cases",
+        "measured",
         "required unexpected",
         "recommended unexpected",
         "snapshots",
@@ -111,7 +112,7 @@ pub fn table(outcomes: &[ColumnOutcome], check_snapshots: bool) -> Table {
                 vec![
                     Cell::new(&outcome.name),
                     Cell::new(install),
-                    Cell::new(summary.total),
+                    Cell::new(measured(&ran.results)),
                     Cell::new(summary.unexpected_required.len()),
                     Cell::new(summary.unexpected_recommended.len()),
                     Cell::new(snapshots),
@@ -135,4 +136,13 @@ pub fn table(outcomes: &[ColumnOutcome], check_snapshots: bool) -> Table {
         table.add_row(row);
     }
     table
+}
+
+/// `2 of 48 pass, 12 defects known, 0 unexpected`: what a column measured, before its verdict.
+fn measured(run: &crate::results::RunResults) -> String {
+    let m = crate::report::headline::Measured::of(run);
+    format!(
+        "{} of {} pass, {} defects known, {} unexpected",
+        m.passed, m.ran, m.known, m.unexpected
+    )
 }
