@@ -180,6 +180,9 @@ pub struct CaseResult {
     /// Why, when the status is not PASS/FAIL (skip reason, crash, timeout, unsupported...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Check ids judged in this case (held or failed), each once, in the order first judged; not-applicable checks are not among them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub judged: Vec<String>,
     /// Checks that did not hold.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failures: Vec<CheckFailure>,

@@ -384,6 +384,7 @@ mod tests {
             expected: Status::Pass,
             status,
             reason: Some("why\nmore".into()),
+            judged: Vec::new(),
             failures: Vec::new(),
             not_applicable: Vec::new(),
             unexplained: Vec::new(),

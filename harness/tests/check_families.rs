@@ -1,7 +1,7 @@
 //! Each check family against hand-built observations: one passing baseline, and for every
 //! check an observation that makes it fail.
 
-use dlconform::check::{CheckInput, run_all};
+use dlconform::check::{CheckInput, Verdicts, run_all};
 use dlconform::observation::{CallEnd, CallObservation, FileRecord, Observation, TimedEvent};
 use dlconform::protocol::EventKind;
 use dlconform::runner::templates::Templates;
@@ -153,6 +153,14 @@ fn run(expect: &Expect, obs: &Observation) -> Vec<CheckFailure> {
 }
 
 fn run_with_args(expect: &Expect, obs: &Observation, args: &Value) -> Vec<CheckFailure> {
+    verdicts_with_args(expect, obs, args).into_parts().1
+}
+
+fn verdicts(expect: &Expect, obs: &Observation) -> Verdicts {
+    verdicts_with_args(expect, obs, &json!({}))
+}
+
+fn verdicts_with_args(expect: &Expect, obs: &Observation, args: &Value) -> Verdicts {
     let shapes = shapes();
     let task = task();
     let templates = templates();
@@ -166,7 +174,57 @@ fn run_with_args(expect: &Expect, obs: &Observation, args: &Value) -> Vec<CheckF
         args,
         observation: obs,
     };
-    run_all(&input)
+    let verdicts = run_all(&input);
+    assert_judged_invariant(&verdicts);
+    verdicts
+}
+
+/// Every failure's check is judged, and each judged id is there once.
+fn assert_judged_invariant(verdicts: &Verdicts) {
+    let judged = verdicts.judged();
+    for failure in verdicts.failures() {
+        assert!(
+            judged.contains(&failure.check),
+            "{} failed but is not judged: {judged:?}",
+            failure.check
+        );
+    }
+    for (i, id) in judged.iter().enumerate() {
+        assert!(!judged[..i].contains(id), "{id} judged twice: {judged:?}");
+    }
+}
+
+/// `check` was judged and held.
+fn assert_held(verdicts: &Verdicts, check: &str) {
+    assert!(
+        verdicts.judged().iter().any(|j| j == check),
+        "{check} not judged: {:?}",
+        verdicts.judged()
+    );
+    assert!(
+        !verdicts.failures().iter().any(|f| f.check == check),
+        "{check} failed: {:?}",
+        names(verdicts.failures())
+    );
+}
+
+/// `check` was judged and failed.
+fn assert_judged_failed(verdicts: &Verdicts, check: &str) {
+    assert!(
+        verdicts.judged().iter().any(|j| j == check),
+        "{check} not judged: {:?}",
+        verdicts.judged()
+    );
+    assert_fails(verdicts.failures(), check);
+}
+
+/// `check` was not judged at all.
+fn assert_not_judged(verdicts: &Verdicts, check: &str) {
+    assert!(
+        !verdicts.judged().iter().any(|j| j == check),
+        "{check} judged: {:?}",
+        verdicts.judged()
+    );
 }
 
 fn names(failures: &[CheckFailure]) -> Vec<&str> {
@@ -811,10 +869,10 @@ fn run_lacking(
         args: &args,
         observation: obs,
     };
-    let (failures, not_applicable) =
+    let (verdicts, not_applicable) =
         dlconform::check::applicable::split(&input, run_all(&input), lacks);
     (
-        failures,
+        verdicts.into_parts().1,
         not_applicable.into_iter().map(|n| n.check).collect(),
     )
 }
@@ -899,4 +957,310 @@ fn check_task_threw_fails_and_is_recommended_for_an_undeclared_method() {
     // The fixture's task declares no methods: a recommended check, kept so by the tiers.
     let tiered = dlconform::check::tier::assign(&expect, Tier::Required, failures);
     assert_eq!(tiered[0].tier, Tier::Recommended);
+}
+
+#[test]
+fn judged_baseline_records_every_family_and_only_what_applies() {
+    let v = verdicts(&full_success_expect(), &good_observation());
+    assert!(v.failures().is_empty(), "{:?}", names(v.failures()));
+    for check in [
+        "callback-order.result",
+        "callback-order.complete",
+        "callback-order.complete-last",
+        "callback-order.after-complete",
+        "callback-order.complete-data",
+        "outcome",
+        "shape.missing",
+        "shape.finite",
+        "shape.type",
+        "shape.unsupported",
+        "fields.statusCode",
+        "fields.tempFilePath",
+        "file.outside",
+        "file.at",
+        "file.size",
+        "file.matches-body",
+        "progress.range",
+        "progress.last",
+        "progress.finite",
+        "progress.required",
+        "progress.monotonic",
+        "progress.reaches-100",
+        "progress.totals-match",
+        "headers-received",
+        "timing.max",
+        "server.requests",
+        "server.method",
+        "server.headers-present",
+        "server.headers-absent",
+        "server.headers-equal",
+        "server.headers-not-equal",
+        "server.max-in-flight",
+        "task.threw",
+    ] {
+        assert_held(&v, check);
+    }
+    // What the case does not ask for, or what its success cannot show, is not judged.
+    for check in [
+        "errno",
+        "errMsg",
+        "errMsg.prefix",
+        "errMsg.reason",
+        "timing.min",
+        "file.which",
+        "file.none-after-fail",
+        "server.min-in-flight",
+        "server.upload",
+    ] {
+        assert_not_judged(&v, check);
+    }
+    // In the order first judged: callback order comes first, the task last.
+    assert_eq!(
+        v.judged().first().map(String::as_str),
+        Some("callback-order.result")
+    );
+    assert_eq!(v.judged().last().map(String::as_str), Some("task.threw"));
+}
+
+#[test]
+fn judged_order_held_and_failed() {
+    assert_held(
+        &verdicts(&full_success_expect(), &good_observation()),
+        "callback-order.complete",
+    );
+    let mut obs = good_observation();
+    obs.calls[0].events.pop();
+    let v = verdicts(&full_success_expect(), &obs);
+    assert_judged_failed(&v, "callback-order.complete");
+    // Without a complete there is nothing to compare with the result.
+    assert_not_judged(&v, "callback-order.complete-data");
+}
+
+#[test]
+fn judged_outcome_held_and_failed() {
+    let want = expect(
+        json!({"outcome": "fail", "errno": 1001, "err_msg": {"prefix": "downloadFile:fail timeout"}}),
+    );
+    let right =
+        fail_observation(json!({"errMsg": "downloadFile:fail timeout after 1s", "errno": 1001}));
+    let v = verdicts(&want, &right);
+    for check in [
+        "outcome",
+        "errno",
+        "errMsg",
+        "errMsg.prefix",
+        "errMsg.reason",
+    ] {
+        assert_held(&v, check);
+    }
+    let wrong_code =
+        fail_observation(json!({"errMsg": "downloadFile:fail timeout", "errno": 1002}));
+    assert_judged_failed(&verdicts(&want, &wrong_code), "errno");
+    let bare = fail_observation(json!({"errMsg": "downloadFile:fail", "errno": 1}));
+    assert_judged_failed(
+        &verdicts(&expect(json!({"outcome": "fail"})), &bare),
+        "errMsg.reason",
+    );
+    // The wrong callback: the outcome fails, its code and message are not judged.
+    let v = verdicts(&want, &good_observation());
+    assert_judged_failed(&v, "outcome");
+    assert_not_judged(&v, "errno");
+    assert_not_judged(&v, "errMsg");
+}
+
+#[test]
+fn judged_shape_held_and_failed() {
+    let want = expect(json!({"outcome": "success"}));
+    assert_held(&verdicts(&want, &good_observation()), "shape.type");
+    let mut obs = good_observation();
+    let data = json!({"tempFilePath": "wxfile://tmp/a.bin", "statusCode": "200", "dataLength": 10});
+    obs.calls[0].events[3].data = data.clone();
+    obs.calls[0].events[4].data = data;
+    let v = verdicts(&want, &obs);
+    assert_judged_failed(&v, "shape.type");
+    assert_judged_failed(&v, "shape.unsupported");
+}
+
+#[test]
+fn judged_fields_held_and_failed() {
+    let want = |equals: u64| {
+        expect(json!({"outcome": "success", "fields": {"statusCode": {"equals": equals}}}))
+    };
+    assert_held(
+        &verdicts(&want(200), &good_observation()),
+        "fields.statusCode",
+    );
+    assert_judged_failed(
+        &verdicts(&want(201), &good_observation()),
+        "fields.statusCode",
+    );
+}
+
+#[test]
+fn judged_file_held_and_failed() {
+    assert_held(
+        &verdicts(&full_success_expect(), &good_observation()),
+        "file.size",
+    );
+    let mut obs = good_observation();
+    obs.files[0].size = 9;
+    assert_judged_failed(&verdicts(&full_success_expect(), &obs), "file.size");
+    let want = expect(json!({"outcome": "fail"}));
+    let mut failed = fail_observation(json!({"errMsg": "downloadFile:fail x", "errno": 1}));
+    assert_held(&verdicts(&want, &failed), "file.none-after-fail");
+    failed.files.push(FileRecord {
+        path: "temp/partial".into(),
+        size: 3,
+        sha256: "x".into(),
+        inside: true,
+        preexisting: false,
+    });
+    assert_judged_failed(&verdicts(&want, &failed), "file.none-after-fail");
+}
+
+#[test]
+fn judged_progress_held_and_failed() {
+    assert_held(
+        &verdicts(&full_success_expect(), &good_observation()),
+        "progress.monotonic",
+    );
+    let mut obs = good_observation();
+    obs.calls[0].events.swap(1, 2);
+    assert_judged_failed(
+        &verdicts(&full_success_expect(), &obs),
+        "progress.monotonic",
+    );
+    // No progress event where one is required: the rest of expect.progress is not judged.
+    let mut none = good_observation();
+    none.calls[0]
+        .events
+        .retain(|e| e.event != EventKind::Progress);
+    let v = verdicts(&full_success_expect(), &none);
+    assert_judged_failed(&v, "progress.required");
+    assert_not_judged(&v, "progress.monotonic");
+    assert_not_judged(&v, "progress.range");
+}
+
+#[test]
+fn judged_headers_received_held_and_failed() {
+    assert_held(
+        &verdicts(&full_success_expect(), &good_observation()),
+        "headers-received",
+    );
+    let none = expect(json!({"outcome": "success", "headers_received": false}));
+    assert_judged_failed(&verdicts(&none, &good_observation()), "headers-received");
+}
+
+#[test]
+fn judged_timing_held_and_failed() {
+    assert_held(
+        &verdicts(&full_success_expect(), &good_observation()),
+        "timing.max",
+    );
+    let mut obs = good_observation();
+    obs.calls[0].duration_ms = 5000;
+    assert_judged_failed(&verdicts(&full_success_expect(), &obs), "timing.max");
+}
+
+#[test]
+fn judged_server_held_and_failed() {
+    assert_held(
+        &verdicts(&full_success_expect(), &good_observation()),
+        "server.requests",
+    );
+    let mut obs = good_observation();
+    obs.server.requests.push(request());
+    assert_judged_failed(&verdicts(&full_success_expect(), &obs), "server.requests");
+    let upload =
+        expect(json!({"outcome": "success", "server": {"upload": {"file_field": "file"}}}));
+    let v = verdicts(&upload, &good_observation());
+    assert_judged_failed(&v, "server.upload");
+    assert_not_judged(&v, "server.upload.file-field");
+}
+
+#[test]
+fn judged_task_held_and_failed() {
+    use dlconform::observation::Threw;
+    assert_held(
+        &verdicts(&full_success_expect(), &good_observation()),
+        "task.threw",
+    );
+    let mut obs = good_observation();
+    obs.calls[0].threw.push(Threw {
+        method: "abort".into(),
+        message: "TypeError".into(),
+        at_ms: 3,
+    });
+    assert_judged_failed(&verdicts(&full_success_expect(), &obs), "task.threw");
+}
+
+#[test]
+fn judged_leaves_out_what_a_lacking_candidate_cannot_show() {
+    use dlconform::protocol::Capability;
+    let expect = full_success_expect();
+    let blob = blob_observation(json!("blob:http://localhost/1"));
+    let (judged, not_applicable) = judged_lacking(&expect, &blob, &[Capability::Files]);
+    for id in &not_applicable {
+        assert!(
+            !judged.contains(id),
+            "{id} is not applicable and judged: {judged:?}"
+        );
+    }
+    assert!(
+        !judged
+            .iter()
+            .any(|j| j.starts_with("file.") && j != "file.outside"),
+        "{judged:?}"
+    );
+    assert!(
+        !judged.contains(&"fields.tempFilePath".to_string()),
+        "{judged:?}"
+    );
+    assert!(judged.contains(&"file.outside".to_string()), "{judged:?}");
+    assert!(
+        judged.contains(&"fields.statusCode".to_string()),
+        "{judged:?}"
+    );
+    // Lacking another capability leaves every judged check in.
+    let (judged, _) = judged_lacking(&expect, &blob, &[Capability::HostEvents]);
+    assert!(
+        judged.contains(&"fields.tempFilePath".to_string()),
+        "{judged:?}"
+    );
+    // A check that still fails stays judged: a path field of the wrong type.
+    let number = blob_observation(json!(7));
+    let (judged, _) = judged_lacking(&expect_with_typed_path(), &number, &[Capability::Files]);
+    assert!(
+        judged.contains(&"fields.tempFilePath".to_string()),
+        "{judged:?}"
+    );
+}
+
+/// Judge `obs` for a candidate lacking `lacks`: (judged check ids, not-applicable check ids).
+fn judged_lacking(
+    expect: &Expect,
+    obs: &Observation,
+    lacks: &[dlconform::protocol::Capability],
+) -> (Vec<String>, Vec<String>) {
+    let shapes = shapes();
+    let task = task();
+    let templates = templates();
+    let args = json!({});
+    let input = CheckInput {
+        expect,
+        result: &shapes,
+        task: Some(&task),
+        platform: Platform::Wechat,
+        sdk_version: "2.10.0",
+        templates: &templates,
+        args: &args,
+        observation: obs,
+    };
+    let (verdicts, not_applicable) =
+        dlconform::check::applicable::split(&input, run_all(&input), lacks);
+    assert_judged_invariant(&verdicts);
+    (
+        verdicts.into_parts().0,
+        not_applicable.into_iter().map(|n| n.check).collect(),
+    )
 }

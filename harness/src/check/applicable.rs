@@ -2,8 +2,8 @@
 //! harness/PROTOCOL.md), so that a candidate whose runtime declared it missing is judged on the
 //! rest. What needs a missing capability is listed, never dropped and never passed.
 
-use crate::check::CheckInput;
 use crate::check::file::PATH_FIELDS;
+use crate::check::{CheckInput, Verdicts};
 use crate::protocol::Capability;
 use serde_json::Value;
 
@@ -55,13 +55,15 @@ fn entry(check: &str, capability: Capability, reason: impl Into<String>) -> NotA
     }
 }
 
-/// Take out of `failures` the checks that need a capability in `lacks`, and list as not
-/// applicable every expectation of the case that needs one, failed or not.
+/// Take out of `verdicts` the checks that need a capability in `lacks`, and list as not
+/// applicable every expectation of the case that needs one, failed or not. A check taken out is
+/// no longer judged, unless a failure kept still carries its id (a path field of the wrong type).
 pub fn split(
     input: &CheckInput<'_>,
-    failures: Vec<CheckFailure>,
+    verdicts: Verdicts,
     lacks: &[Capability],
-) -> (Vec<CheckFailure>, Vec<NotApplicable>) {
+) -> (Verdicts, Vec<NotApplicable>) {
+    let (judged, failures) = verdicts.into_parts();
     let mut kept = Vec::new();
     let mut not_applicable = Vec::new();
     let lacks_files = lacks.contains(&Capability::Files);
@@ -105,7 +107,19 @@ pub fn split(
             ));
         }
     }
-    (kept, not_applicable)
+    let made_not_applicable = |id: &str| {
+        needs(id).is_some_and(|c| lacks.contains(&c))
+            || not_applicable.iter().any(|n| n.check == id)
+    };
+    let judged = judged
+        .into_iter()
+        .filter(|id| !made_not_applicable(id) || kept.iter().any(|f| f.check == *id))
+        .collect();
+    let verdicts = Verdicts {
+        judged,
+        failures: kept,
+    };
+    (verdicts, not_applicable)
 }
 
 fn what(capability: Capability) -> &'static str {

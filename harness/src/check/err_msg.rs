@@ -4,8 +4,7 @@
 
 use serde_json::Value;
 
-use crate::check::failure;
-use crate::verdict::CheckFailure;
+use crate::check::{Verdicts, failure};
 
 /// What JavaScript makes of a missing or unprintable value when it is put into a string.
 const NOTHINGS: [&str; 4] = ["undefined", "null", "[object object]", "nan"];
@@ -27,23 +26,27 @@ pub fn says_something(reason: &str) -> bool {
     !reason.is_empty() && !NOTHINGS.contains(&lower.as_str())
 }
 
-/// The `errMsg.reason` failure of a fail message, if its reason is empty or a stringified
-/// nothing. A message without the prefix is left to the prefix check.
+/// Judge `errMsg.reason` of a fail message: it fails when the reason is empty or a stringified
+/// nothing. A message without the prefix is left to the prefix check (not judged here).
 pub fn check(
     field: &str,
     message: &str,
     prefix: Option<&str>,
     at: Option<usize>,
-) -> Option<CheckFailure> {
-    let reason = reason(message, prefix)?;
+    verdicts: &mut Verdicts,
+) {
+    let Some(reason) = reason(message, prefix) else {
+        return;
+    };
+    verdicts.judge("errMsg.reason");
     if says_something(reason) {
-        return None;
+        return;
     }
     let expected = match prefix {
         Some(prefix) => format!("{prefix} <reason>"),
         None => "<reason>".to_string(),
     };
-    Some(failure(
+    verdicts.fail(failure(
         "errMsg.reason",
         at,
         expected,
@@ -53,7 +56,7 @@ pub fn check(
         } else {
             format!("{field} gives `{reason}` as its reason, a stringified nothing")
         },
-    ))
+    ));
 }
 
 #[cfg(test)]
@@ -62,13 +65,35 @@ mod tests {
 
     const P: Option<&str> = Some("downloadFile:fail");
 
+    /// The verdicts of one message.
+    fn judge(field: &str, message: &str, prefix: Option<&str>, at: Option<usize>) -> Verdicts {
+        let mut verdicts = Verdicts::default();
+        check(field, message, prefix, at, &mut verdicts);
+        verdicts
+    }
+
+    /// The failure of one message, if any; the check is judged either way.
+    fn failed(
+        field: &str,
+        message: &str,
+        prefix: Option<&str>,
+        at: Option<usize>,
+    ) -> Option<(String, Option<usize>)> {
+        let verdicts = judge(field, message, prefix, at);
+        assert_eq!(verdicts.judged(), ["errMsg.reason"], "{message}");
+        verdicts
+            .failures()
+            .first()
+            .map(|f| (f.check.clone(), f.call))
+    }
+
     #[test]
     fn a_reason_passes() {
-        assert!(check("errMsg", "downloadFile:fail abort", P, None).is_none());
-        assert!(check("errMsg", "downloadFile:fail不支持的URL", P, None).is_none());
-        assert!(check("errorMessage", "network error", None, None).is_none());
+        assert!(failed("errMsg", "downloadFile:fail abort", P, None).is_none());
+        assert!(failed("errMsg", "downloadFile:fail不支持的URL", P, None).is_none());
+        assert!(failed("errorMessage", "network error", None, None).is_none());
         // A reason that merely contains such a word is a reason.
-        assert!(check("errMsg", "downloadFile:fail header is null", P, None).is_none());
+        assert!(failed("errMsg", "downloadFile:fail header is null", P, None).is_none());
     }
 
     #[test]
@@ -81,19 +106,20 @@ mod tests {
             "downloadFile:fail [object Object]",
             "downloadFile:fail NaN",
         ] {
-            let f = check("errMsg", message, P, Some(1));
             assert_eq!(
-                f.as_ref().map(|f| (f.check.as_str(), f.call)),
-                Some(("errMsg.reason", Some(1))),
+                failed("errMsg", message, P, Some(1)),
+                Some(("errMsg.reason".to_string(), Some(1))),
                 "{message}"
             );
         }
-        assert!(check("errorMessage", "", None, None).is_some());
-        assert!(check("errorMessage", "undefined", None, None).is_some());
+        assert!(failed("errorMessage", "", None, None).is_some());
+        assert!(failed("errorMessage", "undefined", None, None).is_some());
     }
 
     #[test]
     fn without_the_prefix_the_prefix_check_speaks() {
-        assert!(check("errMsg", "request:fail", P, None).is_none());
+        let verdicts = judge("errMsg", "request:fail", P, None);
+        assert!(verdicts.judged().is_empty(), "{verdicts:?}");
+        assert!(verdicts.failures().is_empty());
     }
 }

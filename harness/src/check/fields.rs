@@ -3,14 +3,12 @@
 use serde_json::Value;
 
 use crate::check::shape::{type_matches, type_name};
-use crate::check::{CheckInput, call_index, failure, result_event, value_type};
+use crate::check::{CheckInput, Verdicts, call_index, failure, result_event, value_type};
 use crate::protocol::EventKind;
 use crate::spec::model::{FieldCheck, Outcome};
-use crate::verdict::CheckFailure;
 
 /// Check `expect.fields` on every call whose result callback is the expected one.
-pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
-    let mut failures = Vec::new();
+pub fn check(input: &CheckInput<'_>, verdicts: &mut Verdicts) {
     for (index, call) in input.observation.calls.iter().enumerate() {
         let at = call_index(input, index);
         let Some(result) = result_event(call) else {
@@ -25,10 +23,9 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
             continue;
         }
         for (name, expected) in &input.expect.fields {
-            failures.extend(check_field(input, name, expected, &result.data, at));
+            check_field(input, name, expected, &result.data, at, verdicts);
         }
     }
-    failures
 }
 
 fn check_field(
@@ -37,13 +34,14 @@ fn check_field(
     expected: &FieldCheck,
     data: &Value,
     at: Option<usize>,
-) -> Vec<CheckFailure> {
-    let mut failures = Vec::new();
+    verdicts: &mut Verdicts,
+) {
     let check = format!("fields.{name}");
+    verdicts.judge(&check);
     let value = lookup(data, name);
     if let Some(absent) = expected.absent {
         if absent != value.is_none() {
-            failures.push(failure(
+            verdicts.fail(failure(
                 &check,
                 at,
                 if absent { "absent" } else { "present" },
@@ -53,14 +51,14 @@ fn check_field(
                     if absent { "absent" } else { "present" }
                 ),
             ));
-            return failures;
+            return;
         }
     }
     let Some(value) = value else {
         let constrained =
             expected.ty.is_some() || expected.equals.is_some() || expected.prefix.is_some();
         if constrained && !expected.optional {
-            failures.push(failure(
+            verdicts.fail(failure(
                 &check,
                 at,
                 "present",
@@ -68,11 +66,11 @@ fn check_field(
                 format!("{name} is missing"),
             ));
         }
-        return failures;
+        return;
     };
     if let Some(ty) = expected.ty {
         if !type_matches(ty, value) {
-            failures.push(failure(
+            verdicts.fail(failure(
                 &check,
                 at,
                 type_name(ty),
@@ -84,7 +82,7 @@ fn check_field(
     if let Some(equals) = &expected.equals {
         let equals = input.templates.expand(equals);
         if !values_equal(&equals, value) {
-            failures.push(failure(
+            verdicts.fail(failure(
                 &check,
                 at,
                 equals,
@@ -96,7 +94,7 @@ fn check_field(
     if let Some(prefix) = &expected.prefix {
         let prefix = input.templates.expand_str(prefix);
         if !value.as_str().is_some_and(|s| s.starts_with(&prefix)) {
-            failures.push(failure(
+            verdicts.fail(failure(
                 &check,
                 at,
                 format!("{prefix}..."),
@@ -105,7 +103,6 @@ fn check_field(
             ));
         }
     }
-    failures
 }
 
 /// A field by name, or by dotted path into nested objects (`header.Content-Type`).

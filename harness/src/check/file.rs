@@ -5,28 +5,27 @@
 
 use serde_json::Value;
 
-use crate::check::{CheckInput, call_index, failure, result_event};
+use crate::check::{CheckInput, Verdicts, call_index, failure, result_event};
 use crate::observation::FileRecord;
 use crate::protocol::EventKind;
 use crate::runner::sandbox::platform_relative;
 use crate::spec::model::Outcome;
-use crate::verdict::CheckFailure;
 
 /// Result fields that name the file a download wrote, in order of preference.
 pub const PATH_FIELDS: [&str; 3] = ["filePath", "tempFilePath", "apFilePath"];
 
 /// Run the file checks.
-pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
+pub fn check(input: &CheckInput<'_>, verdicts: &mut Verdicts) {
     let obs = input.observation;
-    let mut failures = Vec::new();
     let outside: Vec<Value> = obs
         .files
         .iter()
         .filter(|f| !f.inside)
         .map(|f| Value::String(f.path.clone()))
         .collect();
+    verdicts.judge("file.outside");
     if !outside.is_empty() {
-        failures.push(failure(
+        verdicts.fail(failure(
             "file.outside",
             None,
             Value::Array(Vec::new()),
@@ -45,20 +44,24 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
             .iter()
             .all(|c| result_event(c).is_some_and(|e| e.event == EventKind::Fail));
     let Some(expect) = &input.expect.file else {
-        if input.expect.outcome == Outcome::Fail && all_failed && !new_files.is_empty() {
-            failures.push(failure(
-                "file.none-after-fail",
-                None,
-                Value::Array(Vec::new()),
-                paths(&new_files),
-                "a failed call left a file behind",
-            ));
+        if input.expect.outcome == Outcome::Fail && all_failed {
+            verdicts.judge("file.none-after-fail");
+            if !new_files.is_empty() {
+                verdicts.fail(failure(
+                    "file.none-after-fail",
+                    None,
+                    Value::Array(Vec::new()),
+                    paths(&new_files),
+                    "a failed call left a file behind",
+                ));
+            }
         }
-        return failures;
+        return;
     };
     if !expect.written {
+        verdicts.judge("file.written");
         if !new_files.is_empty() {
-            failures.push(failure(
+            verdicts.fail(failure(
                 "file.written",
                 None,
                 "no file",
@@ -66,30 +69,22 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
                 "a file was written",
             ));
         }
-        return failures;
+        return;
     }
     let mut judged: Vec<(Option<usize>, &FileRecord)> = Vec::new();
     let mut unnamed: Vec<Option<usize>> = Vec::new();
     for (index, call) in obs.calls.iter().enumerate() {
         let at = call_index(input, index);
-        match find_file(
-            input,
-            expect.at.as_deref(),
-            call,
-            &new_files,
-            at,
-            &mut failures,
-        ) {
+        match find_file(input, expect.at.as_deref(), call, &new_files, at, verdicts) {
             Found::File(record) => judged.push((at, record)),
             Found::Missing => {}
             Found::Unnamed => unnamed.push(at),
         }
     }
-    judged.extend(unnamed_files(&unnamed, &new_files, &judged, &mut failures));
+    judged.extend(unnamed_files(&unnamed, &new_files, &judged, verdicts));
     for (at, record) in judged {
-        judge_file(input, expect, at, record, &mut failures);
+        judge_file(input, expect, at, record, verdicts);
     }
-    failures
 }
 
 /// Size and content of one file a call wrote.
@@ -98,11 +93,12 @@ fn judge_file(
     expect: &crate::spec::model::FileCheck,
     at: Option<usize>,
     record: &FileRecord,
-    failures: &mut Vec<CheckFailure>,
+    verdicts: &mut Verdicts,
 ) {
     if let Some(size) = expect.size {
+        verdicts.judge("file.size");
         if record.size != size {
-            failures.push(failure(
+            verdicts.fail(failure(
                 "file.size",
                 at,
                 size,
@@ -114,6 +110,7 @@ fn judge_file(
     if !expect.matches_body {
         return;
     }
+    verdicts.judge("file.matches-body");
     let body = input
         .observation
         .server
@@ -122,7 +119,7 @@ fn judge_file(
         .rev()
         .find(|r| r.body_sha256.is_some());
     match body {
-        None => failures.push(failure(
+        None => verdicts.fail(failure(
             "file.matches-body",
             at,
             "the body the server sent",
@@ -133,7 +130,7 @@ fn judge_file(
             let expected_size = request.body_len.unwrap_or(request.bytes_sent);
             let expected_sha = request.body_sha256.clone().unwrap_or_default();
             if record.size != expected_size || record.sha256 != expected_sha {
-                failures.push(failure(
+                verdicts.fail(failure(
                     "file.matches-body",
                     at,
                     serde_json::json!({"size": expected_size, "sha256": expected_sha}),
@@ -161,11 +158,12 @@ fn unnamed_files<'f>(
     unnamed: &[Option<usize>],
     new_files: &[&'f FileRecord],
     named: &[(Option<usize>, &FileRecord)],
-    failures: &mut Vec<CheckFailure>,
+    verdicts: &mut Verdicts,
 ) -> Vec<(Option<usize>, &'f FileRecord)> {
     let Some(first) = unnamed.first() else {
         return Vec::new();
     };
+    verdicts.judge("file.written");
     let unclaimed: Vec<&FileRecord> = new_files
         .iter()
         .copied()
@@ -173,7 +171,7 @@ fn unnamed_files<'f>(
         .collect();
     match (unnamed, unclaimed.as_slice()) {
         (_, []) => {
-            failures.push(failure(
+            verdicts.fail(failure(
                 "file.written",
                 *first,
                 "a file",
@@ -182,9 +180,12 @@ fn unnamed_files<'f>(
             ));
             Vec::new()
         }
-        ([at], [only]) => vec![(*at, *only)],
+        ([at], [only]) => {
+            verdicts.judge("file.which");
+            vec![(*at, *only)]
+        }
         ([at], several) => {
-            failures.push(failure(
+            verdicts.fail(failure(
                 "file.which",
                 *at,
                 "one new file, or a result that names its path",
@@ -208,7 +209,7 @@ fn find_file<'f>(
     call: &crate::observation::CallObservation,
     new_files: &[&'f FileRecord],
     at: Option<usize>,
-    failures: &mut Vec<CheckFailure>,
+    verdicts: &mut Verdicts,
 ) -> Found<'f> {
     let t = input.templates;
     let relative = |p: &str| platform_relative(p, &t.temp, &t.user);
@@ -216,8 +217,9 @@ fn find_file<'f>(
         let expected = t.expand_str(expected);
         let found =
             relative(&expected).and_then(|rel| new_files.iter().copied().find(|f| f.path == rel));
+        verdicts.judge("file.at");
         if found.is_none() {
-            failures.push(failure(
+            verdicts.fail(failure(
                 "file.at",
                 at,
                 expected.clone(),
@@ -235,8 +237,9 @@ fn find_file<'f>(
     if let Some(named) = named {
         let found =
             relative(&named).and_then(|rel| new_files.iter().copied().find(|f| f.path == rel));
+        verdicts.judge("file.at");
         if found.is_none() {
-            failures.push(failure(
+            verdicts.fail(failure(
                 "file.at",
                 at,
                 named.clone(),

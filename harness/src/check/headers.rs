@@ -1,23 +1,22 @@
 //! headersReceived: must or must not fire.
 
-use crate::check::{CheckInput, call_index, failure};
+use crate::check::{CheckInput, Verdicts, call_index, failure};
 use crate::protocol::EventKind;
-use crate::verdict::CheckFailure;
 
 /// Run the headersReceived check on every call.
-pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
+pub fn check(input: &CheckInput<'_>, verdicts: &mut Verdicts) {
     let Some(expected) = input.expect.headers_received else {
-        return Vec::new();
+        return;
     };
-    let mut failures = Vec::new();
     for (index, call) in input.observation.calls.iter().enumerate() {
         let count = call
             .events
             .iter()
             .filter(|e| e.event == EventKind::HeadersReceived)
             .count();
+        verdicts.judge("headers-received");
         if (count > 0) != expected {
-            failures.push(failure(
+            verdicts.fail(failure(
                 "headers-received",
                 call_index(input, index),
                 if expected {
@@ -34,5 +33,4 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
             ));
         }
     }
-    failures
 }

@@ -1,5 +1,5 @@
-//! Checks: each family compares an [`Observation`] with a case's expectations and returns the
-//! checks that did not hold, expected and actual kept apart.
+//! Checks: each family compares an [`Observation`] with a case's expectations and records in a
+//! [`Verdicts`] every check it judged and those that did not hold, expected and actual kept apart.
 
 pub mod applicable;
 pub mod err_msg;
@@ -45,20 +45,66 @@ pub struct CheckInput<'a> {
     pub observation: &'a Observation,
 }
 
+/// What the check families made of one case: every check id judged (held or failed), each
+/// once in the order first judged, and the failures; a failure's check is always judged.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Verdicts {
+    judged: Vec<String>,
+    failures: Vec<CheckFailure>,
+}
+
+impl Verdicts {
+    /// Record that `check` was judged (whether it holds is told by [`Verdicts::fail`]).
+    pub fn judge(&mut self, check: &str) {
+        if !self.judged.iter().any(|j| j == check) {
+            self.judged.push(check.to_string());
+        }
+    }
+
+    /// Record a check that did not hold (its check is judged too).
+    pub fn fail(&mut self, failure: CheckFailure) {
+        self.judge(&failure.check);
+        self.failures.push(failure);
+    }
+
+    /// Record `check` as judged, and `failure` if it did not hold.
+    pub fn judge_with(&mut self, check: &str, failure: Option<CheckFailure>) {
+        self.judge(check);
+        if let Some(failure) = failure {
+            self.fail(failure);
+        }
+    }
+
+    /// Check ids judged, in the order first judged.
+    pub fn judged(&self) -> &[String] {
+        &self.judged
+    }
+
+    /// Checks that did not hold, in the order found.
+    pub fn failures(&self) -> &[CheckFailure] {
+        &self.failures
+    }
+
+    /// The judged ids and the failures.
+    pub fn into_parts(self) -> (Vec<String>, Vec<CheckFailure>) {
+        (self.judged, self.failures)
+    }
+}
+
 /// Run every check family.
-pub fn run_all(input: &CheckInput<'_>) -> Vec<CheckFailure> {
-    let mut failures = Vec::new();
-    failures.extend(order::check(input));
-    failures.extend(outcome::check(input));
-    failures.extend(shape::check(input));
-    failures.extend(fields::check(input));
-    failures.extend(file::check(input));
-    failures.extend(progress::check(input));
-    failures.extend(headers::check(input));
-    failures.extend(timing::check(input));
-    failures.extend(server::check(input));
-    failures.extend(task::check(input));
-    failures
+pub fn run_all(input: &CheckInput<'_>) -> Verdicts {
+    let mut verdicts = Verdicts::default();
+    order::check(input, &mut verdicts);
+    outcome::check(input, &mut verdicts);
+    shape::check(input, &mut verdicts);
+    fields::check(input, &mut verdicts);
+    file::check(input, &mut verdicts);
+    progress::check(input, &mut verdicts);
+    headers::check(input, &mut verdicts);
+    timing::check(input, &mut verdicts);
+    server::check(input, &mut verdicts);
+    task::check(input, &mut verdicts);
+    verdicts
 }
 
 /// Build a failure.

@@ -1,20 +1,19 @@
 //! Callback order: exactly one of success/fail, then complete exactly once, nothing after it,
 //! and complete carrying the same message as the result.
 
-use crate::check::{CheckInput, call_index, event_names, failure, result_event};
+use crate::check::{CheckInput, Verdicts, call_index, event_names, failure, result_event};
 use crate::protocol::EventKind;
-use crate::verdict::CheckFailure;
 
 /// Run the callback-order checks on every call.
-pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
-    let mut failures = Vec::new();
+pub fn check(input: &CheckInput<'_>, verdicts: &mut Verdicts) {
     for (index, call) in input.observation.calls.iter().enumerate() {
         let at = call_index(input, index);
         let results: Vec<usize> =
             positions(call, |k| matches!(k, EventKind::Success | EventKind::Fail));
         let completes: Vec<usize> = positions(call, |k| k == EventKind::Complete);
+        verdicts.judge("callback-order.result");
         if results.len() != 1 {
-            failures.push(failure(
+            verdicts.fail(failure(
                 "callback-order.result",
                 at,
                 "exactly one success or fail",
@@ -22,8 +21,9 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
                 format!("{} success/fail callbacks", results.len()),
             ));
         }
+        verdicts.judge("callback-order.complete");
         if completes.len() != 1 {
-            failures.push(failure(
+            verdicts.fail(failure(
                 "callback-order.complete",
                 at,
                 "exactly one complete",
@@ -32,8 +32,9 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
             ));
         }
         if let (Some(&first_result), Some(&first_complete)) = (results.first(), completes.first()) {
+            verdicts.judge("callback-order.complete-last");
             if first_complete < first_result {
-                failures.push(failure(
+                verdicts.fail(failure(
                     "callback-order.complete-last",
                     at,
                     "success/fail before complete",
@@ -43,8 +44,9 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
             }
         }
         if let Some(&first_complete) = completes.first() {
+            verdicts.judge("callback-order.after-complete");
             if first_complete + 1 < call.events.len() {
-                failures.push(failure(
+                verdicts.fail(failure(
                     "callback-order.after-complete",
                     at,
                     "nothing after complete",
@@ -56,9 +58,8 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
                 ));
             }
         }
-        failures.extend(complete_matches_result(input, call, at));
+        complete_matches_result(input, call, at, verdicts);
     }
-    failures
 }
 
 fn positions(
@@ -78,16 +79,19 @@ fn complete_matches_result(
     input: &CheckInput<'_>,
     call: &crate::observation::CallObservation,
     at: Option<usize>,
-) -> Option<CheckFailure> {
+    verdicts: &mut Verdicts,
+) {
     let field = &input.result.err_msg_field;
-    let result = result_event(call)?;
-    let complete = call
-        .events
-        .iter()
-        .find(|e| e.event == EventKind::Complete)?;
-    let expected = result.data.get(field)?;
-    let actual = complete.data.get(field)?;
-    (expected != actual).then(|| {
+    let Some(result) = result_event(call) else {
+        return;
+    };
+    let Some(complete) = call.events.iter().find(|e| e.event == EventKind::Complete) else {
+        return;
+    };
+    let (Some(expected), Some(actual)) = (result.data.get(field), complete.data.get(field)) else {
+        return;
+    };
+    let failed = (expected != actual).then(|| {
         failure(
             "callback-order.complete-data",
             at,
@@ -95,5 +99,6 @@ fn complete_matches_result(
             actual.clone(),
             format!("complete's {field} differs from the result callback's"),
         )
-    })
+    });
+    verdicts.judge_with("callback-order.complete-data", failed);
 }

@@ -2,14 +2,12 @@
 
 use serde_json::Value;
 
-use crate::check::{CheckInput, call_index, err_msg, failure, result_event};
+use crate::check::{CheckInput, Verdicts, call_index, err_msg, failure, result_event};
 use crate::protocol::EventKind;
 use crate::spec::model::{Outcome, TextMatch};
-use crate::verdict::CheckFailure;
 
 /// Run outcome, errno and message checks on every call.
-pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
-    let mut failures = Vec::new();
+pub fn check(input: &CheckInput<'_>, verdicts: &mut Verdicts) {
     let shapes = &input.result;
     for (index, call) in input.observation.calls.iter().enumerate() {
         let at = call_index(input, index);
@@ -19,8 +17,9 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
             Some(EventKind::Fail) => Some(Outcome::Fail),
             _ => None,
         };
+        verdicts.judge("outcome");
         if actual != Some(input.expect.outcome) {
-            failures.push(failure(
+            verdicts.fail(failure(
                 "outcome",
                 at,
                 outcome_name(Some(input.expect.outcome)),
@@ -37,8 +36,9 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
         let Some(result) = result else { continue };
         let data = &result.data;
         if let Some(errno) = input.expect.errno {
+            verdicts.judge("errno");
             match &shapes.errno_field {
-                None => failures.push(failure(
+                None => verdicts.fail(failure(
                     "errno",
                     at,
                     errno,
@@ -48,7 +48,7 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
                 Some(field) => {
                     let got = data.get(field).cloned().unwrap_or(Value::Null);
                     if got.as_i64() != Some(errno) {
-                        failures.push(failure(
+                        verdicts.fail(failure(
                             "errno",
                             at,
                             errno,
@@ -63,8 +63,9 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
         let message = data.get(field).and_then(Value::as_str);
         if let Some(expected) = &input.expect.err_msg {
             let expected = expand_match(input, expected);
+            verdicts.judge("errMsg");
             if !message.is_some_and(|m| text_matches(&expected, m)) {
-                failures.push(failure(
+                verdicts.fail(failure(
                     "errMsg",
                     at,
                     serde_json::to_value(&expected).unwrap_or(Value::Null),
@@ -83,16 +84,12 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
             && !text_given
             && let Some(message) = message
         {
-            failures.extend(err_msg::check(
-                field,
-                message,
-                prefix.map(String::as_str),
-                at,
-            ));
+            err_msg::check(field, message, prefix.map(String::as_str), at, verdicts);
         }
         if let (Some(prefix), Some(message)) = (prefix, message) {
+            verdicts.judge("errMsg.prefix");
             if !message.starts_with(prefix.as_str()) {
-                failures.push(failure(
+                verdicts.fail(failure(
                     "errMsg.prefix",
                     at,
                     format!("{prefix}..."),
@@ -102,7 +99,6 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
             }
         }
     }
-    failures
 }
 
 fn outcome_name(outcome: Option<Outcome>) -> &'static str {

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::check::{CheckInput, call_index, failure};
+use crate::check::{CheckInput, Verdicts, call_index, failure};
 use crate::protocol::EventKind;
 use crate::spec::model::{Outcome, ProgressCheck};
 use crate::verdict::CheckFailure;
@@ -40,8 +40,7 @@ pub fn point(data: &Value) -> ProgressPoint {
 }
 
 /// Run the progress checks on every call.
-pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
-    let mut failures = Vec::new();
+pub fn check(input: &CheckInput<'_>, verdicts: &mut Verdicts) {
     let body_len = input
         .observation
         .server
@@ -61,7 +60,9 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
             .filter(|e| e.event == EventKind::Progress)
             .map(|e| point(&e.data))
             .collect();
-        failures.extend(range(&points, at));
+        if !points.is_empty() {
+            verdicts.judge_with("progress.range", range(&points, at));
+        }
         let result = call
             .events
             .iter()
@@ -76,13 +77,12 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
         });
         if succeeded && let Some(last) = last_before {
             let sent = downloads.then_some(sent).flatten();
-            failures.extend(last_agrees(&point(&last.data), sent, at));
+            verdicts.judge_with("progress.last", last_agrees(&point(&last.data), sent, at));
         }
         if let Some(expect) = &input.expect.progress {
-            failures.extend(expected(expect, &points, body_len, at));
+            expected(expect, &points, body_len, at, verdicts);
         }
     }
-    failures
 }
 
 /// `progress.range`: percent within 0..=100, bytes done not negative and never above a known
@@ -143,24 +143,28 @@ fn expected(
     points: &[ProgressPoint],
     body_len: Option<u64>,
     at: Option<usize>,
-) -> Vec<CheckFailure> {
-    let mut failures = Vec::new();
-    if expect.required && points.is_empty() {
-        failures.push(failure(
-            "progress.required",
-            at,
-            "at least one progress event",
-            0,
-            "no progress event",
-        ));
-        return failures;
+    verdicts: &mut Verdicts,
+) {
+    if expect.required {
+        verdicts.judge("progress.required");
+        if points.is_empty() {
+            verdicts.fail(failure(
+                "progress.required",
+                at,
+                "at least one progress event",
+                0,
+                "no progress event",
+            ));
+            return;
+        }
     }
     if expect.monotonic {
+        verdicts.judge("progress.monotonic");
         let went_down = points
             .windows(2)
             .position(|w| less(w[1].progress, w[0].progress) || less(w[1].done, w[0].done));
         if let Some(i) = went_down {
-            failures.push(failure(
+            verdicts.fail(failure(
                 "progress.monotonic",
                 at,
                 "never decreasing",
@@ -171,10 +175,11 @@ fn expected(
     }
     let last = points.last();
     if expect.reaches_100 {
+        verdicts.judge("progress.reaches-100");
         let ok = last
             .is_some_and(|p| p.progress == Some(100.0) && p.done.is_some() && p.done == p.total);
         if !ok {
-            failures.push(failure(
+            verdicts.fail(failure(
                 "progress.reaches-100",
                 at,
                 "last event: progress 100, bytes done == total",
@@ -184,13 +189,14 @@ fn expected(
         }
     }
     if expect.totals_match {
+        verdicts.judge("progress.totals-match");
         let total = last.and_then(|p| p.total);
         let ok = match (total, body_len) {
             (Some(t), Some(len)) => t == len as f64,
             _ => false,
         };
         if !ok {
-            failures.push(failure(
+            verdicts.fail(failure(
                 "progress.totals-match",
                 at,
                 body_len.map(Value::from).unwrap_or(Value::Null),
@@ -199,7 +205,6 @@ fn expected(
             ));
         }
     }
-    failures
 }
 
 fn less(a: Option<f64>, b: Option<f64>) -> bool {

@@ -6,23 +6,22 @@
 
 use serde_json::Value;
 
-use crate::check::{CheckInput, failure};
+use crate::check::{CheckInput, Verdicts, failure};
 use crate::runner::sandbox::platform_relative;
 use crate::spec::model::{ServerCheck, UploadCheck};
-use crate::verdict::CheckFailure;
 use mock_server::RequestRecord;
 
 /// Run the server checks (case level, not per call).
-pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
+pub fn check(input: &CheckInput<'_>, verdicts: &mut Verdicts) {
     let Some(expect) = &input.expect.server else {
-        return Vec::new();
+        return;
     };
     let journal = &input.observation.server;
     let requests = &journal.requests;
-    let mut failures = Vec::new();
     if let Some(n) = expect.requests {
+        verdicts.judge("server.requests");
         if requests.len() as u64 != n {
-            failures.push(failure(
+            verdicts.fail(failure(
                 "server.requests",
                 None,
                 n,
@@ -37,8 +36,9 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
             .filter(|r| !r.method.eq_ignore_ascii_case(method))
             .map(|r| Value::String(format!("{} {}", r.method, r.path)))
             .collect();
+        verdicts.judge("server.method");
         if !wrong.is_empty() || requests.is_empty() {
-            failures.push(failure(
+            verdicts.fail(failure(
                 "server.method",
                 None,
                 method.as_str(),
@@ -47,10 +47,11 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
             ));
         }
     }
-    failures.extend(check_headers(expect, requests));
+    check_headers(expect, requests, verdicts);
     if let Some(max) = expect.max_in_flight {
+        verdicts.judge("server.max-in-flight");
         if journal.max_in_flight > max {
-            failures.push(failure(
+            verdicts.fail(failure(
                 "server.max-in-flight",
                 None,
                 format!("<= {max}"),
@@ -60,8 +61,9 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
         }
     }
     if let Some(min) = expect.min_in_flight {
+        verdicts.judge("server.min-in-flight");
         if journal.max_in_flight < min {
-            failures.push(failure(
+            verdicts.fail(failure(
                 "server.min-in-flight",
                 None,
                 format!(">= {min}"),
@@ -71,9 +73,8 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
         }
     }
     if let Some(upload) = &expect.upload {
-        failures.extend(check_upload(input, upload, requests));
+        check_upload(input, upload, requests, verdicts);
     }
-    failures
 }
 
 fn header<'r>(request: &'r RequestRecord, name: &str) -> Option<&'r str> {
@@ -84,8 +85,7 @@ fn header<'r>(request: &'r RequestRecord, name: &str) -> Option<&'r str> {
         .map(|(_, v)| v.as_str())
 }
 
-fn check_headers(expect: &ServerCheck, requests: &[RequestRecord]) -> Vec<CheckFailure> {
-    let mut failures = Vec::new();
+fn check_headers(expect: &ServerCheck, requests: &[RequestRecord], verdicts: &mut Verdicts) {
     let seen = |name: &str| -> Value {
         Value::Array(
             requests
@@ -95,8 +95,9 @@ fn check_headers(expect: &ServerCheck, requests: &[RequestRecord]) -> Vec<CheckF
         )
     };
     for name in &expect.headers_present {
+        verdicts.judge("server.headers-present");
         if !requests.iter().any(|r| header(r, name).is_some()) {
-            failures.push(failure(
+            verdicts.fail(failure(
                 "server.headers-present",
                 None,
                 name.as_str(),
@@ -106,8 +107,9 @@ fn check_headers(expect: &ServerCheck, requests: &[RequestRecord]) -> Vec<CheckF
         }
     }
     for name in &expect.headers_absent {
+        verdicts.judge("server.headers-absent");
         if requests.iter().any(|r| header(r, name).is_some()) {
-            failures.push(failure(
+            verdicts.fail(failure(
                 "server.headers-absent",
                 None,
                 format!("no {name}"),
@@ -117,11 +119,12 @@ fn check_headers(expect: &ServerCheck, requests: &[RequestRecord]) -> Vec<CheckF
         }
     }
     for (name, value) in &expect.headers_equal {
+        verdicts.judge("server.headers-equal");
         if !requests
             .iter()
             .any(|r| header(r, name) == Some(value.as_str()))
         {
-            failures.push(failure(
+            verdicts.fail(failure(
                 "server.headers-equal",
                 None,
                 format!("{name}: {value}"),
@@ -131,11 +134,12 @@ fn check_headers(expect: &ServerCheck, requests: &[RequestRecord]) -> Vec<CheckF
         }
     }
     for (name, value) in &expect.headers_not_equal {
+        verdicts.judge("server.headers-not-equal");
         if requests
             .iter()
             .any(|r| header(r, name) == Some(value.as_str()))
         {
-            failures.push(failure(
+            verdicts.fail(failure(
                 "server.headers-not-equal",
                 None,
                 format!("{name} other than {value}"),
@@ -144,28 +148,29 @@ fn check_headers(expect: &ServerCheck, requests: &[RequestRecord]) -> Vec<CheckF
             ));
         }
     }
-    failures
 }
 
 fn check_upload(
     input: &CheckInput<'_>,
     expect: &UploadCheck,
     requests: &[RequestRecord],
-) -> Vec<CheckFailure> {
-    let mut failures = Vec::new();
+    verdicts: &mut Verdicts,
+) {
+    verdicts.judge("server.upload");
     let Some(record) = requests.iter().rev().find_map(|r| r.upload.as_ref()) else {
-        failures.push(failure(
+        verdicts.fail(failure(
             "server.upload",
             None,
             "a multipart upload",
             Value::Null,
             "the server received no upload",
         ));
-        return failures;
+        return;
     };
     if let Some(field) = &expect.file_field {
+        verdicts.judge("server.upload.file-field");
         if record.file_field.as_deref() != Some(field.as_str()) {
-            failures.push(failure(
+            verdicts.fail(failure(
                 "server.upload.file-field",
                 None,
                 field.as_str(),
@@ -179,6 +184,7 @@ fn check_upload(
         }
     }
     if expect.matches_file {
+        verdicts.judge("server.upload.matches-file");
         let t = input.templates;
         let source = input
             .args
@@ -187,7 +193,7 @@ fn check_upload(
             .and_then(|p| platform_relative(p, &t.temp, &t.user))
             .and_then(|rel| input.observation.files.iter().find(|f| f.path == rel));
         match source {
-            None => failures.push(failure(
+            None => verdicts.fail(failure(
                 "server.upload.matches-file",
                 None,
                 "the sandbox file named by filePath",
@@ -197,7 +203,7 @@ fn check_upload(
             Some(file) => {
                 let sha = record.file_sha256.clone().unwrap_or_default();
                 if file.size != record.file_size || file.sha256 != sha {
-                    failures.push(failure(
+                    verdicts.fail(failure(
                         "server.upload.matches-file",
                         None,
                         serde_json::json!({"size": file.size, "sha256": file.sha256}),
@@ -214,8 +220,9 @@ fn check_upload(
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.clone());
+        verdicts.judge("server.upload.form-data");
         if got.as_deref() != Some(value.as_str()) {
-            failures.push(failure(
+            verdicts.fail(failure(
                 "server.upload.form-data",
                 None,
                 format!("{name}={value}"),
@@ -225,5 +232,4 @@ fn check_upload(
             ));
         }
     }
-    failures
 }

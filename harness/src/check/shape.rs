@@ -4,16 +4,14 @@
 
 use serde_json::Value;
 
-use crate::check::{CheckInput, call_index, failure, result_event, value_type};
+use crate::check::{CheckInput, Verdicts, call_index, failure, result_event, value_type};
 use crate::protocol::EventKind;
 use crate::protocol::number::NonFinite;
 use crate::runner::plan::at_least;
 use crate::spec::model::{Field, Outcome, ValueType};
-use crate::verdict::CheckFailure;
 
 /// Check the declared fields of every payload of every call.
-pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
-    let mut failures = Vec::new();
+pub fn check(input: &CheckInput<'_>, verdicts: &mut Verdicts) {
     let progress_fields = input.task.map_or(&[][..], |t| &t.progress_fields[..]);
     let headers_fields = input
         .task
@@ -27,7 +25,7 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
             };
             // A wrong outcome is reported once, by the outcome check.
             if outcome == input.expect.outcome {
-                failures.extend(payload(input, fields, &result.data, name, at));
+                payload(input, fields, &result.data, name, at, verdicts);
             }
         }
         let mut seen = [0usize; 2];
@@ -39,37 +37,39 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
             };
             let path = format!("{name}[{n}]");
             *n += 1;
-            failures.extend(payload(input, fields, &event.data, &path, at));
+            payload(input, fields, &event.data, &path, at, verdicts);
         }
     }
-    failures
 }
 
-/// The failures of one payload (`path` names it in messages: `success`, `progress[3]`).
+/// Judge one payload (`path` names it in messages: `success`, `progress[3]`).
 fn payload(
     input: &CheckInput<'_>,
     fields: &[Field],
     data: &Value,
     path: &str,
     at: Option<usize>,
-) -> Vec<CheckFailure> {
-    fields
-        .iter()
-        .filter_map(|field| one_field(input, field, data, path, at))
-        .collect()
+    verdicts: &mut Verdicts,
+) {
+    for field in fields {
+        one_field(input, field, data, path, at, verdicts);
+    }
 }
 
+/// Judge one declared field of a payload: its absence where the platform has no such field,
+/// else its presence where promised, its finiteness as a number and its type.
 fn one_field(
     input: &CheckInput<'_>,
     field: &Field,
     data: &Value,
     path: &str,
     at: Option<usize>,
-) -> Option<CheckFailure> {
+    verdicts: &mut Verdicts,
+) {
     let path = format!("{path}.{}", field.name);
     let value = data.get(&field.name);
     if field.unsupported_on.contains(&input.platform) {
-        return value.map(|value| {
+        let failed = value.map(|value| {
             failure(
                 "shape.unsupported",
                 at,
@@ -78,37 +78,45 @@ fn one_field(
                 format!("{path} is not part of {}'s payload", input.platform),
             )
         });
+        verdicts.judge_with("shape.unsupported", failed);
+        return;
     }
+    let promised = field.always.is_some() && at_least(input.sdk_version, field.since.as_ref());
     let Some(value) = value else {
-        let promised = field.always.is_some() && at_least(input.sdk_version, field.since.as_ref());
-        return promised.then(|| {
-            failure(
+        if promised {
+            verdicts.fail(failure(
                 "shape.missing",
                 at,
                 format!("{path}: {}", type_name(field.ty)),
                 "absent",
                 format!("{path} is missing; the document promises it on every payload"),
-            )
-        });
+            ));
+        }
+        return;
     };
-    if field.ty == ValueType::Number
-        && let Some(non_finite) = NonFinite::decode(value)
-    {
+    if promised {
+        verdicts.judge("shape.missing");
+    }
+    if field.ty == ValueType::Number {
         // A number, but one no document allows: reported as what it is.
         let check = if path.starts_with("progress[") {
             "progress.finite"
         } else {
             "shape.finite"
         };
-        return Some(failure(
-            check,
-            at,
-            format!("{path}: finite number"),
-            format!("{path}: non-finite number ({})", non_finite.name()),
-            format!("{path} is not a finite number"),
-        ));
+        verdicts.judge(check);
+        if let Some(non_finite) = NonFinite::decode(value) {
+            verdicts.fail(failure(
+                check,
+                at,
+                format!("{path}: finite number"),
+                format!("{path}: non-finite number ({})", non_finite.name()),
+                format!("{path} is not a finite number"),
+            ));
+            return;
+        }
     }
-    (!type_matches(field.ty, value)).then(|| {
+    let failed = (!type_matches(field.ty, value)).then(|| {
         let actual = match value {
             Value::Null => format!("{path}: null"),
             other => format!("{path}: {} {other}", value_type(other)),
@@ -124,7 +132,8 @@ fn one_field(
                 type_name(field.ty)
             ),
         )
-    })
+    });
+    verdicts.judge_with("shape.type", failed);
 }
 
 /// Whether a JSON value has the spec type; the protocol's non-finite form counts as a number.

@@ -1,22 +1,24 @@
 //! Task methods: a method the adapter called threw (a `threw` message). The document promises
 //! the method, so a throw fails `task.threw`: required for a method the spec's task declares,
-//! recommended for any other.
+//! recommended for any other. It is judged on every call of an API that returns a task (the
+//! adapter may call its methods), and on any call where a method threw.
 
 use serde_json::json;
 
-use crate::check::{CheckInput, call_index, failure};
+use crate::check::{CheckInput, Verdicts, call_index, failure};
 use crate::spec::model::Tier;
-use crate::verdict::CheckFailure;
 
 /// Run the task checks.
-pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
+pub fn check(input: &CheckInput<'_>, verdicts: &mut Verdicts) {
     let declared = |method: &str| {
         input
             .task
             .is_some_and(|t| t.methods.iter().any(|m| m.name == method))
     };
-    let mut failures = Vec::new();
     for (index, call) in input.observation.calls.iter().enumerate() {
+        if input.task.is_some() {
+            verdicts.judge("task.threw");
+        }
         for threw in &call.threw {
             let mut failed = failure(
                 "task.threw",
@@ -28,8 +30,7 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
             if !declared(&threw.method) {
                 failed.tier = Tier::Recommended;
             }
-            failures.push(failed);
+            verdicts.fail(failed);
         }
     }
-    failures
 }

@@ -5,21 +5,20 @@
 //! the candidate: an upper bound counts from `started` (adapter start-up is not API time), a
 //! lower bound from the call message (a late stamp cannot make a call look too quick).
 
-use crate::check::{CheckInput, call_index, failure};
-use crate::verdict::CheckFailure;
+use crate::check::{CheckInput, Verdicts, call_index, failure};
 
 /// Run the timing bounds on every call.
-pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
+pub fn check(input: &CheckInput<'_>, verdicts: &mut Verdicts) {
     let Some(timing) = &input.expect.timing else {
-        return Vec::new();
+        return;
     };
-    let mut failures = Vec::new();
     for (index, call) in input.observation.calls.iter().enumerate() {
         let at = call_index(input, index);
         if let Some(min) = timing.min_ms {
             let since_sent = call.duration_ms + call.started_ms.unwrap_or(0);
+            verdicts.judge("timing.min");
             if since_sent < min {
-                failures.push(failure(
+                verdicts.fail(failure(
                     "timing.min",
                     at,
                     format!(">= {min} ms"),
@@ -29,8 +28,9 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
             }
         }
         if let Some(max) = timing.max_ms {
+            verdicts.judge("timing.max");
             if call.duration_ms > max {
-                failures.push(failure(
+                verdicts.fail(failure(
                     "timing.max",
                     at,
                     format!("<= {max} ms"),
@@ -40,5 +40,4 @@ pub fn check(input: &CheckInput<'_>) -> Vec<CheckFailure> {
             }
         }
     }
-    failures
 }

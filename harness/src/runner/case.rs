@@ -87,6 +87,7 @@ pub async fn run_case(
         expected: Status::Pass,
         status: Status::Pass,
         reason: None,
+        judged: Vec::new(),
         failures: Vec::new(),
         not_applicable: Vec::new(),
         unexplained: Vec::new(),
@@ -153,6 +154,8 @@ pub struct Judged {
     pub status: Status,
     /// Why, when not PASS.
     pub reason: Option<String>,
+    /// Check ids judged (held or failed), not-applicable ones taken out.
+    pub judged: Vec<String>,
     /// Failed checks.
     pub failures: Vec<CheckFailure>,
     /// Checks not judged for a capability the candidate lacks.
@@ -166,6 +169,7 @@ impl Judged {
     pub fn apply_to(self, result: &mut CaseResult) {
         result.status = self.status;
         result.reason = self.reason;
+        result.judged = self.judged;
         result.failures = self.failures;
         result.not_applicable = self.not_applicable;
         result.observation = Some(self.observation);
@@ -224,7 +228,7 @@ fn judge(
     observation: Observation,
 ) -> Judged {
     let (status, reason) = status_of(&observation, findings);
-    let (failures, not_applicable) = match (status, planned.result_shapes()) {
+    let (judged, failures, not_applicable) = match (status, planned.result_shapes()) {
         (Status::Pass, Some(shapes)) => {
             let input = CheckInput {
                 expect: &planned.case.expect,
@@ -236,13 +240,15 @@ fn judge(
                 args,
                 observation: &observation,
             };
-            let (failures, not_applicable) =
+            let (verdicts, not_applicable) =
                 applicable::split(&input, run_all(&input), findings.lacks);
+            let (judged, failures) = verdicts.into_parts();
             let failures =
                 crate::check::tier::assign(&planned.case.expect, planned.case.tier, failures);
-            (failures, not_applicable)
+            (judged, failures, not_applicable)
         }
-        _ => (Vec::new(), Vec::new()),
+        // Not judged: no check ran.
+        _ => (Vec::new(), Vec::new(), Vec::new()),
     };
     let status = if status == Status::Pass && !failures.is_empty() {
         Status::Fail
@@ -252,6 +258,7 @@ fn judge(
     Judged {
         status,
         reason,
+        judged,
         failures,
         not_applicable,
         observation,

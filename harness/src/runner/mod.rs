@@ -568,6 +568,7 @@ fn panicked_case(id: &str, error: &str) -> CaseResult {
         expected: crate::verdict::Status::Pass,
         status: crate::verdict::Status::Error,
         reason: Some(format!("harness error while running the case: {error}")),
+        judged: Vec::new(),
         failures: Vec::new(),
         not_applicable: Vec::new(),
         unexplained: Vec::new(),

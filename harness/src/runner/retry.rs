@@ -87,6 +87,7 @@ mod tests {
             expected: Status::Pass,
             status,
             reason: None,
+            judged: Vec::new(),
             failures: Vec::new(),
             observation: None,
             duration_ms: 5,

@@ -149,7 +149,10 @@ pub fn apply(mode: SnapshotMode, store: &SnapshotStore, case: &mut CaseResult) -
         );
     }
     match comparison {
-        Ok(Comparison::Same) => SnapshotOutcome::Same,
+        Ok(Comparison::Same) => {
+            judge(case);
+            SnapshotOutcome::Same
+        }
         Ok(Comparison::New) if mode == SnapshotMode::CheckStrict => {
             let message = format!(
                 "no stored snapshot at {} (review with `dlconform snapshot review`)",
@@ -173,7 +176,15 @@ pub fn apply(mode: SnapshotMode, store: &SnapshotStore, case: &mut CaseResult) -
     }
 }
 
+/// Record the snapshot check as judged in the case (once).
+fn judge(case: &mut CaseResult) {
+    if !case.judged.iter().any(|j| j == CHECK_NAME) {
+        case.judged.push(CHECK_NAME.to_string());
+    }
+}
+
 fn fail(case: &mut CaseResult, message: String, outcome: SnapshotOutcome) -> SnapshotOutcome {
+    judge(case);
     case.failures.push(CheckFailure {
         check: CHECK_NAME.to_string(),
         call: None,

@@ -83,6 +83,7 @@ pub fn case(id: &str, tier: Tier, expected: Status, status: Status) -> CaseResul
         expected,
         status,
         reason: None,
+        judged: Vec::new(),
         failures: Vec::new(),
         not_applicable: Vec::new(),
         unexplained: Vec::new(),
