@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub mod behaviours;
 pub mod diff;
 pub mod grouped;
 pub mod headline;
