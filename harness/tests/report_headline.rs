@@ -116,6 +116,13 @@ fn matrix_columns_name_the_library_with_the_adapter_after_it() {
         text.contains("| platform | fixture 1.0.0 | fixture-lib 1.2.3 (adapter lacking 0.1.0) |"),
         "{text}"
     );
+    // The behaviours table of the matrix, its columns named the same way.
+    assert!(
+        text.contains(
+            "#### Behaviours\n\n| Check | fixture 1.0.0 | fixture-lib 1.2.3 (adapter lacking 0.1.0) |"
+        ),
+        "{text}"
+    );
 }
 
 #[test]
@@ -131,7 +138,13 @@ fn report_html_opens_with_the_headlines_then_the_defects_of_each_candidate() {
         .find("<section id=\"summary-matrix\">")
         .expect("matrix");
     let defects = page.find("<section id=\"defects\">").expect("defects");
-    assert!(headlines < matrix && matrix < defects, "{page}");
+    let behaviours = page
+        .find("<section id=\"behaviours\">")
+        .expect("behaviours");
+    assert!(
+        headlines < matrix && matrix < defects && defects < behaviours,
+        "{page}"
+    );
     let known = dlconform::report::html::escape_text(&headline::line(&known_run()));
     assert!(
         page.contains(&format!("<li id=\"headline-1\" class=\"ok\">{known}</li>")),

@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use super::html::escape_text;
+use super::escape_text;
 use super::merge::MergedResults;
 use crate::results::{CaseResult, RunResults};
 
@@ -238,7 +238,8 @@ pub fn markdown(out: &mut String, results: &MergedResults) {
     let mut header = String::from("| Check |");
     let mut rule = String::from("|---|");
     for candidate in &results.candidates {
-        let _ = write!(header, " {} |", table_text(&candidate.label));
+        let column = super::headline::column_text(&candidate.results.run.candidate);
+        let _ = write!(header, " {} |", table_text(&column));
         rule.push_str("---|");
     }
     let _ = writeln!(out, "{header}\n{rule}");
@@ -270,7 +271,11 @@ pub fn html(results: &MergedResults) -> String {
         "<section id=\"behaviours\"><table class=\"behaviours\"><thead><tr><th>Check</th>",
     );
     for candidate in &results.candidates {
-        let _ = write!(out, "<th>{}</th>", escape_text(&candidate.label));
+        let _ = write!(
+            out,
+            "<th>{}</th>",
+            super::headline::column_html(&candidate.results.run.candidate)
+        );
     }
     out.push_str("</tr></thead><tbody>");
     for row in rows(results) {

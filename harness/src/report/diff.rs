@@ -8,7 +8,7 @@ use std::fmt::Write;
 use comfy_table::{Table, presets};
 
 use super::MergedResults;
-use super::html::escape_text;
+use super::escape_text;
 use crate::results::CaseResult;
 use crate::verdict::Status;
 

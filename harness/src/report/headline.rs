@@ -82,6 +82,23 @@ pub fn column(candidate: &CandidateInfo) -> (String, Option<String>) {
     }
 }
 
+/// [`column`] on one line: `@tarojs/taro-h5 4.2.1 (adapter taro-h5 0.1.0)`.
+pub fn column_text(candidate: &CandidateInfo) -> String {
+    match column(candidate) {
+        (library, Some(adapter)) => format!("{library} ({adapter})"),
+        (label, None) => label,
+    }
+}
+
+/// [`column`] as an HTML header's content: the library, the adapter under it.
+pub fn column_html(candidate: &CandidateInfo) -> String {
+    let (name, adapter) = column(candidate);
+    let adapter = adapter
+        .map(|a| format!("<div class=\"adapter\">{}</div>", super::escape_text(&a)))
+        .unwrap_or_default();
+    format!("{}{adapter}", super::escape_text(&name))
+}
+
 /// The figures alone: `2 of 48 cases pass (11 N/A: not run), 12 defects known, 0 unexpected; every
 /// required case as expected`.
 pub fn figures(run: &RunResults) -> String {

@@ -4,7 +4,8 @@
 
 use std::fmt::Write;
 
-use super::{MergedResults, ReportError, headline, matrix};
+pub use super::escape_text;
+use super::{MergedResults, ReportError, behaviours, headline, matrix};
 
 const CSS: &str = include_str!("assets/report.css");
 const JS: &str = include_str!("assets/report.js");
@@ -38,6 +39,7 @@ pub fn render(results: &MergedResults) -> Result<String, ReportError> {
 {matrix}
 {declared}
 {defects}
+{behaviours}
 </header>
 <section id="filters">
 <label>platform <select id="f-platform"><option value="">all</option></select></label>
@@ -62,6 +64,7 @@ pub fn render(results: &MergedResults) -> Result<String, ReportError> {
         matrix = summary_matrix(results),
         declared = declared(results),
         defects = defects(results),
+        behaviours = behaviours_section(results),
     ))
 }
 
@@ -155,6 +158,14 @@ fn defects(results: &MergedResults) -> String {
     html
 }
 
+/// The behaviours x candidates table under its heading, for a matrix of several candidates.
+fn behaviours_section(results: &MergedResults) -> String {
+    format!(
+        "<h2>Behaviours: per check, the cases it held, failed and was not applicable in</h2>{}",
+        behaviours::html(results)
+    )
+}
+
 /// Per candidate, what it declared: library, runtime and the capabilities it lacks, so that
 /// its not-applicable checks read with their cause. Empty when no candidate declared any.
 fn declared(results: &MergedResults) -> String {
@@ -189,11 +200,11 @@ fn summary_matrix(results: &MergedResults) -> String {
         "<section id=\"summary-matrix\"><table class=\"summary\"><thead><tr><th>platform</th>",
     );
     for candidate in &results.candidates {
-        let (name, adapter) = headline::column(&candidate.results.run.candidate);
-        let adapter = adapter
-            .map(|a| format!("<div class=\"adapter\">{}</div>", escape_text(&a)))
-            .unwrap_or_default();
-        let _ = write!(html, "<th>{}{adapter}</th>", escape_text(&name));
+        let _ = write!(
+            html,
+            "<th>{}</th>",
+            headline::column_html(&candidate.results.run.candidate)
+        );
     }
     html.push_str("</tr></thead><tbody>");
     for (platform, cells) in matrix::cells(results) {
@@ -308,12 +319,4 @@ pub fn script_safe_json(json: &str) -> String {
         }
     }
     out
-}
-
-/// Text for HTML element content.
-pub fn escape_text(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

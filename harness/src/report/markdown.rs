@@ -43,6 +43,7 @@ pub fn render(results: &MergedResults) -> String {
     if results.candidates.len() > 1 {
         matrix_table(&mut out, results);
         candidates_table(&mut out, results);
+        super::behaviours::markdown(&mut out, results);
     }
     let mut budget = MAX_LISTED_CASES;
     for candidate in &results.candidates {
@@ -54,20 +55,16 @@ pub fn render(results: &MergedResults) -> String {
     out
 }
 
-/// A column header: the library and its version, the adapter after it.
-fn column_header(candidate: &CandidateRun) -> String {
-    match headline::column(&candidate.results.run.candidate) {
-        (library, Some(adapter)) => cell(&format!("{library} ({adapter})")),
-        (label, None) => cell(&label),
-    }
-}
-
 /// The summary matrix of report.html as a table: platform x candidate, passed of ran, required
 /// and recommended apart, what did not run apart.
 fn matrix_table(out: &mut String, results: &MergedResults) {
     let _ = write!(out, "| platform |");
     for candidate in &results.candidates {
-        let _ = write!(out, " {} |", column_header(candidate));
+        let _ = write!(
+            out,
+            " {} |",
+            cell(&headline::column_text(&candidate.results.run.candidate))
+        );
     }
     let _ = writeln!(out, "\n{}", separator(results.candidates.len() + 1));
     for (platform, cells) in super::matrix::cells(results) {
@@ -120,7 +117,11 @@ fn candidates_table(out: &mut String, results: &MergedResults) {
     let _ = writeln!(out, "{}", separator(statuses.len() + 4));
     for candidate in &results.candidates {
         let summary = &candidate.results.summary;
-        let _ = write!(out, "| {} |", column_header(candidate));
+        let _ = write!(
+            out,
+            "| {} |",
+            cell(&headline::column_text(&candidate.results.run.candidate))
+        );
         for status in &statuses {
             let _ = write!(out, " {} |", count(&summary.by_status, *status));
         }

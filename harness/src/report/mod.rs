@@ -97,6 +97,14 @@ pub fn defects_in_order(run: &RunResults) -> Vec<&crate::results::Defect> {
     defects
 }
 
+/// Text for HTML element content and attribute values.
+pub fn escape_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// The files [`write_reports`] wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WrittenReports {
