@@ -207,24 +207,12 @@ pub fn rows(results: &MergedResults) -> Vec<Row> {
 
 /// Inline code for a markdown table cell: survives backticks and pipes inside.
 fn table_code(text: &str) -> String {
-    let text = text.replace('\n', " ").replace('|', "\\|");
-    let mut ticks = 1;
-    while text.contains(&"`".repeat(ticks)) {
-        ticks += 1;
-    }
-    let fence = "`".repeat(ticks);
-    if ticks > 1 || text.starts_with('`') || text.ends_with('`') {
-        format!("{fence} {text} {fence}")
-    } else {
-        format!("{fence}{text}{fence}")
-    }
+    super::markdown::code(&text.replace('|', "\\|"))
 }
 
 /// Text for a markdown table cell.
 fn table_text(text: &str) -> String {
-    text.replace('\n', " ")
-        .replace('|', "\\|")
-        .replace('<', "&lt;")
+    super::markdown::cell(text).replace('<', "&lt;")
 }
 
 /// Write the `#### Behaviours` section: the table of [`rows`], a column per candidate label.

@@ -402,7 +402,7 @@ fn separator(columns: usize) -> String {
 }
 
 /// Table cell text: pipes escaped, one line.
-fn cell(text: &str) -> String {
+pub(super) fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 
@@ -513,7 +513,7 @@ fn compact(value: &serde_json::Value) -> String {
 }
 
 /// Inline code that survives backticks inside.
-fn code(text: &str) -> String {
+pub(super) fn code(text: &str) -> String {
     let text = text.replace('\n', " ");
     let mut ticks = 1;
     while text.contains(&"`".repeat(ticks)) {
