@@ -11,6 +11,7 @@ const { chromium } = require('playwright-core');
 const { trustingHome } = require('./nss.js');
 const { servePage } = require('./serve.js');
 const { encodeJson } = require('./numbers.js');
+const { startRelay } = require('./relay.js');
 
 /** How long a call's context stays open after its `complete`, for late callbacks. */
 const GRACE_MS = Number(process.env.DLCONFORM_BROWSER_GRACE_MS || 3000);
@@ -67,8 +68,7 @@ class Driver {
       case 'abort':
         return this.task(message.call, 'abort');
       case 'inject':
-        log(`inject ${message.event} for ${message.call} ignored: a browser receives no host events (lacks host-events)`);
-        return undefined;
+        return this.inject(message.call, message.event);
       case 'shutdown':
         return this.shutdown();
       default:
@@ -137,6 +137,16 @@ class Driver {
     if (call) await call.task(method);
   }
 
+  /** A host event: `offline` takes the call's link away (README.md); the others are lacked. */
+  async inject(id, event) {
+    const call = this.calls.get(id);
+    if (event !== 'offline') {
+      log(`[${id}] inject ${event} ignored: Chromium cannot emulate it (lacks host-event-${event})`);
+      return;
+    }
+    if (call) await call.offline();
+  }
+
   /** A message of the page that the harness takes only when its hello lists the feature. */
   optional(kind, message) {
     if (this.features.has(kind)) send(message);
@@ -184,11 +194,21 @@ class Call {
     this.closed = false;
     this.invoked = false; // dlconformInvoke has returned: the task exists
     this.abortWanted = false;
+    this.offlineWanted = false;
+    this.isOffline = false;
+    this.relay = null; // the context's SOCKS5 relay (relay.js): its link, cut on `offline`
   }
 
   async run() {
     const runtime = await this.driver.ensureBrowser(this.message.env && this.message.env.caCert);
-    this.context = await runtime.browser.newContext();
+    this.relay = await startRelay();
+    if (this.closed) return void this.relay.close();
+    // Every connection of the context goes through its own relay, loopback included (Chromium
+    // bypasses a proxy for loopback unless told `<-loopback>`), but the driver's page origin.
+    const page = new URL(this.driver.server.url);
+    this.context = await runtime.browser.newContext({
+      proxy: { server: this.relay.url, bypass: `<-loopback>,${page.host}` },
+    });
     await this.context.exposeBinding('dlconformEmit', (_source, msg) => this.emit(msg));
     this.page = await this.context.newPage();
     this.page.on('console', (m) => log(`[${this.id}] [page] ${m.text()}`));
@@ -204,7 +224,37 @@ class Call {
     await this.page.waitForFunction(() => typeof window.dlconformInvoke === 'function', null, { timeout: PAGE_READY_MS });
     await this.page.evaluate((call) => window.dlconformInvoke(call), this.message);
     this.invoked = true;
+    if (this.offlineWanted) await this.offline();
     if (this.abortWanted) await this.task('abort');
+  }
+
+  /**
+   * The device goes offline, as Chromium can make it: the context is set offline (CDP
+   * Network.emulateNetworkConditions offline: navigator.onLine false, the `offline` event, every
+   * new request fails with net::ERR_INTERNET_DISCONNECTED) and, because that emulation leaves
+   * requests already in flight running (measured, Chromium 156), the context's relay resets
+   * every connection it carries and refuses new ones. The browser fails what was in flight
+   * itself; the page reports what the library then does.
+   */
+  async offline() {
+    if (this.completed || this.closed || this.isOffline) return;
+    if (!this.invoked) {
+      // The page is still loading: offline once the API was invoked (the page needs its origin).
+      this.offlineWanted = true;
+      return;
+    }
+    this.isOffline = true;
+    try {
+      await this.context.setOffline(true);
+    } catch (err) {
+      log(`[${this.id}] setOffline failed in the driver: ${err.message}`);
+    }
+    const cut = this.relay.cut();
+    this.driver.optional('log', {
+      type: 'log',
+      call: this.id,
+      message: `offline: context offline (navigator.onLine false, new requests net::ERR_INTERNET_DISCONNECTED); ${cut} connection(s) of the context reset, new ones refused`,
+    });
   }
 
   emit(msg) {
@@ -263,6 +313,7 @@ class Call {
     this.closed = true;
     this.driver.forget(this.id);
     if (this.context) await this.context.close().catch(() => {});
+    if (this.relay) await this.relay.close();
   }
 }
 
