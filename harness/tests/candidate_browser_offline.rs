@@ -67,15 +67,22 @@ fn offline_is_cut_on_the_wire(name: &str) {
     let events = events_of(offline);
     let kinds: Vec<&str> = events.iter().map(|(k, _)| k.as_str()).collect();
     assert!(kinds.ends_with(&["fail", "complete"]), "{kinds:?}");
-    assert_eq!(kinds.iter().filter(|k| **k == "fail").count(), 1, "{kinds:?}");
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "fail").count(),
+        1,
+        "{kinds:?}"
+    );
     let err_msg = events[events.len() - 2].1["errMsg"].as_str().unwrap_or("");
     assert!(err_msg.starts_with("downloadFile:fail"), "{err_msg}");
-    assert!(!err_msg.contains("abort"), "the driver aborted the task: {err_msg}");
+    assert!(
+        !err_msg.contains("abort"),
+        "the driver aborted the task: {err_msg}"
+    );
     let threw = &offline["observation"]["calls"][0]["threw"];
     assert!(
-        threw.as_array().is_none_or(|t| t
-            .iter()
-            .all(|t| t["method"] != "abort")),
+        threw
+            .as_array()
+            .is_none_or(|t| t.iter().all(|t| t["method"] != "abort")),
         "{threw}"
     );
 
@@ -101,7 +108,8 @@ fn offline_is_cut_on_the_wire(name: &str) {
         "no network error of Chromium for the case's request in its log: {log}"
     );
     assert!(
-        log.contains("offline: context offline") && log.contains("1 connection(s) of the context reset"),
+        log.contains("offline: context offline")
+            && log.contains("1 connection(s) of the context reset"),
         "{log}"
     );
 

@@ -122,7 +122,10 @@ fn capability_premises_pick_the_cases_that_test_them() {
     assert_picks(
         &na,
         "host-event-offline",
-        &["wechat/download/host/offline", "douyin/download/net/offline"],
+        &[
+            "wechat/download/host/offline",
+            "douyin/download/net/offline",
+        ],
         &[
             "wechat/download/host/background",
             "wechat/download/host/network-change",

@@ -432,7 +432,10 @@ mod tests {
             )
         );
         assert_eq!(
-            Capability::parse_all(&names(&["host-event-background", "host-event-network-change"])),
+            Capability::parse_all(&names(&[
+                "host-event-background",
+                "host-event-network-change"
+            ])),
             Ok(vec![
                 Capability::HostEventNetworkChange,
                 Capability::HostEventBackground
