@@ -11,7 +11,7 @@ const { chromium } = require('playwright-core');
 const { trustingHome } = require('./nss.js');
 const { servePage } = require('./serve.js');
 const { encodeJson } = require('./numbers.js');
-const { startRelay } = require('./relay.js');
+const { RelayHost } = require('./relay.js');
 
 /** How long a call's context stays open after its `complete`, for late callbacks. */
 const GRACE_MS = Number(process.env.DLCONFORM_BROWSER_GRACE_MS || 3000);
@@ -35,6 +35,8 @@ class Driver {
     this.launching = null;
     this.server = null;
     this.calls = new Map(); // call id -> Call
+    this.origins = null; // the mock server's origins from the harness hello (null: not given)
+    this.relays = new RelayHost(); // the contexts' relays, in a worker thread
     this.queue = Promise.resolve(); // harness messages are handled in order
     this.ending = false;
   }
@@ -78,6 +80,10 @@ class Driver {
 
   async hello(message) {
     if (Array.isArray(message.features)) this.features = new Set(message.features);
+    // The mock server's origins (hello.origins): only calls to them go through a relay.
+    if (message.origins && typeof message.origins === 'object') {
+      this.origins = new Set(Object.values(message.origins).map(originOf).filter(Boolean));
+    }
     this.server = this.server || (await servePage(this.options.pageDir));
     const runtime = await this.ensureBrowser(typeof message.caCert === 'string' ? message.caCert : null);
     const library = readLibrary(this.options.library);
@@ -201,14 +207,19 @@ class Call {
 
   async run() {
     const runtime = await this.driver.ensureBrowser(this.message.env && this.message.env.caCert);
-    this.relay = await startRelay();
-    if (this.closed) return void this.relay.close();
-    // Every connection of the context goes through its own relay, loopback included (Chromium
-    // bypasses a proxy for loopback unless told `<-loopback>`), but the driver's page origin.
-    const page = new URL(this.driver.server.url);
-    this.context = await runtime.browser.newContext({
-      proxy: { server: this.relay.url, bypass: `<-loopback>,${page.host}` },
-    });
+    // A call to the mock server goes through a relay of its own, every connection of the
+    // context but the driver's page origin, loopback included (Chromium bypasses a proxy for
+    // loopback unless told `<-loopback>`). A call to anywhere else (a closed port, a name that
+    // does not resolve) goes direct, so that Chromium's own reason (net::ERR_CONNECTION_REFUSED,
+    // net::ERR_NAME_NOT_RESOLVED) is not a SOCKS one; such a call has no link to cut.
+    let options = {};
+    if (this.relayed()) {
+      this.relay = await this.driver.relays.startRelay();
+      if (this.closed) return void this.relay.close();
+      const page = new URL(this.driver.server.url);
+      options = { proxy: { server: this.relay.url, bypass: `<-loopback>,${page.host}` } };
+    }
+    this.context = await runtime.browser.newContext(options);
     await this.context.exposeBinding('dlconformEmit', (_source, msg) => this.emit(msg));
     this.page = await this.context.newPage();
     this.page.on('console', (m) => log(`[${this.id}] [page] ${m.text()}`));
@@ -249,12 +260,21 @@ class Call {
     } catch (err) {
       log(`[${this.id}] setOffline failed in the driver: ${err.message}`);
     }
-    const cut = this.relay.cut();
+    const cut = this.relay
+      ? `${await this.relay.cut()} connection(s) of the context reset, new ones refused`
+      : 'no link to cut (the call is not to the mock server: not relayed)';
     this.driver.optional('log', {
       type: 'log',
       call: this.id,
-      message: `offline: context offline (navigator.onLine false, new requests net::ERR_INTERNET_DISCONNECTED); ${cut} connection(s) of the context reset, new ones refused`,
+      message: `offline: context offline (navigator.onLine false, new requests net::ERR_INTERNET_DISCONNECTED); ${cut}`,
     });
+  }
+
+  /** Whether the call's URL is on one of the mock server's origins (all, when none were given). */
+  relayed() {
+    const url = this.message.args && this.message.args.url;
+    if (!this.driver.origins) return true;
+    return typeof url === 'string' && this.driver.origins.has(originOf(url));
   }
 
   emit(msg) {
@@ -320,6 +340,15 @@ class Call {
 async function closeBrowser(runtime) {
   await runtime.browser.close().catch(() => {});
   fs.rmSync(runtime.home, { recursive: true, force: true });
+}
+
+/** The origin of a URL (`https://127.0.0.1:40123`), or null. */
+function originOf(url) {
+  try {
+    return new URL(url).origin;
+  } catch (err) {
+    return null;
+  }
 }
 
 /** `{name, version}` of the package.json at `path`. */

@@ -7,6 +7,7 @@
 'use strict';
 
 const net = require('net');
+const { Worker, isMainThread, parentPort } = require('worker_threads');
 
 /** Start a relay on 127.0.0.1 (any free port). Resolves with `{port, url, cut, close, stats}`. */
 function startRelay() {
@@ -14,7 +15,9 @@ function startRelay() {
   const clients = new Set(); // the browser's end: one per connection
   let offline = false;
   const stats = { connections: 0, cut: 0, refused: 0 };
-  const server = net.createServer({ allowHalfOpen: true }, (client) => {
+  // noDelay: Nagle's algorithm on a relay would hold every small write (TLS handshakes, HTTP/2
+  // frames) for an ACK, delaying the call by tens of milliseconds a round trip.
+  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (client) => {
     if (offline) {
       stats.refused += 1;
       client.resetAndDestroy();
@@ -99,7 +102,7 @@ async function handshake(client, track) {
     return;
   }
   client.pause();
-  const upstream = net.connect({ host, port, allowHalfOpen: true });
+  const upstream = net.connect({ host, port, allowHalfOpen: true, noDelay: true });
   track(upstream);
   upstream.once('connect', () => {
     client.write(Buffer.from([5, 0, 0, 1, 0, 0, 0, 0, 0, 0]));
@@ -116,15 +119,9 @@ async function handshake(client, track) {
   });
 }
 
-/** Bytes from `from` to `to`, a FIN as a FIN, a reset as a reset. */
+/** Bytes from `from` to `to` (stream backpressure), a FIN as a FIN, a reset as a reset. */
 function pipe(from, to) {
-  from.on('data', (chunk) => {
-    if (!to.write(chunk)) {
-      from.pause();
-      to.once('drain', () => from.resume());
-    }
-  });
-  from.on('end', () => to.end());
+  from.pipe(to);
   from.on('error', () => {
     if (!to.destroyed) to.resetAndDestroy();
   });
@@ -133,4 +130,77 @@ function pipe(from, to) {
   });
 }
 
-module.exports = { startRelay };
+/**
+ * The relays in a worker thread of their own, so that the bytes they carry never hold up the
+ * driver's event loop (the page's events, the harness's messages) when cases run side by side.
+ * `startRelay()` there, with the same `{port, url, cut, close, stats}`, `cut` and `close` async.
+ */
+class RelayHost {
+  constructor() {
+    this.worker = null;
+    this.next = 0;
+    this.pending = new Map();
+  }
+
+  request(message) {
+    if (!this.worker) {
+      this.worker = new Worker(__filename);
+      this.worker.unref();
+      this.worker.on('message', ({ id, result, error }) => {
+        const pending = this.pending.get(id);
+        this.pending.delete(id);
+        if (pending) (error ? pending.reject(new Error(error)) : pending.resolve(result));
+      });
+      this.worker.on('error', (err) => {
+        for (const pending of this.pending.values()) pending.reject(err);
+        this.pending.clear();
+        this.worker = null;
+      });
+    }
+    const id = (this.next += 1);
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage(Object.assign({ id }, message));
+    });
+  }
+
+  async startRelay() {
+    const { relay, port, url } = await this.request({ op: 'start' });
+    return {
+      port,
+      url,
+      cut: () => this.request({ op: 'cut', relay }),
+      close: () => this.request({ op: 'close', relay }).catch(() => {}),
+      stats: () => this.request({ op: 'stats', relay }),
+    };
+  }
+}
+
+if (!isMainThread && parentPort) {
+  const relays = new Map();
+  let next = 0;
+  parentPort.on('message', async ({ id, op, relay }) => {
+    try {
+      let result;
+      if (op === 'start') {
+        const started = await startRelay();
+        next += 1;
+        relays.set(next, started);
+        result = { relay: next, port: started.port, url: started.url };
+      } else if (op === 'cut') {
+        result = relays.get(relay).cut();
+      } else if (op === 'stats') {
+        result = relays.get(relay).stats;
+      } else if (op === 'close') {
+        const it = relays.get(relay);
+        relays.delete(relay);
+        if (it) await it.close();
+      }
+      parentPort.postMessage({ id, result });
+    } catch (err) {
+      parentPort.postMessage({ id, error: String((err && err.message) || err) });
+    }
+  });
+}
+
+module.exports = { startRelay, RelayHost };

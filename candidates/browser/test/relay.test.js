@@ -9,7 +9,10 @@ const assert = require('node:assert');
 const net = require('net');
 const { startRelay } = require('../relay.js');
 
-/** Open a SOCKS5 CONNECT to 127.0.0.1:port through the relay; resolves with the socket. */
+/**
+ * Open a SOCKS5 CONNECT to 127.0.0.1:port through the relay; resolves with the socket, whose
+ * `early` holds what the server sent in the same read as the SOCKS reply.
+ */
 function connect(relay, port) {
   return new Promise((resolve, reject) => {
     const socket = net.connect(relay.port, '127.0.0.1');
@@ -25,6 +28,7 @@ function connect(relay, port) {
       } else if (reply.length >= 12) {
         socket.off('data', onData);
         if (reply[3] !== 0) return reject(new Error('socks reply ' + reply[3]));
+        socket.early = reply.subarray(12);
         resolve(socket);
       }
     };
@@ -46,7 +50,7 @@ test('bytes pass unchanged both ways and a FIN stays a FIN', async () => {
   });
   const relay = await startRelay();
   const socket = await connect(relay, port);
-  const got = [];
+  const got = [socket.early];
   socket.on('data', (d) => got.push(d));
   const ended = new Promise((resolve) => socket.on('end', resolve));
   socket.write(Buffer.from([0, 1, 2, 255]));
@@ -67,7 +71,7 @@ test('cut() resets the connection in flight and refuses new ones', async () => {
   });
   const relay = await startRelay();
   const socket = await connect(relay, port);
-  await new Promise((resolve) => socket.once('data', resolve));
+  if (!socket.early.length) await new Promise((resolve) => socket.once('data', resolve));
   const error = new Promise((resolve) => socket.on('error', resolve));
   assert.strictEqual(relay.cut(), 1);
   assert.strictEqual((await error).code, 'ECONNRESET');
