@@ -17,6 +17,14 @@ const { RelayHost } = require('./relay.js');
 const GRACE_MS = Number(process.env.DLCONFORM_BROWSER_GRACE_MS || 3000);
 /** At shutdown, how long contexts still in their grace are waited for (the harness gives 2 s). */
 const SHUTDOWN_WAIT_MS = 1500;
+/**
+ * How many cases may have calls starting up at once (a context, a page, its bundle run to
+ * dlconformInvoke; the calls of one case start up together). A start-up is the CPU-heavy part of
+ * a call (a renderer process, the library's bundle); the start-ups of other cases starved the
+ * pages whose calls were already being timed, on 2 cores by seconds (README.md, "Start-ups").
+ * A start-up waits its turn before `started`, outside any timed span.
+ */
+const STARTUPS = Math.max(1, Number(process.env.DLCONFORM_BROWSER_STARTUPS || 1));
 /** How long a page may take to define window.dlconformInvoke. */
 const PAGE_READY_MS = 10000;
 const EVENTS = new Set(['success', 'fail', 'complete', 'progress', 'headersReceived']);
@@ -38,6 +46,7 @@ class Driver {
     this.origins = null; // the mock server's origins from the harness hello (null: not given)
     this.relays = new RelayHost(); // the contexts' relays, in a worker thread
     this.queue = Promise.resolve(); // harness messages are handled in order
+    this.startups = new Gate(STARTUPS); // calls starting up (context, page, bundle) at once
     this.ending = false;
   }
 
@@ -206,6 +215,21 @@ class Call {
   }
 
   async run() {
+    const release = await this.driver.startups.enter(this.message.case || this.id);
+    try {
+      await this.startUp();
+    } finally {
+      release();
+    }
+    if (this.closed) return;
+    await this.page.evaluate((call) => window.dlconformInvoke(call), this.message);
+    this.invoked = true;
+    if (this.offlineWanted) await this.offline();
+    if (this.abortWanted) await this.task('abort');
+  }
+
+  /** The call's context and page, up to a page ready to invoke the API (one gate turn). */
+  async startUp() {
     const runtime = await this.driver.ensureBrowser(this.message.env && this.message.env.caCert);
     // A call to the mock server goes through a relay of its own, every connection of the
     // context but the driver's page origin, loopback included (Chromium bypasses a proxy for
@@ -233,10 +257,6 @@ class Call {
     });
     await this.page.goto(this.driver.server.url);
     await this.page.waitForFunction(() => typeof window.dlconformInvoke === 'function', null, { timeout: PAGE_READY_MS });
-    await this.page.evaluate((call) => window.dlconformInvoke(call), this.message);
-    this.invoked = true;
-    if (this.offlineWanted) await this.offline();
-    if (this.abortWanted) await this.task('abort');
   }
 
   /**
@@ -334,6 +354,46 @@ class Call {
     this.driver.forget(this.id);
     if (this.context) await this.context.close().catch(() => {});
     if (this.relay) await this.relay.close();
+  }
+}
+
+/**
+ * At most `size` keys (cases) hold the gate at once; a holder's own key enters at once (the calls
+ * of one case start up together, as the case asks: a concurrency case must not be queued by the
+ * driver), the others wait in arrival order.
+ */
+class Gate {
+  constructor(size) {
+    this.size = size;
+    this.holding = new Map(); // key -> holders
+    this.waiting = []; // {key, admit}
+  }
+
+  /** Resolves with a release function once `key` may go (call it once). */
+  enter(key) {
+    return new Promise((admit) => {
+      if (this.holding.has(key) || this.holding.size < this.size) this.admit(key, admit);
+      else this.waiting.push({ key, admit });
+    });
+  }
+
+  admit(key, resolve) {
+    this.holding.set(key, (this.holding.get(key) || 0) + 1);
+    let released = false;
+    resolve(() => {
+      if (released) return;
+      released = true;
+      const left = this.holding.get(key) - 1;
+      if (left > 0) return void this.holding.set(key, left);
+      this.holding.delete(key);
+      const next = this.waiting.shift();
+      if (!next) return;
+      this.admit(next.key, next.admit);
+      // The rest of that case's calls go with it.
+      const same = this.waiting.filter((w) => w.key === next.key);
+      this.waiting = this.waiting.filter((w) => w.key !== next.key);
+      for (const w of same) this.admit(w.key, w.admit);
+    });
   }
 }
 
