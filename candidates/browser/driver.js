@@ -280,9 +280,14 @@ class Call {
     } catch (err) {
       log(`[${this.id}] setOffline failed in the driver: ${err.message}`);
     }
-    const cut = this.relay
-      ? `${await this.relay.cut()} connection(s) of the context reset, new ones refused`
-      : 'no link to cut (the call is not to the mock server: not relayed)';
+    let cut = 'no link to cut (the call is not to the mock server: not relayed)';
+    if (this.relay) {
+      try {
+        cut = `${await this.relay.cut()} connection(s) of the context reset, new ones refused`;
+      } catch (err) {
+        cut = `the relay could not cut the link: ${err.message}`;
+      }
+    }
     this.driver.optional('log', {
       type: 'log',
       call: this.id,

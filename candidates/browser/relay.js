@@ -60,15 +60,24 @@ function startRelay() {
   });
 }
 
-/** Read exactly `n` bytes from `socket` (paused between reads). */
+/**
+ * Read exactly `n` bytes from `socket`. The next read is attached in the same turn as this one
+ * resolves (an await continuation runs before the next socket event), so no byte is lost in
+ * between; what came past `n` stays in `state.buffer`. A socket that ends, fails or is reset
+ * (a cut) during the handshake rejects the read, so no handshake is left waiting.
+ */
 function read(socket, n, state) {
   return new Promise((resolve, reject) => {
+    const done = () => {
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+      socket.off('close', onEnd);
+    };
     const attempt = () => {
       if (state.buffer.length >= n) {
         const out = state.buffer.subarray(0, n);
         state.buffer = state.buffer.subarray(n);
-        socket.off('data', onData);
-        socket.off('end', onEnd);
+        done();
         resolve(out);
       }
     };
@@ -76,9 +85,14 @@ function read(socket, n, state) {
       state.buffer = Buffer.concat([state.buffer, chunk]);
       attempt();
     };
-    const onEnd = () => reject(new Error('socks client closed during the handshake'));
+    const onEnd = () => {
+      done();
+      reject(new Error('socks client closed during the handshake'));
+    };
+    if (socket.destroyed) return onEnd();
     socket.on('data', onData);
     socket.on('end', onEnd);
+    socket.on('close', onEnd);
     attempt();
   });
 }
@@ -102,9 +116,20 @@ async function handshake(client, track) {
     return;
   }
   client.pause();
+  if (client.destroyed) return; // cut while the request was read
   const upstream = net.connect({ host, port, allowHalfOpen: true, noDelay: true });
   track(upstream);
+  let connected = false;
+  // The browser gave up (or the link was cut) before the mock server answered: no tunnel is
+  // left half made.
+  const abandon = () => {
+    if (!connected) upstream.destroy();
+  };
+  client.once('close', abandon);
   upstream.once('connect', () => {
+    connected = true;
+    client.off('close', abandon);
+    if (client.destroyed) return void upstream.destroy();
     client.write(Buffer.from([5, 0, 0, 1, 0, 0, 0, 0, 0, 0]));
     if (state.buffer.length) upstream.write(state.buffer);
     pipe(client, upstream);
@@ -112,7 +137,8 @@ async function handshake(client, track) {
     client.resume();
   });
   upstream.once('error', (err) => {
-    if (!upstream.connecting && upstream.bytesRead + upstream.bytesWritten > 0) return;
+    // Once connected, an error is the tunnel's: pipe() passes it on as a reset.
+    if (connected) return;
     // Refused or unreachable: the SOCKS reply says so (5 = refused, 4 = unreachable).
     const code = err.code === 'ECONNREFUSED' ? 5 : 4;
     if (!client.destroyed) client.end(Buffer.from([5, code, 0, 1, 0, 0, 0, 0, 0, 0]));

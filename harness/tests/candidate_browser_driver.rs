@@ -44,5 +44,5 @@ fn browser_driver_forwards_what_the_page_reports_one_context_per_call() {
             .and_then(|n| n.trim().parse::<u32>().ok())
     };
     assert_eq!(count("# fail "), Some(0), "{report}");
-    assert_eq!(count("# pass "), Some(6), "{report}");
+    assert_eq!(count("# pass "), Some(7), "{report}");
 }

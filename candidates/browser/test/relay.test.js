@@ -1,6 +1,7 @@
 // The per-context SOCKS5 relay (relay.js) the driver cuts for `inject offline`: bytes pass
 // unchanged both ways, a server's FIN reaches the client as a FIN, and `cut()` resets a
-// connection in flight (the server sees its client gone) and refuses new ones.
+// connection in flight (the server sees its client gone) and refuses new ones; a refused upstream is
+// a SOCKS refusal, and a handshake cut half-way is dropped.
 //   node --test candidates/browser/test/relay.test.js
 'use strict';
 
@@ -81,4 +82,20 @@ test('cut() resets the connection in flight and refuses new ones', async () => {
   assert.strictEqual(relay.stats.refused, 1);
   await relay.close();
   server.close();
+});
+
+test('a refused upstream is a SOCKS refusal, and a handshake cut half-way is dropped', async () => {
+  const { server, port } = await serve(() => {});
+  await new Promise((resolve) => server.close(resolve)); // nothing listens on `port` now
+  const relay = await startRelay();
+  await assert.rejects(connect(relay, port), /socks reply 5/);
+  // A client that sends its greeting and is reset: the relay forgets it, and close() returns.
+  const half = net.connect(relay.port, '127.0.0.1');
+  half.on('error', () => {});
+  await new Promise((resolve) => half.once('connect', resolve));
+  half.write(Buffer.from([5, 1]));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  half.resetAndDestroy();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await relay.close();
 });
