@@ -11,11 +11,20 @@ const { chromium } = require('playwright-core');
 const { trustingHome } = require('./nss.js');
 const { servePage } = require('./serve.js');
 const { encodeJson } = require('./numbers.js');
+const { RelayHost } = require('./relay.js');
 
 /** How long a call's context stays open after its `complete`, for late callbacks. */
 const GRACE_MS = Number(process.env.DLCONFORM_BROWSER_GRACE_MS || 3000);
 /** At shutdown, how long contexts still in their grace are waited for (the harness gives 2 s). */
 const SHUTDOWN_WAIT_MS = 1500;
+/**
+ * How many cases may have calls starting up at once (a context, a page, its bundle run to
+ * dlconformInvoke; the calls of one case start up together). A start-up is the CPU-heavy part of
+ * a call (a renderer process, the library's bundle); the start-ups of other cases starved the
+ * pages whose calls were already being timed, on 2 cores by seconds (README.md, "Start-ups").
+ * A start-up waits its turn before `started`, outside any timed span.
+ */
+const STARTUPS = Math.max(1, Number(process.env.DLCONFORM_BROWSER_STARTUPS || 1));
 /** How long a page may take to define window.dlconformInvoke. */
 const PAGE_READY_MS = 10000;
 const EVENTS = new Set(['success', 'fail', 'complete', 'progress', 'headersReceived']);
@@ -34,7 +43,10 @@ class Driver {
     this.launching = null;
     this.server = null;
     this.calls = new Map(); // call id -> Call
+    this.origins = null; // the mock server's origins from the harness hello (null: not given)
+    this.relays = new RelayHost(); // the contexts' relays, in a worker thread
     this.queue = Promise.resolve(); // harness messages are handled in order
+    this.startups = new Gate(STARTUPS); // calls starting up (context, page, bundle) at once
     this.ending = false;
   }
 
@@ -67,8 +79,7 @@ class Driver {
       case 'abort':
         return this.task(message.call, 'abort');
       case 'inject':
-        log(`inject ${message.event} for ${message.call} ignored: a browser receives no host events (lacks host-events)`);
-        return undefined;
+        return this.inject(message.call, message.event);
       case 'shutdown':
         return this.shutdown();
       default:
@@ -78,6 +89,10 @@ class Driver {
 
   async hello(message) {
     if (Array.isArray(message.features)) this.features = new Set(message.features);
+    // The mock server's origins (hello.origins): only calls to them go through a relay.
+    if (message.origins && typeof message.origins === 'object') {
+      this.origins = new Set(Object.values(message.origins).map(originOf).filter(Boolean));
+    }
     this.server = this.server || (await servePage(this.options.pageDir));
     const runtime = await this.ensureBrowser(typeof message.caCert === 'string' ? message.caCert : null);
     const library = readLibrary(this.options.library);
@@ -137,6 +152,16 @@ class Driver {
     if (call) await call.task(method);
   }
 
+  /** A host event: `offline` takes the call's link away (README.md); the others are lacked. */
+  async inject(id, event) {
+    const call = this.calls.get(id);
+    if (event !== 'offline') {
+      log(`[${id}] inject ${event} ignored: Chromium cannot emulate it (lacks host-event-${event})`);
+      return;
+    }
+    if (call) await call.offline();
+  }
+
   /** A message of the page that the harness takes only when its hello lists the feature. */
   optional(kind, message) {
     if (this.features.has(kind)) send(message);
@@ -184,11 +209,41 @@ class Call {
     this.closed = false;
     this.invoked = false; // dlconformInvoke has returned: the task exists
     this.abortWanted = false;
+    this.offlineWanted = false;
+    this.isOffline = false;
+    this.relay = null; // the context's SOCKS5 relay (relay.js): its link, cut on `offline`
   }
 
   async run() {
+    const release = await this.driver.startups.enter(this.message.case || this.id);
+    try {
+      await this.startUp();
+    } finally {
+      release();
+    }
+    if (this.closed) return;
+    await this.page.evaluate((call) => window.dlconformInvoke(call), this.message);
+    this.invoked = true;
+    if (this.offlineWanted) await this.offline();
+    if (this.abortWanted) await this.task('abort');
+  }
+
+  /** The call's context and page, up to a page ready to invoke the API (one gate turn). */
+  async startUp() {
     const runtime = await this.driver.ensureBrowser(this.message.env && this.message.env.caCert);
-    this.context = await runtime.browser.newContext();
+    // A call to the mock server goes through a relay of its own, every connection of the
+    // context but the driver's page origin, loopback included (Chromium bypasses a proxy for
+    // loopback unless told `<-loopback>`). A call to anywhere else (a closed port, a name that
+    // does not resolve) goes direct, so that Chromium's own reason (net::ERR_CONNECTION_REFUSED,
+    // net::ERR_NAME_NOT_RESOLVED) is not a SOCKS one; such a call has no link to cut.
+    let options = {};
+    if (this.relayed()) {
+      this.relay = await this.driver.relays.startRelay();
+      if (this.closed) return void this.relay.close();
+      const page = new URL(this.driver.server.url);
+      options = { proxy: { server: this.relay.url, bypass: `<-loopback>,${page.host}` } };
+    }
+    this.context = await runtime.browser.newContext(options);
     await this.context.exposeBinding('dlconformEmit', (_source, msg) => this.emit(msg));
     this.page = await this.context.newPage();
     this.page.on('console', (m) => log(`[${this.id}] [page] ${m.text()}`));
@@ -202,9 +257,49 @@ class Call {
     });
     await this.page.goto(this.driver.server.url);
     await this.page.waitForFunction(() => typeof window.dlconformInvoke === 'function', null, { timeout: PAGE_READY_MS });
-    await this.page.evaluate((call) => window.dlconformInvoke(call), this.message);
-    this.invoked = true;
-    if (this.abortWanted) await this.task('abort');
+  }
+
+  /**
+   * The device goes offline, as Chromium can make it: the context is set offline (CDP
+   * Network.emulateNetworkConditions offline: navigator.onLine false, the `offline` event, every
+   * new request fails with net::ERR_INTERNET_DISCONNECTED) and, because that emulation leaves
+   * requests already in flight running (measured, Chromium 156), the context's relay resets
+   * every connection it carries and refuses new ones. The browser fails what was in flight
+   * itself; the page reports what the library then does.
+   */
+  async offline() {
+    if (this.completed || this.closed || this.isOffline) return;
+    if (!this.invoked) {
+      // The page is still loading: offline once the API was invoked (the page needs its origin).
+      this.offlineWanted = true;
+      return;
+    }
+    this.isOffline = true;
+    try {
+      await this.context.setOffline(true);
+    } catch (err) {
+      log(`[${this.id}] setOffline failed in the driver: ${err.message}`);
+    }
+    let cut = 'no link to cut (the call is not to the mock server: not relayed)';
+    if (this.relay) {
+      try {
+        cut = `${await this.relay.cut()} connection(s) of the context reset, new ones refused`;
+      } catch (err) {
+        cut = `the relay could not cut the link: ${err.message}`;
+      }
+    }
+    this.driver.optional('log', {
+      type: 'log',
+      call: this.id,
+      message: `offline: context offline (navigator.onLine false, new requests net::ERR_INTERNET_DISCONNECTED); ${cut}`,
+    });
+  }
+
+  /** Whether the call's URL is on one of the mock server's origins (all, when none were given). */
+  relayed() {
+    const url = this.message.args && this.message.args.url;
+    if (!this.driver.origins) return true;
+    return typeof url === 'string' && this.driver.origins.has(originOf(url));
   }
 
   emit(msg) {
@@ -263,12 +358,62 @@ class Call {
     this.closed = true;
     this.driver.forget(this.id);
     if (this.context) await this.context.close().catch(() => {});
+    if (this.relay) await this.relay.close();
+  }
+}
+
+/**
+ * At most `size` keys (cases) hold the gate at once; a holder's own key enters at once (the calls
+ * of one case start up together, as the case asks: a concurrency case must not be queued by the
+ * driver), the others wait in arrival order.
+ */
+class Gate {
+  constructor(size) {
+    this.size = size;
+    this.holding = new Map(); // key -> holders
+    this.waiting = []; // {key, admit}
+  }
+
+  /** Resolves with a release function once `key` may go (call it once). */
+  enter(key) {
+    return new Promise((admit) => {
+      if (this.holding.has(key) || this.holding.size < this.size) this.admit(key, admit);
+      else this.waiting.push({ key, admit });
+    });
+  }
+
+  admit(key, resolve) {
+    this.holding.set(key, (this.holding.get(key) || 0) + 1);
+    let released = false;
+    resolve(() => {
+      if (released) return;
+      released = true;
+      const left = this.holding.get(key) - 1;
+      if (left > 0) return void this.holding.set(key, left);
+      this.holding.delete(key);
+      const next = this.waiting.shift();
+      if (!next) return;
+      this.admit(next.key, next.admit);
+      // The rest of that case's calls go with it.
+      const same = this.waiting.filter((w) => w.key === next.key);
+      this.waiting = this.waiting.filter((w) => w.key !== next.key);
+      for (const w of same) this.admit(w.key, w.admit);
+    });
   }
 }
 
 async function closeBrowser(runtime) {
   await runtime.browser.close().catch(() => {});
   fs.rmSync(runtime.home, { recursive: true, force: true });
+}
+
+/** The origin of a URL (`https://127.0.0.1:40123`), or null. */
+function originOf(url) {
+  try {
+    return new URL(url).origin;
+  } catch (err) {
+    return null;
+  }
 }
 
 /** `{name, version}` of the package.json at `path`. */

@@ -2,7 +2,8 @@
 //! headless Chromium, under Node's test runner (candidates/browser/test/driver.test.js): the
 //! hello (library, runtime, lacks), events forwarded unchanged (late ones, non-finite numbers,
 //! a header string), one browser context per call, `threw` and `log` only with the harness's
-//! features, and a throwing page as an `error`.
+//! features, and a throwing page as an `error`; and the per-context relay that `inject offline`
+//! cuts (candidates/browser/test/relay.test.js): bytes unchanged, a cut resets what is in flight.
 //!
 //! Needs `node`, `chromium` (or `DLCONFORM_CHROMIUM`), `certutil`, and `npm` with the registry
 //! for `candidates/browser/install.sh` (a no-op once installed). Outside CI a missing node or
@@ -26,7 +27,11 @@ fn browser_driver_forwards_what_the_page_reports_one_context_per_call() {
         .expect("sh runs");
     assert!(install.status.success(), "install.sh: {}", text(&install));
     let output = Command::new("node")
-        .args(["--test", "candidates/browser/test/driver.test.js"])
+        .args([
+            "--test",
+            "candidates/browser/test/driver.test.js",
+            "candidates/browser/test/relay.test.js",
+        ])
         .current_dir(workspace())
         .output()
         .expect("node runs");
@@ -39,5 +44,5 @@ fn browser_driver_forwards_what_the_page_reports_one_context_per_call() {
             .and_then(|n| n.trim().parse::<u32>().ok())
     };
     assert_eq!(count("# fail "), Some(0), "{report}");
-    assert_eq!(count("# pass "), Some(4), "{report}");
+    assert_eq!(count("# pass "), Some(7), "{report}");
 }

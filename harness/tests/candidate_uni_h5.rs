@@ -85,7 +85,13 @@ fn uni_h5_in_chromium_is_judged_on_what_it_does() {
     assert_eq!(candidate["runtime"]["name"], "chromium", "{candidate}");
     assert_eq!(
         candidate["lacks"],
-        serde_json::json!(["files", "domain-list", "sdk-version", "host-events"]),
+        serde_json::json!([
+            "files",
+            "domain-list",
+            "sdk-version",
+            "host-event-network-change",
+            "host-event-background"
+        ]),
         "{candidate}"
     );
 

@@ -100,6 +100,37 @@ fn capability_premises_pick_the_cases_that_test_them() {
         // An abort is the task's own method, not a host event.
         &["douyin/download/abort/before-headers"],
     );
+    // One host event lacked: only the cases that inject that one.
+    assert_picks(
+        &na,
+        "host-event-background",
+        &["wechat/download/host/background"],
+        &[
+            "wechat/download/host/network-change",
+            "wechat/download/host/offline",
+        ],
+    );
+    assert_picks(
+        &na,
+        "host-event-network-change",
+        &["wechat/download/host/network-change"],
+        &[
+            "wechat/download/host/background",
+            "wechat/download/host/offline",
+        ],
+    );
+    assert_picks(
+        &na,
+        "host-event-offline",
+        &[
+            "wechat/download/host/offline",
+            "douyin/download/net/offline",
+        ],
+        &[
+            "wechat/download/host/background",
+            "wechat/download/host/network-change",
+        ],
+    );
     assert_picks(
         &na,
         "sdk-version",

@@ -238,18 +238,39 @@ pub enum Capability {
     DomainList,
     /// Gating behaviour by base-library version.
     SdkVersion,
-    /// Receiving host events (offline, network change, background).
+    /// Receiving host events (offline, network change, background): all three.
     HostEvents,
+    /// Receiving the `offline` host event (one event of [`Capability::HostEvents`]).
+    HostEventOffline,
+    /// Receiving the `network-change` host event.
+    HostEventNetworkChange,
+    /// Receiving the `background` host event.
+    HostEventBackground,
 }
 
 impl Capability {
     /// Every capability, in the order documents list them.
-    pub const ALL: [Capability; 4] = [
+    pub const ALL: [Capability; 7] = [
         Capability::Files,
         Capability::DomainList,
         Capability::SdkVersion,
         Capability::HostEvents,
+        Capability::HostEventOffline,
+        Capability::HostEventNetworkChange,
+        Capability::HostEventBackground,
     ];
+
+    /// Whether a runtime lacking this capability cannot receive the host event `event`:
+    /// `host-events` covers every event, `host-event-<event>` that one.
+    pub fn covers_host_event(self, event: HostEvent) -> bool {
+        matches!(
+            (self, event),
+            (Capability::HostEvents, _)
+                | (Capability::HostEventOffline, HostEvent::Offline)
+                | (Capability::HostEventNetworkChange, HostEvent::NetworkChange)
+                | (Capability::HostEventBackground, HostEvent::Background)
+        )
+    }
 
     /// Its name in `lacks`.
     pub fn name(self) -> &'static str {
@@ -258,6 +279,9 @@ impl Capability {
             Capability::DomainList => "domain-list",
             Capability::SdkVersion => "sdk-version",
             Capability::HostEvents => "host-events",
+            Capability::HostEventOffline => "host-event-offline",
+            Capability::HostEventNetworkChange => "host-event-network-change",
+            Capability::HostEventBackground => "host-event-background",
         }
     }
 
@@ -402,10 +426,25 @@ mod tests {
             Capability::parse_all(&names(&["files", "teleport"])),
             Err(
                 "unknown capability `teleport` in lacks; known: files, domain-list, sdk-version, \
-                 host-events"
+                 host-events, host-event-offline, host-event-network-change, \
+                 host-event-background"
                     .to_string()
             )
         );
+        assert_eq!(
+            Capability::parse_all(&names(&[
+                "host-event-background",
+                "host-event-network-change"
+            ])),
+            Ok(vec![
+                Capability::HostEventNetworkChange,
+                Capability::HostEventBackground
+            ])
+        );
+        assert!(Capability::HostEvents.covers_host_event(HostEvent::Background));
+        assert!(Capability::HostEventBackground.covers_host_event(HostEvent::Background));
+        assert!(!Capability::HostEventBackground.covers_host_event(HostEvent::Offline));
+        assert!(!Capability::Files.covers_host_event(HostEvent::Offline));
         for capability in Capability::ALL {
             let json = serde_json::to_value(capability).ok();
             assert_eq!(json, Some(serde_json::Value::from(capability.name())));

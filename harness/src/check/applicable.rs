@@ -128,6 +128,11 @@ fn what(capability: Capability) -> &'static str {
         Capability::DomainList => "a runtime that enforces the domain list",
         Capability::SdkVersion => "behaviour gated by base-library version",
         Capability::HostEvents => "host events delivered to the runtime",
+        Capability::HostEventOffline => "the offline host event delivered to the runtime",
+        Capability::HostEventNetworkChange => {
+            "the network-change host event delivered to the runtime"
+        }
+        Capability::HostEventBackground => "the background host event delivered to the runtime",
     }
 }
 
@@ -182,13 +187,16 @@ fn needed_by_case(premise: &Premise<'_>, capability: Capability) -> Option<Strin
                 .then(|| format!("the case expects a refusal by the domain list {list:?}"))
         }
         Capability::SdkVersion => version_gate(premise),
-        Capability::HostEvents => case
+        Capability::HostEvents
+        | Capability::HostEventOffline
+        | Capability::HostEventNetworkChange
+        | Capability::HostEventBackground => case
             .call
             .actions
             .iter()
             .find_map(|a| match &a.what {
-                ActionKind::Inject(event) => Some(event),
-                ActionKind::Abort => None,
+                ActionKind::Inject(event) if capability.covers_host_event(*event) => Some(event),
+                _ => None,
             })
             .map(|event| {
                 let name = serde_json::to_value(event)
