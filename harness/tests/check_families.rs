@@ -1264,3 +1264,69 @@ fn judged_lacking(
         not_applicable.into_iter().map(|n| n.check).collect(),
     )
 }
+
+#[test]
+fn check_shape_of_a_field_whose_documents_conflict_is_recommended_only() {
+    let mut shapes = shapes();
+    shapes.fail.push(
+        serde_json::from_value(json!({
+            "name": "statusCode", "type": "number", "always": {"source": "doc"},
+            "recommended": "the table says number, the example a string", "source": "doc"
+        }))
+        .expect("field parses"),
+    );
+    let task = task();
+    let templates = templates();
+    let expect = expect(json!({"outcome": "fail"}));
+    // statusCode as the example shows it (a string), and errMsg left out.
+    let obs = fail_observation(json!({"statusCode": "0"}));
+    let input = CheckInput {
+        expect: &expect,
+        result: &shapes,
+        task: Some(&task),
+        platform: Platform::Wechat,
+        sdk_version: "2.10.0",
+        templates: &templates,
+        args: &json!({}),
+        observation: &obs,
+    };
+    let failures = dlconform::check::tier::assign(
+        &expect,
+        dlconform::spec::model::Tier::Required,
+        run_all(&input).into_parts().1,
+    );
+    let tier_of = |check: &str| {
+        failures
+            .iter()
+            .find(|f| f.check == check)
+            .map(|f| f.tier)
+            .unwrap_or_else(|| panic!("{check} did not fail: {failures:?}"))
+    };
+    assert_eq!(
+        tier_of("shape.type"),
+        dlconform::spec::model::Tier::Recommended
+    );
+    assert_eq!(
+        tier_of("shape.missing"),
+        dlconform::spec::model::Tier::Required
+    );
+}
+
+#[test]
+fn the_feishu_gadget_fail_status_code_is_recommended_by_its_conflict() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../specs/feishu-gadget.yaml"
+    ))
+    .expect("spec readable");
+    let spec: dlconform::spec::model::Spec = serde_saphyr::from_str(&text).expect("spec parses");
+    let field = spec
+        .apis
+        .values()
+        .flat_map(|a| &a.result.fail)
+        .find(|f| f.name == "statusCode");
+    assert!(
+        field.is_some_and(|f| f.recommended.is_some()),
+        "the fail statusCode of feishu-gadget must carry `recommended`"
+    );
+}

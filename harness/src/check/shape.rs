@@ -8,7 +8,7 @@ use crate::check::{CheckInput, Verdicts, call_index, failure, result_event, valu
 use crate::protocol::EventKind;
 use crate::protocol::number::NonFinite;
 use crate::runner::plan::at_least;
-use crate::spec::model::{Field, Outcome, ValueType};
+use crate::spec::model::{Field, Outcome, Tier, ValueType};
 
 /// Check the declared fields of every payload of every call.
 pub fn check(input: &CheckInput<'_>, verdicts: &mut Verdicts) {
@@ -68,6 +68,15 @@ fn one_field(
 ) {
     let path = format!("{path}.{}", field.name);
     let value = data.get(&field.name);
+    // `tier::assign` keeps a tier a family lowered: a field whose documents conflict is
+    // judged, and its failures reported, at recommended tier only.
+    let failure = |check: &str, at, expected: String, actual: Value, message: String| {
+        let mut failed = failure(check, at, expected, actual, message);
+        if field.recommended.is_some() {
+            failed.tier = Tier::Recommended;
+        }
+        failed
+    };
     if field.unsupported_on.contains(&input.platform) {
         let failed = value.map(|value| {
             failure(
@@ -88,7 +97,7 @@ fn one_field(
                 "shape.missing",
                 at,
                 format!("{path}: {}", type_name(field.ty)),
-                "absent",
+                Value::from("absent"),
                 format!("{path} is missing; the document promises it on every payload"),
             ));
         }
@@ -110,7 +119,7 @@ fn one_field(
                 check,
                 at,
                 format!("{path}: finite number"),
-                format!("{path}: non-finite number ({})", non_finite.name()),
+                Value::from(format!("{path}: non-finite number ({})", non_finite.name())),
                 format!("{path} is not a finite number"),
             ));
             return;
@@ -125,7 +134,7 @@ fn one_field(
             "shape.type",
             at,
             format!("{path}: {}", type_name(field.ty)),
-            actual,
+            Value::from(actual),
             format!(
                 "{path} is {}, expected {}",
                 value_type(value),

@@ -326,6 +326,11 @@ pub struct Field {
     /// Variants (by platform) that lack it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unsupported_on: Vec<Platform>,
+    /// Why the shape checks of this field (presence, type, finiteness) are only recommended,
+    /// even in a required case: the documents conflict about it, or none states it. Absent:
+    /// they take the case's tier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recommended: Option<String>,
     /// Where it comes from.
     pub source: String,
     /// Anything else the documents say.
