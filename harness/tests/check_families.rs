@@ -161,12 +161,23 @@ fn verdicts(expect: &Expect, obs: &Observation) -> Verdicts {
 }
 
 fn verdicts_with_args(expect: &Expect, obs: &Observation, args: &Value) -> Verdicts {
-    let shapes = shapes();
+    judge(&shapes(), expect, obs, args, &[]).0
+}
+
+/// Run every family on `obs` as a wechat call with `shapes`, for a candidate lacking `lacks`:
+/// the verdicts (the judged invariant checked) and the ids of the checks made not applicable.
+fn judge(
+    shapes: &ResultShapes,
+    expect: &Expect,
+    obs: &Observation,
+    args: &Value,
+    lacks: &[dlconform::protocol::Capability],
+) -> (Verdicts, Vec<String>) {
     let task = task();
     let templates = templates();
     let input = CheckInput {
         expect,
-        result: &shapes,
+        result: shapes,
         task: Some(&task),
         platform: Platform::Wechat,
         sdk_version: "2.10.0",
@@ -174,9 +185,13 @@ fn verdicts_with_args(expect: &Expect, obs: &Observation, args: &Value) -> Verdi
         args,
         observation: obs,
     };
-    let verdicts = run_all(&input);
+    let (verdicts, not_applicable) =
+        dlconform::check::applicable::split(&input, run_all(&input), lacks);
     assert_judged_invariant(&verdicts);
-    verdicts
+    (
+        verdicts,
+        not_applicable.into_iter().map(|n| n.check).collect(),
+    )
 }
 
 /// Every failure's check is judged, and each judged id is there once.
@@ -855,26 +870,8 @@ fn run_lacking(
     obs: &Observation,
     lacks: &[dlconform::protocol::Capability],
 ) -> (Vec<CheckFailure>, Vec<String>) {
-    let shapes = shapes();
-    let task = task();
-    let templates = templates();
-    let args = json!({});
-    let input = CheckInput {
-        expect,
-        result: &shapes,
-        task: Some(&task),
-        platform: Platform::Wechat,
-        sdk_version: "2.10.0",
-        templates: &templates,
-        args: &args,
-        observation: obs,
-    };
-    let (verdicts, not_applicable) =
-        dlconform::check::applicable::split(&input, run_all(&input), lacks);
-    (
-        verdicts.into_parts().1,
-        not_applicable.into_iter().map(|n| n.check).collect(),
-    )
+    let (verdicts, not_applicable) = judge(&shapes(), expect, obs, &json!({}), lacks);
+    (verdicts.into_parts().1, not_applicable)
 }
 
 /// The good download as a browser gives it: a `blob:` URL and no file on disk.
@@ -1242,27 +1239,8 @@ fn judged_lacking(
     obs: &Observation,
     lacks: &[dlconform::protocol::Capability],
 ) -> (Vec<String>, Vec<String>) {
-    let shapes = shapes();
-    let task = task();
-    let templates = templates();
-    let args = json!({});
-    let input = CheckInput {
-        expect,
-        result: &shapes,
-        task: Some(&task),
-        platform: Platform::Wechat,
-        sdk_version: "2.10.0",
-        templates: &templates,
-        args: &args,
-        observation: obs,
-    };
-    let (verdicts, not_applicable) =
-        dlconform::check::applicable::split(&input, run_all(&input), lacks);
-    assert_judged_invariant(&verdicts);
-    (
-        verdicts.into_parts().0,
-        not_applicable.into_iter().map(|n| n.check).collect(),
-    )
+    let (verdicts, not_applicable) = judge(&shapes(), expect, obs, &json!({}), lacks);
+    (verdicts.into_parts().0, not_applicable)
 }
 
 #[test]
@@ -1275,25 +1253,14 @@ fn check_shape_of_a_field_whose_documents_conflict_is_recommended_only() {
         }))
         .expect("field parses"),
     );
-    let task = task();
-    let templates = templates();
     let expect = expect(json!({"outcome": "fail"}));
     // statusCode as the example shows it (a string), and errMsg left out.
     let obs = fail_observation(json!({"statusCode": "0"}));
-    let input = CheckInput {
-        expect: &expect,
-        result: &shapes,
-        task: Some(&task),
-        platform: Platform::Wechat,
-        sdk_version: "2.10.0",
-        templates: &templates,
-        args: &json!({}),
-        observation: &obs,
-    };
+    let (verdicts, _) = judge(&shapes, &expect, &obs, &json!({}), &[]);
     let failures = dlconform::check::tier::assign(
         &expect,
         dlconform::spec::model::Tier::Required,
-        run_all(&input).into_parts().1,
+        verdicts.into_parts().1,
     );
     let tier_of = |check: &str| {
         failures

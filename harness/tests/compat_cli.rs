@@ -46,6 +46,15 @@ fn candidates(dir: &Path, folders: &[(&str, &str, &str)]) -> PathBuf {
     root
 }
 
+/// The line of compat's closing table for the candidate `name`.
+fn row(output: &Output, name: &str) -> String {
+    out_of(output)
+        .lines()
+        .find(|l| l.contains(&format!("| {name} ")))
+        .unwrap_or_else(|| panic!("no row for {name}: {}", text(output)))
+        .to_string()
+}
+
 fn path(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }
@@ -342,11 +351,7 @@ fn compat_reports_a_failed_install_and_still_runs_the_others() {
     ]);
     // A candidate that could not be installed: the matrix is incomplete, exit 2.
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-    let stdout = out_of(&output);
-    let broken = stdout
-        .lines()
-        .find(|l| l.contains("| broken "))
-        .unwrap_or_else(|| panic!("no row for broken: {}", text(&output)));
+    let broken = row(&output, "broken");
     assert!(broken.contains("FAILED"), "{broken}");
     assert!(broken.contains("COULD NOT RUN"), "{broken}");
     let log = std::fs::read_to_string(out.join("install/broken.log")).expect("install log");
@@ -359,10 +364,7 @@ fn compat_reports_a_failed_install_and_still_runs_the_others() {
         std::fs::read_to_string(root.join("fine/installed.txt")).expect("installed in its folder"),
         "installed\n"
     );
-    let fine = stdout
-        .lines()
-        .find(|l| l.contains("| fine "))
-        .unwrap_or_else(|| panic!("no row for fine: {}", text(&output)));
+    let fine = row(&output, "fine");
     assert!(fine.contains("as expected"), "{fine}");
     let merged = load_results(&out.join("results.json")).expect("merged");
     assert_eq!(merged.candidates.len(), 1);
@@ -437,11 +439,7 @@ fn compat_a_candidate_that_will_not_start_costs_only_its_column() {
         "false",
     ]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-    let stdout = out_of(&output);
-    let dead = stdout
-        .lines()
-        .find(|l| l.contains("| dead "))
-        .unwrap_or_else(|| panic!("no row for dead: {}", text(&output)));
+    let dead = row(&output, "dead");
     assert!(
         dead.contains("COULD NOT RUN: candidate would not start"),
         "{dead}"
@@ -507,21 +505,14 @@ fn compat_refuses_a_hello_whose_lacks_differ_from_the_manifest() {
     ]);
     // The hello lacks `files`; only the manifest that declares it with evidence runs.
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-    let stdout = out_of(&output);
-    let row = |name: &str| {
-        stdout
-            .lines()
-            .find(|l| l.contains(&format!("| {name} ")))
-            .unwrap_or_else(|| panic!("no row for {name}: {}", text(&output)))
-            .to_string()
-    };
-    let silent = row("silent");
+    let silent = row(&output, "silent");
     assert!(
         silent.contains("COULD NOT RUN")
             && silent.contains("its hello lacks `files` that its candidate.yaml does not list"),
         "{silent}"
     );
-    assert!(!row("declared").contains("COULD NOT RUN"), "{stdout}");
+    let declared = row(&output, "declared");
+    assert!(!declared.contains("COULD NOT RUN"), "{declared}");
     let ran = load_results(&out.join("runs/declared/results.json")).expect("declared ran");
     assert_eq!(ran.candidates[0].results.run.candidate.lacks, ["files"]);
 }

@@ -34,6 +34,16 @@ fn known_run() -> dlconform::results::RunResults {
     run
 }
 
+/// `sample_run` (declares nothing) and `known_run` (declares a library) as one matrix.
+fn two_candidates() -> MergedResults {
+    merge::merge(vec![
+        MergedResults::from(sample_run()),
+        MergedResults::from(known_run()),
+    ])
+    .expect("merged")
+    .merged
+}
+
 #[test]
 fn the_headline_names_the_library_and_counts_passes_and_defects() {
     let line = headline::line(&known_run());
@@ -91,12 +101,8 @@ fn report_md_starts_with_the_headline_then_the_defects() {
 
 #[test]
 fn matrix_columns_name_the_library_with_the_adapter_after_it() {
-    let merged = merge::merge(vec![
-        MergedResults::from(sample_run()),
-        MergedResults::from(known_run()),
-    ])
-    .expect("merged");
-    let text = markdown::render(&merged.merged);
+    let merged = two_candidates();
+    let text = markdown::render(&merged);
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("## dlconform: 2 candidates"));
     assert_eq!(lines.next(), Some(""));
@@ -127,12 +133,8 @@ fn matrix_columns_name_the_library_with_the_adapter_after_it() {
 
 #[test]
 fn report_html_opens_with_the_headlines_then_the_defects_of_each_candidate() {
-    let merged = merge::merge(vec![
-        MergedResults::from(sample_run()),
-        MergedResults::from(known_run()),
-    ])
-    .expect("merged");
-    let page = dlconform::report::html::render(&merged.merged).expect("rendered");
+    let merged = two_candidates();
+    let page = dlconform::report::html::render(&merged).expect("rendered");
     let headlines = page.find("<ol id=\"headlines\">").expect("headlines");
     let matrix = page
         .find("<section id=\"summary-matrix\">")

@@ -286,6 +286,17 @@ mod tests {
         assert!(matches!(manifest.spec(), Ok(CandidateSpec::Command(c)) if c == "node a.js"));
     }
 
+    /// `found` is exactly the `expected` problems, each matched by its start.
+    fn assert_problems(found: &[String], expected: &[String]) {
+        for expected in expected {
+            assert!(
+                found.iter().any(|p| p.starts_with(expected.as_str())),
+                "no `{expected}` in {found:#?}"
+            );
+        }
+        assert_eq!(found.len(), expected.len(), "{found:#?}");
+    }
+
     #[test]
     fn every_value_problem_is_reported_at_its_place() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -295,18 +306,17 @@ mod tests {
             "name: lib\ndescription: \"\"\ncandidate: \"cmd:\"\nplatforms:\n  - wechat\n  - wechat\nexpectations: ../elsewhere.yaml\n",
         );
         let shown = file.display().to_string();
-        for expected in [
-            format!("{shown}:2:14: `description` is empty"),
-            format!("{shown}:3:12: `candidate`: unknown candidate 'cmd:': empty command line"),
-            format!("{shown}:6:5: platform `wechat` is listed twice"),
-            format!("{shown}:7:15: `expectations` must be a path inside the candidate's folder"),
-        ] {
-            assert!(
-                found.iter().any(|p| p.starts_with(&expected)),
-                "no `{expected}` in {found:#?}"
-            );
-        }
-        assert_eq!(found.len(), 4, "{found:#?}");
+        assert_problems(
+            &found,
+            &[
+                format!("{shown}:2:14: `description` is empty"),
+                format!("{shown}:3:12: `candidate`: unknown candidate 'cmd:': empty command line"),
+                format!("{shown}:6:5: platform `wechat` is listed twice"),
+                format!(
+                    "{shown}:7:15: `expectations` must be a path inside the candidate's folder"
+                ),
+            ],
+        );
     }
 
     #[test]
@@ -352,18 +362,15 @@ mod tests {
             "name: lib\ndescription: d\ncandidate: reference\nplatforms: [wechat]\nexpectations: expectations.yaml\nlacks:\n  - capability: files\n  - capability: host-events\n    evidence: {observed: \"o\"}\n  - capability: teleport\n    evidence: {observed: \"o\", document: \"d\"}\n  - capability: files\n    evidence: {observed: \"o\", document: \"d\"}\n",
         );
         let shown = file.display().to_string();
-        for expected in [
-            format!("{shown}:7:5: `lacks` `files` has no `evidence.observed`"),
-            format!("{shown}:8:5: `lacks` `host-events` has no `evidence.document`"),
-            format!("{shown}:10:17: unknown capability `teleport` in `lacks`"),
-            format!("{shown}:12:5: `files` is listed twice in `lacks`"),
-        ] {
-            assert!(
-                found.iter().any(|p| p.starts_with(&expected)),
-                "no `{expected}` in {found:#?}"
-            );
-        }
-        assert_eq!(found.len(), 4, "{found:#?}");
+        assert_problems(
+            &found,
+            &[
+                format!("{shown}:7:5: `lacks` `files` has no `evidence.observed`"),
+                format!("{shown}:8:5: `lacks` `host-events` has no `evidence.document`"),
+                format!("{shown}:10:17: unknown capability `teleport` in `lacks`"),
+                format!("{shown}:12:5: `files` is listed twice in `lacks`"),
+            ],
+        );
     }
 
     #[test]

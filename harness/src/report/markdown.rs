@@ -260,17 +260,7 @@ fn not_passing_section(out: &mut String, run: &RunResults) {
     let mut cases: Vec<&CaseResult> = run
         .cases
         .iter()
-        .filter(|c| {
-            !matches!(
-                c.status,
-                Status::Pass
-                    | Status::Xpass
-                    | Status::Flaky
-                    | Status::Skip
-                    | Status::NotApplicable
-                    | Status::Unsupported
-            )
-        })
+        .filter(|c| super::matrix::passed(c.status) == Some(false))
         .collect();
     if cases.is_empty() {
         return;

@@ -95,22 +95,13 @@ impl Cell {
     }
 
     fn add(&mut self, case: &CaseResult) {
-        // Every status named, so a new one must be placed here before it builds.
-        let passed = match case.status {
-            Status::Pass | Status::Xpass | Status::Flaky => true,
-            Status::Fail | Status::Timeout | Status::Crash | Status::Error | Status::Xfail => false,
-            Status::Unsupported => {
-                self.unsupported += 1;
-                return self.count_unexpected(case);
+        let Some(passed) = passed(case.status) else {
+            match case.status {
+                Status::Unsupported => self.unsupported += 1,
+                Status::NotApplicable => self.not_applicable += 1,
+                _ => self.skipped += 1,
             }
-            Status::NotApplicable => {
-                self.not_applicable += 1;
-                return self.count_unexpected(case);
-            }
-            Status::Skip => {
-                self.skipped += 1;
-                return self.count_unexpected(case);
-            }
+            return self.count_unexpected(case);
         };
         let rate = match case.tier {
             Tier::Required => &mut self.required,
@@ -141,6 +132,18 @@ impl Cell {
                 Tier::Recommended => self.recommended_unexpected += 1,
             }
         }
+    }
+}
+
+/// Whether a case with this status passed; `None` when it did not run (UNSUPPORTED, N/A, SKIP).
+pub fn passed(status: Status) -> Option<bool> {
+    // Every status named, so a new one must be placed here before it builds.
+    match status {
+        Status::Pass | Status::Xpass | Status::Flaky => Some(true),
+        Status::Fail | Status::Timeout | Status::Crash | Status::Error | Status::Xfail => {
+            Some(false)
+        }
+        Status::Unsupported | Status::NotApplicable | Status::Skip => None,
     }
 }
 
