@@ -7,11 +7,13 @@
 //! The cases are served over HTTPS; Chromium trusts the run's test CA through an NSS database
 //! under a private HOME (bridge/test/chromium.js), never by ignoring certificate errors.
 //!
-//! Needs `node`, `chromium` (or `DLCONFORM_CHROMIUM`), `certutil` and `npm ci` in bridge/test.
-//! Without them the test fails, naming what to install; outside CI a missing node or chromium
-//! makes cargo report it as ignored (`harness/build.rs`).
+//! Needs `node`, `chromium` (or `DLCONFORM_CHROMIUM`), `certutil` and bridge/test installed
+//! (harness/needs.rs): outside CI a missing one makes cargo report the test as ignored, under
+//! `CI` the test fails naming what installs it.
 
 mod cli_support;
+#[path = "../needs.rs"]
+mod needs;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -31,55 +33,12 @@ const CASES: &[&str] = &[
     "download/abort/mid-body",
 ];
 
-fn on_path(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(name))
-            .find(|path| path.is_file())
-    })
-}
-
-/// Fail, naming what to install, when something the test needs is missing. A tool that is
-/// missing outside CI makes cargo report the test as ignored instead (`harness/build.rs`).
-fn require(missing: Vec<String>) {
-    assert!(
-        missing.is_empty(),
-        "the bridge test needs: {}",
-        missing.join(", ")
-    );
-}
-
-fn missing_node() -> Vec<String> {
-    match on_path("node") {
-        Some(_) => Vec::new(),
-        None => vec!["node (apt-get install -y nodejs)".to_string()],
-    }
-}
-
 /// Chromium: `DLCONFORM_CHROMIUM` or `chromium` on PATH.
 fn chromium() -> Option<PathBuf> {
     std::env::var_os("DLCONFORM_CHROMIUM")
         .map(PathBuf::from)
-        .or_else(|| on_path("chromium"))
+        .or_else(|| needs::on_path("chromium"))
         .filter(|path| path.is_file())
-}
-
-/// What the Chromium test needs and is not there.
-fn missing_for_chromium() -> Vec<String> {
-    let mut missing = missing_node();
-    if chromium().is_none() {
-        missing.push("chromium (apt-get install -y chromium)".to_string());
-    }
-    if on_path("certutil").is_none() {
-        missing.push("certutil (apt-get install -y libnss3-tools)".to_string());
-    }
-    if !workspace()
-        .join("bridge/test/node_modules/playwright-core")
-        .is_dir()
-    {
-        missing.push("bridge/test/node_modules (run `npm ci` in bridge/test)".to_string());
-    }
-    missing
 }
 
 fn run_args(candidate: &str, out: &Path) -> Vec<String> {
@@ -219,9 +178,9 @@ fn run_in_chromium(dir: &Path) -> (RunResults, String) {
 }
 
 #[test]
-#[cfg_attr(skip_node, ignore = "needs node (apt-get install -y nodejs)")]
+#[cfg_attr(skip_node, ignore = "needs node")]
 fn bridge_core_handles_protocol_messages() {
-    require(missing_node());
+    needs::require(&["node"]);
     let output = Command::new("node")
         .current_dir(workspace().join("bridge/test"))
         .args(["--test", "core.test.js"])
@@ -241,11 +200,11 @@ fn bridge_core_handles_protocol_messages() {
 
 #[test]
 #[cfg_attr(
-    any(skip_node, skip_chromium),
-    ignore = "needs node and chromium (apt-get install -y nodejs chromium)"
+    any(skip_node, skip_chromium, skip_certutil, skip_bridge_test),
+    ignore = "needs node, chromium, certutil, bridge-test"
 )]
 fn bridge_in_chromium_gives_the_stdio_verdicts() {
-    require(missing_for_chromium());
+    needs::require(&["node", "chromium", "certutil", "bridge-test"]);
     let dir = tempfile::tempdir().expect("tempdir");
 
     let stdio_out = dir.path().join("stdio");

@@ -5,27 +5,25 @@
 //! features, and a throwing page as an `error`; and the per-context relay that `inject offline`
 //! cuts (candidates/browser/test/relay.test.js): bytes unchanged, a cut resets what is in flight.
 //!
-//! Needs `node`, `chromium` (or `DLCONFORM_CHROMIUM`), `certutil`, and `npm` with the registry
-//! for `candidates/browser/install.sh` (a no-op once installed). Outside CI a missing node or
-//! chromium makes cargo report the test as ignored (`harness/build.rs`).
+//! Needs `node`, `chromium` (or `DLCONFORM_CHROMIUM`), `certutil` and candidates/browser
+//! installed (`sh candidates/browser/install.sh`; harness/needs.rs). Outside CI a missing one
+//! makes cargo report the test as ignored; under `CI` it fails, naming what installs it.
 
 mod cli_support;
+#[path = "../needs.rs"]
+mod needs;
 
 use std::process::Command;
 
-use cli_support::{require_tool, text, workspace};
+use cli_support::{text, workspace};
 
 #[test]
-#[cfg_attr(skip_chromium, ignore = "needs chromium (apt-get install -y chromium)")]
-#[cfg_attr(skip_node, ignore = "needs node (apt-get install -y nodejs)")]
+#[cfg_attr(
+    any(skip_node, skip_chromium, skip_certutil, skip_browser),
+    ignore = "needs node, chromium, certutil, browser"
+)]
 fn browser_driver_forwards_what_the_page_reports_one_context_per_call() {
-    require_tool("node");
-    let install = Command::new("sh")
-        .arg("candidates/browser/install.sh")
-        .current_dir(workspace())
-        .output()
-        .expect("sh runs");
-    assert!(install.status.success(), "install.sh: {}", text(&install));
+    needs::require(&["node", "chromium", "certutil", "browser"]);
     let output = Command::new("node")
         .args([
             "--test",

@@ -14,12 +14,14 @@
 //! The other two host events are `N/A`, each for its own per-event capability: the hello lists
 //! `host-event-network-change` and `host-event-background`, not `host-events`.
 //!
-//! Needs `node`, `chromium` (or `DLCONFORM_CHROMIUM`), `certutil`, and `npm` with the registry
-//! for the candidates' `install.sh` (idempotent). Outside CI a missing node or chromium makes
-//! cargo report the test as ignored (`harness/build.rs`).
+//! Needs `node`, `chromium` (or `DLCONFORM_CHROMIUM`), `certutil` and the candidate installed (`sh candidates/<name>/install.sh`): see
+//! harness/needs.rs. Outside CI a missing one makes cargo report the test as ignored; under `CI`
+//! it fails, naming what installs it.
 
 mod browser_support;
 mod cli_support;
+#[path = "../needs.rs"]
+mod needs;
 
 use browser_support::{case, events_of, run_wechat};
 use serde_json::Value;
@@ -125,15 +127,21 @@ fn offline_is_cut_on_the_wire(name: &str) {
 }
 
 #[test]
-#[cfg_attr(skip_chromium, ignore = "needs chromium (apt-get install -y chromium)")]
-#[cfg_attr(skip_node, ignore = "needs node (apt-get install -y nodejs)")]
+#[cfg_attr(
+    any(skip_node, skip_chromium, skip_certutil, skip_browser, skip_taro_h5),
+    ignore = "needs node, chromium, certutil, browser, taro-h5"
+)]
 fn taro_h5_offline_cuts_the_link_and_forwards_the_library_fail() {
+    needs::require(&["node", "chromium", "certutil", "browser", "taro-h5"]);
     offline_is_cut_on_the_wire("taro-h5");
 }
 
 #[test]
-#[cfg_attr(skip_chromium, ignore = "needs chromium (apt-get install -y chromium)")]
-#[cfg_attr(skip_node, ignore = "needs node (apt-get install -y nodejs)")]
+#[cfg_attr(
+    any(skip_node, skip_chromium, skip_certutil, skip_browser, skip_uni_h5),
+    ignore = "needs node, chromium, certutil, browser, uni-h5"
+)]
 fn uni_h5_offline_cuts_the_link_and_forwards_the_library_fail() {
+    needs::require(&["node", "chromium", "certutil", "browser", "uni-h5"]);
     offline_is_cut_on_the_wire("uni-h5");
 }

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 mod cli_support;
+#[path = "../needs.rs"]
+mod needs;
 
 use dlconform::candidate::CandidateSpec;
 use dlconform::results::{CaseResult, RunResults};
@@ -79,8 +81,9 @@ fn not_applicable(case: &CaseResult) -> Vec<(&str, &str)> {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn capabilities_lacking_files_makes_file_checks_not_applicable_and_judges_the_rest() {
+    needs::require(&["python3"]);
     let results = run_lacking("files", "blob", &[TEMP_FILE]);
     let judged = case(&results, TEMP_FILE);
     // Judged on the rest (outcome, statusCode, filePath absent, the server's one GET): PASS.
@@ -119,8 +122,9 @@ fn capabilities_lacking_files_makes_file_checks_not_applicable_and_judges_the_re
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn capabilities_without_lacks_the_same_answers_fail_the_file_checks() {
+    needs::require(&["python3"]);
     // The same candidate declaring nothing: its blob: URL fails the file checks, so the PASS
     // above comes from `lacks`, not from checks that cannot fail.
     let results = run_lacking("-", "blob", &[TEMP_FILE]);
@@ -134,8 +138,9 @@ fn capabilities_without_lacks_the_same_answers_fail_the_file_checks() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn capabilities_a_non_file_check_still_fails_a_case_lacking_files() {
+    needs::require(&["python3"]);
     let results = run_lacking("files", "string-code", &[TEMP_FILE]);
     let judged = case(&results, TEMP_FILE);
     assert_eq!(judged.status, Status::Fail);
@@ -152,8 +157,9 @@ fn capabilities_a_non_file_check_still_fails_a_case_lacking_files() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn capabilities_a_traversal_that_succeeds_fails_on_its_outcome_though_files_are_lacking() {
+    needs::require(&["python3"]);
     const TRAVERSAL: &str = "wechat/download/file-path/traversal";
     let results = run_lacking("files", "blob", &[TRAVERSAL]);
     let judged = case(&results, TRAVERSAL);
@@ -174,8 +180,9 @@ fn capabilities_a_traversal_that_succeeds_fails_on_its_outcome_though_files_are_
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn capabilities_a_task_method_newer_than_the_case_is_na_without_sdk_version() {
+    needs::require(&["python3"]);
     const BEFORE: &str = "wechat/download/headers-received/before-2-1-0";
     let results = run_lacking("sdk-version", "blob", &[BEFORE]);
     let na = case(&results, BEFORE);
@@ -189,8 +196,9 @@ fn capabilities_a_task_method_newer_than_the_case_is_na_without_sdk_version() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn capabilities_cases_whose_premise_is_missing_are_na() {
+    needs::require(&["python3"]);
     let premises = [
         ("wechat/download/domain/not-in-list", "domain-list"),
         ("wechat/download/host/background", "host-events"),
@@ -222,8 +230,9 @@ fn capabilities_cases_whose_premise_is_missing_are_na() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn capabilities_unknown_name_is_refused_at_hello() {
+    needs::require(&["python3"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let candidate = format!("cmd:{}", lacking("files,teleport", "blob"));
     let specs = specs();
@@ -258,8 +267,9 @@ fn capabilities_unknown_name_is_refused_at_hello() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn capabilities_log_lines_land_in_their_own_case_when_calls_overlap() {
+    needs::require(&["python3"]);
     let other = "wechat/download/success/profile";
     // Two cases at once; each call logs, pauses 400 ms, logs again, so their lines interleave.
     let results = run_cases(
@@ -285,8 +295,9 @@ fn capabilities_log_lines_land_in_their_own_case_when_calls_overlap() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn capabilities_a_task_method_that_threw_fails_task_threw() {
+    needs::require(&["python3"]);
     let results = run_lacking("files", "threw", &[TEMP_FILE]);
     let judged = case(&results, TEMP_FILE);
     assert_eq!(judged.status, Status::Fail);

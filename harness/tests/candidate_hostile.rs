@@ -4,6 +4,8 @@
 //! SIGTERM stop the run with the cases finished so far.
 
 mod cli_support;
+#[path = "../needs.rs"]
+mod needs;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -141,8 +143,9 @@ const REPORT: &str = "report.html";
 const STOP_BOUND: Duration = Duration::from_secs(3);
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn a_200_mb_line_is_dropped_unbuffered_and_is_an_error_of_its_call() {
+    needs::require(&["python3"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let run = run_measured(dir.path(), &args("long-line", dir.path(), &[QUICK, TIMED]));
     let results = results(dir.path());
@@ -164,8 +167,9 @@ fn a_200_mb_line_is_dropped_unbuffered_and_is_an_error_of_its_call() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn a_million_events_for_one_call_are_counted_past_the_cap_not_kept() {
+    needs::require(&["python3"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let run = run_measured(dir.path(), &args("many-events", dir.path(), &[QUICK]));
     let results = results(dir.path());
@@ -195,8 +199,9 @@ fn a_million_events_for_one_call_are_counted_past_the_cap_not_kept() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn invalid_utf8_is_an_error_of_its_call_not_a_crash_of_every_case() {
+    needs::require(&["python3"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let run = run_measured(dir.path(), &args("bad-utf8", dir.path(), &[QUICK, TIMED]));
     let results = results(dir.path());
@@ -214,8 +219,9 @@ fn invalid_utf8_is_an_error_of_its_call_not_a_crash_of_every_case() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn a_candidate_that_exits_while_a_child_holds_its_stdout_is_a_crash_at_once_and_restarts() {
+    needs::require(&["python3"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let run = run_measured(
         dir.path(),
@@ -249,8 +255,9 @@ fn running(pid: u32) -> bool {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn a_grandchild_that_called_setsid_is_gone_after_the_run() {
+    needs::require(&["python3"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let run = run_measured(dir.path(), &args("setsid-grandchild", dir.path(), &[QUICK]));
     let pid: u32 = std::fs::read_to_string(dir.path().join("file"))
@@ -380,24 +387,27 @@ fn assert_interrupted_cleanly(dir: &Path, run: &Finished, signal: &str, code: i3
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn ctrl_c_stops_the_run_with_the_finished_cases_and_exit_130() {
+    needs::require(&["python3"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let run = interrupted_run(dir.path(), &[libc::SIGINT]);
     assert_interrupted_cleanly(dir.path(), &run, "SIGINT", 130);
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn sigterm_stops_the_run_with_the_finished_cases_and_exit_143() {
+    needs::require(&["python3"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let run = interrupted_run(dir.path(), &[libc::SIGTERM]);
     assert_interrupted_cleanly(dir.path(), &run, "SIGTERM", 143);
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn a_second_ctrl_c_exits_at_once_and_leaves_no_candidate() {
+    needs::require(&["python3"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let run = interrupted_run(dir.path(), &[libc::SIGINT, libc::SIGINT]);
     assert_eq!(run.code, Some(130), "{}", run.stderr);
@@ -419,8 +429,9 @@ fn assert_no_candidate_left(dir: &Path) {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn the_event_cap_is_set_on_the_command_line() {
+    needs::require(&["python3"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let mut args = args("many-events", dir.path(), &[QUICK]);
     args.extend(["--max-events-per-call".to_string(), "50".to_string()]);

@@ -2,16 +2,18 @@
 //! file (real outcomes, each case on its own origin), and both SDKs trusting exactly the test
 //! CA over a case origin's HTTPS listener.
 //!
-//! Outside CI, `harness/build.rs` marks a candidate whose `install.sh` has not run
-//! (`skip_lark_node`, `skip_lark_python`), so these tests count as ignored, never as passed.
+//! Outside CI, a candidate whose `install.sh` has not run (`lark-node`, `lark-python` in
+//! harness/needs.rs) makes these tests count as ignored, never as passed.
 
 mod cli_support;
+#[path = "../needs.rs"]
+mod needs;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use cli_support::{dlconform, require_tool, text, workspace};
+use cli_support::{dlconform, text, workspace};
 use mock_server::feishu::{FeishuApp, FeishuFile, FeishuFileState, FeishuFixture};
 use mock_server::{ListenerKind, MockServer, Scenario, ServerConfig, Target};
 use serde_json::{Value, json};
@@ -89,13 +91,9 @@ fn run_feishu(candidate: &str, name: &str, cases: &[&str]) -> Value {
 }
 
 #[test]
-#[cfg_attr(skip_node, ignore = "needs node (apt-get install -y nodejs)")]
-#[cfg_attr(
-    skip_lark_node,
-    ignore = "needs candidates/lark-node installed (sh candidates/lark-node/install.sh)"
-)]
+#[cfg_attr(any(skip_node, skip_lark_node), ignore = "needs node, lark-node")]
 fn lark_node_runs_a_feishu_selection_as_its_expectations_say() {
-    require_tool("node");
+    needs::require(&["node", "lark-node"]);
     // One call after another in one process: a token cached by one case would be seen by the
     // next (the wrong-secret case would then download).
     let results = run_feishu(
@@ -186,14 +184,11 @@ fn lark_node_runs_a_feishu_selection_as_its_expectations_say() {
 
 #[test]
 #[cfg_attr(
-    skip_python,
-    ignore = "needs python3 (apt-get install -y python3 python3-venv)"
-)]
-#[cfg_attr(
-    skip_lark_python,
-    ignore = "needs candidates/lark-python installed (sh candidates/lark-python/install.sh)"
+    any(skip_python3, skip_lark_python),
+    ignore = "needs python3, lark-python"
 )]
 fn lark_python_runs_a_feishu_selection_as_its_expectations_say() {
+    needs::require(&["python3", "lark-python"]);
     let results = run_feishu(
         "cmd:candidates/lark-python/.venv/bin/python candidates/lark-python/adapter.py",
         "lark-python",
@@ -246,14 +241,11 @@ fn lark_python_runs_a_feishu_selection_as_its_expectations_say() {
 
 #[test]
 #[cfg_attr(
-    skip_python,
-    ignore = "needs python3 (apt-get install -y python3 python3-venv)"
-)]
-#[cfg_attr(
-    skip_lark_python,
-    ignore = "needs candidates/lark-python installed (sh candidates/lark-python/install.sh)"
+    any(skip_python3, skip_lark_python),
+    ignore = "needs python3, lark-python"
 )]
 fn lark_python_forwards_the_sdks_file_name_not_its_own_reading() {
+    needs::require(&["python3", "lark-python"]);
     // candidates/lark-python/test_adapter.py: a stand-in SDK whose file_name differs from the
     // header; the adapter must forward the SDK's value, and none when the SDK gives none.
     let folder = workspace().join("candidates/lark-python");
@@ -402,26 +394,19 @@ fn trusts_exactly_the_test_ca(command: &[&str]) {
 }
 
 #[test]
-#[cfg_attr(skip_node, ignore = "needs node (apt-get install -y nodejs)")]
-#[cfg_attr(
-    skip_lark_node,
-    ignore = "needs candidates/lark-node installed (sh candidates/lark-node/install.sh)"
-)]
+#[cfg_attr(any(skip_node, skip_lark_node), ignore = "needs node, lark-node")]
 fn lark_node_trusts_exactly_the_test_ca() {
-    require_tool("node");
+    needs::require(&["node", "lark-node"]);
     trusts_exactly_the_test_ca(&["node", "candidates/lark-node/adapter.js"]);
 }
 
 #[test]
 #[cfg_attr(
-    skip_python,
-    ignore = "needs python3 (apt-get install -y python3 python3-venv)"
-)]
-#[cfg_attr(
-    skip_lark_python,
-    ignore = "needs candidates/lark-python installed (sh candidates/lark-python/install.sh)"
+    any(skip_python3, skip_lark_python),
+    ignore = "needs python3, lark-python"
 )]
 fn lark_python_trusts_exactly_the_test_ca() {
+    needs::require(&["python3", "lark-python"]);
     trusts_exactly_the_test_ca(&[
         "candidates/lark-python/.venv/bin/python",
         "candidates/lark-python/adapter.py",

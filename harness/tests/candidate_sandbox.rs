@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 mod cli_support;
+#[path = "../needs.rs"]
+mod needs;
 
 use dlconform::candidate::CandidateSpec;
 use dlconform::candidate::sandbox::SandboxMode;
@@ -95,9 +97,9 @@ fn files_in(dir: &Path) -> Vec<PathBuf> {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
-#[cfg_attr(skip_landlock, ignore = "needs a kernel with Landlock")]
+#[cfg_attr(any(skip_python3, skip_landlock), ignore = "needs python3, landlock")]
 fn landlock_refuses_writes_outside_and_file_outside_names_them() {
+    needs::require(&["python3", "landlock"]);
     let owned = tempfile::tempdir().expect("tempdir");
     let results = outside_run(owned.path(), SandboxMode::Landlock);
     let case = only_case(&results);
@@ -125,8 +127,9 @@ fn landlock_refuses_writes_outside_and_file_outside_names_them() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn sandbox_off_keeps_the_old_behaviour() {
+    needs::require(&["python3"]);
     let owned = tempfile::tempdir().expect("tempdir");
     let results = outside_run(owned.path(), SandboxMode::Off);
     let case = only_case(&results);
@@ -140,8 +143,9 @@ fn sandbox_off_keeps_the_old_behaviour() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn detect_finds_the_escape_above_the_case_folder() {
+    needs::require(&["python3"]);
     let owned = tempfile::tempdir().expect("tempdir");
     let results = outside_run(owned.path(), SandboxMode::Detect);
     let case = only_case(&results);
@@ -158,9 +162,9 @@ fn detect_finds_the_escape_above_the_case_folder() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
-#[cfg_attr(skip_landlock, ignore = "needs a kernel with Landlock")]
+#[cfg_attr(any(skip_python3, skip_landlock), ignore = "needs python3, landlock")]
 fn python_fixture_passes_under_landlock() {
+    needs::require(&["python3", "landlock"]);
     let python = cli_support::python();
     let script = fixtures().join("candidates/scripted.py");
     let results = run_with(
@@ -176,10 +180,10 @@ fn python_fixture_passes_under_landlock() {
 }
 
 #[test]
-#[cfg_attr(skip_node, ignore = "needs node (apt-get install -y nodejs)")]
-#[cfg_attr(skip_landlock, ignore = "needs a kernel with Landlock")]
+#[cfg_attr(any(skip_node, skip_landlock), ignore = "needs node, landlock")]
 fn example_node_passes_under_landlock() {
-    let node = cli_support::require_tool("node");
+    needs::require(&["node", "landlock"]);
+    let node = "node";
     let repo = harness_dir().join("..");
     let adapter = repo.join("candidates/example-node/adapter.js");
     let results = run_with(
@@ -227,8 +231,9 @@ fn reference_in_process_refuses_and_reports_a_write_outside() {
 }
 
 #[test]
-#[cfg_attr(skip_landlock, ignore = "needs a kernel with Landlock")]
+#[cfg_attr(skip_landlock, ignore = "needs landlock")]
 fn reference_as_a_process_is_refused_by_landlock() {
+    needs::require(&["landlock"]);
     let binary = env!("CARGO_BIN_EXE_dlconform");
     let results = mutant_run(
         CandidateSpec::Command(format!("{binary} candidate-stdio mutant:write-outside")),
@@ -248,10 +253,12 @@ fn reference_as_a_process_is_refused_by_landlock() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
-#[cfg_attr(skip_chromium, ignore = "needs chromium (apt-get install -y chromium)")]
-#[cfg_attr(skip_landlock, ignore = "needs a kernel with Landlock")]
+#[cfg_attr(
+    any(skip_python3, skip_chromium, skip_landlock),
+    ignore = "needs python3, chromium, landlock"
+)]
 fn chromium_renders_under_landlock_with_its_profile_and_home_in_tmpdir() {
+    needs::require(&["python3", "chromium", "landlock"]);
     let python = cli_support::python();
     let script = fixtures().join("candidates/chromium.py");
     let options = RunOptions {

@@ -10,12 +10,14 @@
 //! - A self-signed certificate: the call fails, and for the right reason: a TLS error in the
 //!   browser (`net::ERR_CERT_...` in the case's log), the request never served.
 //!
-//! Needs `node`, `chromium` (or `DLCONFORM_CHROMIUM`), `certutil`, and `npm` with the registry
-//! for `candidates/taro-h5/install.sh` (idempotent: a no-op once installed). Outside CI a
-//! missing node or chromium makes cargo report the test as ignored (`harness/build.rs`).
+//! Needs `node`, `chromium` (or `DLCONFORM_CHROMIUM`), `certutil` and candidates/taro-h5 installed (`sh candidates/taro-h5/install.sh`): see
+//! harness/needs.rs. Outside CI a missing one makes cargo report the test as ignored; under `CI`
+//! it fails, naming what installs it.
 
 mod browser_support;
 mod cli_support;
+#[path = "../needs.rs"]
+mod needs;
 
 use browser_support::{case, events_of, run_wechat};
 use serde_json::Value;
@@ -42,9 +44,12 @@ fn failed_checks(case: &Value) -> Vec<String> {
 }
 
 #[test]
-#[cfg_attr(skip_chromium, ignore = "needs chromium (apt-get install -y chromium)")]
-#[cfg_attr(skip_node, ignore = "needs node (apt-get install -y nodejs)")]
+#[cfg_attr(
+    any(skip_node, skip_chromium, skip_certutil, skip_browser, skip_taro_h5),
+    ignore = "needs node, chromium, certutil, browser, taro-h5"
+)]
 fn taro_h5_in_chromium_passes_fails_and_fails_tls_for_the_right_reason() {
+    needs::require(&["node", "chromium", "certutil", "browser", "taro-h5"]);
     // Exit 0: every case is as its expectations file says.
     let results = run_wechat("taro-h5", CASES);
     assert_eq!(results["run"]["candidate"]["name"], "taro-h5");

@@ -11,12 +11,14 @@
 //! - A self-signed certificate: the bare `downloadFile:fail`, because Chromium refused the
 //!   certificate (`net::ERR_CERT_AUTHORITY_INVALID` in the case's log), the request never served.
 //!
-//! Needs `node`, `chromium` (or `DLCONFORM_CHROMIUM`), `certutil`, and `npm` with the registry
-//! for `candidates/uni-h5/install.sh` (idempotent: a no-op once installed). Outside CI a
-//! missing node or chromium makes cargo report the test as ignored (`harness/build.rs`).
+//! Needs `node`, `chromium` (or `DLCONFORM_CHROMIUM`), `certutil` and candidates/uni-h5 installed (`sh candidates/uni-h5/install.sh`): see
+//! harness/needs.rs. Outside CI a missing one makes cargo report the test as ignored; under `CI`
+//! it fails, naming what installs it.
 
 mod browser_support;
 mod cli_support;
+#[path = "../needs.rs"]
+mod needs;
 
 use browser_support::{case, events_of, run_wechat};
 use serde_json::Value;
@@ -67,9 +69,12 @@ fn assert_threw_on_headers_received(case: &Value) {
 }
 
 #[test]
-#[cfg_attr(skip_chromium, ignore = "needs chromium (apt-get install -y chromium)")]
-#[cfg_attr(skip_node, ignore = "needs node (apt-get install -y nodejs)")]
+#[cfg_attr(
+    any(skip_node, skip_chromium, skip_certutil, skip_browser, skip_uni_h5),
+    ignore = "needs node, chromium, certutil, browser, uni-h5"
+)]
 fn uni_h5_in_chromium_is_judged_on_what_it_does() {
+    needs::require(&["node", "chromium", "certutil", "browser", "uni-h5"]);
     // Exit 0: every case is as its expectations file says.
     let results = run_wechat("uni-h5", CASES);
     let candidate = &results["run"]["candidate"];

@@ -3,10 +3,12 @@
 //! snapshots checked per candidate (new, accepted, changed).
 
 mod cli_support;
+#[path = "../needs.rs"]
+mod needs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use cli_support::{dlconform, require_tool, text, workspace};
+use cli_support::{dlconform, text, workspace};
 use dlconform::report::load_results;
 use dlconform::results::RunResults;
 use dlconform::verdict::Status;
@@ -60,9 +62,9 @@ fn path(p: &Path) -> &str {
 }
 
 #[test]
-#[cfg_attr(skip_node, ignore = "needs node (apt-get install -y nodejs)")]
+#[cfg_attr(skip_node, ignore = "needs node")]
 fn compat_runs_reference_and_example_node_into_one_matrix_and_checks_snapshots() {
-    require_tool("node");
+    needs::require(&["node"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("compat");
     let snapshots = dir.path().join("snapshots");
@@ -473,9 +475,9 @@ fn compat_refuses_a_lack_without_evidence() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn compat_refuses_a_hello_whose_lacks_differ_from_the_manifest() {
-    require_tool("python3");
+    needs::require(&["python3"]);
     let fixture = workspace().join("harness/tests/fixtures/candidates/lacking.py");
     let manifest = |name: &str, lacks: &str| {
         format!(

@@ -19,6 +19,8 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 mod cli_support;
+#[path = "../needs.rs"]
+mod needs;
 
 use cli_support::workspace;
 
@@ -612,9 +614,9 @@ fn extraction_joins_continuations_cuts_comments_and_skips_output() {
 }
 
 #[test]
-#[cfg_attr(skip_node, ignore = "needs node (apt-get install -y nodejs)")]
+#[cfg_attr(skip_node, ignore = "needs node")]
 fn every_readme_command_runs_as_written() {
-    cli_support::require_tool("node");
+    needs::require(&["node"]);
     let readme = std::fs::read_to_string(workspace().join("README.md")).expect("README.md");
     let found = commands(&readme);
     let root = scratch_root();

@@ -2,9 +2,11 @@
 //! browser (headless Chromium): the matrix, the cells, the detail panel and its chart.
 //!
 //! Needs `chromium` on PATH (or its path in `DLCONFORM_CHROMIUM`); without it the browser tests
-//! are ignored outside CI and fail under `CI` (see `harness/build.rs`). The click test also
-//! needs `node` and `npm ci` in bridge/test (playwright-core drives the page).
+//! are ignored outside CI and fail under `CI` (harness/needs.rs). The click test also needs
+//! `node` and bridge/test installed (playwright-core drives the page).
 
+#[path = "../needs.rs"]
+mod needs;
 mod report_support;
 
 use std::path::{Path, PathBuf};
@@ -206,8 +208,9 @@ fn file_url(path: &Path) -> String {
 }
 
 #[test]
-#[cfg_attr(skip_chromium, ignore = "needs chromium (apt-get install -y chromium)")]
+#[cfg_attr(skip_chromium, ignore = "needs chromium")]
 fn report_html_renders_the_matrix_in_a_browser() {
+    needs::require(&["chromium"]);
     let chromium = chromium();
     let dir = tempfile::tempdir().expect("tempdir");
     let results = two_candidates();
@@ -261,8 +264,9 @@ fn report_html_renders_the_matrix_in_a_browser() {
 }
 
 #[test]
-#[cfg_attr(skip_chromium, ignore = "needs chromium (apt-get install -y chromium)")]
+#[cfg_attr(skip_chromium, ignore = "needs chromium")]
 fn report_html_shows_case_detail_in_a_browser() {
+    needs::require(&["chromium"]);
     let chromium = chromium();
     let dir = tempfile::tempdir().expect("tempdir");
     let written = write_reports(&two_candidates(), dir.path()).expect("reports written");
@@ -343,8 +347,9 @@ fn report_html_shows_case_detail_in_a_browser() {
 }
 
 #[test]
-#[cfg_attr(skip_chromium, ignore = "needs chromium (apt-get install -y chromium)")]
+#[cfg_attr(skip_chromium, ignore = "needs chromium")]
 fn report_html_detail_panel_leaves_every_cell_in_view() {
+    needs::require(&["chromium"]);
     let chromium = chromium();
     let dir = tempfile::tempdir().expect("tempdir");
     let written = write_reports(&two_candidates(), dir.path()).expect("reports written");
@@ -387,8 +392,9 @@ fn report_html_detail_panel_leaves_every_cell_in_view() {
 }
 
 #[test]
-#[cfg_attr(skip_chromium, ignore = "needs chromium (apt-get install -y chromium)")]
+#[cfg_attr(skip_chromium, ignore = "needs chromium")]
 fn report_html_filters_from_the_link_in_a_browser() {
+    needs::require(&["chromium"]);
     let chromium = chromium();
     let dir = tempfile::tempdir().expect("tempdir");
     let written = write_reports(&two_candidates(), dir.path()).expect("reports written");
@@ -467,8 +473,9 @@ fn report_html_names_each_candidates_declared_capabilities() {
 }
 
 #[test]
-#[cfg_attr(skip_chromium, ignore = "needs chromium (apt-get install -y chromium)")]
+#[cfg_attr(skip_chromium, ignore = "needs chromium")]
 fn report_html_detail_lists_not_applicable_checks_in_a_browser() {
+    needs::require(&["chromium"]);
     let chromium = chromium();
     let dir = tempfile::tempdir().expect("tempdir");
     let results = MergedResults::from(report_support::lacking_run());
@@ -496,8 +503,9 @@ fn report_html_detail_lists_not_applicable_checks_in_a_browser() {
 }
 
 #[test]
-#[cfg_attr(skip_chromium, ignore = "needs chromium (apt-get install -y chromium)")]
+#[cfg_attr(skip_chromium, ignore = "needs chromium")]
 fn report_html_summary_cell_links_open_the_failed_case_in_a_browser() {
+    needs::require(&["chromium"]);
     let chromium = chromium();
     let dir = tempfile::tempdir().expect("tempdir");
     let written = write_reports(&two_candidates(), dir.path()).expect("reports written");
@@ -533,24 +541,20 @@ fn report_html_summary_cell_links_open_the_failed_case_in_a_browser() {
     assert!(detail.contains("other 2.0.0"), "{detail}");
 }
 
-/// Clicks a case in a summary cell's list with playwright-core (from `npm ci` in bridge/test):
+/// Clicks a case in a summary cell's list with playwright-core (bridge/test installed):
 /// the detail panel opens on that case, for that candidate, in the same page.
 #[test]
 #[cfg_attr(
-    any(skip_node, skip_chromium),
-    ignore = "needs node and chromium (apt-get install -y nodejs chromium)"
+    any(skip_node, skip_chromium, skip_bridge_test),
+    ignore = "needs node, chromium, bridge-test"
 )]
 fn report_html_summary_cell_opens_a_failed_case_on_click_in_a_browser() {
+    needs::require(&["node", "chromium", "bridge-test"]);
     let node = Path::new("node");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("workspace")
         .to_path_buf();
-    assert!(
-        root.join("bridge/test/node_modules/playwright-core")
-            .is_dir(),
-        "bridge/test/node_modules is missing: run `npm ci` in bridge/test"
-    );
     let dir = tempfile::tempdir().expect("tempdir");
     let written = write_reports(&two_candidates(), dir.path()).expect("reports written");
     let script = root.join("harness/tests/fixtures/report_click.js");

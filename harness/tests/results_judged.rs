@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 mod cli_support;
+#[path = "../needs.rs"]
+mod needs;
 
 use dlconform::candidate::CandidateSpec;
 use dlconform::results::{CaseResult, RunResults};
@@ -105,8 +107,9 @@ fn judged_reference_over_wechat() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn judged_lacking_files_leaves_out_the_file_checks() {
+    needs::require(&["python3"]);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/candidates/lacking.py");
     let command = format!("{} {} files blob", cli_support::python(), script.display());
     let case_id = "wechat/download/success/temp-file";

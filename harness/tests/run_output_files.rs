@@ -2,6 +2,8 @@
 //! before the first case runs.
 
 mod cli_support;
+#[path = "../needs.rs"]
+mod needs;
 
 use std::process::Command;
 
@@ -39,8 +41,9 @@ fn an_unwritable_out_is_refused_before_any_case_runs() {
 /// A 64 KiB tmpfs in a private mount namespace (an unprivileged user namespace when not root)
 /// plays the full disk.
 #[test]
-#[cfg_attr(skip_unshare, ignore = "needs unshare (apt-get install -y util-linux)")]
+#[cfg_attr(skip_unshare, ignore = "needs unshare")]
 fn a_full_disk_keeps_the_previous_results() {
+    needs::require(&["unshare"]);
     let probe = Command::new("unshare")
         .args(["--user", "--map-root-user", "--mount", "true"])
         .output();

@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 mod cli_support;
+#[path = "../needs.rs"]
+mod needs;
 
 use cli_support::{dlconform, text, workspace};
 use dlconform::results::RunResults;
@@ -57,8 +59,9 @@ fn read(path: &Path) -> String {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn a_case_that_passes_on_its_retry_is_flaky_and_the_run_exits_0() {
+    needs::require(&["python3"]);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let output = run("fail-first", &out, &["--retries", "1"]);
@@ -128,8 +131,9 @@ fn a_case_that_passes_on_its_retry_is_flaky_and_the_run_exits_0() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn flaky_fails_the_run_with_strict() {
+    needs::require(&["python3"]);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let output = run("fail-first", &out, &["--retries", "1", "--strict"]);
@@ -138,8 +142,9 @@ fn flaky_fails_the_run_with_strict() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn without_retries_the_first_failure_stands() {
+    needs::require(&["python3"]);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let output = run("fail-first", &out, &["--retries", "0"]);
@@ -152,8 +157,9 @@ fn without_retries_the_first_failure_stands() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn a_case_that_always_fails_is_fail_after_every_try() {
+    needs::require(&["python3"]);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let output = run("always-fail", &out, &["--retries", "2", "--jobs", "1"]);
@@ -186,8 +192,9 @@ fn a_case_that_always_fails_is_fail_after_every_try() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn flaky_is_selectable_merged_and_diffed() {
+    needs::require(&["python3"]);
     let dir = tempfile::tempdir().unwrap();
     let (before, after) = (dir.path().join("before"), dir.path().join("after"));
     let output = run("fail-first", &before, &[]);

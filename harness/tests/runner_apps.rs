@@ -5,6 +5,8 @@ use std::path::Path;
 use std::time::Duration;
 
 mod cli_support;
+#[path = "../needs.rs"]
+mod needs;
 
 use dlconform::candidate::CandidateSpec;
 use dlconform::results::{CaseResult, RunResults};
@@ -64,8 +66,9 @@ fn apps(results: &RunResults) -> Vec<(String, String)> {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn a_candidate_with_apps_gets_each_case_as_an_app_of_its_own() {
+    needs::require(&["python3"]);
     let seen = apps(&run_apps("apps"));
     assert_eq!(seen.len(), 2, "{seen:?}");
     for (call, app) in &seen {
@@ -76,8 +79,9 @@ fn a_candidate_with_apps_gets_each_case_as_an_app_of_its_own() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn a_candidate_without_apps_gets_none() {
+    needs::require(&["python3"]);
     let seen = apps(&run_apps("-"));
     assert_eq!(seen.len(), 2, "{seen:?}");
     assert!(seen.iter().all(|(_, app)| app == "-"), "{seen:?}");

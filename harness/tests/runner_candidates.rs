@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 mod cli_support;
+#[path = "../needs.rs"]
+mod needs;
 
 use dlconform::candidate::CandidateSpec;
 use dlconform::results::{CaseResult, RunResults};
@@ -52,8 +54,9 @@ fn statuses(results: &RunResults) -> Vec<Status> {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn runner_crash_on_third_call_costs_that_case_only() {
+    needs::require(&["python3"]);
     let results = run_mode("crash-on-3");
     use Status::*;
     assert_eq!(statuses(&results), vec![Pass, Pass, Crash, Pass, Pass]);
@@ -75,8 +78,9 @@ fn runner_crash_on_third_call_costs_that_case_only() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn runner_hang_is_timeout_and_run_goes_on() {
+    needs::require(&["python3"]);
     let results = run_mode("hang-on-2");
     use Status::*;
     assert_eq!(statuses(&results), vec![Pass, Timeout, Pass, Pass, Pass]);
@@ -91,8 +95,9 @@ fn runner_hang_is_timeout_and_run_goes_on() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn runner_garbage_is_error_and_run_goes_on() {
+    needs::require(&["python3"]);
     let results = run_mode("garbage-on-2");
     use Status::*;
     assert_eq!(statuses(&results), vec![Pass, Error, Pass, Pass, Pass]);
@@ -101,8 +106,9 @@ fn runner_garbage_is_error_and_run_goes_on() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn runner_api_failure_is_fail_with_checks() {
+    needs::require(&["python3"]);
     let results = run_mode("fail-on-5");
     use Status::*;
     assert_eq!(statuses(&results), vec![Pass, Pass, Pass, Pass, Fail]);
@@ -115,8 +121,9 @@ fn runner_api_failure_is_fail_with_checks() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn runner_candidate_without_hello_cannot_start() {
+    needs::require(&["python3"]);
     let mut options = options("no-hello");
     options.hello_timeout = Duration::from_millis(500);
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
@@ -132,8 +139,9 @@ fn runner_candidate_without_hello_cannot_start() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn runner_selection_by_pattern_and_partition() {
+    needs::require(&["python3"]);
     let mut options = options("ok");
     options.selection.cases = vec!["download/f*".into()];
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
@@ -183,8 +191,9 @@ fn runner_selection_by_pattern_and_partition() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn runner_parallel_cases_all_pass() {
+    needs::require(&["python3"]);
     let mut options = options("ok");
     options.jobs = 5;
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
@@ -200,8 +209,9 @@ fn runner_parallel_cases_all_pass() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn runner_crash_with_parallel_cases_marks_cases_in_flight() {
+    needs::require(&["python3"]);
     let mut options = options("crash-on-3");
     options.jobs = 5;
     let runtime = tokio::runtime::Runtime::new().expect("runtime");

@@ -2,7 +2,9 @@
 //! candidate, results.json, reports/latest and exit codes.
 
 mod cli_support;
-use cli_support::{dlconform, require_tool, text, workspace};
+#[path = "../needs.rs"]
+mod needs;
+use cli_support::{dlconform, text, workspace};
 
 use dlconform::results::RunResults;
 use dlconform::verdict::Status;
@@ -67,9 +69,9 @@ fn runner_reference_passes_real_cases_and_writes_latest() {
 }
 
 #[test]
-#[cfg_attr(skip_node, ignore = "needs node (apt-get install -y nodejs)")]
+#[cfg_attr(skip_node, ignore = "needs node")]
 fn runner_example_node_candidate_passes_wechat_success_cases() {
-    require_tool("node");
+    needs::require(&["node"]);
     let out = tempfile::tempdir().expect("tempdir");
     let out_dir = out.path().display().to_string();
     let output = dlconform(
@@ -119,9 +121,9 @@ fn runner_example_node_candidate_passes_wechat_success_cases() {
 }
 
 #[test]
-#[cfg_attr(skip_node, ignore = "needs node (apt-get install -y nodejs)")]
+#[cfg_attr(skip_node, ignore = "needs node")]
 fn runner_example_node_candidate_is_unsupported_elsewhere() {
-    require_tool("node");
+    needs::require(&["node"]);
     let out = tempfile::tempdir().expect("tempdir");
     let out_dir = out.path().display().to_string();
     let output = dlconform(

@@ -2,6 +2,9 @@
 //! window sees a timer that fires after the call ended, timing counts from `started`, the
 //! hello carries the run's values, and byte triggers fire on what the server wrote.
 
+#[path = "../needs.rs"]
+mod needs;
+
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -36,16 +39,9 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
+/// The fixtures' interpreter; each test that runs one names the `python3` need.
 fn python() -> &'static str {
-    ["python3", "python"]
-        .into_iter()
-        .find(|p| {
-            std::process::Command::new(p)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-        .expect("these tests need python3 on PATH")
+    "python3"
 }
 
 fn options(candidate: CandidateSpec, specs: PathBuf, cases: &[&str]) -> RunOptions {
@@ -97,8 +93,9 @@ fn checks(case: &CaseResult) -> Vec<&str> {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn events_after_judging_are_kept_and_the_case_is_judged_again() {
+    needs::require(&["python3"]);
     let (results, rejudged) = run_with(scripted(
         "late-on-shutdown",
         "",
@@ -134,8 +131,9 @@ fn events_after_judging_are_kept_and_the_case_is_judged_again() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn a_watch_window_sees_a_timer_that_fires_after_the_call_ended() {
+    needs::require(&["python3"]);
     let (results, rejudged) = run_with(scripted(
         "late-timer",
         "",
@@ -155,8 +153,9 @@ fn a_watch_window_sees_a_timer_that_fires_after_the_call_ended() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn timing_counts_from_started_and_the_hello_carries_the_run_values() {
+    needs::require(&["python3"]);
     let dir = tempfile::tempdir().expect("temp dir");
     let hello_out = dir.path().join("hello.json");
     let (results, _) = run_with(RunOptions {
@@ -195,8 +194,9 @@ fn timing_counts_from_started_and_the_hello_carries_the_run_values() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn started_twice_is_a_protocol_error() {
+    needs::require(&["python3"]);
     let (results, _) = run_with(scripted("started-twice", "", &["wechat/download/quick"]));
     let quick = case(&results, "wechat/download/quick");
     assert_eq!(quick.status, Status::Error);
@@ -208,8 +208,9 @@ fn started_twice_is_a_protocol_error() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn a_trigger_that_never_fires_is_an_error_naming_it() {
+    needs::require(&["python3"]);
     let (results, _) = run_with(scripted(
         "late-timer",
         "",

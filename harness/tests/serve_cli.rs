@@ -1,6 +1,9 @@
 //! `dlconform serve` as a process: ready file, index page, scenarios.json, pasted curl commands,
 //! clean stop on SIGTERM and SIGINT.
 
+#[path = "../needs.rs"]
+mod needs;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -130,7 +133,9 @@ fn wait_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn serve_lists_every_case_reproduces_two_and_stops_on_sigterm() {
+    needs::require(&["curl"]);
     let expected = expected_cases(Platform::Douyin);
     assert!(expected.len() > 10, "douyin spec has cases");
     let mut served = serve("douyin");
@@ -191,7 +196,9 @@ fn serve_lists_every_case_reproduces_two_and_stops_on_sigterm() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn serve_stops_on_ctrl_c_and_lists_network_failures() {
+    needs::require(&["curl"]);
     let expected = expected_cases(Platform::FeishuOpenapi);
     let mut served = serve("feishu-openapi");
     let http = served.ready["listeners"]["http"]

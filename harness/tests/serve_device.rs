@@ -5,6 +5,9 @@
 //! ports; the CA survives a restart; the QR codes decode to their URLs; the control API wants
 //! its token; the live view shows what the server saw, credentials redacted.
 
+#[path = "../needs.rs"]
+mod needs;
+
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -193,7 +196,9 @@ fn decode_qr(svg: &str) -> String {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn serve_for_a_device_on_an_advertised_host_with_fixed_ports_and_a_kept_ca() {
+    needs::require(&["curl"]);
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state");
     let ready_path = dir.path().join("ready.json");
@@ -480,8 +485,9 @@ fn chromium() -> PathBuf {
 }
 
 #[test]
-#[cfg_attr(skip_chromium, ignore = "needs chromium (apt-get install -y chromium)")]
+#[cfg_attr(any(skip_curl, skip_chromium), ignore = "needs curl, chromium")]
 fn the_console_shows_live_what_the_server_saw_in_a_browser() {
+    needs::require(&["curl", "chromium"]);
     let chromium = chromium();
     let dir = tempfile::tempdir().unwrap();
     let base = free_port_base();

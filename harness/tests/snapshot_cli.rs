@@ -3,6 +3,8 @@
 //! fails on a missing one; and the reference gives the same snapshots on two runs.
 
 mod cli_support;
+#[path = "../needs.rs"]
+mod needs;
 use cli_support::{dlconform, python, text};
 
 use std::path::{Path, PathBuf};
@@ -44,8 +46,9 @@ fn scripted_run(dir: &Path, out: &str, extra: &[&str]) -> (Output, RunResults) {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn snapshot_new_then_update_then_same_then_changed() {
+    needs::require(&["python3"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let (output, results) = scripted_run(dir.path(), "o1", &["--snapshots", "check"]);
     // Nothing stored: every case is new, none fails.

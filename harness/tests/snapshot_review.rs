@@ -3,6 +3,8 @@
 //! snapshots of cases no spec has are listed, and removed with `--prune`.
 
 mod cli_support;
+#[path = "../needs.rs"]
+mod needs;
 use cli_support::{dlconform, python, text, workspace};
 
 use std::path::{Path, PathBuf};
@@ -42,8 +44,9 @@ fn pending(path: &Path) -> PathBuf {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn review_in_a_terminal_accepts_rejects_and_skips_and_prune_removes_stale() {
+    needs::require(&["python3"]);
     // python3 drives the pseudo-terminal.
     let python = python();
     let dir = tempfile::tempdir().expect("tempdir");

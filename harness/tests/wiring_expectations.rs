@@ -3,6 +3,8 @@
 //! stale entries are warned about. Through the binary, with the scripted candidate.
 
 mod cli_support;
+#[path = "../needs.rs"]
+mod needs;
 use cli_support::{python, text};
 
 use std::path::{Path, PathBuf};
@@ -64,8 +66,9 @@ const FIFTH_KNOWN: &str = r#"expectations:
 "#;
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn wiring_known_failure_is_xfail_and_run_passes() {
+    needs::require(&["python3"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("expectations.yaml");
     std::fs::write(&file, FIFTH_KNOWN).expect("write");
@@ -92,8 +95,9 @@ fn wiring_known_failure_is_xfail_and_run_passes() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn wiring_known_failure_that_passes_is_xpass_and_fails_the_run() {
+    needs::require(&["python3"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("expectations.yaml");
     std::fs::write(&file, FIFTH_KNOWN).expect("write");
@@ -112,8 +116,9 @@ fn wiring_known_failure_that_passes_is_xpass_and_fails_the_run() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn wiring_without_expectations_the_failure_fails_the_run() {
+    needs::require(&["python3"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let (output, results) = run(dir.path(), "fail-on-5", &[]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
@@ -121,8 +126,9 @@ fn wiring_without_expectations_the_failure_fails_the_run() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn wiring_update_expectations_writes_a_file_that_makes_the_run_pass() {
+    needs::require(&["python3"]);
     let dir = tempfile::tempdir().expect("tempdir");
     // The default place, from --candidate-name.
     let (output, _) = run(
@@ -145,8 +151,9 @@ fn wiring_update_expectations_writes_a_file_that_makes_the_run_pass() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn wiring_stale_entries_are_warned_about() {
+    needs::require(&["python3"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("expectations.yaml");
     let stale = format!(
@@ -168,8 +175,9 @@ fn wiring_stale_entries_are_warned_about() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn wiring_bad_expectations_file_cannot_run() {
+    needs::require(&["python3"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("expectations.yaml");
     std::fs::write(&file, "expectations:\n  - cases: x\n    status: BROKEN\n").expect("write");
@@ -210,8 +218,9 @@ fn run_with_file(dir: &Path, mode: &str, expectations: &str) -> (Output, RunResu
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn wiring_a_known_check_is_xfail_with_the_entry_named_on_the_failure() {
+    needs::require(&["python3"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let (output, results) = run_with_file(dir.path(), "type-on-5", FIFTH_TYPE_KNOWN);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
@@ -241,8 +250,9 @@ fn wiring_a_known_check_is_xfail_with_the_entry_named_on_the_failure() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn wiring_a_new_check_failing_behind_a_known_one_fails_the_run_and_is_named() {
+    needs::require(&["python3"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let (output, results) = run_with_file(dir.path(), "type-twice-on-5", FIFTH_TYPE_KNOWN);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
@@ -281,8 +291,9 @@ fn wiring_a_new_check_failing_behind_a_known_one_fails_the_run_and_is_named() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn wiring_a_per_check_entry_whose_checks_pass_everywhere_is_xpass() {
+    needs::require(&["python3"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let (output, results) = run_with_file(dir.path(), "ok", FIFTH_TYPE_KNOWN);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
@@ -301,8 +312,9 @@ fn wiring_a_per_check_entry_whose_checks_pass_everywhere_is_xpass() {
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn wiring_a_catch_all_over_passing_cases_and_a_check_that_never_fails_are_stale() {
+    needs::require(&["python3"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let catch_all = r#"expectations:
   - cases: "wechat/download/**"
@@ -333,8 +345,9 @@ fn wiring_a_catch_all_over_passing_cases_and_a_check_that_never_fails_are_stale(
 }
 
 #[test]
-#[cfg_attr(skip_python, ignore = "needs python3 (apt-get install -y python3)")]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn wiring_expectations_write_from_results_names_the_checks_and_keeps_reasons() {
+    needs::require(&["python3"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let (_, _) = run_with_file(dir.path(), "type-twice-on-5", FIFTH_TYPE_KNOWN);
     let file = dir.path().join("expectations.yaml");

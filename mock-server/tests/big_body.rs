@@ -1,11 +1,15 @@
 //! A 200 MB generated body arrives whole, with the digest the server announced.
 
 mod common;
+#[path = "../../harness/needs.rs"]
+mod needs;
 
 use common::{TestServer, curl};
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn two_hundred_megabytes_arrive_whole() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let size = 200_000_000u64;
     let out = t.dir.path().join("big.bin");

@@ -2,6 +2,8 @@
 //! TLS), its requests filed under its key, two cases' origins apart, closing and the bound.
 
 mod common;
+#[path = "../../harness/needs.rs"]
+mod needs;
 
 use std::process::Command;
 
@@ -81,7 +83,9 @@ fn token_then_file(origin: &str, file_key: &str, extra: &[&str]) -> (String, Str
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn a_case_is_reached_through_its_own_origin_and_filed_under_its_key() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     t.s().register("case-a", feishu_case("file_a"));
     t.s().register("case-b", feishu_case("file_b"));
@@ -133,7 +137,9 @@ fn a_case_is_reached_through_its_own_origin_and_filed_under_its_key() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn a_closed_origin_refuses_connections() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     t.s().register("case-c", feishu_case("file_c"));
     let c =
@@ -156,7 +162,9 @@ fn a_closed_origin_refuses_connections() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn past_the_bound_the_oldest_origin_is_closed() {
+    needs::require(&["curl"]);
     let rt = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let server: MockServer = rt
@@ -184,7 +192,9 @@ fn past_the_bound_the_oldest_origin_is_closed() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn the_control_api_opens_and_closes_origins() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     t.s().register("case-d", feishu_case("file_d"));
     let control = t.s().control_url();
@@ -213,7 +223,9 @@ fn the_control_api_opens_and_closes_origins() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn opening_one_key_at_once_from_many_threads_gives_one_origin() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let origins: Vec<_> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..8)

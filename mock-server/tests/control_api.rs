@@ -1,6 +1,8 @@
 //! The JSON control API, the index page and the binary's ready file.
 
 mod common;
+#[path = "../../harness/needs.rs"]
+mod needs;
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -9,7 +11,9 @@ use common::{TestServer, curl};
 use mock_server::{CaseJournal, IndexRow, ListenerKind};
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn scenarios_are_registered_served_and_journaled_over_http() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let control = t.s().control_url();
     let scenario = r#"{"target":"http","faults":[{"body":{"size":321,"seed":5}},{"header":{"name":"X-Case","value":"yes"}}]}"#;
@@ -68,7 +72,9 @@ fn scenarios_are_registered_served_and_journaled_over_http() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn journal_is_bounded() {
+    needs::require(&["curl"]);
     let dir = tempfile::tempdir().unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let mut config = mock_server::ServerConfig::new(dir.path());
@@ -84,7 +90,9 @@ fn journal_is_bounded() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn index_lists_the_catalog_and_extra_rows() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     t.s().set_index_rows(vec![IndexRow {
         platform: "douyin".into(),
@@ -132,7 +140,9 @@ fn index_lists_the_catalog_and_extra_rows() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn binary_writes_the_ready_file_and_serves() {
+    needs::require(&["curl"]);
     let dir = tempfile::tempdir().unwrap();
     let ready = dir.path().join("ready.json");
     let mut child = Command::new(env!("CARGO_BIN_EXE_mock-server"))

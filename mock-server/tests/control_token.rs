@@ -1,6 +1,9 @@
 //! The `mock-server` binary's control token: none on 127.0.0.1, where the harness runs; required
 //! on any other address (127.0.0.2 here), while scenario URLs stay open.
 
+#[path = "../../harness/needs.rs"]
+mod needs;
+
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -61,7 +64,9 @@ fn status(url: &str, header: Option<&str>) -> String {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn no_token_on_the_default_loopback() {
+    needs::require(&["curl"]);
     let dir = tempfile::tempdir().unwrap();
     let (_server, ready) = start("127.0.0.1", dir.path());
     assert!(ready["control_token"].is_null(), "{ready}");
@@ -70,7 +75,9 @@ fn no_token_on_the_default_loopback() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn beyond_127_0_0_1_the_control_api_needs_the_token_and_scenarios_stay_open() {
+    needs::require(&["curl"]);
     let dir = tempfile::tempdir().unwrap();
     let (_server, ready) = start("127.0.0.2", dir.path());
     let token = ready["control_token"].as_str().expect("a token");

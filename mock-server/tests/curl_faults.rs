@@ -1,13 +1,17 @@
 //! Every fault on the wire, seen by curl: exit codes, byte counts, digests, and the journal.
 
 mod common;
+#[path = "../../harness/needs.rs"]
+mod needs;
 
 use common::{TestServer, curl, sha256};
 use mock_server::respond::body::generated_sha256;
 use mock_server::{ConnectionEnd, Fault, ListenerKind, RedirectTo, Scenario, Target};
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn body_arrives_whole_with_announced_digest() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let r = curl(&[&t.http("/f/a.bin?body=100000&seed=9&key=b1")]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -30,7 +34,9 @@ fn body_arrives_whole_with_announced_digest() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn status_fails_with_22() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     assert_eq!(curl(&["--fail", &t.http("/f/a?status=404")]).code, 22);
     assert_eq!(curl(&["--fail", &t.http("/f/a?status=503")]).code, 22);
@@ -38,7 +44,9 @@ fn status_fails_with_22() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn delay_times_out_with_28() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     assert_eq!(
         curl(&["--max-time", "1", &t.http("/f/a?delay_ms=3000&body=10")]).code,
@@ -49,7 +57,9 @@ fn delay_times_out_with_28() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn hold_until_waits_for_the_arrivals_then_lets_all_go() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     // Two curls at once: the first is held until the second arrives, long before the bound.
     let url = t.http("/f/a?body=10&hold_until=2:60000&key=hold2");
@@ -82,7 +92,9 @@ fn hold_until_waits_for_the_arrivals_then_lets_all_go() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn stall_times_out_with_28_and_connection_ends_when_client_goes() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     assert_eq!(
         curl(&["--max-time", "1", &t.http("/f/a?stall&key=st")]).code,
@@ -94,7 +106,9 @@ fn stall_times_out_with_28_and_connection_ends_when_client_goes() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn stall_after_sends_n_bytes_then_times_out() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let r = curl(&[
         "--max-time",
@@ -108,7 +122,9 @@ fn stall_after_sends_n_bytes_then_times_out() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn trickle_and_bandwidth_pace_the_body() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let start = std::time::Instant::now();
     let r = curl(&[&t.http("/f/a?body=4096&trickle=1024:200")]);
@@ -129,7 +145,9 @@ fn trickle_and_bandwidth_pace_the_body() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn content_length_larger_is_a_partial_file() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let r = curl(&[&t.http("/f/a?body=1000&cl_delta=+10&key=cl")]);
     assert_eq!(r.code, 18, "{}", r.stderr);
@@ -146,7 +164,9 @@ fn content_length_larger_is_a_partial_file() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn content_length_smaller_sends_only_the_announced_bytes() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let r = curl(&[
         "-D",
@@ -162,7 +182,9 @@ fn content_length_smaller_sends_only_the_announced_bytes() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn chunked_has_no_content_length() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let r = curl(&["-i", "--raw", &t.http("/f/a?body=10000&chunked")]);
     assert_eq!(r.code, 0);
@@ -174,7 +196,9 @@ fn chunked_has_no_content_length() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn close_after_is_a_partial_file() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let r = curl(&[&t.http("/f/a?body=64k&close_after=1000&key=ca")]);
     assert_eq!((r.code, r.stdout.len()), (18, 1000), "{}", r.stderr);
@@ -192,7 +216,9 @@ fn close_after_is_a_partial_file() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn reset_after_is_a_recv_failure() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let r = curl(&[&t.http("/f/a?body=640k&reset_after=100000&key=rs")]);
     assert_eq!(r.code, 56, "{}", r.stderr);
@@ -218,7 +244,9 @@ fn reset_after_is_a_recv_failure() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn redirect_loop_is_too_many_redirects() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     assert_eq!(
         curl(&["-L", "--max-redirs", "5", &t.http("/f/a?redirect=302:loop")]).code,
@@ -227,7 +255,9 @@ fn redirect_loop_is_too_many_redirects() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn redirect_matrix_reaches_the_body() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let ca = t.ca();
     for status in [301, 302, 303, 307, 308] {
@@ -272,7 +302,9 @@ fn redirect_matrix_reaches_the_body() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn content_disposition_carries_both_names() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let r = curl(&[
         "-D",
@@ -309,7 +341,9 @@ fn content_disposition_carries_both_names() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn gzip_decodes_to_the_generated_body() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let r = curl(&["--compressed", &t.http("/f/z?body=100000&seed=5&gzip")]);
     assert_eq!(r.code, 0);
@@ -319,7 +353,9 @@ fn gzip_decodes_to_the_generated_body() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn slow_headers_time_out_before_the_head() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     assert_eq!(
         curl(&[
@@ -335,7 +371,9 @@ fn slow_headers_time_out_before_the_head() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn raw_bytes_are_written_as_given() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let r =
         curl(&[&t.http("/f/a?raw=HTTP/1.1%20200%20OK%5Cr%5CnContent-Length:%20x%5Cr%5Cn%5Cr%5Cn")]);
@@ -350,7 +388,9 @@ fn raw_bytes_are_written_as_given() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn extra_and_lowercase_headers() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let r = curl(&[
         "-D",
@@ -385,7 +425,9 @@ fn extra_and_lowercase_headers() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn certificates_fail_with_60_except_the_good_one() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let ca = t.ca();
     let ca = ca.to_str().unwrap();
@@ -424,7 +466,9 @@ fn certificates_fail_with_60_except_the_good_one() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn http2_on_the_good_listener() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let ca = t.ca();
     let r = curl(&[
@@ -447,7 +491,9 @@ fn http2_on_the_good_listener() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn dns_failure_and_refused_targets() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     t.s().register("net", Scenario::default());
     assert_eq!(
@@ -461,7 +507,9 @@ fn dns_failure_and_refused_targets() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn registered_scenarios_are_served_per_key() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     t.s().register(
         "k1",
@@ -521,7 +569,9 @@ fn registered_scenarios_are_served_per_key() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn cors_preflight_and_origin_echo() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let r = curl(&[
         "-i",
@@ -554,7 +604,9 @@ fn cors_preflight_and_origin_echo() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn cors_exposes_every_header_the_response_sets() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let r = curl(&[
         "-D",
@@ -609,7 +661,9 @@ fn cors_exposes_every_header_the_response_sets() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn a_preflight_is_journaled_apart_and_not_counted_as_a_request() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     t.s().register(
         "pre",
@@ -664,7 +718,9 @@ fn a_preflight_is_journaled_apart_and_not_counted_as_a_request() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn concurrent_requests_are_counted() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     t.s().register(
         "par",
@@ -691,7 +747,9 @@ fn concurrent_requests_are_counted() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn bad_queries_are_400_with_the_reason() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let r = curl(&["-w", "%{http_code}", &t.http("/f/a?nonsense=1")]);
     let out = String::from_utf8_lossy(&r.stdout);
@@ -702,7 +760,9 @@ fn bad_queries_are_400_with_the_reason() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn a_body_over_the_maximum_is_a_400_that_says_so() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let r = curl(&[
         "--max-time",

@@ -2,6 +2,8 @@
 //! that no other test's server work shows in this process's CPU time.
 
 mod common;
+#[path = "../../harness/needs.rs"]
+mod needs;
 
 use common::{TestServer, curl};
 
@@ -17,7 +19,9 @@ fn cpu_ticks() -> u64 {
 /// A generated body nobody reads costs no hashing: HEAD of 8 GiB, and a GET that goes away
 /// after a few bytes, leave the server idle (hashing 8 GiB takes many seconds of CPU).
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn a_body_nobody_reads_is_never_hashed() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let r = curl(&["-I", "--max-time", "5", &t.http("/f/a?body=8g&seed=1")]);
     assert_eq!(r.code, 0, "{}", r.stderr);

@@ -1,6 +1,8 @@
 //! `GET /open-apis/im/v1/files/:file_key`: content, headers and every error answer.
 
 mod feishu_support;
+#[path = "../../harness/needs.rs"]
+mod needs;
 
 use tokio::process::Command;
 
@@ -46,7 +48,9 @@ async fn curl(
 }
 
 #[tokio::test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 async fn curl_download_streams_the_generated_content() {
+    needs::require(&["curl"]);
     let server = start(fixture()).await;
     let token = token(&server, APP_A).await;
     let (status, headers, body) = curl(&server, &token, "file_ok", &[]).await;
@@ -169,7 +173,9 @@ async fn the_owner_app_can_download_its_file() {
 }
 
 #[tokio::test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 async fn a_file_one_byte_over_100_mib_is_refused_without_its_content() {
+    needs::require(&["curl"]);
     let server = start(fixture()).await;
     let token = token(&server, APP_A).await;
     let (status, headers, body) = curl(&server, &token, "file_too_big", &[]).await;

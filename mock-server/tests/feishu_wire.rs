@@ -2,6 +2,8 @@
 //! HTTP/1.1 when the fixture asks, and a gateway's non-JSON answer.
 
 mod common;
+#[path = "../../harness/needs.rs"]
+mod needs;
 
 use common::{TestServer, curl};
 use mock_server::feishu::{FeishuApp, FeishuFile, FeishuFileState, FeishuFixture, FeishuRawAnswer};
@@ -79,7 +81,9 @@ fn get(base: &str, token: &str, extra: &[&str]) -> (String, Vec<u8>) {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn lowercase_headers_switch_lowers_every_name_errors_included() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let base = register(
         &t,
@@ -125,7 +129,9 @@ fn lowercase_headers_switch_lowers_every_name_errors_included() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn without_the_switch_names_are_in_canonical_case() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let base = register(&t, "fs-canonical", fixture());
     let token = token(&base);
@@ -139,7 +145,9 @@ fn without_the_switch_names_are_in_canonical_case() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn a_gateway_answer_is_sent_as_given_not_as_json() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let page = "<html><head><title>502 Bad Gateway</title></head><body>bad gateway</body></html>";
     let base = register(
@@ -162,7 +170,9 @@ fn a_gateway_answer_is_sent_as_given_not_as_json() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn cases_have_their_own_windows_and_share_valid_tokens() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let one_per_second = || FeishuFixture {
         rate_limit_per_second: Some(1),

@@ -2,6 +2,8 @@
 //! and random bytes at the socket never take the server down.
 
 mod common;
+#[path = "../../harness/needs.rs"]
+mod needs;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -99,7 +101,9 @@ proptest! {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn random_bytes_at_the_socket_never_stop_the_server() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let http = t.s().base_url(mock_server::ListenerKind::Http);
     let https = t.s().base_url(mock_server::ListenerKind::Https);

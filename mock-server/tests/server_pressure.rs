@@ -2,6 +2,9 @@
 //! core, idle HTTP/2 connections are closed like HTTP/1.1 ones, and Ctrl-C or SIGTERM stop
 //! the binary within a second whatever is streaming.
 
+#[path = "../../harness/needs.rs"]
+mod needs;
+
 use std::net::TcpStream as StdTcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -133,7 +136,9 @@ fn clock_ticks_per_second() -> u64 {
 /// stays near idle while connections wait in the backlog, logs the episode once (not once per
 /// failed accept), and serves again once connections close.
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn out_of_file_descriptors_the_accept_loop_backs_off_and_recovers() {
+    needs::require(&["curl"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let server = Running::start(dir.path(), &["prlimit", "--nofile=64:64", "--"], &[]);
     let addr = server.http_addr();
@@ -243,12 +248,16 @@ fn stops_within_a_second_whatever_streams(signal: libc::c_int, name: &str) {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn ctrl_c_stops_the_server_within_a_second_whatever_streams() {
+    needs::require(&["curl"]);
     stops_within_a_second_whatever_streams(libc::SIGINT, "SIGINT");
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn sigterm_stops_the_server_within_a_second_whatever_streams() {
+    needs::require(&["curl"]);
     stops_within_a_second_whatever_streams(libc::SIGTERM, "SIGTERM");
 }
 

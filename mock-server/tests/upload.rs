@@ -1,6 +1,8 @@
 //! The upload receiver with curl -F: what it parsed, and its faults.
 
 mod common;
+#[path = "../../harness/needs.rs"]
+mod needs;
 
 use common::{TestServer, curl, sha256};
 use mock_server::ConnectionEnd;
@@ -13,7 +15,9 @@ fn file(dir: &std::path::Path, size: usize) -> (String, String) {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn multipart_is_parsed_and_summarised() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let (path, digest) = file(t.dir.path(), 300_000);
     let r = curl(&[
@@ -46,7 +50,9 @@ fn multipart_is_parsed_and_summarised() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn upload_reset_after_resets_the_sender() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let (path, _) = file(t.dir.path(), 2_000_000);
     let r = curl(&[
@@ -62,7 +68,9 @@ fn upload_reset_after_resets_the_sender() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn upload_early_413_answers_before_reading() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let (path, _) = file(t.dir.path(), 2_000_000);
     let r = curl(&[
@@ -81,7 +89,9 @@ fn upload_early_413_answers_before_reading() {
 }
 
 #[test]
+#[cfg_attr(skip_curl, ignore = "needs curl")]
 fn upload_read_bps_slows_the_sender() {
+    needs::require(&["curl"]);
     let t = TestServer::start();
     let (path, digest) = file(t.dir.path(), 400_000);
     let start = std::time::Instant::now();

@@ -1,4 +1,4 @@
-//! What the browser candidates' tests share: install a candidate, run it over a few wechat cases
+//! What the browser candidates' tests share: run an installed candidate over a few wechat cases
 //! with its expectations file, and read the results.
 #![allow(dead_code)]
 
@@ -6,31 +6,12 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::cli_support::{require_tool, text, workspace};
+use crate::cli_support::{text, workspace};
 
-/// `sh candidates/<name>/install.sh` (idempotent), which must succeed.
-pub fn install(name: &str) {
-    let output = Command::new("sh")
-        .arg(format!("candidates/{name}/install.sh"))
-        .current_dir(workspace())
-        .output()
-        .expect("sh runs");
-    assert!(output.status.success(), "install.sh: {}", text(&output));
-}
-
-/// Install candidate `name`, run it over these wechat cases with its expectations file, and
-/// return results.json; the run must exit 0 (every case as the file says).
+/// Run installed candidate `name` (its test names it and what it needs, harness/needs.rs) over
+/// these wechat cases with its expectations file, and return results.json; the run must exit 0
+/// (every case as the file says).
 pub fn run_wechat(name: &str, cases: &[&str]) -> Value {
-    require_tool("node");
-    // certutil has no --version that succeeds: it is looked for on PATH.
-    let certutil = std::env::var_os("PATH").is_some_and(|paths| {
-        std::env::split_paths(&paths).any(|dir| dir.join("certutil").is_file())
-    });
-    assert!(
-        certutil,
-        "certutil is not on PATH (apt-get install -y libnss3-tools)"
-    );
-    install(name);
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("out");
     let mut args = vec![

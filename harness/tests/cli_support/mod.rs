@@ -32,32 +32,8 @@ pub fn text(output: &Output) -> String {
     )
 }
 
-/// The Python interpreter for the scripted fixture candidates (see [`require_tool`]).
+/// The Python interpreter for the scripted fixture candidates; a test that runs one names the
+/// `python3` need (harness/needs.rs).
 pub fn python() -> &'static str {
-    require_tool("python3")
-}
-
-/// `tool`, which must be on PATH: a test that needs it panics naming what to install.
-///
-/// Outside CI, `harness/build.rs` marks a missing tool so its tests carry
-/// `#[cfg_attr(skip_<tool>, ignore = ...)]` and count as ignored; under `CI` they run and fail here.
-pub fn require_tool(tool: &'static str) -> &'static str {
-    let found = Command::new(tool)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        found,
-        "`{tool}` is not on PATH: install it (apt-get install -y {}), or run outside CI where its tests are ignored",
-        package_of(tool)
-    );
-    tool
-}
-
-/// The Debian package that provides `tool`.
-fn package_of(tool: &str) -> &str {
-    match tool {
-        "node" => "nodejs",
-        other => other,
-    }
+    "python3"
 }
