@@ -1,14 +1,15 @@
 //! Each check family against hand-built observations: one passing baseline, and for every
 //! check an observation that makes it fail.
 
-use dlconform::check::{CheckInput, Verdicts, run_all};
+use dlconform::check::{CheckInput, Verdicts, run_all, tier};
 use dlconform::observation::{CallEnd, CallObservation, FileRecord, Observation, TimedEvent};
 use dlconform::protocol::EventKind;
 use dlconform::runner::templates::Templates;
-use dlconform::spec::model::{Expect, Platform, ResultShapes, TaskSpec};
+use dlconform::spec::model::{Expect, Paths, Platform, ResultShapes, Source, TaskSpec, Tier};
 use dlconform::verdict::CheckFailure;
 use mock_server::{CaseJournal, ConnectionEnd, RequestRecord, UploadRecord};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
 const BODY_SHA: &str = "aa";
 
@@ -27,7 +28,8 @@ fn shapes() -> ResultShapes {
         ],
         "errno_field": "errno",
         "err_msg_field": "errMsg",
-        "fail_msg_prefix": "downloadFile:fail"
+        "fail_msg_prefix": "downloadFile:fail",
+        "msg_source": "doc"
     }))
     .expect("shapes parse")
 }
@@ -44,6 +46,22 @@ fn task() -> TaskSpec {
         "headers_received_fields": [{"name": "header", "type": "object", "source": "doc"}]
     }))
     .expect("task parses")
+}
+
+/// The sources the fixtures cite: `doc` a platform document, `forum` a community text,
+/// `guess` an assumption; and the path prefixes, from `paths_source`.
+fn provenance(paths_source: &str) -> (BTreeMap<String, Source>, Paths) {
+    let sources = serde_json::from_value(json!({
+        "doc": {"title": "the platform's page"},
+        "forum": {"title": "a forum answer", "kind": "community"},
+        "guess": {"title": "what the spec assumes", "kind": "assumption"}
+    }))
+    .expect("sources parse");
+    let paths = serde_json::from_value(json!({
+        "temp": "wxfile://tmp/", "user": "wxfile://usr/", "source": paths_source
+    }))
+    .expect("paths parse");
+    (sources, paths)
 }
 
 fn expect(value: Value) -> Expect {
@@ -175,10 +193,13 @@ fn judge(
 ) -> (Verdicts, Vec<String>) {
     let task = task();
     let templates = templates();
+    let (sources, paths) = provenance("doc");
     let input = CheckInput {
         expect,
         result: shapes,
         task: Some(&task),
+        sources: &sources,
+        paths: &paths,
         platform: Platform::Wechat,
         sdk_version: "2.10.0",
         templates: &templates,
@@ -1296,4 +1317,141 @@ fn the_feishu_gadget_fail_status_code_is_recommended_by_its_conflict() {
         field.is_some_and(|f| f.recommended.is_some()),
         "the fail statusCode of feishu-gadget must carry `recommended`"
     );
+}
+
+/// The tier of every failed check after `tier::assign`, judged as a required case with the given
+/// shapes, task and source of the path prefixes.
+fn tiers(
+    shapes: &ResultShapes,
+    task: &TaskSpec,
+    paths_source: &str,
+    expect: &Expect,
+    obs: &Observation,
+) -> Vec<(String, Tier)> {
+    let templates = templates();
+    let (sources, paths) = provenance(paths_source);
+    let input = CheckInput {
+        expect,
+        result: shapes,
+        task: Some(task),
+        sources: &sources,
+        paths: &paths,
+        platform: Platform::Wechat,
+        sdk_version: "2.10.0",
+        templates: &templates,
+        args: &json!({}),
+        observation: obs,
+    };
+    let failures = tier::assign(expect, Tier::Required, run_all(&input).into_parts().1);
+    failures.into_iter().map(|f| (f.check, f.tier)).collect()
+}
+
+/// The tier `check` failed at (it must have failed).
+fn tier_of(failed: &[(String, Tier)], check: &str) -> Tier {
+    failed
+        .iter()
+        .find(|(c, _)| c == check)
+        .map(|(_, t)| *t)
+        .unwrap_or_else(|| panic!("{check} did not fail: {failed:?}"))
+}
+
+#[test]
+fn a_field_typed_by_a_source_that_is_no_document_is_checked_at_recommended_tier() {
+    let field = |source: &str, extra: Value| {
+        let mut f = json!({"name": "statusCode", "type": "number", "always": {"source": "doc"}, "source": source});
+        if let (Some(f), Value::Object(extra)) = (f.as_object_mut(), extra) {
+            f.extend(extra);
+        }
+        f
+    };
+    let with_fail_field = |f: Value| {
+        let mut shapes = shapes();
+        shapes.fail.push(serde_json::from_value(f).expect("field parses"));
+        shapes
+    };
+    let want = expect(json!({"outcome": "fail"}));
+    let obs = fail_observation(json!({"errMsg": "downloadFile:fail x", "statusCode": "0"}));
+    let task = task();
+    for (source, tier) in [
+        ("doc", Tier::Required),
+        ("forum", Tier::Recommended),
+        ("guess", Tier::Recommended),
+        ("nowhere", Tier::Recommended),
+    ] {
+        let failed = tiers(&with_fail_field(field(source, json!({}))), &task, "doc", &want, &obs);
+        assert_eq!(tier_of(&failed, "shape.type"), tier, "type from {source}");
+    }
+    // A tier_reason keeps a community type required.
+    let kept = field("forum", json!({"tier_reason": "the forum quotes the vendor's changelog"}));
+    let failed = tiers(&with_fail_field(kept), &task, "doc", &want, &obs);
+    assert_eq!(tier_of(&failed, "shape.type"), Tier::Required);
+    // The promise takes its own source's tier: typed by the document, promised by a guess.
+    let promised = json!({"name": "statusCode", "type": "number", "always": {"source": "guess"}, "source": "doc"});
+    let obs = fail_observation(json!({"errMsg": "downloadFile:fail x"}));
+    let failed = tiers(&with_fail_field(promised.clone()), &task, "doc", &want, &obs);
+    assert_eq!(tier_of(&failed, "shape.missing"), Tier::Recommended);
+    let obs = fail_observation(json!({"errMsg": "downloadFile:fail x", "statusCode": "0"}));
+    let failed = tiers(&with_fail_field(promised), &task, "doc", &want, &obs);
+    assert_eq!(tier_of(&failed, "shape.type"), Tier::Required);
+}
+
+#[test]
+fn the_message_checks_take_the_tier_of_the_message_forms_source() {
+    let want = expect(json!({"outcome": "fail"}));
+    let task = task();
+    for (source, tier) in [
+        (Some("doc"), Tier::Required),
+        (Some("forum"), Tier::Recommended),
+        (None, Tier::Recommended),
+    ] {
+        let mut shapes = shapes();
+        shapes.msg_source = source.map(str::to_string);
+        let obs = fail_observation(json!({"errMsg": "request:fail x"}));
+        let failed = tiers(&shapes, &task, "doc", &want, &obs);
+        assert_eq!(tier_of(&failed, "errMsg.prefix"), tier, "{source:?}");
+        let obs = fail_observation(json!({"errMsg": "downloadFile:fail undefined"}));
+        let failed = tiers(&shapes, &task, "doc", &want, &obs);
+        assert_eq!(tier_of(&failed, "errMsg.reason"), tier, "{source:?}");
+    }
+    let mut shapes = shapes();
+    shapes.msg_source = Some("forum".into());
+    shapes.msg_tier_reason = Some("the vendor's own sample prints it".into());
+    let obs = fail_observation(json!({"errMsg": "request:fail x"}));
+    let failed = tiers(&shapes, &task, "doc", &want, &obs);
+    assert_eq!(tier_of(&failed, "errMsg.prefix"), Tier::Required);
+}
+
+#[test]
+fn progress_range_takes_the_lowest_tier_of_the_progress_fields() {
+    let want = expect(json!({"outcome": "success"}));
+    let mut obs = good_observation();
+    obs.calls[0].events[1].data =
+        json!({"progress": 150, "totalBytesWritten": 5, "totalBytesExpectedToWrite": 10});
+    let failed = tiers(&shapes(), &task(), "doc", &want, &obs);
+    assert_eq!(tier_of(&failed, "progress.range"), Tier::Required);
+    let mut by_analogy = task();
+    by_analogy.progress_fields[2].source = "guess".into();
+    let failed = tiers(&shapes(), &by_analogy, "doc", &want, &obs);
+    assert_eq!(tier_of(&failed, "progress.range"), Tier::Recommended);
+}
+
+#[test]
+fn a_path_prefix_check_takes_the_tier_of_the_prefixes_source() {
+    let want = expect(json!({
+        "outcome": "success",
+        "fields": {"tempFilePath": {"prefix": "{{temp}}"}, "statusCode": {"equals": 201}}
+    }));
+    let mut obs = good_observation();
+    for e in &mut obs.calls[0].events {
+        if matches!(e.event, EventKind::Success | EventKind::Complete) {
+            e.data["tempFilePath"] = json!("http://tmp/a.bin");
+        }
+    }
+    let task = task();
+    let failed = tiers(&shapes(), &task, "doc", &want, &obs);
+    assert_eq!(tier_of(&failed, "fields.tempFilePath"), Tier::Required);
+    let failed = tiers(&shapes(), &task, "forum", &want, &obs);
+    assert_eq!(tier_of(&failed, "fields.tempFilePath"), Tier::Recommended);
+    // A check that does not name a platform path keeps the case's tier.
+    assert_eq!(tier_of(&failed, "fields.statusCode"), Tier::Required);
 }

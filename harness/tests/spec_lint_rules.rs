@@ -73,12 +73,12 @@ const TABLE: &[(&str, &[&str])] = &[
     ),
     (
         "version-range",
-        &["106:18: version-range: empty version range: since 2.0.0 is not before until 1.9.9"],
+        &["107:18: version-range: empty version range: since 2.0.0 is not before until 1.9.9"],
     ),
     (
         "limit-overlap",
         &[
-            "108:11: limit-overlap: max_body_bytes of api `downloadFile`: range [1.5.0, now) overlaps \
+            "109:11: limit-overlap: max_body_bytes of api `downloadFile`: range [1.5.0, now) overlaps \
            max_body_bytes[0] [start, 2.0.0) for the same os",
         ],
     ),
@@ -142,6 +142,20 @@ const TABLE: &[(&str, &[&str])] = &[
             "251:13: tier-source: case `upload/ok/basic` is required, but its only source `facts#upload` \
            is a community text; lower the uncertain parts (`expect.recommended`) and say in \
            `tier_reason` why the rest is certain",
+        ],
+    ),
+    (
+        "msg-source",
+        &[
+            "93:7: msg-source: downloadFile: the message form has no `msg_source` (where the prefix \
+           comes from)",
+        ],
+    ),
+    (
+        "fact-tier-reason",
+        &[
+            "95:7: fact-tier-reason: downloadFile message form: `tier_reason` is only for a source \
+           that is no platform document, and `mpx` is one",
         ],
     ),
     (

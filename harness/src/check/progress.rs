@@ -3,9 +3,10 @@
 
 use serde_json::Value;
 
-use crate::check::{CheckInput, Verdicts, call_index, failure};
+use crate::check::{CheckInput, Verdicts, at_tier, call_index, failure, shape};
 use crate::protocol::EventKind;
-use crate::spec::model::{Outcome, ProgressCheck};
+use crate::check::tier;
+use crate::spec::model::{Outcome, ProgressCheck, Tier};
 use crate::verdict::CheckFailure;
 use mock_server::{CaseJournal, ConnectionEnd};
 
@@ -52,6 +53,13 @@ pub fn check(input: &CheckInput<'_>, verdicts: &mut Verdicts) {
     let downloads = input
         .task
         .is_some_and(|t| t.progress_fields.iter().any(|f| f.name == DONE_FIELDS[0]));
+    // Range and last-event checks read the declared fields: they rest on those fields' sources.
+    let fields_tier = input.task.map_or(Tier::Required, |t| {
+        t.progress_fields
+            .iter()
+            .map(|f| shape::field_tier(input, f, &f.source))
+            .fold(Tier::Required, tier::lower)
+    });
     for (index, call) in input.observation.calls.iter().enumerate() {
         let at = call_index(input, index);
         let points: Vec<ProgressPoint> = call
@@ -61,7 +69,8 @@ pub fn check(input: &CheckInput<'_>, verdicts: &mut Verdicts) {
             .map(|e| point(&e.data))
             .collect();
         if !points.is_empty() {
-            verdicts.judge_with("progress.range", range(&points, at));
+            let failed = range(&points, at).map(|f| at_tier(f, fields_tier));
+            verdicts.judge_with("progress.range", failed);
         }
         let result = call
             .events
@@ -77,7 +86,8 @@ pub fn check(input: &CheckInput<'_>, verdicts: &mut Verdicts) {
         });
         if succeeded && let Some(last) = last_before {
             let sent = downloads.then_some(sent).flatten();
-            verdicts.judge_with("progress.last", last_agrees(&point(&last.data), sent, at));
+            let failed = last_agrees(&point(&last.data), sent, at).map(|f| at_tier(f, fields_tier));
+            verdicts.judge_with("progress.last", failed);
         }
         if let Some(expect) = &input.expect.progress {
             expected(expect, &points, body_len, at, verdicts);

@@ -234,6 +234,8 @@ fn judge(
                 expect: &planned.case.expect,
                 result: shapes,
                 task: planned.api().and_then(|api| api.task.as_ref()),
+                sources: &planned.spec.spec.sources,
+                paths: planned.paths(),
                 platform: planned.platform,
                 sdk_version,
                 templates,
