@@ -1366,7 +1366,9 @@ fn a_field_typed_by_a_source_that_is_no_document_is_checked_at_recommended_tier(
     };
     let with_fail_field = |f: Value| {
         let mut shapes = shapes();
-        shapes.fail.push(serde_json::from_value(f).expect("field parses"));
+        shapes
+            .fail
+            .push(serde_json::from_value(f).expect("field parses"));
         shapes
     };
     let want = expect(json!({"outcome": "fail"}));
@@ -1378,17 +1380,32 @@ fn a_field_typed_by_a_source_that_is_no_document_is_checked_at_recommended_tier(
         ("guess", Tier::Recommended),
         ("nowhere", Tier::Recommended),
     ] {
-        let failed = tiers(&with_fail_field(field(source, json!({}))), &task, "doc", &want, &obs);
+        let failed = tiers(
+            &with_fail_field(field(source, json!({}))),
+            &task,
+            "doc",
+            &want,
+            &obs,
+        );
         assert_eq!(tier_of(&failed, "shape.type"), tier, "type from {source}");
     }
     // A tier_reason keeps a community type required.
-    let kept = field("forum", json!({"tier_reason": "the forum quotes the vendor's changelog"}));
+    let kept = field(
+        "forum",
+        json!({"tier_reason": "the forum quotes the vendor's changelog"}),
+    );
     let failed = tiers(&with_fail_field(kept), &task, "doc", &want, &obs);
     assert_eq!(tier_of(&failed, "shape.type"), Tier::Required);
     // The promise takes its own source's tier: typed by the document, promised by a guess.
     let promised = json!({"name": "statusCode", "type": "number", "always": {"source": "guess"}, "source": "doc"});
     let obs = fail_observation(json!({"errMsg": "downloadFile:fail x"}));
-    let failed = tiers(&with_fail_field(promised.clone()), &task, "doc", &want, &obs);
+    let failed = tiers(
+        &with_fail_field(promised.clone()),
+        &task,
+        "doc",
+        &want,
+        &obs,
+    );
     assert_eq!(tier_of(&failed, "shape.missing"), Tier::Recommended);
     let obs = fail_observation(json!({"errMsg": "downloadFile:fail x", "statusCode": "0"}));
     let failed = tiers(&with_fail_field(promised), &task, "doc", &want, &obs);

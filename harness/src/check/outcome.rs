@@ -2,7 +2,9 @@
 
 use serde_json::Value;
 
-use crate::check::{CheckInput, Verdicts, at_tier, call_index, err_msg, failure, result_event, tier};
+use crate::check::{
+    CheckInput, Verdicts, at_tier, call_index, err_msg, failure, result_event, tier,
+};
 use crate::protocol::EventKind;
 use crate::spec::model::{Outcome, TextMatch, Tier};
 
@@ -10,9 +12,12 @@ use crate::spec::model::{Outcome, TextMatch, Tier};
 pub fn check(input: &CheckInput<'_>, verdicts: &mut Verdicts) {
     let shapes = &input.result;
     // The message checks rest on the platform's message form and take its source's tier.
-    let msg_tier = shapes.msg_source.as_deref().map_or(Tier::Recommended, |source| {
-        tier::of_source(input.sources, source, shapes.msg_tier_reason.as_deref())
-    });
+    let msg_tier = shapes
+        .msg_source
+        .as_deref()
+        .map_or(Tier::Recommended, |source| {
+            tier::of_source(input.sources, source, shapes.msg_tier_reason.as_deref())
+        });
     for (index, call) in input.observation.calls.iter().enumerate() {
         let at = call_index(input, index);
         let result = result_event(call);

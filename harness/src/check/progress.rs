@@ -3,9 +3,9 @@
 
 use serde_json::Value;
 
+use crate::check::tier;
 use crate::check::{CheckInput, Verdicts, at_tier, call_index, failure, shape};
 use crate::protocol::EventKind;
-use crate::check::tier;
 use crate::spec::model::{Outcome, ProgressCheck, Tier};
 use crate::verdict::CheckFailure;
 use mock_server::{CaseJournal, ConnectionEnd};

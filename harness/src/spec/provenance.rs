@@ -173,6 +173,8 @@ pub struct Kept {
     pub kind: SourceKind,
     /// Why it stays required.
     pub reason: String,
+    /// How many required checks it holds (a case's expectations; 1 for a fact).
+    pub checks: usize,
 }
 
 /// One platform's checks by source.
@@ -201,11 +203,11 @@ impl PlatformProvenance {
 pub fn of_spec(spec: &Spec) -> Vec<PlatformProvenance> {
     let mut by_platform: BTreeMap<Platform, PlatformProvenance> = BTreeMap::new();
     let record = |by_platform: &mut BTreeMap<Platform, PlatformProvenance>,
-                      platform: Platform,
-                      source: &str,
-                      tier: Tier,
-                      fact: bool,
-                      kept: Option<(String, &str)>| {
+                  platform: Platform,
+                  source: &str,
+                  tier: Tier,
+                  fact: bool,
+                  kept: Option<(String, &str)>| {
         let id = source.split('#').next().unwrap_or_default().to_string();
         let kind = source_kind(&spec.sources, source).unwrap_or(SourceKind::Assumption);
         let provenance = by_platform
@@ -215,22 +217,33 @@ pub fn of_spec(spec: &Spec) -> Vec<PlatformProvenance> {
                 sources: BTreeMap::new(),
                 kept: Vec::new(),
             });
-        let tally = &mut provenance.sources.entry(id).or_insert((kind, Tally::default())).1;
+        let tally = &mut provenance
+            .sources
+            .entry(id)
+            .or_insert((kind, Tally::default()))
+            .1;
         match (tier, fact) {
             (Tier::Required, false) => tally.required_expectations += 1,
             (Tier::Required, true) => tally.required_facts += 1,
             (Tier::Recommended, _) => tally.recommended += 1,
         }
-        if tier == Tier::Required
-            && !kind.is_document()
-            && let Some((what, reason)) = kept
-        {
-            provenance.kept.push(Kept {
+        if tier != Tier::Required || kind.is_document() {
+            return;
+        }
+        match kept {
+            Some((what, reason)) => provenance.kept.push(Kept {
                 what,
                 source: source.to_string(),
                 kind,
                 reason: reason.to_string(),
-            });
+                checks: 1,
+            }),
+            // Another expectation of the case whose entry is already listed.
+            None => {
+                if let Some(last) = provenance.kept.last_mut() {
+                    last.checks += 1;
+                }
+            }
         }
     };
     for case in spec.cases.iter().filter(|c| c.skip.is_none()) {
@@ -239,12 +252,11 @@ pub fn of_spec(spec: &Spec) -> Vec<PlatformProvenance> {
             .into_iter()
             .filter(|k| case.expect.has(*k))
             .collect();
-        let mut kept_once = case.tier_reason.as_deref().map(|reason| {
-            (
-                format!("{platform}/{} ({} expectations)", case.id, set.len()),
-                reason,
-            )
-        });
+        // The case's entry is listed once, and its other required expectations counted in it.
+        let mut kept_once = Some((
+            format!("{platform}/{}", case.id),
+            case.tier_reason.as_deref().unwrap_or_default(),
+        ));
         for key in set {
             let tier = case.expect.tier_of(key, case.tier);
             let kept = if tier == Tier::Required {
@@ -258,7 +270,14 @@ pub fn of_spec(spec: &Spec) -> Vec<PlatformProvenance> {
     for fact in facts(spec) {
         let tier = fact.tier(spec);
         let kept = fact.tier_reason.map(|r| (fact.what.clone(), r));
-        record(&mut by_platform, fact.platform, fact.source, tier, true, kept);
+        record(
+            &mut by_platform,
+            fact.platform,
+            fact.source,
+            tier,
+            true,
+            kept,
+        );
     }
     by_platform.into_values().collect()
 }
@@ -309,13 +328,20 @@ pub fn render(p: &PlatformProvenance) -> String {
             p.kept.len()
         );
         for kept in &p.kept {
+            let reason = if kept.reason.trim().is_empty() {
+                "NO tier_reason".to_string()
+            } else {
+                one_line(&kept.reason)
+            };
             let _ = writeln!(
                 out,
-                "    {} [{}, {}]: {}",
+                "    {} ({} check{}) [{}, {}]: {}",
                 kept.what,
+                kept.checks,
+                if kept.checks == 1 { "" } else { "s" },
                 kept.source,
                 kept.kind.name(),
-                one_line(&kept.reason)
+                reason
             );
         }
     }

@@ -157,7 +157,9 @@ pub(super) fn msg_source(report: &mut Report<'_>, file: &SpecFile<'_>) {
                 } else {
                     "ok_msg"
                 }),
-                format!("{what}: the message form has no `msg_source` (where the prefix comes from)"),
+                format!(
+                    "{what}: the message form has no `msg_source` (where the prefix comes from)"
+                ),
             );
         }
     }
