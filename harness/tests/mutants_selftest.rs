@@ -47,6 +47,10 @@ const CATCHERS: &[(&str, &str)] = &[
         "feishu-gadget/download/concurrency/over-limit",
     ),
     ("token-not-sent", "feishu-openapi/file-get/ok/binary"),
+    (
+        "server-api-ignores-ca",
+        "feishu-openapi/file-get/https/binary",
+    ),
     ("form-data-dropped", "baidu/upload/success/form-data"),
     (
         "redirects-not-followed",

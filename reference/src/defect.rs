@@ -44,6 +44,9 @@ pub enum Defect {
     NoConcurrencyLimit,
     /// The Feishu tenant token is fetched but not sent.
     TokenNotSent,
+    /// The server-API client ignores the CA the harness hands it, as an SDK that trusts only
+    /// the system's roots: every HTTPS answer of the mock server is refused.
+    ServerApiIgnoresCa,
     /// Upload `formData` is dropped.
     FormDataDropped,
     /// Redirects are handed back as the response instead of followed.

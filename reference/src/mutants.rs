@@ -108,6 +108,11 @@ pub const MUTANTS: &[Mutant] = &[
         defect: Defect::TokenNotSent,
     },
     Mutant {
+        name: "server-api-ignores-ca",
+        description: "the Feishu server-API client ignores the run's CA, so it refuses every HTTPS answer",
+        defect: Defect::ServerApiIgnoresCa,
+    },
+    Mutant {
         name: "form-data-dropped",
         description: "upload formData is dropped",
         defect: Defect::FormDataDropped,
