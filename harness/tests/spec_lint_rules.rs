@@ -159,6 +159,13 @@ const TABLE: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "call-omit",
+        &[
+            "209:14: call-omit: case `download/timeout/headers-late`: `urll` is not a parameter of \
+           api `downloadFile` (parameters: `url`, `timeout`, `enableHttp2`)",
+        ],
+    ),
+    (
         "call-count",
         &["239:14: call-count: case `download/dns/unresolvable`: call.count must be at least 1"],
     ),

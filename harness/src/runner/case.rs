@@ -321,9 +321,12 @@ async fn execute(
     };
     let mut args = templates.expand(&Value::Object(case.call.args.clone()));
     if let Value::Object(map) = &mut args {
-        if api.params.iter().any(|p| p.name == "url") && !map.contains_key("url") {
+        let omitted = |name: &str| case.call.omit.iter().any(|o| o == name);
+        if api.params.iter().any(|p| p.name == "url") && !map.contains_key("url") && !omitted("url")
+        {
             map.insert("url".into(), Value::String(url.clone()));
         }
+        map.retain(|name, _| !omitted(name));
     }
     let env = CallEnv {
         sdk_version: planned.sdk_version(),

@@ -751,6 +751,10 @@ pub struct CallSpec {
     /// An absent `url` is the scenario's URL.
     #[serde(default)]
     pub args: serde_json::Map<String, serde_json::Value>,
+    /// Arguments left out of the call altogether (a missing required argument): `url` is then
+    /// not filled in with the scenario's URL.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub omit: Vec<String>,
     /// How many identical calls to start at once (concurrency cases).
     #[serde(default = "one")]
     pub count: u32,
@@ -771,6 +775,7 @@ impl Default for CallSpec {
     fn default() -> Self {
         CallSpec {
             args: serde_json::Map::new(),
+            omit: Vec::new(),
             count: 1,
             actions: Vec::new(),
             deadline_ms: None,

@@ -186,6 +186,36 @@ pub(super) fn call_count(report: &mut Report<'_>, file: &SpecFile<'_>) {
     }
 }
 
+pub(super) fn call_omit(report: &mut Report<'_>, file: &SpecFile<'_>) {
+    for (i, case) in file.spec.cases.iter().enumerate() {
+        let Some(api) = file.spec.apis.get(&case.api) else {
+            continue;
+        };
+        for (k, name) in case.call.omit.iter().enumerate() {
+            let path = case_path(i).key("call").key("omit").index(k);
+            if !api.params.iter().any(|p| &p.name == name) {
+                report.value(
+                    &path,
+                    format!(
+                        "case `{}`: `{name}` is not a parameter of api `{}` (parameters: {})",
+                        case.id,
+                        case.api,
+                        listing(api.params.iter().map(|p| &p.name))
+                    ),
+                );
+            } else if case.call.args.contains_key(name) {
+                report.value(
+                    &path,
+                    format!(
+                        "case `{}`: `{name}` is both omitted and given in `call.args`",
+                        case.id
+                    ),
+                );
+            }
+        }
+    }
+}
+
 pub(super) fn watch_window(report: &mut Report<'_>, file: &SpecFile<'_>) {
     for (i, case) in file.spec.cases.iter().enumerate() {
         let Some(watch) = case.call.watch_ms else {

@@ -192,6 +192,13 @@ const FILE_RULES: &[(RuleInfo, RuleFn)] = &[
     ),
     (
         rule(
+            "call-omit",
+            "each `call.omit` entry is a parameter of the case's api and is not also in `call.args`",
+        ),
+        cases::call_omit,
+    ),
+    (
+        rule(
             "watch-window",
             "`call.watch_ms` is longer than the call's `timeout`",
         ),
