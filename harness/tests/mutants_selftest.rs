@@ -51,6 +51,7 @@ const CATCHERS: &[(&str, &str)] = &[
         "server-api-ignores-ca",
         "feishu-openapi/file-get/https/binary",
     ),
+    ("any-certificate", "feishu-openapi/file-get/tls/self-signed"),
     ("form-data-dropped", "baidu/upload/success/form-data"),
     (
         "redirects-not-followed",

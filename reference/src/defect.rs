@@ -47,6 +47,8 @@ pub enum Defect {
     /// The server-API client ignores the CA the harness hands it, as an SDK that trusts only
     /// the system's roots: every HTTPS answer of the mock server is refused.
     ServerApiIgnoresCa,
+    /// Every server certificate accepted unverified: self-signed, expired, another host's.
+    AnyCertificate,
     /// Upload `formData` is dropped.
     FormDataDropped,
     /// Redirects are handed back as the response instead of followed.

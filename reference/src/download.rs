@@ -134,7 +134,7 @@ async fn execute(
         domains,
         max_redirects: p.max_redirects(),
         follow_redirects: defect != Defect::RedirectsNotFollowed,
-        tls: ctx.shared.tls.get_or_untrusting(&env.ca_cert)?,
+        tls: ctx.shared.tls.for_call(&env.ca_cert, defect)?,
         case_sensitive_headers: defect == Defect::HeaderCaseSensitive,
     };
     let react = |e| p.on_host_event(e);

@@ -107,7 +107,7 @@ async fn execute(
             Defect::ServerApiIgnoresCa => {
                 std::sync::Arc::new(crate::transport::tls::trusting_nothing()?)
             }
-            _ => shared.tls.get_or_untrusting(&env.ca_cert)?,
+            defect => shared.tls.for_call(&env.ca_cert, defect)?,
         },
         case_sensitive_headers: shared.defect == Defect::HeaderCaseSensitive,
     };

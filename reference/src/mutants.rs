@@ -113,6 +113,11 @@ pub const MUTANTS: &[Mutant] = &[
         defect: Defect::ServerApiIgnoresCa,
     },
     Mutant {
+        name: "any-certificate",
+        description: "every server certificate is accepted unverified (self-signed, expired, another host's)",
+        defect: Defect::AnyCertificate,
+    },
+    Mutant {
         name: "form-data-dropped",
         description: "upload formData is dropped",
         defect: Defect::FormDataDropped,

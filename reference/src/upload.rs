@@ -108,7 +108,7 @@ async fn execute(ctx: &mut CallCtx) -> Result<Value, TransferError> {
         domains,
         max_redirects: 0,
         follow_redirects: true,
-        tls: ctx.shared.tls.get_or_untrusting(&env.ca_cert)?,
+        tls: ctx.shared.tls.for_call(&env.ca_cert, defect)?,
         case_sensitive_headers: defect == Defect::HeaderCaseSensitive,
     };
     let phase = PhaseCell::new();
