@@ -691,6 +691,15 @@ fn check_timing_bounds_take_the_fair_end_of_a_late_started_mark() {
 }
 
 #[test]
+fn check_server_http_version() {
+    let h2 = expect(json!({"outcome": "success", "server": {"http_version": "HTTP/2.0"}}));
+    // The fixture's request is HTTP/1.1.
+    assert_fails(&run(&h2, &good_observation()), "server.http-version");
+    let h1 = expect(json!({"outcome": "success", "server": {"http_version": "HTTP/1.1"}}));
+    assert!(run(&h1, &good_observation()).is_empty());
+}
+
+#[test]
 fn check_server_requests_method_and_concurrency() {
     let mut obs = good_observation();
     obs.server.requests.push(RequestRecord {

@@ -136,6 +136,7 @@ async fn execute(
         follow_redirects: defect != Defect::RedirectsNotFollowed,
         tls: ctx.shared.tls.for_call(&env.ca_cert, defect)?,
         case_sensitive_headers: defect == Defect::HeaderCaseSensitive,
+        http2: p.http2(env, &ctx.args),
     };
     let react = |e| p.on_host_event(e);
 

@@ -109,6 +109,7 @@ async fn execute(
             }
             defect => shared.tls.for_call(&env.ca_cert, defect)?,
         },
+        http2: false,
         case_sensitive_headers: shared.defect == Defect::HeaderCaseSensitive,
     };
     let phase = PhaseCell::new();

@@ -109,6 +109,7 @@ async fn execute(ctx: &mut CallCtx) -> Result<Value, TransferError> {
         max_redirects: 0,
         follow_redirects: true,
         tls: ctx.shared.tls.for_call(&env.ca_cert, defect)?,
+        http2: false,
         case_sensitive_headers: defect == Defect::HeaderCaseSensitive,
     };
     let phase = PhaseCell::new();

@@ -1029,6 +1029,10 @@ pub struct ServerCheck {
     /// Request method.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
+    /// HTTP version of every request, as the server's journal records it (`HTTP/1.1`,
+    /// `HTTP/2.0`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_version: Option<String>,
     /// Headers that must be present (lower case).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub headers_present: Vec<String>,

@@ -125,6 +125,13 @@ impl rustls::client::danger::ServerCertVerifier for AcceptAnyCertificate {
     }
 }
 
+/// `config` offering HTTP/2 first (ALPN `h2`, then `http/1.1`).
+pub fn offering_h2(config: &ClientConfig) -> Arc<ClientConfig> {
+    let mut config = config.clone();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Arc::new(config)
+}
+
 /// A configuration that trusts no certificate at all, for calls whose CA cannot be loaded: plain
 /// HTTP still works and every HTTPS server fails verification.
 pub fn trusting_nothing() -> Result<ClientConfig, TransferError> {
