@@ -175,9 +175,11 @@
       }
     }
 
+    // Also after `complete`: abort() on a finished task is the host's to answer, and what it
+    // then does (nothing, or a second fail and complete) is what the case looks at.
     function abortCall(id) {
       var state = calls[id];
-      if (!state || state.done) return;
+      if (!state) return;
       if (!state.task || typeof state.task.abort !== 'function') {
         send({ type: 'error', call: id, message: 'the task has no abort()' });
         return;

@@ -113,6 +113,26 @@ test('abort calls task.abort(); a task method that throws is an error naming it'
   assert.strictEqual(harness.of('unknown').length, 0);
 });
 
+test('abort after complete still reaches the task, and what the host then does is forwarded', () => {
+  const harness = fakeHarness();
+  let options = null;
+  let aborted = 0;
+  const host = {
+    downloadFile(o) {
+      options = o;
+      // A host whose abort() on a finished task fails the call again.
+      return { abort() { aborted += 1; o.fail({ errMsg: 'downloadFile:fail abort' }); o.complete({ errMsg: 'downloadFile:fail abort' }); } };
+    },
+  };
+  bridge(harness, host, { started: false });
+  harness.say(call('late'));
+  options.success({ errMsg: 'downloadFile:ok' });
+  options.complete({ errMsg: 'downloadFile:ok' });
+  harness.say({ type: 'abort', call: 'late' });
+  assert.strictEqual(aborted, 1);
+  assert.deepStrictEqual(harness.of('late').map((m) => m.event), ['success', 'complete', 'fail', 'complete']);
+});
+
 test('a host API that throws is an error; other platforms and APIs are unsupported', () => {
   const harness = fakeHarness();
   bridge(harness, { downloadFile() { throw new Error('no'); } });

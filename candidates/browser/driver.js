@@ -327,7 +327,9 @@ class Call {
   }
 
   async task(method) {
-    if (this.completed || this.closed) return;
+    // After `complete` the task still exists while the context is open: a method called then is
+    // the library's to answer (a case calls abort() on a finished call on purpose).
+    if (this.closed) return void log(`[${this.id}] ${method}: the call's context is closed, not called`);
     if (!this.invoked) {
       // The page is still loading: the method is called once the API was invoked.
       if (method === 'abort') this.abortWanted = true;

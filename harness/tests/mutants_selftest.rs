@@ -80,6 +80,7 @@ const CATCHERS: &[(&str, &str)] = &[
     ("progress-over-100", "wechat/download/progress/monotonic"),
     ("late-timer", "douyin/download/timeout/watch-success"),
     ("no-progress", "wechat/download/progress/monotonic"),
+    ("late-abort-fires", "douyin/download/abort/after-success"),
 ];
 
 fn specs() -> PathBuf {

@@ -82,6 +82,28 @@ impl Signals {
     }
 }
 
+impl Signals {
+    /// Wait at most `within` for an `abort()`; whether one came. Host events are dropped: only
+    /// a mutant listens on a call that has ended.
+    pub async fn abort_within(&mut self, within: Duration) -> bool {
+        let wait = async {
+            while !self.closed {
+                match self.rx.recv().await {
+                    Some(Signal::Abort) => return true,
+                    Some(Signal::Host(_)) => {}
+                    None => self.closed = true,
+                }
+            }
+            false
+        };
+        tokio::time::timeout(within, wait).await.unwrap_or(false)
+    }
+}
+
+/// How long the `LateAbortFires` mutant keeps listening on a call that has ended: the harness
+/// sends its abort as soon as `complete` arrives.
+pub const LATE_ABORT_LISTEN: Duration = Duration::from_secs(5);
+
 async fn sleep_until_opt(at: Option<Instant>) {
     match at {
         Some(at) => tokio::time::sleep_until(at).await,

@@ -197,6 +197,11 @@ pub const MUTANTS: &[Mutant] = &[
         description: "every download also writes a file five levels above its sandbox",
         defect: Defect::WriteOutside,
     },
+    Mutant {
+        name: "late-abort-fires",
+        description: "abort() on a call that has ended (after success or fail) fires fail + complete again",
+        defect: Defect::LateAbortFires,
+    },
 ];
 
 /// The mutant called `name` (without the `mutant:` prefix).

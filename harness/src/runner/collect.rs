@@ -12,6 +12,12 @@ use crate::observation::{CallEnd, CallObservation, Threw, TimedEvent, TimedFrom}
 use crate::protocol::{CallMessage, EventKind, FromCandidate, ToCandidate};
 use crate::spec::model::{Action, ActionKind, Trigger};
 
+/// How long a case keeps listening after an action it sent to a call that had already ended
+/// (`at: completed`): what the task method sets off on a finished call (a second `fail` and
+/// `complete`) comes within it. Generous, for a loaded machine; what comes later still is a
+/// late event and the case is judged again with it.
+pub const AFTER_COMPLETE_WATCH: Duration = Duration::from_millis(2000);
+
 /// How long a case listens.
 #[derive(Debug, Clone, Copy)]
 pub struct Listening {
@@ -90,6 +96,8 @@ struct CallState {
     complete: Option<Instant>,
     // Actions not performed yet, with their absolute time for `after_ms`.
     pending: Vec<(Action, Option<Instant>)>,
+    // Listen at least until then: an action was sent after the call had ended.
+    watch_until: Option<Instant>,
 }
 
 impl CallState {
@@ -153,6 +161,7 @@ pub async fn collect(
                 .iter()
                 .map(|a| (a.clone(), after_ms(&a.at, sent)))
                 .collect(),
+            watch_until: None,
         };
         if let Err(reason) = sent_ok {
             state.finish(CallEnd::CandidateDied(reason), Instant::now());
@@ -304,6 +313,11 @@ fn quiet_after(calls: &[CallState], listening: Listening) -> Instant {
             until = until.max(call.origin() + watch);
         }
     }
+    for call in calls {
+        if let Some(watch_until) = call.watch_until {
+            until = until.max(watch_until);
+        }
+    }
     until
 }
 
@@ -347,6 +361,7 @@ fn describe(action: &Action, server_sent: u64) -> String {
         Trigger::AfterMs(ms) => format!("{what} after {ms} ms"),
         Trigger::AfterBytes(n) => format!("{what} after {n} bytes (server sent {server_sent})"),
         Trigger::HeadersReceived => format!("{what} at headersReceived"),
+        Trigger::Completed => format!("{what} once complete arrived"),
     }
 }
 
@@ -411,6 +426,10 @@ async fn on_message(
         EventKind::Complete => {
             state.complete.get_or_insert(at);
             state.finish(CallEnd::Completed, at);
+            // A task method called on the finished call; what it sets off must still be seen.
+            if fire(session, state, |t| *t == Trigger::Completed).await > 0 {
+                state.watch_until = Some(Instant::now() + AFTER_COMPLETE_WATCH);
+            }
         }
         EventKind::HeadersReceived if state.end.is_none() => {
             fire(session, state, |t| *t == Trigger::HeadersReceived).await;
@@ -420,9 +439,15 @@ async fn on_message(
     None
 }
 
-/// Perform (once) the pending actions whose trigger `due` accepts; `after_ms` ones only when their time has come.
-async fn fire(session: &CaseSession, state: &mut CallState, due: impl Fn(&Trigger) -> bool) {
+/// Perform (once) the pending actions whose trigger `due` accepts; `after_ms` ones only when
+/// their time has come. Returns how many were performed.
+async fn fire(
+    session: &CaseSession,
+    state: &mut CallState,
+    due: impl Fn(&Trigger) -> bool,
+) -> usize {
     let now = Instant::now();
+    let mut fired = 0;
     let mut remaining = Vec::new();
     for (action, at) in std::mem::take(&mut state.pending) {
         let time_ok = at.is_none_or(|t| t <= now);
@@ -437,11 +462,13 @@ async fn fire(session: &CaseSession, state: &mut CallState, due: impl Fn(&Trigge
                 },
             };
             session.send(message).await;
+            fired += 1;
         } else {
             remaining.push((action, at));
         }
     }
     state.pending = remaining;
+    fired
 }
 
 #[cfg(test)]
@@ -462,6 +489,7 @@ mod tests {
             )),
             complete: None,
             pending: Vec::new(),
+            watch_until: None,
         }
     }
 
@@ -493,6 +521,27 @@ mod tests {
             quiet_after(&late, watched),
             sent + Duration::from_millis(4050)
         );
+    }
+
+    #[test]
+    fn an_action_sent_after_complete_keeps_the_case_listening() {
+        let sent = Instant::now();
+        let mut call = ended(sent, 100);
+        call.watch_until = Some(sent + Duration::from_millis(100) + AFTER_COMPLETE_WATCH);
+        let listening = Listening {
+            deadline: Duration::from_secs(5),
+            linger: Duration::from_millis(50),
+            watch: None,
+        };
+        assert_eq!(
+            quiet_after(&[call], listening),
+            sent + Duration::from_millis(100) + AFTER_COMPLETE_WATCH
+        );
+        let late = Action {
+            at: Trigger::Completed,
+            what: ActionKind::Abort,
+        };
+        assert_eq!(describe(&late, 0), "abort once complete arrived");
     }
 
     #[test]

@@ -723,6 +723,10 @@ pub enum Trigger {
     AfterBytes(u64),
     /// When headersReceived arrives.
     HeadersReceived,
+    /// When the call's first `complete` arrives: a task method called on a call that has ended.
+    /// The case keeps listening a while after it (harness/PROTOCOL.md, actions), so that what
+    /// the method sets off is seen.
+    Completed,
 }
 
 /// What an action does.
