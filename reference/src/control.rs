@@ -1,6 +1,8 @@
 //! What reaches a running call from outside: the task's `abort()` and host events, and the
 //! events the call sends back.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -10,7 +12,7 @@ use tokio::time::Instant;
 use super::Defect;
 use super::transport::TransferError;
 use dlconform_protocol::HostEvent;
-use dlconform_protocol::{EventKind, FromCandidate};
+use dlconform_protocol::{EventKind, FromCandidate, TaskEvent};
 
 /// A signal for a running call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,12 +113,40 @@ async fn sleep_until_opt(at: Option<Instant>) {
     }
 }
 
+/// Which of a call's task listeners are still registered: the dispatcher removes one on an
+/// `off` message, the call's emitter stops sending what it would have received.
+#[derive(Debug, Default)]
+pub struct Listeners {
+    progress_off: AtomicBool,
+    headers_off: AtomicBool,
+}
+
+impl Listeners {
+    /// The task's `off<Event>`: its listener is gone from now on.
+    pub fn remove(&self, event: TaskEvent) {
+        self.flag(event).store(true, Ordering::SeqCst);
+    }
+
+    /// Whether the listener of `event` was removed.
+    pub fn removed(&self, event: TaskEvent) -> bool {
+        self.flag(event).load(Ordering::SeqCst)
+    }
+
+    fn flag(&self, event: TaskEvent) -> &AtomicBool {
+        match event {
+            TaskEvent::Progress => &self.progress_off,
+            TaskEvent::HeadersReceived => &self.headers_off,
+        }
+    }
+}
+
 /// Sends a call's events to the harness.
 #[derive(Debug, Clone)]
 pub struct Emitter {
     call: String,
     tx: mpsc::Sender<FromCandidate>,
     defect: Defect,
+    listeners: Arc<Listeners>,
 }
 
 impl Emitter {
@@ -126,7 +156,14 @@ impl Emitter {
             call,
             tx,
             defect: Defect::None,
+            listeners: Arc::default(),
         }
+    }
+
+    /// The same emitter, whose task listeners are `listeners` (shared with the dispatcher).
+    pub fn with_listeners(mut self, listeners: Arc<Listeners>) -> Emitter {
+        self.listeners = listeners;
+        self
     }
 
     /// The same emitter with a seeded defect.
@@ -151,8 +188,26 @@ impl Emitter {
         if event == EventKind::Progress && self.defect == Defect::NoProgress {
             return;
         }
+        if self.listener_removed(event) {
+            return;
+        }
         super::mangle::apply(self.defect, event, &mut data);
         self.send(event, data).await;
+    }
+
+    /// Whether the listener `event` would go to was removed (`off`), as a defect may ignore.
+    fn listener_removed(&self, event: EventKind) -> bool {
+        match event {
+            EventKind::Progress => {
+                self.listeners.removed(TaskEvent::Progress)
+                    && self.defect != Defect::ProgressAfterOff
+            }
+            EventKind::HeadersReceived => {
+                self.listeners.removed(TaskEvent::HeadersReceived)
+                    && self.defect != Defect::HeadersAfterOff
+            }
+            EventKind::Success | EventKind::Fail | EventKind::Complete => false,
+        }
     }
 
     async fn send(&self, event: EventKind, data: Value) {

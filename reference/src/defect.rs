@@ -86,4 +86,8 @@ pub enum Defect {
     WriteOutside,
     /// `abort()` on a call that has ended fails it again: `fail` and `complete` a second time.
     LateAbortFires,
+    /// `offProgressUpdate` removes nothing: progress keeps coming.
+    ProgressAfterOff,
+    /// `offHeadersReceived` removes nothing: headersReceived still comes.
+    HeadersAfterOff,
 }

@@ -8,7 +8,7 @@ use tokio::sync::watch;
 
 use crate::candidate::log::CaseLines;
 use crate::candidate::{CaseSession, Routed};
-use crate::observation::{CallEnd, CallObservation, Threw, TimedEvent, TimedFrom};
+use crate::observation::{CallEnd, CallObservation, SentAction, Threw, TimedEvent, TimedFrom};
 use crate::protocol::{CallMessage, EventKind, FromCandidate, ToCandidate};
 use crate::spec::model::{Action, ActionKind, Trigger};
 
@@ -69,6 +69,7 @@ impl Collected {
                     timed_from: TimedFrom::Sent,
                     started_ms: None,
                     threw: Vec::new(),
+                    actions: Vec::new(),
                 })
                 .collect(),
             clocks: messages
@@ -98,6 +99,8 @@ struct CallState {
     pending: Vec<(Action, Option<Instant>)>,
     // Listen at least until then: an action was sent after the call had ended.
     watch_until: Option<Instant>,
+    // Actions performed, with when they were sent.
+    sent_actions: Vec<(ActionKind, Instant)>,
 }
 
 impl CallState {
@@ -162,6 +165,7 @@ pub async fn collect(
                 .map(|a| (a.clone(), after_ms(&a.at, sent)))
                 .collect(),
             watch_until: None,
+            sent_actions: Vec::new(),
         };
         if let Err(reason) = sent_ok {
             state.finish(CallEnd::CandidateDied(reason), Instant::now());
@@ -336,6 +340,14 @@ fn observed(c: CallState) -> CallObservation {
         },
         started_ms: c.started.map(|s| ms_between(c.sent, s)),
         threw: c.threw,
+        actions: c
+            .sent_actions
+            .into_iter()
+            .map(|(what, at)| SentAction {
+                what,
+                at_ms: ms_between(origin, at),
+            })
+            .collect(),
     }
 }
 
@@ -355,6 +367,8 @@ fn describe(action: &Action, server_sent: u64) -> String {
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default()
         ),
+        ActionKind::Off(event) => event.off_method().to_string(),
+        ActionKind::OffAll(event) => format!("{}()", event.off_method()),
     };
     match action.at {
         Trigger::Immediately => format!("{what} immediately"),
@@ -460,7 +474,16 @@ async fn fire(
                     call: state.id.clone(),
                     event,
                 },
+                ActionKind::Off(event) | ActionKind::OffAll(event) => ToCandidate::Off {
+                    call: state.id.clone(),
+                    event,
+                    all: matches!(action.what, ActionKind::OffAll(_)),
+                },
             };
+            // Stamped before the write: an event the candidate sends in answer cannot precede it.
+            state
+                .sent_actions
+                .push((action.what.clone(), Instant::now()));
             session.send(message).await;
             fired += 1;
         } else {
@@ -490,6 +513,7 @@ mod tests {
             complete: None,
             pending: Vec::new(),
             watch_until: None,
+            sent_actions: Vec::new(),
         }
     }
 
