@@ -113,6 +113,21 @@ pub fn js(
             Trigger::AfterBytes(_) | Trigger::Completed => {}
         }
     }
+    // The snippet's listeners are inline arrows: say where the off call goes rather than
+    // rewrite them into named functions.
+    for action in actions {
+        if let Some(event) = action.what.off_event() {
+            let arg = match action.what {
+                ActionKind::OffAll(_) => "",
+                _ => "theListener",
+            };
+            lines.push(format!(
+                "{indent}// {}: task.{}({arg});",
+                super::steps::when(&action.at),
+                event.off_method()
+            ));
+        }
+    }
     if count > 1 {
         lines.push("}".into());
     }
