@@ -287,6 +287,47 @@ mod tests {
         );
     }
 
+    async fn kinds_after_off(defect: Defect) -> Vec<EventKind> {
+        let (tx, mut rx) = mpsc::channel(8);
+        let listeners = Arc::new(Listeners::default());
+        let emitter = Emitter::new("c".into(), tx)
+            .with_defect(defect)
+            .with_listeners(listeners.clone());
+        emitter.event(EventKind::Progress, Value::Null).await;
+        listeners.remove(TaskEvent::Progress);
+        emitter.event(EventKind::Progress, Value::Null).await;
+        emitter.event(EventKind::HeadersReceived, Value::Null).await;
+        emitter.finish(Ok(Value::Null)).await;
+        drop(emitter);
+        let mut seen = Vec::new();
+        while let Some(FromCandidate::Event { event, .. }) = rx.recv().await {
+            seen.push(event);
+        }
+        seen
+    }
+
+    #[tokio::test]
+    async fn a_removed_listener_gets_nothing_unless_the_mutant_ignores_off() {
+        use EventKind::*;
+        assert_eq!(
+            kinds_after_off(Defect::None).await,
+            vec![Progress, HeadersReceived, Success, Complete]
+        );
+        assert_eq!(
+            kinds_after_off(Defect::ProgressAfterOff).await,
+            vec![Progress, Progress, HeadersReceived, Success, Complete]
+        );
+    }
+
+    #[tokio::test]
+    async fn abort_within_waits_only_for_an_abort() {
+        let (tx, mut s) = Signals::channel();
+        tx.send(Signal::Host(HostEvent::Offline)).unwrap();
+        assert!(!s.abort_within(Duration::from_millis(50)).await);
+        tx.send(Signal::Abort).unwrap();
+        assert!(s.abort_within(Duration::from_millis(50)).await);
+    }
+
     #[tokio::test]
     async fn background_fails_after_grace_abort_at_once() {
         let (tx, mut s) = Signals::channel();
