@@ -78,6 +78,8 @@ class Driver {
         return undefined;
       case 'abort':
         return this.task(message.call, 'abort');
+      case 'off':
+        return this.off(message.call, message.event, message.all === true);
       case 'inject':
         return this.inject(message.call, message.event);
       case 'shutdown':
@@ -152,6 +154,12 @@ class Driver {
     if (call) await call.task(method);
   }
 
+  /** The task's offProgressUpdate / offHeadersReceived, by the page (README.md). */
+  async off(id, event, all) {
+    const call = this.calls.get(id);
+    if (call) await call.off(event, all);
+  }
+
   /** A host event: `offline` takes the call's link away (README.md); the others are lacked. */
   async inject(id, event) {
     const call = this.calls.get(id);
@@ -209,6 +217,7 @@ class Call {
     this.closed = false;
     this.invoked = false; // dlconformInvoke has returned: the task exists
     this.abortWanted = false;
+    this.offWanted = []; // [event, all] asked for before the API was invoked
     this.offlineWanted = false;
     this.isOffline = false;
     this.relay = null; // the context's SOCKS5 relay (relay.js): its link, cut on `offline`
@@ -224,6 +233,7 @@ class Call {
     if (this.closed) return;
     await this.page.evaluate((call) => window.dlconformInvoke(call), this.message);
     this.invoked = true;
+    for (const [event, all] of this.offWanted) await this.off(event, all);
     if (this.offlineWanted) await this.offline();
     if (this.abortWanted) await this.task('abort');
   }
@@ -327,7 +337,9 @@ class Call {
   }
 
   async task(method) {
-    if (this.completed || this.closed) return;
+    // After `complete` the task still exists while the context is open: a method called then is
+    // the library's to answer (a case calls abort() on a finished call on purpose).
+    if (this.closed) return void log(`[${this.id}] ${method}: the call's context is closed, not called`);
     if (!this.invoked) {
       // The page is still loading: the method is called once the API was invoked.
       if (method === 'abort') this.abortWanted = true;
@@ -337,6 +349,21 @@ class Call {
       await this.page.evaluate((m) => window.dlconformTask(m), method);
     } catch (err) {
       log(`[${this.id}] dlconformTask(${method}) failed in the driver: ${err.message}`);
+    }
+  }
+
+  /** `off`: the page removes the listener it registered for `event` (none named when `all`). */
+  async off(event, all) {
+    if (this.closed) return;
+    if (!this.invoked) {
+      // The page is still loading: the listener goes once the API was invoked.
+      this.offWanted.push([event, all]);
+      return;
+    }
+    try {
+      await this.page.evaluate(([e, a]) => window.dlconformOff(e, a), [event, all]);
+    } catch (err) {
+      log(`[${this.id}] dlconformOff(${event}) failed in the driver: ${err.message}`);
     }
   }
 

@@ -1,11 +1,16 @@
 //! Each check family against hand-built observations: one passing baseline, and for every
 //! check an observation that makes it fail.
 
+use dlconform::check::off::OFF_MARGIN_MS;
 use dlconform::check::{CheckInput, Verdicts, run_all, tier};
-use dlconform::observation::{CallEnd, CallObservation, FileRecord, Observation, TimedEvent};
-use dlconform::protocol::EventKind;
+use dlconform::observation::{
+    CallEnd, CallObservation, FileRecord, Observation, SentAction, TimedEvent,
+};
+use dlconform::protocol::{EventKind, TaskEvent};
 use dlconform::runner::templates::Templates;
-use dlconform::spec::model::{Expect, Paths, Platform, ResultShapes, Source, TaskSpec, Tier};
+use dlconform::spec::model::{
+    ActionKind, Expect, Paths, Platform, ResultShapes, Source, TaskSpec, Tier,
+};
 use dlconform::verdict::CheckFailure;
 use mock_server::{CaseJournal, ConnectionEnd, RequestRecord, UploadRecord};
 use serde_json::{Value, json};
@@ -133,6 +138,7 @@ fn good_observation() -> Observation {
             timed_from: Default::default(),
             started_ms: None,
             threw: Vec::new(),
+            actions: Vec::new(),
         }],
         files: vec![FileRecord {
             path: "temp/a.bin".into(),
@@ -1480,4 +1486,66 @@ fn a_path_prefix_check_takes_the_tier_of_the_prefixes_source() {
     assert_eq!(tier_of(&failed, "fields.tempFilePath"), Tier::Recommended);
     // A check that does not name a platform path keeps the case's tier.
     assert_eq!(tier_of(&failed, "fields.statusCode"), Tier::Required);
+}
+
+/// The good observation with progress at `at_ms` and `offProgressUpdate` sent at `off_at_ms`.
+fn off_progress_observation(off_at_ms: u64, progress_at_ms: &[u64]) -> Observation {
+    let mut obs = good_observation();
+    let call = &mut obs.calls[0];
+    call.actions = vec![SentAction {
+        what: ActionKind::Off(TaskEvent::Progress),
+        at_ms: off_at_ms,
+    }];
+    call.events = progress_at_ms
+        .iter()
+        .map(|at| {
+            let mut p = progress(5, 10);
+            p.at_ms = *at;
+            p
+        })
+        .chain([
+            event(3000, EventKind::Success, success_data()),
+            event(3000, EventKind::Complete, success_data()),
+        ])
+        .collect();
+    obs
+}
+
+#[test]
+fn check_off_progress_allows_events_in_flight_and_fails_later_ones() {
+    let want = expect(json!({"outcome": "success"}));
+    // Within the margin after the off: events already on their way.
+    let in_flight = off_progress_observation(100, &[50, 100 + OFF_MARGIN_MS]);
+    let v = verdicts(&want, &in_flight);
+    assert_held(&v, "off.progress");
+    // The last progress event is before the removal, not at 100: not a progress.last failure.
+    assert_not_judged(&v, "progress.last");
+    let later = off_progress_observation(100, &[50, 200, 100 + OFF_MARGIN_MS + 1, 2500]);
+    let v = verdicts(&want, &later);
+    assert_judged_failed(&v, "off.progress");
+    let failure = find(v.failures(), "off.progress");
+    assert_eq!(failure.actual["count_after"], json!(2));
+    assert_eq!(
+        failure.actual["first_at_ms"],
+        json!(100 + OFF_MARGIN_MS + 1)
+    );
+    // A call sent no off: the check is not judged.
+    assert_not_judged(&verdicts(&want, &good_observation()), "off.progress");
+    assert_not_judged(&v, "off.headers-received");
+}
+
+#[test]
+fn check_off_headers_received_names_its_own_check() {
+    let want = expect(json!({"outcome": "success"}));
+    let mut obs = good_observation();
+    obs.calls[0].actions = vec![SentAction {
+        what: ActionKind::OffAll(TaskEvent::HeadersReceived),
+        at_ms: 0,
+    }];
+    // headersReceived at 2 ms: in flight.
+    assert_held(&verdicts(&want, &obs), "off.headers-received");
+    obs.calls[0].events[0].at_ms = OFF_MARGIN_MS + 500;
+    let v = verdicts(&want, &obs);
+    assert_judged_failed(&v, "off.headers-received");
+    assert_held(&v, "progress.last");
 }

@@ -85,6 +85,9 @@ const CATCHERS: &[(&str, &str)] = &[
     ("progress-over-100", "wechat/download/progress/monotonic"),
     ("late-timer", "douyin/download/timeout/watch-success"),
     ("no-progress", "wechat/download/progress/monotonic"),
+    ("late-abort-fires", "douyin/download/abort/after-success"),
+    ("progress-after-off", "wechat/download/off/progress"),
+    ("headers-after-off", "wechat/download/off/headers-received"),
 ];
 
 fn specs() -> PathBuf {

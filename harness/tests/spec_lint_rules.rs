@@ -177,6 +177,13 @@ const TABLE: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "action-method",
+        &[
+            "242:15: action-method: case `download/dns/unresolvable`: the action calls \
+           `offProgressUpdate`, which the task of api `downloadFile` does not declare",
+        ],
+    ),
+    (
         "target-faults",
         &[
             "238:15: target-faults: case `download/dns/unresolvable`: target `dns-failure` reaches no \

@@ -67,6 +67,17 @@ pub enum ToCandidate {
         /// The event.
         event: HostEvent,
     },
+    /// The task's `offProgressUpdate` / `offHeadersReceived`: remove the listener the candidate
+    /// registered for `event` (with no argument when `all`: every listener of the event).
+    Off {
+        /// Call id.
+        call: String,
+        /// Whose listener goes.
+        event: TaskEvent,
+        /// Call the method without an argument (Douyin: that removes every listener).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        all: bool,
+    },
     /// Finish: the candidate exits after this.
     Shutdown,
 }
@@ -246,11 +257,15 @@ pub enum Capability {
     HostEventNetworkChange,
     /// Receiving the `background` host event.
     HostEventBackground,
+    /// The task's `offProgressUpdate` (removing a progress listener).
+    OffProgressUpdate,
+    /// The task's `offHeadersReceived` (removing a headersReceived listener).
+    OffHeadersReceived,
 }
 
 impl Capability {
     /// Every capability, in the order documents list them.
-    pub const ALL: [Capability; 7] = [
+    pub const ALL: [Capability; 9] = [
         Capability::Files,
         Capability::DomainList,
         Capability::SdkVersion,
@@ -258,7 +273,17 @@ impl Capability {
         Capability::HostEventOffline,
         Capability::HostEventNetworkChange,
         Capability::HostEventBackground,
+        Capability::OffProgressUpdate,
+        Capability::OffHeadersReceived,
     ];
+
+    /// The capability of removing a listener of `event` (`off-progress-update`...).
+    pub fn off(event: TaskEvent) -> Capability {
+        match event {
+            TaskEvent::Progress => Capability::OffProgressUpdate,
+            TaskEvent::HeadersReceived => Capability::OffHeadersReceived,
+        }
+    }
 
     /// Whether a runtime lacking this capability cannot receive the host event `event`:
     /// `host-events` covers every event, `host-event-<event>` that one.
@@ -282,6 +307,8 @@ impl Capability {
             Capability::HostEventOffline => "host-event-offline",
             Capability::HostEventNetworkChange => "host-event-network-change",
             Capability::HostEventBackground => "host-event-background",
+            Capability::OffProgressUpdate => "off-progress-update",
+            Capability::OffHeadersReceived => "off-headers-received",
         }
     }
 
@@ -324,6 +351,50 @@ pub enum EventKind {
     Fail,
     /// complete callback; the call ends here.
     Complete,
+}
+
+/// A task event whose listener can be removed (the `off` message).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum TaskEvent {
+    /// `onProgressUpdate` / `offProgressUpdate`.
+    Progress,
+    /// `onHeadersReceived` / `offHeadersReceived`.
+    HeadersReceived,
+}
+
+impl TaskEvent {
+    /// Its name in the protocol (`progress`, `headersReceived`).
+    pub fn name(self) -> &'static str {
+        match self {
+            TaskEvent::Progress => "progress",
+            TaskEvent::HeadersReceived => "headersReceived",
+        }
+    }
+
+    /// The event kind its listener receives.
+    pub fn event_kind(self) -> EventKind {
+        match self {
+            TaskEvent::Progress => EventKind::Progress,
+            TaskEvent::HeadersReceived => EventKind::HeadersReceived,
+        }
+    }
+
+    /// The task method that adds its listener.
+    pub fn on_method(self) -> &'static str {
+        match self {
+            TaskEvent::Progress => "onProgressUpdate",
+            TaskEvent::HeadersReceived => "onHeadersReceived",
+        }
+    }
+
+    /// The task method that removes its listener.
+    pub fn off_method(self) -> &'static str {
+        match self {
+            TaskEvent::Progress => "offProgressUpdate",
+            TaskEvent::HeadersReceived => "offHeadersReceived",
+        }
+    }
 }
 
 /// Operating system of the host app.
@@ -427,7 +498,7 @@ mod tests {
             Err(
                 "unknown capability `teleport` in lacks; known: files, domain-list, sdk-version, \
                  host-events, host-event-offline, host-event-network-change, \
-                 host-event-background"
+                 host-event-background, off-progress-update, off-headers-received"
                     .to_string()
             )
         );
@@ -449,6 +520,35 @@ mod tests {
             let json = serde_json::to_value(capability).ok();
             assert_eq!(json, Some(serde_json::Value::from(capability.name())));
         }
+    }
+
+    #[test]
+    fn off_reads_and_writes_as_documented() {
+        let off = ToCandidate::Off {
+            call: "c1".into(),
+            event: TaskEvent::Progress,
+            all: false,
+        };
+        assert_eq!(
+            serde_json::to_value(&off).ok(),
+            Some(serde_json::json!({"type":"off","call":"c1","event":"progress"}))
+        );
+        let all = ToCandidate::Off {
+            call: "c1".into(),
+            event: TaskEvent::HeadersReceived,
+            all: true,
+        };
+        assert_eq!(
+            serde_json::to_value(&all).ok(),
+            Some(
+                serde_json::json!({"type":"off","call":"c1","event":"headersReceived","all":true})
+            )
+        );
+        assert_eq!(
+            Capability::off(TaskEvent::HeadersReceived).name(),
+            "off-headers-received"
+        );
+        assert_eq!(TaskEvent::Progress.off_method(), "offProgressUpdate");
     }
 
     #[test]

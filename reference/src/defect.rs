@@ -89,4 +89,10 @@ pub enum Defect {
     /// Every download also writes a file five levels above its sandbox, outside every folder
     /// it may write.
     WriteOutside,
+    /// `abort()` on a call that has ended fails it again: `fail` and `complete` a second time.
+    LateAbortFires,
+    /// `offProgressUpdate` removes nothing: progress keeps coming.
+    ProgressAfterOff,
+    /// `offHeadersReceived` removes nothing: headersReceived still comes.
+    HeadersAfterOff,
 }

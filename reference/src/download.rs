@@ -54,6 +54,17 @@ pub async fn run(mut ctx: CallCtx, platform: &'static dyn DownloadPlatform) {
         return;
     }
     ctx.emitter.finish(data).await;
+    if defect == Defect::LateAbortFires
+        && ctx
+            .signals
+            .abort_within(crate::control::LATE_ABORT_LISTEN)
+            .await
+    {
+        // abort() on the finished task fails the call once more.
+        let again = platform.fail(&ctx.env, &TransferError::Aborted);
+        ctx.emitter.finish(Err(again)).await;
+        return;
+    }
     if defect == Defect::LateTimer
         && let Some(expiry) = timer
     {

@@ -207,6 +207,21 @@ pub const MUTANTS: &[Mutant] = &[
         description: "every download also writes a file five levels above its sandbox",
         defect: Defect::WriteOutside,
     },
+    Mutant {
+        name: "late-abort-fires",
+        description: "abort() on a call that has ended (after success or fail) fires fail + complete again",
+        defect: Defect::LateAbortFires,
+    },
+    Mutant {
+        name: "progress-after-off",
+        description: "offProgressUpdate removes nothing: progress events keep coming",
+        defect: Defect::ProgressAfterOff,
+    },
+    Mutant {
+        name: "headers-after-off",
+        description: "offHeadersReceived removes nothing: headersReceived still fires",
+        defect: Defect::HeadersAfterOff,
+    },
 ];
 
 /// The mutant called `name` (without the `mutant:` prefix).

@@ -35,6 +35,18 @@ pub async fn run(mut ctx: CallCtx) {
         json!({"errCode": code, "errMsg": msg})
     });
     ctx.emitter.finish(data).await;
+    if ctx.shared.defect == Defect::LateAbortFires
+        && ctx
+            .signals
+            .abort_within(crate::control::LATE_ABORT_LISTEN)
+            .await
+    {
+        // abort() on the finished task fails the call once more.
+        let (code, msg) = baidu::upload_err(os, &TransferError::Aborted);
+        ctx.emitter
+            .finish(Err(json!({"errCode": code, "errMsg": msg})))
+            .await;
+    }
 }
 
 async fn execute(ctx: &mut CallCtx) -> Result<Value, TransferError> {

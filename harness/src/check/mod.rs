@@ -6,6 +6,7 @@ pub mod err_msg;
 pub mod fields;
 pub mod file;
 pub mod headers;
+pub mod off;
 pub mod order;
 pub mod outcome;
 pub mod progress;
@@ -111,6 +112,7 @@ pub fn run_all(input: &CheckInput<'_>) -> Verdicts {
     timing::check(input, &mut verdicts);
     server::check(input, &mut verdicts);
     task::check(input, &mut verdicts);
+    off::check(input, &mut verdicts);
     verdicts
 }
 

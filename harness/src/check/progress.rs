@@ -84,7 +84,16 @@ pub fn check(input: &CheckInput<'_>, verdicts: &mut Verdicts) {
                 .rev()
                 .find(|e| e.event == EventKind::Progress)
         });
-        if succeeded && let Some(last) = last_before {
+        // A call whose progress listener was removed (`off`) cannot be asked for its last event:
+        // `off.progress` judges what came after the removal instead.
+        let listener_removed = call
+            .actions
+            .iter()
+            .any(|a| a.what.off_event() == Some(crate::protocol::TaskEvent::Progress));
+        if succeeded
+            && !listener_removed
+            && let Some(last) = last_before
+        {
             let sent = downloads.then_some(sent).flatten();
             let failed = last_agrees(&point(&last.data), sent, at).map(|f| at_tier(f, fields_tier));
             verdicts.judge_with("progress.last", failed);

@@ -3,7 +3,7 @@
 //! Every fact carries a `source` naming an entry of the spec's `sources` map,
 //! optionally with a `#fragment` saying where in that document.
 
-pub use dlconform_protocol::{HostEvent, Os};
+pub use dlconform_protocol::{HostEvent, Os, TaskEvent};
 use std::collections::BTreeMap;
 
 use mock_server::Scenario;
@@ -811,6 +811,10 @@ pub enum Trigger {
     AfterBytes(u64),
     /// When headersReceived arrives.
     HeadersReceived,
+    /// When the call's first `complete` arrives: a task method called on a call that has ended.
+    /// The case keeps listening a while after it (harness/PROTOCOL.md, actions), so that what
+    /// the method sets off is seen.
+    Completed,
 }
 
 /// What an action does.
@@ -821,6 +825,31 @@ pub enum ActionKind {
     Abort,
     /// A host event.
     Inject(HostEvent),
+    /// The task's `offProgressUpdate(listener)` / `offHeadersReceived(listener)`: the listener
+    /// registered for the event (`progress`, `headersReceived`) is removed.
+    Off(TaskEvent),
+    /// The same method called without an argument, which removes every listener of the event
+    /// where the document says so (Douyin's offHeadersReceived).
+    OffAll(TaskEvent),
+}
+
+impl ActionKind {
+    /// The task event whose listener the action removes, for the `off` actions.
+    pub fn off_event(&self) -> Option<TaskEvent> {
+        match self {
+            ActionKind::Off(event) | ActionKind::OffAll(event) => Some(*event),
+            ActionKind::Abort | ActionKind::Inject(_) => None,
+        }
+    }
+
+    /// The task method the action calls, if it calls one (`abort`, `offProgressUpdate`...).
+    pub fn task_method(&self) -> Option<&'static str> {
+        match self {
+            ActionKind::Abort => Some("abort"),
+            ActionKind::Off(event) | ActionKind::OffAll(event) => Some(event.off_method()),
+            ActionKind::Inject(_) => None,
+        }
+    }
 }
 
 /// Expected outcome of a call.

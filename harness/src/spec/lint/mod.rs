@@ -206,6 +206,13 @@ const FILE_RULES: &[(RuleInfo, RuleFn)] = &[
     ),
     (
         rule(
+            "action-method",
+            "an `abort` or `off` action calls a method the api's task declares, from a version the case runs on; `at: completed` only with such an action",
+        ),
+        cases::action_method,
+    ),
+    (
+        rule(
             "target-faults",
             "targets that need no server (dns-failure, connection-refused) have no faults or fixture",
         ),
