@@ -82,9 +82,7 @@ impl Signals {
             }
         }
     }
-}
 
-impl Signals {
     /// Wait at most `within` for an `abort()`; whether one came. Host events are dropped: only
     /// a mutant listens on a call that has ended.
     pub async fn abort_within(&mut self, within: Duration) -> bool {
