@@ -13,9 +13,18 @@ const { servePage } = require('./serve.js');
 const { encodeJson } = require('./numbers.js');
 const { RelayHost } = require('./relay.js');
 
-/** How long a call's context stays open after its `complete`, for late callbacks. */
+/**
+ * How long a call's context stays open after its `complete`, for late callbacks, when the
+ * harness's call message carries no `watchMs` (an older harness).
+ */
 const GRACE_MS = Number(process.env.DLCONFORM_BROWSER_GRACE_MS || 3000);
-/** At shutdown, how long contexts still in their grace are waited for (the harness gives 2 s). */
+/**
+ * With `watchMs`: how long a context stays open after a `complete` that comes at or after the end
+ * of the harness's window (a call the harness aborted at its deadline), for the callbacks that
+ * may still follow it. The harness keeps such late events until the candidate stops.
+ */
+const TAIL_MS = 1000;
+/** At shutdown, how long contexts still in their window are waited for (the harness gives 2 s). */
 const SHUTDOWN_WAIT_MS = 1500;
 /**
  * How many cases may have calls starting up at once (a context, a page, its bundle run to
@@ -180,7 +189,7 @@ class Driver {
 
   async shutdown() {
     const until = Date.now() + SHUTDOWN_WAIT_MS;
-    while (Date.now() < until && [...this.calls.values()].some((c) => c.completed && !c.closed)) await sleep(25);
+    while (Date.now() < until && [...this.calls.values()].some((c) => c.completed && !c.closed && c.closesAt() > Date.now())) await sleep(25);
     await this.exit(0);
   }
 
@@ -201,6 +210,13 @@ class Call {
     this.driver = driver;
     this.message = message;
     this.id = message.call;
+    this.received = Date.now();
+    this.startedAt = null; // when the page reported `started`
+    // How long the harness listens to the call, from `started` (else the call message): the page
+    // stays open that long, whenever the library calls back (PROTOCOL.md, `watchMs`).
+    this.watchMs = Number.isFinite(message.watchMs) && message.watchMs >= 0 ? message.watchMs : null;
+    this.completedAt = null;
+    this.closer = null;
     this.context = null;
     this.page = null;
     this.started = false; // `started` sent
@@ -307,6 +323,7 @@ class Call {
     switch (msg.kind) {
       case 'started':
         this.started = true;
+        if (this.startedAt === null) this.startedAt = Date.now();
         return send({ type: 'started', call: this.id });
       case 'event':
         if (!EVENTS.has(msg.event)) return log(`[${this.id}] page sent an unknown event ${msg.event}`);
@@ -314,7 +331,9 @@ class Call {
         send({ type: 'event', call: this.id, event: msg.event, data: msg.data });
         if (msg.event === 'complete' && !this.completed) {
           this.completed = true;
-          setTimeout(() => this.close(), GRACE_MS);
+          this.completedAt = Date.now();
+          // setTimeout holds at most 2^31-1 ms; a longer window is not worth more than that.
+          this.closer = setTimeout(() => this.close(), Math.min(2147483647, Math.max(0, this.closesAt() - Date.now())));
         }
         return undefined;
       case 'threw':
@@ -324,6 +343,18 @@ class Call {
       default:
         return log(`[${this.id}] page sent an unknown kind ${msg.kind}`);
     }
+  }
+
+  /**
+   * When the call's context may close, once it completed: at the end of the harness's window
+   * (`watchMs` from `started`, else from the call message), and never sooner than TAIL_MS after
+   * `complete`; without `watchMs`, GRACE_MS after `complete`. Infinity before `complete`.
+   */
+  closesAt() {
+    if (this.completedAt === null) return Infinity;
+    if (this.watchMs === null) return this.completedAt + GRACE_MS;
+    const origin = this.startedAt === null ? this.received : this.startedAt;
+    return Math.max(origin + this.watchMs, this.completedAt + TAIL_MS);
   }
 
   async task(method) {
@@ -356,6 +387,7 @@ class Call {
   async close() {
     if (this.closed) return;
     this.closed = true;
+    if (this.closer) clearTimeout(this.closer);
     this.driver.forget(this.id);
     if (this.context) await this.context.close().catch(() => {});
     if (this.relay) await this.relay.close();
