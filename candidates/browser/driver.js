@@ -231,13 +231,21 @@ class Call {
   }
 
   async run() {
+    const asked = Date.now();
     const release = await this.driver.startups.enter(this.message.case || this.id);
+    const admitted = Date.now();
     try {
       await this.startUp();
     } finally {
       release();
     }
     if (this.closed) return;
+    // Where a call's time before `started` went: the gate's turn, then the page's start-up.
+    this.driver.optional('log', {
+      type: 'log',
+      call: this.id,
+      message: `start-up: ${admitted - asked} ms waiting at the gate, ${Date.now() - admitted} ms to a ready page`,
+    });
     await this.page.evaluate((call) => window.dlconformInvoke(call), this.message);
     this.invoked = true;
     if (this.offlineWanted) await this.offline();
