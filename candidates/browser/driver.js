@@ -14,16 +14,10 @@ const { encodeJson } = require('./numbers.js');
 const { RelayHost } = require('./relay.js');
 
 /**
- * How long a call's context stays open after its `complete`, for late callbacks, when the
- * harness's call message carries no `watchMs` (an older harness).
+ * How long a call's context stays open after its `complete` at least, for late callbacks (all
+ * there is when the harness's call message carries no `watchMs`, as from an older harness).
  */
 const GRACE_MS = Number(process.env.DLCONFORM_BROWSER_GRACE_MS || 3000);
-/**
- * With `watchMs`: how long a context stays open after a `complete` that comes at or after the end
- * of the harness's window (a call the harness aborted at its deadline), for the callbacks that
- * may still follow it. The harness keeps such late events until the candidate stops.
- */
-const TAIL_MS = 1000;
 /** At shutdown, how long contexts still in their window are waited for (the harness gives 2 s). */
 const SHUTDOWN_WAIT_MS = 1500;
 /**
@@ -211,9 +205,8 @@ class Call {
     this.message = message;
     this.id = message.call;
     this.received = Date.now();
-    this.startedAt = null; // when the page reported `started`
-    // How long the harness listens to the call, from `started` (else the call message): the page
-    // stays open that long, whenever the library calls back (PROTOCOL.md, `watchMs`).
+    // How long after the call message the harness listens to the call at least: the page stays
+    // open that long, whenever the library calls back (PROTOCOL.md, `watchMs`).
     this.watchMs = Number.isFinite(message.watchMs) && message.watchMs >= 0 ? message.watchMs : null;
     this.completedAt = null;
     this.closer = null;
@@ -231,21 +224,13 @@ class Call {
   }
 
   async run() {
-    const asked = Date.now();
     const release = await this.driver.startups.enter(this.message.case || this.id);
-    const admitted = Date.now();
     try {
       await this.startUp();
     } finally {
       release();
     }
     if (this.closed) return;
-    // Where a call's time before `started` went: the gate's turn, then the page's start-up.
-    this.driver.optional('log', {
-      type: 'log',
-      call: this.id,
-      message: `start-up: ${admitted - asked} ms waiting at the gate, ${Date.now() - admitted} ms to a ready page`,
-    });
     await this.page.evaluate((call) => window.dlconformInvoke(call), this.message);
     this.invoked = true;
     if (this.offlineWanted) await this.offline();
@@ -331,7 +316,6 @@ class Call {
     switch (msg.kind) {
       case 'started':
         this.started = true;
-        if (this.startedAt === null) this.startedAt = Date.now();
         return send({ type: 'started', call: this.id });
       case 'event':
         if (!EVENTS.has(msg.event)) return log(`[${this.id}] page sent an unknown event ${msg.event}`);
@@ -355,14 +339,15 @@ class Call {
 
   /**
    * When the call's context may close, once it completed: at the end of the harness's window
-   * (`watchMs` from `started`, else from the call message), and never sooner than TAIL_MS after
-   * `complete`; without `watchMs`, GRACE_MS after `complete`. Infinity before `complete`.
+   * (`watchMs` after the call message), and never sooner than GRACE_MS after `complete`.
+   * Counted from the message, not from `started`: the end does not depend on how long the page
+   * took to start, so a library timer as long as the window (taro's 60 s timeout against a
+   * 60 s deadline) falls after it on every run, not on some. Infinity before `complete`.
    */
   closesAt() {
     if (this.completedAt === null) return Infinity;
-    if (this.watchMs === null) return this.completedAt + GRACE_MS;
-    const origin = this.startedAt === null ? this.received : this.startedAt;
-    return Math.max(origin + this.watchMs, this.completedAt + TAIL_MS);
+    const floor = this.completedAt + GRACE_MS;
+    return this.watchMs === null ? floor : Math.max(this.received + this.watchMs, floor);
   }
 
   async task(method) {

@@ -75,7 +75,7 @@ fn a_callback_5_s_after_complete_reaches_the_harness() {
     assert!(install.status.success(), "install.sh: {}", text(&install));
     let out = tempfile::tempdir().expect("tempdir");
     let out_dir = out.path().display().to_string();
-    // Both cases at once: the watched one (10 s) keeps the run going while the other one's late
+    // Both cases at once: the watched one (12 s) keeps the run going while the other one's late
     // callback comes, after that case was judged.
     let output = dlconform(
         &workspace(),
@@ -122,7 +122,7 @@ fn a_callback_5_s_after_complete_reaches_the_harness() {
             "{fail}"
         );
         let after = fail["after_complete_ms"].as_u64().unwrap_or_default();
-        assert!((4500..9000).contains(&after), "{id}: {fail}");
+        assert!((4500..11000).contains(&after), "{id}: {fail}");
         // Inside the watch window the case heard it itself; past its judging, it was kept
         // and the case judged again.
         assert_eq!(

@@ -87,10 +87,11 @@ pub struct CallMessage {
     pub env: CallEnv,
     /// Arguments as the API takes them, callbacks left out.
     pub args: serde_json::Value,
-    /// How long the harness listens to this call, in milliseconds from its start (`started`,
-    /// else this message): the case's deadline or its watch window, whichever is longer. A
-    /// runtime that closes something per call (a browser page) keeps it open that long, so a
-    /// callback the library fires late is still seen. Optional within version 1.
+    /// How long the harness listens to this call at least, in milliseconds after this message:
+    /// the case's deadline or its watch window, whichever is longer (both counted from the
+    /// call's start, so the harness may listen a little longer). A runtime that closes something
+    /// per call (a browser page) keeps it open that long, so a callback the library fires late
+    /// is still seen. Optional within version 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub watch_ms: Option<u64>,
 }
