@@ -13,9 +13,12 @@ const { servePage } = require('./serve.js');
 const { encodeJson } = require('./numbers.js');
 const { RelayHost } = require('./relay.js');
 
-/** How long a call's context stays open after its `complete`, for late callbacks. */
+/**
+ * How long a call's context stays open after its `complete` at least, for late callbacks (all
+ * there is when the harness's call message carries no `watchMs`, as from an older harness).
+ */
 const GRACE_MS = Number(process.env.DLCONFORM_BROWSER_GRACE_MS || 3000);
-/** At shutdown, how long contexts still in their grace are waited for (the harness gives 2 s). */
+/** At shutdown, how long contexts still in their window are waited for (the harness gives 2 s). */
 const SHUTDOWN_WAIT_MS = 1500;
 /**
  * How many cases may have calls starting up at once (a context, a page, its bundle run to
@@ -188,7 +191,7 @@ class Driver {
 
   async shutdown() {
     const until = Date.now() + SHUTDOWN_WAIT_MS;
-    while (Date.now() < until && [...this.calls.values()].some((c) => c.completed && !c.closed)) await sleep(25);
+    while (Date.now() < until && [...this.calls.values()].some((c) => c.completed && !c.closed && c.closesAt() > Date.now())) await sleep(25);
     await this.exit(0);
   }
 
@@ -209,6 +212,12 @@ class Call {
     this.driver = driver;
     this.message = message;
     this.id = message.call;
+    this.received = Date.now();
+    // How long after the call message the harness listens to the call at least: the page stays
+    // open that long, whenever the library calls back (PROTOCOL.md, `watchMs`).
+    this.watchMs = Number.isFinite(message.watchMs) && message.watchMs >= 0 ? message.watchMs : null;
+    this.completedAt = null;
+    this.closer = null;
     this.context = null;
     this.page = null;
     this.started = false; // `started` sent
@@ -324,7 +333,9 @@ class Call {
         send({ type: 'event', call: this.id, event: msg.event, data: msg.data });
         if (msg.event === 'complete' && !this.completed) {
           this.completed = true;
-          setTimeout(() => this.close(), GRACE_MS);
+          this.completedAt = Date.now();
+          // setTimeout holds at most 2^31-1 ms; a longer window is not worth more than that.
+          this.closer = setTimeout(() => this.close(), Math.min(2147483647, Math.max(0, this.closesAt() - Date.now())));
         }
         return undefined;
       case 'threw':
@@ -334,6 +345,19 @@ class Call {
       default:
         return log(`[${this.id}] page sent an unknown kind ${msg.kind}`);
     }
+  }
+
+  /**
+   * When the call's context may close, once it completed: at the end of the harness's window
+   * (`watchMs` after the call message), and never sooner than GRACE_MS after `complete`.
+   * Counted from the message, not from `started`: the end does not depend on how long the page
+   * took to start, so a library timer as long as the window (taro's 60 s timeout against a
+   * 60 s deadline) falls after it on every run, not on some. Infinity before `complete`.
+   */
+  closesAt() {
+    if (this.completedAt === null) return Infinity;
+    const floor = this.completedAt + GRACE_MS;
+    return this.watchMs === null ? floor : Math.max(this.received + this.watchMs, floor);
   }
 
   async task(method) {
@@ -383,6 +407,7 @@ class Call {
   async close() {
     if (this.closed) return;
     this.closed = true;
+    if (this.closer) clearTimeout(this.closer);
     this.driver.forget(this.id);
     if (this.context) await this.context.close().catch(() => {});
     if (this.relay) await this.relay.close();

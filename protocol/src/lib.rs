@@ -98,6 +98,13 @@ pub struct CallMessage {
     pub env: CallEnv,
     /// Arguments as the API takes them, callbacks left out.
     pub args: serde_json::Value,
+    /// How long the harness listens to this call at least, in milliseconds after this message:
+    /// the case's deadline or its watch window, whichever is longer (both counted from the
+    /// call's start, so the harness may listen a little longer). A runtime that closes something
+    /// per call (a browser page) keeps it open that long, so a callback the library fires late
+    /// is still seen. Optional within version 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watch_ms: Option<u64>,
 }
 
 /// Environment of one call.
@@ -456,6 +463,24 @@ mod tests {
                 message: "TypeError".into()
             }
         );
+    }
+
+    #[test]
+    fn a_call_carries_watch_ms_only_when_set() {
+        let call = r#"{"type":"call","call":"c1","case":"wechat/x","platform":"wechat",
+            "api":"downloadFile","args":{},
+            "env":{"sdkVersion":"2.10.0","os":"android","release":true,"domains":null,
+                   "caCert":"/ca.pem","fs":{"temp":"/t","user":"/u","tempPrefix":"wxfile://tmp/",
+                   "userPrefix":"wxfile://usr/","userQuotaBytes":null}}}"#;
+        // A harness that sends no watch window: the field is absent, not null.
+        let ToCandidate::Call(mut message) = serde_json::from_str(call).expect("a call") else {
+            panic!("not a call");
+        };
+        assert_eq!(message.watch_ms, None);
+        assert!(!serde_json::to_string(&message).is_ok_and(|s| s.contains("watch")));
+        message.watch_ms = Some(30_000);
+        let json = serde_json::to_value(&message).expect("serialises");
+        assert_eq!(json["watchMs"], 30_000);
     }
 
     #[test]

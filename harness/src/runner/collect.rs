@@ -29,6 +29,14 @@ pub struct Listening {
     pub watch: Option<Duration>,
 }
 
+impl Listening {
+    /// How long after a call's start the case listens to it at least: its deadline or its
+    /// watch window, whichever is longer (the call message's `watchMs`).
+    pub fn window(&self) -> Duration {
+        self.watch.map_or(self.deadline, |w| w.max(self.deadline))
+    }
+}
+
 /// One call's clock: when it started and when it completed, to place late events.
 #[derive(Debug, Clone)]
 pub struct CallClock {
@@ -515,6 +523,24 @@ mod tests {
             watch_until: None,
             sent_actions: Vec::new(),
         }
+    }
+
+    #[test]
+    fn the_window_sent_to_the_candidate_is_the_longer_of_deadline_and_watch() {
+        let listening = |deadline: u64, watch: Option<u64>| Listening {
+            deadline: Duration::from_millis(deadline),
+            linger: Duration::from_millis(100),
+            watch: watch.map(Duration::from_millis),
+        };
+        assert_eq!(listening(30_000, None).window(), Duration::from_secs(30));
+        assert_eq!(
+            listening(2_000, Some(3_000)).window(),
+            Duration::from_secs(3)
+        );
+        assert_eq!(
+            listening(8_000, Some(3_000)).window(),
+            Duration::from_secs(8)
+        );
     }
 
     #[test]
