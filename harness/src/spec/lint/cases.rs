@@ -239,8 +239,8 @@ pub(super) fn watch_window(report: &mut Report<'_>, file: &SpecFile<'_>) {
     }
 }
 
-/// An action that calls a task method (`abort`, `off`) needs the api's task to declare the
-/// method, from a version the case runs on; `at: completed` only calls a task method (a host
+/// An action that calls a task method (`abort`, `off`) needs the api's task, when it declares
+/// one, to list the method, from a version the case runs on; `at: completed` only calls a task method (a host
 /// event after the call ended is ignored by every candidate, so it would test nothing).
 pub(super) fn action_method(report: &mut Report<'_>, file: &SpecFile<'_>) {
     let spec = file.spec;
@@ -266,8 +266,12 @@ pub(super) fn action_method(report: &mut Report<'_>, file: &SpecFile<'_>) {
                 }
                 continue;
             };
-            let Some(declared) = task.and_then(|t| t.methods.iter().find(|m| m.name == method))
-            else {
+            // An api that declares no task (a test fixture's bare download) leaves its methods
+            // unsaid: only a declared task is held to its list.
+            let Some(task) = task else {
+                continue;
+            };
+            let Some(declared) = task.methods.iter().find(|m| m.name == method) else {
                 report.value(
                     &path.key("do"),
                     format!(

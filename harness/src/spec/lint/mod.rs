@@ -207,7 +207,7 @@ const FILE_RULES: &[(RuleInfo, RuleFn)] = &[
     (
         rule(
             "action-method",
-            "an `abort` or `off` action calls a method the api's task declares, from a version the case runs on; `at: completed` only with such an action",
+            "an `abort` or `off` action calls a method the api's task (when it declares one) lists, from a version the case runs on; `at: completed` only with such an action",
         ),
         cases::action_method,
     ),
