@@ -672,6 +672,25 @@ fn check_timing_bounds() {
     assert_fails(&run(&min, &good_observation()), "timing.min");
 }
 
+#[test]
+fn check_timing_after_abort_counts_from_the_abort_sent() {
+    let want = expect(json!({"outcome": "success", "timing": {"after_abort_ms": 1500}}));
+    let mut obs = good_observation();
+    obs.calls[0].duration_ms = 4000;
+    obs.calls[0].actions = vec![SentAction {
+        what: ActionKind::Abort,
+        at_ms: 3000,
+    }];
+    // 4 s in all, but 1 s after the abort: a slow trigger is not the call's fault.
+    assert!(
+        !run(&want, &obs)
+            .iter()
+            .any(|f| f.check.starts_with("timing"))
+    );
+    obs.calls[0].actions[0].at_ms = 2000;
+    assert_fails(&run(&want, &obs), "timing.after-abort");
+}
+
 /// A `started` stamped late (a busy harness) shortens what is measured from it: a lower bound
 /// counts from the call message, an upper bound from `started`.
 #[test]

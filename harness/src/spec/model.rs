@@ -1110,4 +1110,8 @@ pub struct TimingCheck {
     /// At most this long.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_ms: Option<u64>,
+    /// At most this long from the `abort()` the harness sent to `complete`: how promptly abort
+    /// ends the call, whatever the time before the trigger fired (a trickle, a loaded machine).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_abort_ms: Option<u64>,
 }
