@@ -107,7 +107,11 @@ fn runner_example_node_candidate_passes_wechat_success_cases() {
             .any(|c| c.id.starts_with("wechat/download/abort/"))
     );
     // Node's https speaks HTTP/1.1 only: its expectations list enable-http2 (not applied here).
-    for case in results.cases.iter().filter(|c| !c.id.ends_with("/enable-http2")) {
+    for case in results
+        .cases
+        .iter()
+        .filter(|c| !c.id.ends_with("/enable-http2"))
+    {
         assert_eq!(
             case.status,
             Status::Pass,
