@@ -64,56 +64,55 @@ fn fact_tier(spec: &Spec, what: &str) -> Tier {
 
 #[test]
 fn the_facts_the_documents_do_not_state_are_recommended_and_the_official_ones_required() {
-    let gadget = spec("feishu-gadget");
-    // Progress fields by analogy with WeChat.
-    assert_eq!(
-        fact_tier(&gadget, "downloadFile progress.progress: type"),
-        Tier::Recommended
-    );
-    // The fail statusCode, whose table and example disagree.
-    assert_eq!(
-        fact_tier(&gadget, "downloadFile fail.statusCode: type"),
-        Tier::Recommended
-    );
-    assert_eq!(
-        fact_tier(&gadget, "downloadFile success.statusCode: type"),
-        Tier::Required
-    );
-    let douyin = spec("douyin");
-    // Typed on the official mini-game DownloadTask page.
-    for what in [
-        "downloadFile progress.totalBytesWritten: type",
-        "downloadFile headersReceived.header: type",
-    ] {
-        assert_eq!(fact_tier(&douyin, what), Tier::Required, "{what}");
+    use Tier::{Recommended, Required};
+    const TABLE: &[(&str, &str, Tier)] = &[
+        // Progress fields by analogy with WeChat.
+        (
+            "feishu-gadget",
+            "downloadFile progress.progress: type",
+            Recommended,
+        ),
+        // The fail statusCode, whose table and example disagree.
+        (
+            "feishu-gadget",
+            "downloadFile fail.statusCode: type",
+            Recommended,
+        ),
+        (
+            "feishu-gadget",
+            "downloadFile success.statusCode: type",
+            Required,
+        ),
+        // Typed on the official mini-game DownloadTask page.
+        (
+            "douyin",
+            "downloadFile progress.totalBytesWritten: type",
+            Required,
+        ),
+        (
+            "douyin",
+            "downloadFile headersReceived.header: type",
+            Required,
+        ),
+        ("douyin", "douyin path prefixes", Recommended),
+        ("wechat", "wechat path prefixes", Recommended),
+        ("wechat", "downloadFile message form", Recommended),
+        (
+            "wechat",
+            "downloadFile headersReceived.header: type",
+            Required,
+        ),
+        (
+            "wechat",
+            "alipay downloadFile success.dataLength: always",
+            Recommended,
+        ),
+        ("baidu", "downloadFile fail.errCode: type", Recommended),
+        ("baidu", "baidu path prefixes", Recommended),
+    ];
+    for (name, what, tier) in TABLE {
+        assert_eq!(fact_tier(&spec(name), what), *tier, "{name}: {what}");
     }
-    assert_eq!(
-        fact_tier(&douyin, "douyin path prefixes"),
-        Tier::Recommended
-    );
-    let wechat = spec("wechat");
-    assert_eq!(
-        fact_tier(&wechat, "wechat path prefixes"),
-        Tier::Recommended
-    );
-    assert_eq!(
-        fact_tier(&wechat, "downloadFile message form"),
-        Tier::Recommended
-    );
-    assert_eq!(
-        fact_tier(&wechat, "downloadFile headersReceived.header: type"),
-        Tier::Required
-    );
-    assert_eq!(
-        fact_tier(&wechat, "alipay downloadFile success.dataLength: always"),
-        Tier::Recommended
-    );
-    let baidu = spec("baidu");
-    assert_eq!(
-        fact_tier(&baidu, "downloadFile fail.errCode: type"),
-        Tier::Recommended
-    );
-    assert_eq!(fact_tier(&baidu, "baidu path prefixes"), Tier::Recommended);
 }
 
 #[test]
