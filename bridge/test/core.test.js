@@ -113,6 +113,62 @@ test('abort calls task.abort(); a task method that throws is an error naming it'
   assert.strictEqual(harness.of('unknown').length, 0);
 });
 
+test('abort after complete still reaches the task, and what the host then does is forwarded', () => {
+  const harness = fakeHarness();
+  let options = null;
+  let aborted = 0;
+  const host = {
+    downloadFile(o) {
+      options = o;
+      // A host whose abort() on a finished task fails the call again.
+      return { abort() { aborted += 1; o.fail({ errMsg: 'downloadFile:fail abort' }); o.complete({ errMsg: 'downloadFile:fail abort' }); } };
+    },
+  };
+  bridge(harness, host, { started: false });
+  harness.say(call('late'));
+  options.success({ errMsg: 'downloadFile:ok' });
+  options.complete({ errMsg: 'downloadFile:ok' });
+  harness.say({ type: 'abort', call: 'late' });
+  assert.strictEqual(aborted, 1);
+  assert.deepStrictEqual(harness.of('late').map((m) => m.event), ['success', 'complete', 'fail', 'complete']);
+});
+
+test('off calls the task off method with the listener the bridge added, or none when all', () => {
+  const harness = fakeHarness();
+  const calls = [];
+  const listeners = { progress: [], headersReceived: [] };
+  const host = {
+    downloadFile() {
+      return {
+        abort() {},
+        onProgressUpdate(fn) { listeners.progress.push(fn); },
+        offProgressUpdate(fn) { calls.push(['offProgressUpdate', fn]); listeners.progress = listeners.progress.filter((l) => l !== fn); },
+        onHeadersReceived(fn) { listeners.headersReceived.push(fn); },
+        offHeadersReceived(...args) { calls.push(['offHeadersReceived', ...args]); listeners.headersReceived = []; },
+      };
+    },
+  };
+  bridge(harness, host, { started: false });
+  harness.say(call('o'));
+  const progress = listeners.progress[0];
+  progress({ progress: 10 });
+  harness.say({ type: 'off', call: 'o', event: 'progress' });
+  assert.deepStrictEqual(calls, [['offProgressUpdate', progress]]);
+  assert.strictEqual(listeners.progress.length, 0);
+  harness.say({ type: 'off', call: 'o', event: 'headersReceived', all: true });
+  assert.deepStrictEqual(calls[1], ['offHeadersReceived']);
+  // What a host still delivers to a listener it kept is forwarded, not filtered.
+  progress({ progress: 20 });
+  assert.deepStrictEqual(harness.of('o').map((m) => m.data && m.data.progress), [10, 20]);
+  // A task without the method: an error naming it.
+  const bare = { downloadFile() { return { abort() {} }; } };
+  const other = fakeHarness();
+  bridge(other, bare, { started: false });
+  other.say(call('b'));
+  other.say({ type: 'off', call: 'b', event: 'progress' });
+  assert.deepStrictEqual(other.of('b'), [{ type: 'error', call: 'b', message: 'the task has no offProgressUpdate()' }]);
+});
+
 test('a host API that throws is an error; other platforms and APIs are unsupported', () => {
   const harness = fakeHarness();
   bridge(harness, { downloadFile() { throw new Error('no'); } });

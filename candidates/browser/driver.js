@@ -13,9 +13,12 @@ const { servePage } = require('./serve.js');
 const { encodeJson } = require('./numbers.js');
 const { RelayHost } = require('./relay.js');
 
-/** How long a call's context stays open after its `complete`, for late callbacks. */
+/**
+ * How long a call's context stays open after its `complete` at least, for late callbacks (all
+ * there is when the harness's call message carries no `watchMs`, as from an older harness).
+ */
 const GRACE_MS = Number(process.env.DLCONFORM_BROWSER_GRACE_MS || 3000);
-/** At shutdown, how long contexts still in their grace are waited for (the harness gives 2 s). */
+/** At shutdown, how long contexts still in their window are waited for (the harness gives 2 s). */
 const SHUTDOWN_WAIT_MS = 1500;
 /**
  * How many cases may have calls starting up at once (a context, a page, its bundle run to
@@ -78,6 +81,8 @@ class Driver {
         return undefined;
       case 'abort':
         return this.task(message.call, 'abort');
+      case 'off':
+        return this.off(message.call, message.event, message.all === true);
       case 'inject':
         return this.inject(message.call, message.event);
       case 'shutdown':
@@ -152,6 +157,12 @@ class Driver {
     if (call) await call.task(method);
   }
 
+  /** The task's offProgressUpdate / offHeadersReceived, by the page (README.md). */
+  async off(id, event, all) {
+    const call = this.calls.get(id);
+    if (call) await call.off(event, all);
+  }
+
   /** A host event: `offline` takes the call's link away (README.md); the others are lacked. */
   async inject(id, event) {
     const call = this.calls.get(id);
@@ -180,7 +191,7 @@ class Driver {
 
   async shutdown() {
     const until = Date.now() + SHUTDOWN_WAIT_MS;
-    while (Date.now() < until && [...this.calls.values()].some((c) => c.completed && !c.closed)) await sleep(25);
+    while (Date.now() < until && [...this.calls.values()].some((c) => c.completed && !c.closed && c.closesAt() > Date.now())) await sleep(25);
     await this.exit(0);
   }
 
@@ -201,6 +212,12 @@ class Call {
     this.driver = driver;
     this.message = message;
     this.id = message.call;
+    this.received = Date.now();
+    // How long after the call message the harness listens to the call at least: the page stays
+    // open that long, whenever the library calls back (PROTOCOL.md, `watchMs`).
+    this.watchMs = Number.isFinite(message.watchMs) && message.watchMs >= 0 ? message.watchMs : null;
+    this.completedAt = null;
+    this.closer = null;
     this.context = null;
     this.page = null;
     this.started = false; // `started` sent
@@ -209,6 +226,7 @@ class Call {
     this.closed = false;
     this.invoked = false; // dlconformInvoke has returned: the task exists
     this.abortWanted = false;
+    this.offWanted = []; // [event, all] asked for before the API was invoked
     this.offlineWanted = false;
     this.isOffline = false;
     this.relay = null; // the context's SOCKS5 relay (relay.js): its link, cut on `offline`
@@ -224,6 +242,7 @@ class Call {
     if (this.closed) return;
     await this.page.evaluate((call) => window.dlconformInvoke(call), this.message);
     this.invoked = true;
+    for (const [event, all] of this.offWanted) await this.off(event, all);
     if (this.offlineWanted) await this.offline();
     if (this.abortWanted) await this.task('abort');
   }
@@ -314,7 +333,9 @@ class Call {
         send({ type: 'event', call: this.id, event: msg.event, data: msg.data });
         if (msg.event === 'complete' && !this.completed) {
           this.completed = true;
-          setTimeout(() => this.close(), GRACE_MS);
+          this.completedAt = Date.now();
+          // setTimeout holds at most 2^31-1 ms; a longer window is not worth more than that.
+          this.closer = setTimeout(() => this.close(), Math.min(2147483647, Math.max(0, this.closesAt() - Date.now())));
         }
         return undefined;
       case 'threw':
@@ -326,8 +347,23 @@ class Call {
     }
   }
 
+  /**
+   * When the call's context may close, once it completed: at the end of the harness's window
+   * (`watchMs` after the call message), and never sooner than GRACE_MS after `complete`.
+   * Counted from the message, not from `started`: the end does not depend on how long the page
+   * took to start, so a library timer as long as the window (taro's 60 s timeout against a
+   * 60 s deadline) falls after it on every run, not on some. Infinity before `complete`.
+   */
+  closesAt() {
+    if (this.completedAt === null) return Infinity;
+    const floor = this.completedAt + GRACE_MS;
+    return this.watchMs === null ? floor : Math.max(this.received + this.watchMs, floor);
+  }
+
   async task(method) {
-    if (this.completed || this.closed) return;
+    // After `complete` the task still exists while the context is open: a method called then is
+    // the library's to answer (a case calls abort() on a finished call on purpose).
+    if (this.closed) return void log(`[${this.id}] ${method}: the call's context is closed, not called`);
     if (!this.invoked) {
       // The page is still loading: the method is called once the API was invoked.
       if (method === 'abort') this.abortWanted = true;
@@ -337,6 +373,21 @@ class Call {
       await this.page.evaluate((m) => window.dlconformTask(m), method);
     } catch (err) {
       log(`[${this.id}] dlconformTask(${method}) failed in the driver: ${err.message}`);
+    }
+  }
+
+  /** `off`: the page removes the listener it registered for `event` (none named when `all`). */
+  async off(event, all) {
+    if (this.closed) return;
+    if (!this.invoked) {
+      // The page is still loading: the listener goes once the API was invoked.
+      this.offWanted.push([event, all]);
+      return;
+    }
+    try {
+      await this.page.evaluate(([e, a]) => window.dlconformOff(e, a), [event, all]);
+    } catch (err) {
+      log(`[${this.id}] dlconformOff(${event}) failed in the driver: ${err.message}`);
     }
   }
 
@@ -356,6 +407,7 @@ class Call {
   async close() {
     if (this.closed) return;
     this.closed = true;
+    if (this.closer) clearTimeout(this.closer);
     this.driver.forget(this.id);
     if (this.context) await this.context.close().catch(() => {});
     if (this.relay) await this.relay.close();

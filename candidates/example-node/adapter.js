@@ -59,6 +59,12 @@ input.on('line', (line) => {
       if (call && !call.done) call.abort();
       break;
     }
+    case 'off': {
+      // The task's offProgressUpdate / offHeadersReceived: its one listener per event goes.
+      const call = calls.get(message.call);
+      if (call && message.event in call.listening) call.listening[message.event] = false;
+      break;
+    }
     case 'inject': {
       const call = calls.get(message.call);
       if (call && !call.done && message.event === 'offline') call.fail(600003, 'network interrupted');
@@ -124,7 +130,8 @@ function resolvePlatformPath(fsEnv, platformPath) {
 function downloadFile(message) {
   const { call: id, env, args } = message;
   const started = Date.now();
-  const state = { done: false, request: null, partial: null, timer: null };
+  // The listeners a developer registers with onProgressUpdate / onHeadersReceived.
+  const state = { done: false, request: null, partial: null, timer: null, listening: { progress: true, headersReceived: true } };
   calls.set(id, state);
   // The API call starts here: the harness measures the call's times from this mark.
   send({ type: 'started', call: id });
@@ -186,7 +193,7 @@ function downloadFile(message) {
         if (hops >= MAX_REDIRECTS) return fail(600000, 'too many redirects');
         return get(new URL(response.headers.location, current), hops + 1);
       }
-      send({ type: 'event', call: id, event: 'headersReceived', data: { header: response.headers } });
+      if (state.listening.headersReceived) send({ type: 'event', call: id, event: 'headersReceived', data: { header: response.headers } });
       const total = Number(response.headers['content-length'] || 0);
       const partial = finalPath + '.part';
       state.partial = partial;
@@ -198,7 +205,7 @@ function downloadFile(message) {
         out.write(chunk);
         written += chunk.length;
         const percent = total > 0 ? Math.floor((written * 100) / total) : 0;
-        if (percent !== lastPercent) {
+        if (percent !== lastPercent && state.listening.progress) {
           lastPercent = percent;
           send({ type: 'event', call: id, event: 'progress', data: { progress: percent, totalBytesWritten: written, totalBytesExpectedToWrite: total } });
         }

@@ -4,6 +4,7 @@ use mock_server::CaseJournal;
 use serde::{Deserialize, Serialize};
 
 use crate::protocol::EventKind;
+use crate::spec::model::ActionKind;
 
 /// One event as it arrived, stamped with milliseconds since the call started (see
 /// [`CallObservation::timed_from`]).
@@ -86,6 +87,20 @@ pub struct CallObservation {
     /// Task methods that threw when the adapter called them (`threw` messages).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub threw: Vec<Threw>,
+    /// The case's actions sent for this call (abort, inject, off), in the order sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<SentAction>,
+}
+
+/// An action the harness sent for a call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SentAction {
+    /// What was sent.
+    #[serde(rename = "do")]
+    pub what: ActionKind,
+    /// Milliseconds since the call started (see [`CallObservation::timed_from`]); 0 when it
+    /// was sent before the candidate's `started`.
+    pub at_ms: u64,
 }
 
 /// A task method that threw when the adapter called it; the call went on.

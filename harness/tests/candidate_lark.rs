@@ -2,6 +2,11 @@
 //! file (real outcomes, each case on its own origin), and both SDKs trusting exactly the test
 //! CA over a case origin's HTTPS listener.
 //!
+//! Both adapters correct nothing: a file request answered 400 with Feishu's `{code, msg}` body
+//! reaches the harness with the code only where the SDK itself parsed it (lark-python, for a
+//! JSON Content-Type), never read by the adapter, and with one file request in the server's
+//! journal (no retry).
+//!
 //! Outside CI, a candidate whose `install.sh` has not run (`lark-node`, `lark-python` in
 //! harness/needs.rs) makes these tests count as ignored, never as passed.
 
@@ -14,7 +19,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use cli_support::{dlconform, text, workspace};
-use mock_server::feishu::{FeishuApp, FeishuFile, FeishuFileState, FeishuFixture};
+use mock_server::feishu::{FeishuApp, FeishuFile, FeishuFileState, FeishuFixture, FeishuRawAnswer};
 use mock_server::{ListenerKind, MockServer, Scenario, ServerConfig, Target};
 use serde_json::{Value, json};
 
@@ -318,7 +323,10 @@ fn calls_through(
         writeln!(stdin, "{line}").expect("write to the candidate");
     }
     let mut results = vec![None; bases.len()];
-    for line in stdout.lines() {
+    // Kept open until the candidate exits: its `complete` after the awaited `fail` must not
+    // meet a closed pipe.
+    let mut lines_in = stdout.lines();
+    for line in lines_in.by_ref() {
         let message: Value =
             serde_json::from_str(&line.expect("a line")).expect("JSON from the candidate");
         let index = message["call"]
@@ -339,6 +347,7 @@ fn calls_through(
     }
     writeln!(stdin, "{}", json!({"type": "shutdown"})).expect("shutdown");
     let _ = child.wait();
+    drop(lines_in);
     results
         .into_iter()
         .map(|r| r.expect("every call ended"))
@@ -411,4 +420,134 @@ fn lark_python_trusts_exactly_the_test_ca() {
         "candidates/lark-python/.venv/bin/python",
         "candidates/lark-python/adapter.py",
     ]);
+}
+
+/// The error answer of [`error_answers`]: Feishu's `{code, msg}` body.
+const ERROR_BODY: &str = r#"{"code":234005,"msg":"file deleted (test body)"}"#;
+
+/// Run `command` for one `im.v1.file.get` call per Content-Type, each on a case origin of its
+/// own whose file request is answered 400 with [`ERROR_BODY`] in that Content-Type. Returns each
+/// call's result event and data, and how many file requests the server saw for it.
+fn error_answers(command: &[&str], content_types: &[&str]) -> Vec<(String, Value, usize)> {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let state = tempfile::tempdir().expect("tempdir");
+    let server = rt
+        .block_on(MockServer::start(ServerConfig::new(state.path())))
+        .expect("mock server");
+    let mut bases = Vec::new();
+    for (i, content_type) in content_types.iter().enumerate() {
+        let mut answer = scenario();
+        if let Some(feishu) = answer.feishu.as_mut() {
+            feishu.file_answer = Some(FeishuRawAnswer {
+                status: 400,
+                content_type: (*content_type).to_string(),
+                body: ERROR_BODY.to_string(),
+            });
+        }
+        let key = format!("error-{i}");
+        server.register(&key, answer);
+        let origin = rt
+            .block_on(async { server.open_origin(&key) })
+            .expect("a case origin");
+        bases.push(origin.https.clone());
+    }
+    let sandbox = tempfile::tempdir().expect("sandbox");
+    let results = std::thread::scope(|s| {
+        s.spawn(|| calls_through(command, server.ca_cert_path(), sandbox.path(), &bases))
+            .join()
+            .expect("the calls ran")
+    });
+    let out = results
+        .into_iter()
+        .enumerate()
+        .map(|(i, (event, data))| {
+            let journal = server.journal(&format!("error-{i}"));
+            let gets = journal
+                .requests
+                .iter()
+                .filter(|r| r.method == "GET" && r.path.contains("/im/v1/files/"))
+                .count();
+            (event, data, gets)
+        })
+        .collect();
+    rt.block_on(server.shutdown());
+    out
+}
+
+#[test]
+#[cfg_attr(any(skip_node, skip_lark_node), ignore = "needs node, lark-node")]
+fn lark_node_forwards_an_error_answer_without_the_code_the_sdk_leaves_unread() {
+    needs::require(&["node", "lark-node"]);
+    let results = error_answers(
+        &["node", "candidates/lark-node/adapter.js"],
+        &["application/json; charset=utf-8"],
+    );
+    let (event, data, gets) = &results[0];
+    assert_eq!(event, "fail", "{data}");
+    // The SDK throws the AxiosError with the body as an unread stream: no server code, no
+    // server msg, only what the error itself holds.
+    assert_eq!(data["code"], -1, "{data}");
+    assert_eq!(data["httpStatus"], 400, "{data}");
+    let msg = data["msg"].as_str().unwrap_or_default();
+    assert!(
+        msg.starts_with("Request failed with status code 400"),
+        "{data}"
+    );
+    assert!(
+        !msg.contains("234005") && !msg.contains("test body"),
+        "{data}"
+    );
+    let mut keys: Vec<&str> = data
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    keys.sort_unstable();
+    assert_eq!(keys, ["code", "httpStatus", "msg"], "{data}");
+    assert_eq!(*gets, 1, "the file request was retried");
+}
+
+#[test]
+#[cfg_attr(
+    any(skip_python3, skip_lark_python),
+    ignore = "needs python3, lark-python"
+)]
+fn lark_python_forwards_the_code_only_where_the_sdk_parsed_it() {
+    needs::require(&["python3", "lark-python"]);
+    let results = error_answers(
+        &[
+            "candidates/lark-python/.venv/bin/python",
+            "candidates/lark-python/adapter.py",
+        ],
+        &[
+            "text/plain; charset=utf-8",
+            "application/json; charset=utf-8",
+        ],
+    );
+    // Not JSON by its Content-Type: the SDK parses nothing, so the adapter has no code to give,
+    // although the body holds one.
+    let (event, data, gets) = &results[0];
+    assert_eq!(event, "fail", "{data}");
+    assert_eq!(data["code"], -1, "{data}");
+    assert_eq!(data["httpStatus"], 400, "{data}");
+    assert!(
+        !data["msg"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("test body"),
+        "{data}"
+    );
+    assert_eq!(*gets, 1, "the file request was retried");
+    // JSON: the SDK's own GetFileResponse carries the code and msg, forwarded as they are.
+    let (event, data, gets) = &results[1];
+    assert_eq!(event, "fail", "{data}");
+    assert_eq!(
+        (
+            data["code"].clone(),
+            data["msg"].clone(),
+            data["httpStatus"].clone()
+        ),
+        (json!(234005), json!("file deleted (test body)"), json!(400)),
+        "{data}"
+    );
+    assert_eq!(*gets, 1, "the file request was retried");
 }

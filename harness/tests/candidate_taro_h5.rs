@@ -10,6 +10,9 @@
 //! - A self-signed certificate: the call fails, and for the right reason: a TLS error in the
 //!   browser (`net::ERR_CERT_...` in the case's log), the request never served.
 //!
+//! - It corrects nothing: the library's header string and `Infinity` percent arrive as it made
+//!   them, its `downloadFile:fail undefined` is not given a reason, and a reset is one request.
+//!
 //! Needs `node`, `chromium` (or `DLCONFORM_CHROMIUM`), `certutil` and candidates/taro-h5 installed (`sh candidates/taro-h5/install.sh`): see
 //! harness/needs.rs. Outside CI a missing one makes cargo report the test as ignored; under `CI`
 //! it fails, naming what installs it.
@@ -19,7 +22,7 @@ mod cli_support;
 #[path = "../needs.rs"]
 mod needs;
 
-use browser_support::{case, events_of, run_wechat};
+use browser_support::{case, corrects_nothing, events_of, run_wechat};
 use serde_json::Value;
 
 const CASES: &[&str] = &[
@@ -122,5 +125,37 @@ fn taro_h5_in_chromium_passes_fails_and_fails_tls_for_the_right_reason() {
             .map(Vec::len),
         Some(0),
         "{tls}"
+    );
+}
+
+#[test]
+#[cfg_attr(
+    any(skip_node, skip_chromium, skip_certutil, skip_browser, skip_taro_h5),
+    ignore = "needs node, chromium, certutil, browser, taro-h5"
+)]
+fn taro_h5_forwards_what_the_library_hands_back_and_retries_nothing() {
+    needs::require(&["node", "chromium", "certutil", "browser", "taro-h5"]);
+    let results = corrects_nothing("taro-h5");
+    // onHeadersReceived's `header` is the raw string of getAllResponseHeaders(): not parsed.
+    let chunked = case(&results, "download/body/chunked");
+    let headers: Vec<Value> = events_of(chunked)
+        .into_iter()
+        .filter(|(kind, _)| kind == "headersReceived")
+        .map(|(_, data)| data)
+        .collect();
+    assert!(
+        headers
+            .iter()
+            .any(|h| h["header"].as_str().is_some_and(|s| s.contains("\r\n"))),
+        "{headers:?}"
+    );
+    assert!(failed_checks(chunked).contains(&"shape.type".to_string()));
+    // The fail is the library's text, `undefined` and all, and nothing else.
+    let reset = case(&results, "download/body/reset-mid-body");
+    let events = events_of(reset);
+    let fail = &events.iter().find(|(k, _)| k == "fail").expect("a fail").1;
+    assert_eq!(
+        fail,
+        &serde_json::json!({"errMsg": "downloadFile:fail undefined"})
     );
 }

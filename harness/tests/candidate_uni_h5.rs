@@ -11,6 +11,10 @@
 //! - A self-signed certificate: the bare `downloadFile:fail`, because Chromium refused the
 //!   certificate (`net::ERR_CERT_AUTHORITY_INVALID` in the case's log), the request never served.
 //!
+//! - It corrects nothing: the `Infinity` percent arrives as the library made it, the bare
+//!   `downloadFile:fail` of a reset gets no reason and no errno (the library deleted its
+//!   errCode), and the reset is one request in the server's journal.
+//!
 //! Needs `node`, `chromium` (or `DLCONFORM_CHROMIUM`), `certutil` and candidates/uni-h5 installed (`sh candidates/uni-h5/install.sh`): see
 //! harness/needs.rs. Outside CI a missing one makes cargo report the test as ignored; under `CI`
 //! it fails, naming what installs it.
@@ -20,7 +24,7 @@ mod cli_support;
 #[path = "../needs.rs"]
 mod needs;
 
-use browser_support::{case, events_of, run_wechat};
+use browser_support::{case, corrects_nothing, events_of, run_wechat};
 use serde_json::Value;
 
 const CASES: &[&str] = &[
@@ -165,4 +169,18 @@ fn uni_h5_in_chromium_is_judged_on_what_it_does() {
         Some(0),
         "{tls}"
     );
+}
+
+#[test]
+#[cfg_attr(
+    any(skip_node, skip_chromium, skip_certutil, skip_browser, skip_uni_h5),
+    ignore = "needs node, chromium, certutil, browser, uni-h5"
+)]
+fn uni_h5_forwards_what_the_library_hands_back_and_retries_nothing() {
+    needs::require(&["node", "chromium", "certutil", "browser", "uni-h5"]);
+    let results = corrects_nothing("uni-h5");
+    let reset = case(&results, "download/body/reset-mid-body");
+    let (_, fail) = result_of(reset);
+    assert_eq!(fail, serde_json::json!({"errMsg": "downloadFile:fail"}));
+    assert_threw_on_headers_received(reset);
 }

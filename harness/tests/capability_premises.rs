@@ -164,6 +164,38 @@ fn capability_premises_pick_the_cases_that_test_them() {
             "feishu-openapi/file-get/file-path/traversal",
         ],
     );
+    // A task without the off method: only the cases that call it, per event.
+    assert_picks(
+        &na,
+        "off-progress-update",
+        &[
+            "wechat/download/off/progress",
+            "baidu/download/off/progress",
+        ],
+        &[
+            "wechat/download/off/headers-received",
+            "wechat/download/progress/monotonic",
+        ],
+    );
+    assert_picks(
+        &na,
+        "off-headers-received",
+        &[
+            "wechat/download/off/headers-received",
+            "baidu/download/off/headers-received",
+            "douyin/download/off/headers-received-all",
+        ],
+        &[
+            "wechat/download/off/progress",
+            "wechat/download/headers-received/fires",
+        ],
+    );
+    assert_eq!(
+        na["off-progress-update"].len(),
+        2,
+        "{:#?}",
+        na["off-progress-update"]
+    );
     // Plain downloads are never N/A, whatever is missing.
     for capability in na.keys() {
         assert_picks(

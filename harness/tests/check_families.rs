@@ -1,14 +1,20 @@
 //! Each check family against hand-built observations: one passing baseline, and for every
 //! check an observation that makes it fail.
 
-use dlconform::check::{CheckInput, Verdicts, run_all};
-use dlconform::observation::{CallEnd, CallObservation, FileRecord, Observation, TimedEvent};
-use dlconform::protocol::EventKind;
+use dlconform::check::off::OFF_MARGIN_MS;
+use dlconform::check::{CheckInput, Verdicts, run_all, tier};
+use dlconform::observation::{
+    CallEnd, CallObservation, FileRecord, Observation, SentAction, TimedEvent,
+};
+use dlconform::protocol::{EventKind, TaskEvent};
 use dlconform::runner::templates::Templates;
-use dlconform::spec::model::{Expect, Platform, ResultShapes, TaskSpec};
+use dlconform::spec::model::{
+    ActionKind, Expect, Paths, Platform, ResultShapes, Source, TaskSpec, Tier,
+};
 use dlconform::verdict::CheckFailure;
 use mock_server::{CaseJournal, ConnectionEnd, RequestRecord, UploadRecord};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
 const BODY_SHA: &str = "aa";
 
@@ -27,7 +33,8 @@ fn shapes() -> ResultShapes {
         ],
         "errno_field": "errno",
         "err_msg_field": "errMsg",
-        "fail_msg_prefix": "downloadFile:fail"
+        "fail_msg_prefix": "downloadFile:fail",
+        "msg_source": "doc"
     }))
     .expect("shapes parse")
 }
@@ -44,6 +51,22 @@ fn task() -> TaskSpec {
         "headers_received_fields": [{"name": "header", "type": "object", "source": "doc"}]
     }))
     .expect("task parses")
+}
+
+/// The sources the fixtures cite: `doc` a platform document, `forum` a community text,
+/// `guess` an assumption; and the path prefixes, from `paths_source`.
+fn provenance(paths_source: &str) -> (BTreeMap<String, Source>, Paths) {
+    let sources = serde_json::from_value(json!({
+        "doc": {"title": "the platform's page"},
+        "forum": {"title": "a forum answer", "kind": "community"},
+        "guess": {"title": "what the spec assumes", "kind": "assumption"}
+    }))
+    .expect("sources parse");
+    let paths = serde_json::from_value(json!({
+        "temp": "wxfile://tmp/", "user": "wxfile://usr/", "source": paths_source
+    }))
+    .expect("paths parse");
+    (sources, paths)
 }
 
 fn expect(value: Value) -> Expect {
@@ -115,6 +138,7 @@ fn good_observation() -> Observation {
             timed_from: Default::default(),
             started_ms: None,
             threw: Vec::new(),
+            actions: Vec::new(),
         }],
         files: vec![FileRecord {
             path: "temp/a.bin".into(),
@@ -175,10 +199,13 @@ fn judge(
 ) -> (Verdicts, Vec<String>) {
     let task = task();
     let templates = templates();
+    let (sources, paths) = provenance("doc");
     let input = CheckInput {
         expect,
         result: shapes,
         task: Some(&task),
+        sources: &sources,
+        paths: &paths,
         platform: Platform::Wechat,
         sdk_version: "2.10.0",
         templates: &templates,
@@ -645,6 +672,25 @@ fn check_timing_bounds() {
     assert_fails(&run(&min, &good_observation()), "timing.min");
 }
 
+#[test]
+fn check_timing_after_abort_counts_from_the_abort_sent() {
+    let want = expect(json!({"outcome": "success", "timing": {"after_abort_ms": 1500}}));
+    let mut obs = good_observation();
+    obs.calls[0].duration_ms = 4000;
+    obs.calls[0].actions = vec![SentAction {
+        what: ActionKind::Abort,
+        at_ms: 3000,
+    }];
+    // 4 s in all, but 1 s after the abort: a slow trigger is not the call's fault.
+    assert!(
+        !run(&want, &obs)
+            .iter()
+            .any(|f| f.check.starts_with("timing"))
+    );
+    obs.calls[0].actions[0].at_ms = 2000;
+    assert_fails(&run(&want, &obs), "timing.after-abort");
+}
+
 /// A `started` stamped late (a busy harness) shortens what is measured from it: a lower bound
 /// counts from the call message, an upper bound from `started`.
 #[test]
@@ -667,6 +713,15 @@ fn check_timing_bounds_take_the_fair_end_of_a_late_started_mark() {
     );
     obs.calls[0].duration_ms = 450;
     assert_fails(&run(&max, &obs), "timing.max");
+}
+
+#[test]
+fn check_server_http_version() {
+    let h2 = expect(json!({"outcome": "success", "server": {"http_version": "HTTP/2.0"}}));
+    // The fixture's request is HTTP/1.1.
+    assert_fails(&run(&h2, &good_observation()), "server.http-version");
+    let h1 = expect(json!({"outcome": "success", "server": {"http_version": "HTTP/1.1"}}));
+    assert!(run(&h1, &good_observation()).is_empty());
 }
 
 #[test]
@@ -1296,4 +1351,220 @@ fn the_feishu_gadget_fail_status_code_is_recommended_by_its_conflict() {
         field.is_some_and(|f| f.recommended.is_some()),
         "the fail statusCode of feishu-gadget must carry `recommended`"
     );
+}
+
+/// The tier of every failed check after `tier::assign`, judged as a required case with the given
+/// shapes, task and source of the path prefixes.
+fn tiers(
+    shapes: &ResultShapes,
+    task: &TaskSpec,
+    paths_source: &str,
+    expect: &Expect,
+    obs: &Observation,
+) -> Vec<(String, Tier)> {
+    let templates = templates();
+    let (sources, paths) = provenance(paths_source);
+    let input = CheckInput {
+        expect,
+        result: shapes,
+        task: Some(task),
+        sources: &sources,
+        paths: &paths,
+        platform: Platform::Wechat,
+        sdk_version: "2.10.0",
+        templates: &templates,
+        args: &json!({}),
+        observation: obs,
+    };
+    let failures = tier::assign(expect, Tier::Required, run_all(&input).into_parts().1);
+    failures.into_iter().map(|f| (f.check, f.tier)).collect()
+}
+
+/// The tier `check` failed at (it must have failed).
+fn tier_of(failed: &[(String, Tier)], check: &str) -> Tier {
+    failed
+        .iter()
+        .find(|(c, _)| c == check)
+        .map(|(_, t)| *t)
+        .unwrap_or_else(|| panic!("{check} did not fail: {failed:?}"))
+}
+
+#[test]
+fn a_field_typed_by_a_source_that_is_no_document_is_checked_at_recommended_tier() {
+    let field = |source: &str, extra: Value| {
+        let mut f = json!({"name": "statusCode", "type": "number", "always": {"source": "doc"}, "source": source});
+        if let (Some(f), Value::Object(extra)) = (f.as_object_mut(), extra) {
+            f.extend(extra);
+        }
+        f
+    };
+    let with_fail_field = |f: Value| {
+        let mut shapes = shapes();
+        shapes
+            .fail
+            .push(serde_json::from_value(f).expect("field parses"));
+        shapes
+    };
+    let want = expect(json!({"outcome": "fail"}));
+    let obs = fail_observation(json!({"errMsg": "downloadFile:fail x", "statusCode": "0"}));
+    let task = task();
+    for (source, tier) in [
+        ("doc", Tier::Required),
+        ("forum", Tier::Recommended),
+        ("guess", Tier::Recommended),
+        ("nowhere", Tier::Recommended),
+    ] {
+        let failed = tiers(
+            &with_fail_field(field(source, json!({}))),
+            &task,
+            "doc",
+            &want,
+            &obs,
+        );
+        assert_eq!(tier_of(&failed, "shape.type"), tier, "type from {source}");
+    }
+    // A tier_reason keeps a community type required.
+    let kept = field(
+        "forum",
+        json!({"tier_reason": "the forum quotes the vendor's changelog"}),
+    );
+    let failed = tiers(&with_fail_field(kept), &task, "doc", &want, &obs);
+    assert_eq!(tier_of(&failed, "shape.type"), Tier::Required);
+    // The promise takes its own source's tier: typed by the document, promised by a guess.
+    let promised = json!({"name": "statusCode", "type": "number", "always": {"source": "guess"}, "source": "doc"});
+    let obs = fail_observation(json!({"errMsg": "downloadFile:fail x"}));
+    let failed = tiers(
+        &with_fail_field(promised.clone()),
+        &task,
+        "doc",
+        &want,
+        &obs,
+    );
+    assert_eq!(tier_of(&failed, "shape.missing"), Tier::Recommended);
+    let obs = fail_observation(json!({"errMsg": "downloadFile:fail x", "statusCode": "0"}));
+    let failed = tiers(&with_fail_field(promised), &task, "doc", &want, &obs);
+    assert_eq!(tier_of(&failed, "shape.type"), Tier::Required);
+}
+
+#[test]
+fn the_message_checks_take_the_tier_of_the_message_forms_source() {
+    let want = expect(json!({"outcome": "fail"}));
+    let task = task();
+    for (source, tier) in [
+        (Some("doc"), Tier::Required),
+        (Some("forum"), Tier::Recommended),
+        (None, Tier::Recommended),
+    ] {
+        let mut shapes = shapes();
+        shapes.msg_source = source.map(str::to_string);
+        let obs = fail_observation(json!({"errMsg": "request:fail x"}));
+        let failed = tiers(&shapes, &task, "doc", &want, &obs);
+        assert_eq!(tier_of(&failed, "errMsg.prefix"), tier, "{source:?}");
+        let obs = fail_observation(json!({"errMsg": "downloadFile:fail undefined"}));
+        let failed = tiers(&shapes, &task, "doc", &want, &obs);
+        assert_eq!(tier_of(&failed, "errMsg.reason"), tier, "{source:?}");
+    }
+    let mut shapes = shapes();
+    shapes.msg_source = Some("forum".into());
+    shapes.msg_tier_reason = Some("the vendor's own sample prints it".into());
+    let obs = fail_observation(json!({"errMsg": "request:fail x"}));
+    let failed = tiers(&shapes, &task, "doc", &want, &obs);
+    assert_eq!(tier_of(&failed, "errMsg.prefix"), Tier::Required);
+}
+
+#[test]
+fn progress_range_takes_the_lowest_tier_of_the_progress_fields() {
+    let want = expect(json!({"outcome": "success"}));
+    let mut obs = good_observation();
+    obs.calls[0].events[1].data =
+        json!({"progress": 150, "totalBytesWritten": 5, "totalBytesExpectedToWrite": 10});
+    let failed = tiers(&shapes(), &task(), "doc", &want, &obs);
+    assert_eq!(tier_of(&failed, "progress.range"), Tier::Required);
+    let mut by_analogy = task();
+    by_analogy.progress_fields[2].source = "guess".into();
+    let failed = tiers(&shapes(), &by_analogy, "doc", &want, &obs);
+    assert_eq!(tier_of(&failed, "progress.range"), Tier::Recommended);
+}
+
+#[test]
+fn a_path_prefix_check_takes_the_tier_of_the_prefixes_source() {
+    let want = expect(json!({
+        "outcome": "success",
+        "fields": {"tempFilePath": {"prefix": "{{temp}}"}, "statusCode": {"equals": 201}}
+    }));
+    let mut obs = good_observation();
+    for e in &mut obs.calls[0].events {
+        if matches!(e.event, EventKind::Success | EventKind::Complete) {
+            e.data["tempFilePath"] = json!("http://tmp/a.bin");
+        }
+    }
+    let task = task();
+    let failed = tiers(&shapes(), &task, "doc", &want, &obs);
+    assert_eq!(tier_of(&failed, "fields.tempFilePath"), Tier::Required);
+    let failed = tiers(&shapes(), &task, "forum", &want, &obs);
+    assert_eq!(tier_of(&failed, "fields.tempFilePath"), Tier::Recommended);
+    // A check that does not name a platform path keeps the case's tier.
+    assert_eq!(tier_of(&failed, "fields.statusCode"), Tier::Required);
+}
+
+/// The good observation with progress at `at_ms` and `offProgressUpdate` sent at `off_at_ms`.
+fn off_progress_observation(off_at_ms: u64, progress_at_ms: &[u64]) -> Observation {
+    let mut obs = good_observation();
+    let call = &mut obs.calls[0];
+    call.actions = vec![SentAction {
+        what: ActionKind::Off(TaskEvent::Progress),
+        at_ms: off_at_ms,
+    }];
+    call.events = progress_at_ms
+        .iter()
+        .map(|at| {
+            let mut p = progress(5, 10);
+            p.at_ms = *at;
+            p
+        })
+        .chain([
+            event(3000, EventKind::Success, success_data()),
+            event(3000, EventKind::Complete, success_data()),
+        ])
+        .collect();
+    obs
+}
+
+#[test]
+fn check_off_progress_allows_events_in_flight_and_fails_later_ones() {
+    let want = expect(json!({"outcome": "success"}));
+    // Within the margin after the off: events already on their way.
+    let in_flight = off_progress_observation(100, &[50, 100 + OFF_MARGIN_MS]);
+    let v = verdicts(&want, &in_flight);
+    assert_held(&v, "off.progress");
+    // The last progress event is before the removal, not at 100: not a progress.last failure.
+    assert_not_judged(&v, "progress.last");
+    let later = off_progress_observation(100, &[50, 200, 100 + OFF_MARGIN_MS + 1, 2500]);
+    let v = verdicts(&want, &later);
+    assert_judged_failed(&v, "off.progress");
+    let failure = find(v.failures(), "off.progress");
+    assert_eq!(failure.actual["count_after"], json!(2));
+    assert_eq!(
+        failure.actual["first_at_ms"],
+        json!(100 + OFF_MARGIN_MS + 1)
+    );
+    // A call sent no off: the check is not judged.
+    assert_not_judged(&verdicts(&want, &good_observation()), "off.progress");
+    assert_not_judged(&v, "off.headers-received");
+}
+
+#[test]
+fn check_off_headers_received_names_its_own_check() {
+    let want = expect(json!({"outcome": "success"}));
+    let mut obs = good_observation();
+    obs.calls[0].actions = vec![SentAction {
+        what: ActionKind::OffAll(TaskEvent::HeadersReceived),
+        at_ms: 0,
+    }];
+    // headersReceived at 2 ms: in flight.
+    assert_held(&verdicts(&want, &obs), "off.headers-received");
+    obs.calls[0].events[0].at_ms = OFF_MARGIN_MS + 500;
+    let v = verdicts(&want, &obs);
+    assert_judged_failed(&v, "off.headers-received");
+    assert_held(&v, "progress.last");
 }

@@ -1,6 +1,6 @@
 //! `dlconform compat` end to end: manifests checked with positions, the evidence rule, installs
-//! (one failing, the others run), the reference and example-node merged into one matrix, and
-//! snapshots checked per candidate (new, accepted, changed).
+//! (one failing, the others run), the reference and example-node run at once and merged into one
+//! matrix in column order, and snapshots checked per candidate (new, accepted, changed).
 
 mod cli_support;
 #[path = "../needs.rs"]
@@ -125,7 +125,26 @@ fn compat_runs_reference_and_example_node_into_one_matrix_and_checks_snapshots()
         .expect("case ran");
     // Judged with the manifest's expectations file: a listed failure.
     assert_eq!(empty.status, Status::Xfail, "{empty:?}");
-    assert!(out.join("runs/reference/results.json").is_file());
+    let reference = RunResults::read(&out.join("runs/reference/results.json")).expect("run");
+    // The two columns ran at once (each with its own server and candidate), not in turn.
+    let span = |r: &RunResults| {
+        // `2026-12-03T14:05:07.123456789Z` as (day, seconds into it), comparable as a pair.
+        let at = |t: &str| {
+            let (day, clock) = t.split_once('T').expect("an RFC 3339 time");
+            let seconds: f64 = clock
+                .trim_end_matches('Z')
+                .split(':')
+                .map(|part| part.parse::<f64>().expect("a number"))
+                .fold(0.0, |sum, part| sum * 60.0 + part);
+            (day.to_string(), seconds)
+        };
+        (at(&r.run.started_at), at(&r.run.finished_at))
+    };
+    let ((ref_start, ref_end), (ex_start, ex_end)) = (span(&reference), span(&example));
+    assert!(
+        ref_start < ex_end && ex_start < ref_end,
+        "the runs did not overlap: reference {ref_start:?}..{ref_end:?}, example-node {ex_start:?}..{ex_end:?}"
+    );
     let html = std::fs::read_to_string(out.join("report.html")).expect("html");
     let matrix = html
         .split("<section id=\"summary-matrix\">")

@@ -47,6 +47,11 @@ const CATCHERS: &[(&str, &str)] = &[
         "feishu-gadget/download/concurrency/over-limit",
     ),
     ("token-not-sent", "feishu-openapi/file-get/ok/binary"),
+    (
+        "server-api-ignores-ca",
+        "feishu-openapi/file-get/https/binary",
+    ),
+    ("any-certificate", "feishu-openapi/file-get/tls/self-signed"),
     ("form-data-dropped", "baidu/upload/success/form-data"),
     (
         "redirects-not-followed",
@@ -80,6 +85,9 @@ const CATCHERS: &[(&str, &str)] = &[
     ("progress-over-100", "wechat/download/progress/monotonic"),
     ("late-timer", "douyin/download/timeout/watch-success"),
     ("no-progress", "wechat/download/progress/monotonic"),
+    ("late-abort-fires", "douyin/download/abort/after-success"),
+    ("progress-after-off", "wechat/download/off/progress"),
+    ("headers-after-off", "wechat/download/off/headers-received"),
 ];
 
 fn specs() -> PathBuf {

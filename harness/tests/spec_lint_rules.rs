@@ -73,12 +73,12 @@ const TABLE: &[(&str, &[&str])] = &[
     ),
     (
         "version-range",
-        &["106:18: version-range: empty version range: since 2.0.0 is not before until 1.9.9"],
+        &["107:18: version-range: empty version range: since 2.0.0 is not before until 1.9.9"],
     ),
     (
         "limit-overlap",
         &[
-            "108:11: limit-overlap: max_body_bytes of api `downloadFile`: range [1.5.0, now) overlaps \
+            "109:11: limit-overlap: max_body_bytes of api `downloadFile`: range [1.5.0, now) overlaps \
            max_body_bytes[0] [start, 2.0.0) for the same os",
         ],
     ),
@@ -145,6 +145,27 @@ const TABLE: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "msg-source",
+        &[
+            "93:7: msg-source: downloadFile: the message form has no `msg_source` (where the prefix \
+           comes from)",
+        ],
+    ),
+    (
+        "fact-tier-reason",
+        &[
+            "95:7: fact-tier-reason: downloadFile message form: `tier_reason` is only for a source \
+           that is no platform document, and `mpx` is one",
+        ],
+    ),
+    (
+        "call-omit",
+        &[
+            "209:14: call-omit: case `download/timeout/headers-late`: `urll` is not a parameter of \
+           api `downloadFile` (parameters: `url`, `timeout`, `enableHttp2`)",
+        ],
+    ),
+    (
         "call-count",
         &["239:14: call-count: case `download/dns/unresolvable`: call.count must be at least 1"],
     ),
@@ -153,6 +174,13 @@ const TABLE: &[(&str, &[&str])] = &[
         &[
             "209:17: watch-window: case `download/timeout/headers-late`: call.watch_ms (400) must be \
            longer than the call's timeout (500), with a margin",
+        ],
+    ),
+    (
+        "action-method",
+        &[
+            "242:15: action-method: case `download/dns/unresolvable`: the action calls \
+           `offProgressUpdate`, which the task of api `downloadFile` does not declare",
         ],
     ),
     (

@@ -179,6 +179,7 @@ impl MockServer {
         let mut bound = Vec::new();
         let mut ports = HashMap::new();
         let mut https_acceptor = None;
+        let mut bad_acceptors = Vec::new();
         for kind in ListenerKind::ALL {
             let port = match config.device.ports.get(&kind) {
                 Some(p) => *p,
@@ -202,6 +203,8 @@ impl MockServer {
             };
             if kind == ListenerKind::Https {
                 https_acceptor = tls.clone();
+            } else if let Some(acceptor) = &tls {
+                bad_acceptors.push((kind, acceptor.clone()));
             }
             bound.push((kind, l, tls));
         }
@@ -228,7 +231,8 @@ impl MockServer {
                 https_acceptor,
                 max_case_origins,
                 origin_spawner(weak.clone()),
-            ),
+            )
+            .with_bad_certificates(bad_acceptors),
             scenarios: RwLock::new(HashMap::new()),
             journal: JournalStore::new(config.journal_limit),
             feishu: FeishuState::new(),
@@ -311,6 +315,19 @@ impl MockServer {
             return Err(format!("key `{key}` must be [A-Za-z0-9._-]+"));
         }
         self.shared.origins.open(key).map_err(|e| e.to_string())
+    }
+
+    /// The origin of `key` on a listener of `kind` of its own: the plain or good TLS one of
+    /// [`MockServer::open_origin`], or one with that kind's bad certificate, so that a client
+    /// that accepts the certificate anyway is seen reaching this case.
+    pub fn open_origin_on(&self, key: &str, kind: ListenerKind) -> Result<String, String> {
+        if !state::valid_key(key) {
+            return Err(format!("key `{key}` must be [A-Za-z0-9._-]+"));
+        }
+        self.shared
+            .origins
+            .open_on(key, kind)
+            .map_err(|e| e.to_string())
     }
 
     /// Close `key`'s own listeners and their connections; `false` when none were open.

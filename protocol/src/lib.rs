@@ -67,6 +67,17 @@ pub enum ToCandidate {
         /// The event.
         event: HostEvent,
     },
+    /// The task's `offProgressUpdate` / `offHeadersReceived`: remove the listener the candidate
+    /// registered for `event` (with no argument when `all`: every listener of the event).
+    Off {
+        /// Call id.
+        call: String,
+        /// Whose listener goes.
+        event: TaskEvent,
+        /// Call the method without an argument (Douyin: that removes every listener).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        all: bool,
+    },
     /// Finish: the candidate exits after this.
     Shutdown,
 }
@@ -87,6 +98,13 @@ pub struct CallMessage {
     pub env: CallEnv,
     /// Arguments as the API takes them, callbacks left out.
     pub args: serde_json::Value,
+    /// How long the harness listens to this call at least, in milliseconds after this message:
+    /// the case's deadline or its watch window, whichever is longer (both counted from the
+    /// call's start, so the harness may listen a little longer). A runtime that closes something
+    /// per call (a browser page) keeps it open that long, so a callback the library fires late
+    /// is still seen. Optional within version 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watch_ms: Option<u64>,
 }
 
 /// Environment of one call.
@@ -246,11 +264,15 @@ pub enum Capability {
     HostEventNetworkChange,
     /// Receiving the `background` host event.
     HostEventBackground,
+    /// The task's `offProgressUpdate` (removing a progress listener).
+    OffProgressUpdate,
+    /// The task's `offHeadersReceived` (removing a headersReceived listener).
+    OffHeadersReceived,
 }
 
 impl Capability {
     /// Every capability, in the order documents list them.
-    pub const ALL: [Capability; 7] = [
+    pub const ALL: [Capability; 9] = [
         Capability::Files,
         Capability::DomainList,
         Capability::SdkVersion,
@@ -258,7 +280,17 @@ impl Capability {
         Capability::HostEventOffline,
         Capability::HostEventNetworkChange,
         Capability::HostEventBackground,
+        Capability::OffProgressUpdate,
+        Capability::OffHeadersReceived,
     ];
+
+    /// The capability of removing a listener of `event` (`off-progress-update`...).
+    pub fn off(event: TaskEvent) -> Capability {
+        match event {
+            TaskEvent::Progress => Capability::OffProgressUpdate,
+            TaskEvent::HeadersReceived => Capability::OffHeadersReceived,
+        }
+    }
 
     /// Whether a runtime lacking this capability cannot receive the host event `event`:
     /// `host-events` covers every event, `host-event-<event>` that one.
@@ -282,6 +314,8 @@ impl Capability {
             Capability::HostEventOffline => "host-event-offline",
             Capability::HostEventNetworkChange => "host-event-network-change",
             Capability::HostEventBackground => "host-event-background",
+            Capability::OffProgressUpdate => "off-progress-update",
+            Capability::OffHeadersReceived => "off-headers-received",
         }
     }
 
@@ -324,6 +358,50 @@ pub enum EventKind {
     Fail,
     /// complete callback; the call ends here.
     Complete,
+}
+
+/// A task event whose listener can be removed (the `off` message).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum TaskEvent {
+    /// `onProgressUpdate` / `offProgressUpdate`.
+    Progress,
+    /// `onHeadersReceived` / `offHeadersReceived`.
+    HeadersReceived,
+}
+
+impl TaskEvent {
+    /// Its name in the protocol (`progress`, `headersReceived`).
+    pub fn name(self) -> &'static str {
+        match self {
+            TaskEvent::Progress => "progress",
+            TaskEvent::HeadersReceived => "headersReceived",
+        }
+    }
+
+    /// The event kind its listener receives.
+    pub fn event_kind(self) -> EventKind {
+        match self {
+            TaskEvent::Progress => EventKind::Progress,
+            TaskEvent::HeadersReceived => EventKind::HeadersReceived,
+        }
+    }
+
+    /// The task method that adds its listener.
+    pub fn on_method(self) -> &'static str {
+        match self {
+            TaskEvent::Progress => "onProgressUpdate",
+            TaskEvent::HeadersReceived => "onHeadersReceived",
+        }
+    }
+
+    /// The task method that removes its listener.
+    pub fn off_method(self) -> &'static str {
+        match self {
+            TaskEvent::Progress => "offProgressUpdate",
+            TaskEvent::HeadersReceived => "offHeadersReceived",
+        }
+    }
 }
 
 /// Operating system of the host app.
@@ -388,6 +466,24 @@ mod tests {
     }
 
     #[test]
+    fn a_call_carries_watch_ms_only_when_set() {
+        let call = r#"{"type":"call","call":"c1","case":"wechat/x","platform":"wechat",
+            "api":"downloadFile","args":{},
+            "env":{"sdkVersion":"2.10.0","os":"android","release":true,"domains":null,
+                   "caCert":"/ca.pem","fs":{"temp":"/t","user":"/u","tempPrefix":"wxfile://tmp/",
+                   "userPrefix":"wxfile://usr/","userQuotaBytes":null}}}"#;
+        // A harness that sends no watch window: the field is absent, not null.
+        let ToCandidate::Call(mut message) = serde_json::from_str(call).expect("a call") else {
+            panic!("not a call");
+        };
+        assert_eq!(message.watch_ms, None);
+        assert!(!serde_json::to_string(&message).is_ok_and(|s| s.contains("watch")));
+        message.watch_ms = Some(30_000);
+        let json = serde_json::to_value(&message).expect("serialises");
+        assert_eq!(json["watchMs"], 30_000);
+    }
+
+    #[test]
     fn hello_carries_lacks_library_and_runtime_or_none() {
         let hello = parse(
             r#"{"type":"hello","protocol":1,"name":"taro-h5","version":"0.1.0",
@@ -427,7 +523,7 @@ mod tests {
             Err(
                 "unknown capability `teleport` in lacks; known: files, domain-list, sdk-version, \
                  host-events, host-event-offline, host-event-network-change, \
-                 host-event-background"
+                 host-event-background, off-progress-update, off-headers-received"
                     .to_string()
             )
         );
@@ -449,6 +545,35 @@ mod tests {
             let json = serde_json::to_value(capability).ok();
             assert_eq!(json, Some(serde_json::Value::from(capability.name())));
         }
+    }
+
+    #[test]
+    fn off_reads_and_writes_as_documented() {
+        let off = ToCandidate::Off {
+            call: "c1".into(),
+            event: TaskEvent::Progress,
+            all: false,
+        };
+        assert_eq!(
+            serde_json::to_value(&off).ok(),
+            Some(serde_json::json!({"type":"off","call":"c1","event":"progress"}))
+        );
+        let all = ToCandidate::Off {
+            call: "c1".into(),
+            event: TaskEvent::HeadersReceived,
+            all: true,
+        };
+        assert_eq!(
+            serde_json::to_value(&all).ok(),
+            Some(
+                serde_json::json!({"type":"off","call":"c1","event":"headersReceived","all":true})
+            )
+        );
+        assert_eq!(
+            Capability::off(TaskEvent::HeadersReceived).name(),
+            "off-headers-received"
+        );
+        assert_eq!(TaskEvent::Progress.off_method(), "offProgressUpdate");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! What reaches a running call from outside: the task's `abort()` and host events, and the
 //! events the call sends back.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -10,7 +12,7 @@ use tokio::time::Instant;
 use super::Defect;
 use super::transport::TransferError;
 use dlconform_protocol::HostEvent;
-use dlconform_protocol::{EventKind, FromCandidate};
+use dlconform_protocol::{EventKind, FromCandidate, TaskEvent};
 
 /// A signal for a running call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,12 +82,59 @@ impl Signals {
             }
         }
     }
+
+    /// Wait at most `within` for an `abort()`; whether one came. Host events are dropped: only
+    /// a mutant listens on a call that has ended.
+    pub async fn abort_within(&mut self, within: Duration) -> bool {
+        let wait = async {
+            while !self.closed {
+                match self.rx.recv().await {
+                    Some(Signal::Abort) => return true,
+                    Some(Signal::Host(_)) => {}
+                    None => self.closed = true,
+                }
+            }
+            false
+        };
+        tokio::time::timeout(within, wait).await.unwrap_or(false)
+    }
 }
+
+/// How long the `LateAbortFires` mutant keeps listening on a call that has ended: the harness
+/// sends its abort as soon as `complete` arrives.
+pub const LATE_ABORT_LISTEN: Duration = Duration::from_secs(5);
 
 async fn sleep_until_opt(at: Option<Instant>) {
     match at {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
+    }
+}
+
+/// Which of a call's task listeners are still registered: the dispatcher removes one on an
+/// `off` message, the call's emitter stops sending what it would have received.
+#[derive(Debug, Default)]
+pub struct Listeners {
+    progress_off: AtomicBool,
+    headers_off: AtomicBool,
+}
+
+impl Listeners {
+    /// The task's `off<Event>`: its listener is gone from now on.
+    pub fn remove(&self, event: TaskEvent) {
+        self.flag(event).store(true, Ordering::SeqCst);
+    }
+
+    /// Whether the listener of `event` was removed.
+    pub fn removed(&self, event: TaskEvent) -> bool {
+        self.flag(event).load(Ordering::SeqCst)
+    }
+
+    fn flag(&self, event: TaskEvent) -> &AtomicBool {
+        match event {
+            TaskEvent::Progress => &self.progress_off,
+            TaskEvent::HeadersReceived => &self.headers_off,
+        }
     }
 }
 
@@ -95,6 +144,7 @@ pub struct Emitter {
     call: String,
     tx: mpsc::Sender<FromCandidate>,
     defect: Defect,
+    listeners: Arc<Listeners>,
 }
 
 impl Emitter {
@@ -104,7 +154,14 @@ impl Emitter {
             call,
             tx,
             defect: Defect::None,
+            listeners: Arc::default(),
         }
+    }
+
+    /// The same emitter, whose task listeners are `listeners` (shared with the dispatcher).
+    pub fn with_listeners(mut self, listeners: Arc<Listeners>) -> Emitter {
+        self.listeners = listeners;
+        self
     }
 
     /// The same emitter with a seeded defect.
@@ -129,8 +186,26 @@ impl Emitter {
         if event == EventKind::Progress && self.defect == Defect::NoProgress {
             return;
         }
+        if self.listener_removed(event) {
+            return;
+        }
         super::mangle::apply(self.defect, event, &mut data);
         self.send(event, data).await;
+    }
+
+    /// Whether the listener `event` would go to was removed (`off`), as a defect may ignore.
+    fn listener_removed(&self, event: EventKind) -> bool {
+        match event {
+            EventKind::Progress => {
+                self.listeners.removed(TaskEvent::Progress)
+                    && self.defect != Defect::ProgressAfterOff
+            }
+            EventKind::HeadersReceived => {
+                self.listeners.removed(TaskEvent::HeadersReceived)
+                    && self.defect != Defect::HeadersAfterOff
+            }
+            EventKind::Success | EventKind::Fail | EventKind::Complete => false,
+        }
     }
 
     async fn send(&self, event: EventKind, data: Value) {
@@ -208,6 +283,47 @@ mod tests {
             seen,
             vec![(EventKind::Fail, bare.clone()), (EventKind::Complete, bare)]
         );
+    }
+
+    async fn kinds_after_off(defect: Defect) -> Vec<EventKind> {
+        let (tx, mut rx) = mpsc::channel(8);
+        let listeners = Arc::new(Listeners::default());
+        let emitter = Emitter::new("c".into(), tx)
+            .with_defect(defect)
+            .with_listeners(listeners.clone());
+        emitter.event(EventKind::Progress, Value::Null).await;
+        listeners.remove(TaskEvent::Progress);
+        emitter.event(EventKind::Progress, Value::Null).await;
+        emitter.event(EventKind::HeadersReceived, Value::Null).await;
+        emitter.finish(Ok(Value::Null)).await;
+        drop(emitter);
+        let mut seen = Vec::new();
+        while let Some(FromCandidate::Event { event, .. }) = rx.recv().await {
+            seen.push(event);
+        }
+        seen
+    }
+
+    #[tokio::test]
+    async fn a_removed_listener_gets_nothing_unless_the_mutant_ignores_off() {
+        use EventKind::*;
+        assert_eq!(
+            kinds_after_off(Defect::None).await,
+            vec![Progress, HeadersReceived, Success, Complete]
+        );
+        assert_eq!(
+            kinds_after_off(Defect::ProgressAfterOff).await,
+            vec![Progress, Progress, HeadersReceived, Success, Complete]
+        );
+    }
+
+    #[tokio::test]
+    async fn abort_within_waits_only_for_an_abort() {
+        let (tx, mut s) = Signals::channel();
+        tx.send(Signal::Host(HostEvent::Offline)).unwrap();
+        assert!(!s.abort_within(Duration::from_millis(50)).await);
+        tx.send(Signal::Abort).unwrap();
+        assert!(s.abort_within(Duration::from_millis(50)).await);
     }
 
     #[tokio::test]

@@ -44,6 +44,11 @@ pub enum Defect {
     NoConcurrencyLimit,
     /// The Feishu tenant token is fetched but not sent.
     TokenNotSent,
+    /// The server-API client ignores the CA the harness hands it, as an SDK that trusts only
+    /// the system's roots: every HTTPS answer of the mock server is refused.
+    ServerApiIgnoresCa,
+    /// Every server certificate accepted unverified: self-signed, expired, another host's.
+    AnyCertificate,
     /// Upload `formData` is dropped.
     FormDataDropped,
     /// Redirects are handed back as the response instead of followed.
@@ -84,4 +89,10 @@ pub enum Defect {
     /// Every download also writes a file five levels above its sandbox, outside every folder
     /// it may write.
     WriteOutside,
+    /// `abort()` on a call that has ended fails it again: `fail` and `complete` a second time.
+    LateAbortFires,
+    /// `offProgressUpdate` removes nothing: progress keeps coming.
+    ProgressAfterOff,
+    /// `offHeadersReceived` removes nothing: headersReceived still comes.
+    HeadersAfterOff,
 }

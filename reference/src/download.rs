@@ -54,6 +54,17 @@ pub async fn run(mut ctx: CallCtx, platform: &'static dyn DownloadPlatform) {
         return;
     }
     ctx.emitter.finish(data).await;
+    if defect == Defect::LateAbortFires
+        && ctx
+            .signals
+            .abort_within(crate::control::LATE_ABORT_LISTEN)
+            .await
+    {
+        // abort() on the finished task fails the call once more.
+        let again = platform.fail(&ctx.env, &TransferError::Aborted);
+        ctx.emitter.finish(Err(again)).await;
+        return;
+    }
     if defect == Defect::LateTimer
         && let Some(expiry) = timer
     {
@@ -134,8 +145,9 @@ async fn execute(
         domains,
         max_redirects: p.max_redirects(),
         follow_redirects: defect != Defect::RedirectsNotFollowed,
-        tls: ctx.shared.tls.get_or_untrusting(&env.ca_cert)?,
+        tls: ctx.shared.tls.for_call(&env.ca_cert, defect)?,
         case_sensitive_headers: defect == Defect::HeaderCaseSensitive,
+        http2: p.http2(env, &ctx.args),
     };
     let react = |e| p.on_host_event(e);
 

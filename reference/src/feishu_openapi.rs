@@ -103,7 +103,13 @@ async fn execute(
         domains: None,
         max_redirects: 5,
         follow_redirects: shared.defect != Defect::RedirectsNotFollowed,
-        tls: shared.tls.get_or_untrusting(&env.ca_cert)?,
+        tls: match shared.defect {
+            Defect::ServerApiIgnoresCa => {
+                std::sync::Arc::new(crate::transport::tls::trusting_nothing()?)
+            }
+            defect => shared.tls.for_call(&env.ca_cert, defect)?,
+        },
+        http2: false,
         case_sensitive_headers: shared.defect == Defect::HeaderCaseSensitive,
     };
     let phase = PhaseCell::new();

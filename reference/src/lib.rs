@@ -27,7 +27,7 @@ use serde_json::{Map, Value};
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 
-use self::control::{Emitter, Signal, Signals};
+use self::control::{Emitter, Listeners, Signal, Signals};
 pub use self::defect::Defect;
 use self::transport::tls::TlsConfigs;
 use dlconform_protocol::{
@@ -134,7 +134,7 @@ impl Reference {
 
     /// Serve protocol v1: read messages from `rx` until Shutdown or channel close, write replies to `tx`.
     pub async fn serve(self, mut rx: mpsc::Receiver<ToCandidate>, tx: mpsc::Sender<FromCandidate>) {
-        let mut calls: HashMap<String, mpsc::UnboundedSender<Signal>> = HashMap::new();
+        let mut calls: HashMap<String, Running> = HashMap::new();
         let mut tasks: JoinSet<String> = JoinSet::new();
         loop {
             let msg = tokio::select! {
@@ -154,14 +154,19 @@ impl Reference {
                 }
                 Some(ToCandidate::Call(call)) => {
                     let (signal_tx, signals) = Signals::channel();
+                    let listeners = Arc::new(Listeners::default());
                     let id = call.call.clone();
-                    if calls.insert(id.clone(), signal_tx).is_some() {
+                    let running = Running {
+                        signals: signal_tx,
+                        listeners: listeners.clone(),
+                    };
+                    if calls.insert(id.clone(), running).is_some() {
                         tracing::warn!(call = %id, "call id reused while the first call runs");
                     }
                     let shared = self.shared.clone();
                     let tx = tx.clone();
                     tasks.spawn(async move {
-                        dispatch(call, signals, shared, tx).await;
+                        dispatch(call, signals, listeners, shared, tx).await;
                         id
                     });
                 }
@@ -178,13 +183,21 @@ impl Reference {
                         };
                         let _ = tx.send(threw).await;
                     }
-                    if let Some(s) = calls.get(&call) {
-                        let _ = s.send(Signal::Abort);
+                    if let Some(running) = calls.get(&call) {
+                        let _ = running.signals.send(Signal::Abort);
                     }
                 }
                 Some(ToCandidate::Inject { call, event }) => {
-                    if let Some(s) = calls.get(&call) {
-                        let _ = s.send(Signal::Host(event));
+                    if let Some(running) = calls.get(&call) {
+                        let _ = running.signals.send(Signal::Host(event));
+                    }
+                }
+                // With or without a listener named (`all`): the call has one listener per event.
+                // Taken at once, not through the call's signals, so no event queued after this
+                // message reaches a listener that is gone.
+                Some(ToCandidate::Off { call, event, .. }) => {
+                    if let Some(running) = calls.get(&call) {
+                        running.listeners.remove(event);
                     }
                 }
             }
@@ -195,14 +208,25 @@ impl Reference {
     }
 }
 
+/// What the dispatcher keeps of a running call.
+struct Running {
+    /// Its abort and host events.
+    signals: mpsc::UnboundedSender<Signal>,
+    /// Its task listeners.
+    listeners: Arc<Listeners>,
+}
+
 /// Route a call to the flow of its platform and API.
 async fn dispatch(
     call: CallMessage,
     signals: Signals,
+    listeners: Arc<Listeners>,
     shared: Arc<Shared>,
     tx: mpsc::Sender<FromCandidate>,
 ) {
-    let emitter = Emitter::new(call.call.clone(), tx).with_defect(shared.defect);
+    let emitter = Emitter::new(call.call.clone(), tx)
+        .with_defect(shared.defect)
+        .with_listeners(listeners);
     emitter.started().await;
     let args = match call.args {
         Value::Object(m) => m,

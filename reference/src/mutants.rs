@@ -108,6 +108,16 @@ pub const MUTANTS: &[Mutant] = &[
         defect: Defect::TokenNotSent,
     },
     Mutant {
+        name: "server-api-ignores-ca",
+        description: "the Feishu server-API client ignores the run's CA, so it refuses every HTTPS answer",
+        defect: Defect::ServerApiIgnoresCa,
+    },
+    Mutant {
+        name: "any-certificate",
+        description: "every server certificate is accepted unverified (self-signed, expired, another host's)",
+        defect: Defect::AnyCertificate,
+    },
+    Mutant {
         name: "form-data-dropped",
         description: "upload formData is dropped",
         defect: Defect::FormDataDropped,
@@ -196,6 +206,21 @@ pub const MUTANTS: &[Mutant] = &[
         name: "write-outside",
         description: "every download also writes a file five levels above its sandbox",
         defect: Defect::WriteOutside,
+    },
+    Mutant {
+        name: "late-abort-fires",
+        description: "abort() on a call that has ended (after success or fail) fires fail + complete again",
+        defect: Defect::LateAbortFires,
+    },
+    Mutant {
+        name: "progress-after-off",
+        description: "offProgressUpdate removes nothing: progress events keep coming",
+        defect: Defect::ProgressAfterOff,
+    },
+    Mutant {
+        name: "headers-after-off",
+        description: "offHeadersReceived removes nothing: headersReceived still fires",
+        defect: Defect::HeadersAfterOff,
     },
 ];
 

@@ -35,6 +35,18 @@ pub async fn run(mut ctx: CallCtx) {
         json!({"errCode": code, "errMsg": msg})
     });
     ctx.emitter.finish(data).await;
+    if ctx.shared.defect == Defect::LateAbortFires
+        && ctx
+            .signals
+            .abort_within(crate::control::LATE_ABORT_LISTEN)
+            .await
+    {
+        // abort() on the finished task fails the call once more.
+        let (code, msg) = baidu::upload_err(os, &TransferError::Aborted);
+        ctx.emitter
+            .finish(Err(json!({"errCode": code, "errMsg": msg})))
+            .await;
+    }
 }
 
 async fn execute(ctx: &mut CallCtx) -> Result<Value, TransferError> {
@@ -108,7 +120,8 @@ async fn execute(ctx: &mut CallCtx) -> Result<Value, TransferError> {
         domains,
         max_redirects: 0,
         follow_redirects: true,
-        tls: ctx.shared.tls.get_or_untrusting(&env.ca_cert)?,
+        tls: ctx.shared.tls.for_call(&env.ca_cert, defect)?,
+        http2: false,
         case_sensitive_headers: defect == Defect::HeaderCaseSensitive,
     };
     let phase = PhaseCell::new();

@@ -21,6 +21,8 @@
     ['onProgressUpdate', 'progress'],
     ['onHeadersReceived', 'headersReceived']
   ];
+  // The `off` message's event -> the task method that removes its listener.
+  var OFF_METHODS = { progress: 'offProgressUpdate', headersReceived: 'offHeadersReceived' };
 
   // JSON cannot carry Infinity or NaN (JSON.stringify writes null): protocol v1 spells them
   // {"$number":"Infinity"}, so a host that reports a non-finite number is seen doing so.
@@ -131,7 +133,7 @@
         send({ type: 'unsupported', call: id, reason: 'this bridge runs ' + platforms.join(', ') + ' ' + apis().join(', ') });
         return;
       }
-      var state = { task: null, done: false, started: false, queue: [] };
+      var state = { task: null, done: false, started: false, queue: [], listeners: {} };
       calls[id] = state;
       // Events the host fires while it is still being invoked wait for `started`.
       function emit(event, data) {
@@ -162,22 +164,28 @@
       var task = state.task;
       if (!task) return;
       for (var i = 0; i < TASK_EVENTS.length; i++) {
-        attach(id, task, TASK_EVENTS[i][0], TASK_EVENTS[i][1], emit);
+        attach(id, state, TASK_EVENTS[i][0], TASK_EVENTS[i][1], emit);
       }
     }
 
-    function attach(id, task, method, event, emit) {
+    function attach(id, state, method, event, emit) {
+      var task = state.task;
       if (typeof task[method] !== 'function') return;
+      // Kept, so that `off` removes this very listener as a developer's code would.
+      var listener = function (res) { emit(event, res); };
+      state.listeners[event] = listener;
       try {
-        task[method](function (res) { emit(event, res); });
+        task[method](listener);
       } catch (err) {
         send({ type: 'error', call: id, message: 'task.' + method + '() threw: ' + describe(err) });
       }
     }
 
+    // Also after `complete`: abort() on a finished task is the host's to answer, and what it
+    // then does (nothing, or a second fail and complete) is what the case looks at.
     function abortCall(id) {
       var state = calls[id];
-      if (!state || state.done) return;
+      if (!state) return;
       if (!state.task || typeof state.task.abort !== 'function') {
         send({ type: 'error', call: id, message: 'the task has no abort()' });
         return;
@@ -186,6 +194,25 @@
         state.task.abort();
       } catch (err) {
         send({ type: 'error', call: id, message: 'task.abort() threw: ' + describe(err) });
+      }
+    }
+
+    // The task's offProgressUpdate / offHeadersReceived with the listener the bridge added (or
+    // none when `all`: where the document says that removes every listener). Events the host
+    // still delivers afterwards are forwarded: whether they stop is the host's to show.
+    function offCall(id, event, all) {
+      var state = calls[id];
+      var method = OFF_METHODS[event];
+      if (!state || !method || !state.task) return;
+      if (typeof state.task[method] !== 'function') {
+        send({ type: 'error', call: id, message: 'the task has no ' + method + '()' });
+        return;
+      }
+      try {
+        if (all) state.task[method]();
+        else state.task[method](state.listeners[event]);
+      } catch (err) {
+        send({ type: 'error', call: id, message: 'task.' + method + '() threw: ' + describe(err) });
       }
     }
 
@@ -213,6 +240,9 @@
           break;
         case 'abort':
           abortCall(message.call);
+          break;
+        case 'off':
+          offCall(message.call, message.event, message.all === true);
           break;
         case 'inject':
           // A page cannot take its device offline: the host's own behaviour decides these cases.

@@ -133,6 +133,8 @@ fn what(capability: Capability) -> &'static str {
             "the network-change host event delivered to the runtime"
         }
         Capability::HostEventBackground => "the background host event delivered to the runtime",
+        Capability::OffProgressUpdate => "the task's offProgressUpdate",
+        Capability::OffHeadersReceived => "the task's offHeadersReceived",
     }
 }
 
@@ -205,6 +207,22 @@ fn needed_by_case(premise: &Premise<'_>, capability: Capability) -> Option<Strin
                     .unwrap_or_default();
                 format!("the case injects the host event `{name}`")
             }),
+        Capability::OffProgressUpdate | Capability::OffHeadersReceived => case
+            .call
+            .actions
+            .iter()
+            .find_map(|a| {
+                a.what
+                    .off_event()
+                    .filter(|e| Capability::off(*e) == capability)
+            })
+            .map(|event| {
+                format!(
+                    "the case removes its {} listener with {}()",
+                    event.name(),
+                    event.off_method()
+                )
+            }),
     }
 }
 
@@ -268,8 +286,8 @@ fn version_gate(premise: &Premise<'_>) -> Option<String> {
     version_gate_fields(premise, &runs_as)
 }
 
-/// A task method the case uses or expects (an `abort` action, the progress or headersReceived
-/// events it judges) that the spec gives only from a later version.
+/// A task method the case uses or expects (an `abort` or `off` action, the progress or
+/// headersReceived events it judges) that the spec gives only from a later version.
 fn gated_method<'a>(
     case: &Case,
     api: &'a ApiSpec,
@@ -283,14 +301,12 @@ fn gated_method<'a>(
     if case.expect.progress.is_some() {
         used.push("onProgressUpdate");
     }
-    if case
-        .call
-        .actions
-        .iter()
-        .any(|a| matches!(a.what, ActionKind::Abort))
-    {
-        used.push("abort");
-    }
+    used.extend(
+        case.call
+            .actions
+            .iter()
+            .filter_map(|a| a.what.task_method()),
+    );
     task.methods
         .iter()
         .find(|m| used.contains(&m.name.as_str()) && m.since.as_ref().is_some_and(newer))

@@ -4,7 +4,8 @@
 
 use serde_json::Value;
 
-use crate::check::{Verdicts, failure};
+use crate::check::{Verdicts, at_tier, failure};
+use crate::spec::model::Tier;
 
 /// What JavaScript makes of a missing or unprintable value when it is put into a string.
 const NOTHINGS: [&str; 4] = ["undefined", "null", "[object object]", "nan"];
@@ -27,12 +28,14 @@ pub fn says_something(reason: &str) -> bool {
 }
 
 /// Judge `errMsg.reason` of a fail message: it fails when the reason is empty or a stringified
-/// nothing. A message without the prefix is left to the prefix check (not judged here).
+/// nothing. A message without the prefix is left to the prefix check (not judged here). `tier`
+/// is what the source of the platform's message form allows.
 pub fn check(
     field: &str,
     message: &str,
     prefix: Option<&str>,
     at: Option<usize>,
+    tier: Tier,
     verdicts: &mut Verdicts,
 ) {
     let Some(reason) = reason(message, prefix) else {
@@ -46,16 +49,20 @@ pub fn check(
         Some(prefix) => format!("{prefix} <reason>"),
         None => "<reason>".to_string(),
     };
-    verdicts.fail(failure(
-        "errMsg.reason",
-        at,
-        expected,
-        Value::from(message),
-        if reason.is_empty() {
-            format!("{field} gives no reason")
-        } else {
-            format!("{field} gives `{reason}` as its reason, a stringified nothing")
-        },
+    let message_text = if reason.is_empty() {
+        format!("{field} gives no reason")
+    } else {
+        format!("{field} gives `{reason}` as its reason, a stringified nothing")
+    };
+    verdicts.fail(at_tier(
+        failure(
+            "errMsg.reason",
+            at,
+            expected,
+            Value::from(message),
+            message_text,
+        ),
+        tier,
     ));
 }
 
@@ -68,7 +75,7 @@ mod tests {
     /// The verdicts of one message.
     fn judge(field: &str, message: &str, prefix: Option<&str>, at: Option<usize>) -> Verdicts {
         let mut verdicts = Verdicts::default();
-        check(field, message, prefix, at, &mut verdicts);
+        check(field, message, prefix, at, Tier::Required, &mut verdicts);
         verdicts
     }
 

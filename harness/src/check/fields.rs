@@ -3,9 +3,11 @@
 use serde_json::Value;
 
 use crate::check::shape::{type_matches, type_name};
-use crate::check::{CheckInput, Verdicts, call_index, failure, result_event, value_type};
+use crate::check::{
+    CheckInput, Verdicts, at_tier, call_index, failure, result_event, tier, value_type,
+};
 use crate::protocol::EventKind;
-use crate::spec::model::{FieldCheck, Outcome};
+use crate::spec::model::{FieldCheck, Outcome, Tier};
 
 /// Check `expect.fields` on every call whose result callback is the expected one.
 pub fn check(input: &CheckInput<'_>, verdicts: &mut Verdicts) {
@@ -91,17 +93,31 @@ fn check_field(
             ));
         }
     }
-    if let Some(prefix) = &expected.prefix {
-        let prefix = input.templates.expand_str(prefix);
+    if let Some(template) = &expected.prefix {
+        let prefix = input.templates.expand_str(template);
         if !value.as_str().is_some_and(|s| s.starts_with(&prefix)) {
-            verdicts.fail(failure(
-                &check,
-                at,
-                format!("{prefix}..."),
-                value.clone(),
-                format!("{name} does not start with {prefix}"),
+            verdicts.fail(at_tier(
+                failure(
+                    &check,
+                    at,
+                    format!("{prefix}..."),
+                    value.clone(),
+                    format!("{name} does not start with {prefix}"),
+                ),
+                paths_tier(input, template),
             ));
         }
+    }
+}
+
+/// The tier a prefix check of `template` may have: a platform path (`{{temp}}`, `{{user}}`) that
+/// the candidate makes up rests on the source of the path prefixes; anything else on the case.
+pub(crate) fn paths_tier(input: &CheckInput<'_>, template: &str) -> Tier {
+    if template.contains("{{temp}}") || template.contains("{{user}}") {
+        let paths = input.paths;
+        tier::of_source(input.sources, &paths.source, paths.tier_reason.as_deref())
+    } else {
+        Tier::Required
     }
 }
 

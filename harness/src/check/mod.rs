@@ -6,6 +6,7 @@ pub mod err_msg;
 pub mod fields;
 pub mod file;
 pub mod headers;
+pub mod off;
 pub mod order;
 pub mod outcome;
 pub mod progress;
@@ -15,13 +16,15 @@ pub mod task;
 pub mod tier;
 pub mod timing;
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 use crate::observation::{CallObservation, Observation, TimedEvent};
 use crate::protocol::EventKind;
 use crate::protocol::number::NonFinite;
 use crate::runner::templates::Templates;
-use crate::spec::model::{Expect, Platform, ResultShapes, TaskSpec, Tier};
+use crate::spec::model::{Expect, Paths, Platform, ResultShapes, Source, TaskSpec, Tier};
 use crate::verdict::CheckFailure;
 
 /// Everything a check needs to know about one case.
@@ -33,6 +36,11 @@ pub struct CheckInput<'a> {
     pub result: &'a ResultShapes,
     /// The task the API returns (progress and headersReceived payload fields), if it has one.
     pub task: Option<&'a TaskSpec>,
+    /// The spec's sources: a check resting on a declared fact takes the tier its source allows.
+    pub sources: &'a BTreeMap<String, Source>,
+    /// The platform's path prefixes as the case runs (a `{{temp}}`/`{{user}}` check takes the
+    /// tier of their source).
+    pub paths: &'a Paths,
     /// The platform the case ran as.
     pub platform: Platform,
     /// Base-library version of the call.
@@ -104,6 +112,7 @@ pub fn run_all(input: &CheckInput<'_>) -> Verdicts {
     timing::check(input, &mut verdicts);
     server::check(input, &mut verdicts);
     task::check(input, &mut verdicts);
+    off::check(input, &mut verdicts);
     verdicts
 }
 
@@ -125,6 +134,15 @@ pub fn failure(
         tier: Tier::Required,
         known: None,
     }
+}
+
+/// `failure` at the tier its fact's source allows: lowered to recommended where `tier` is
+/// (`tier::assign` keeps a lowered tier); left for `tier::assign` otherwise.
+pub fn at_tier(mut failure: CheckFailure, tier: Tier) -> CheckFailure {
+    if tier == Tier::Recommended {
+        failure.tier = Tier::Recommended;
+    }
+    failure
 }
 
 /// The call index to record: only when the case has several calls.

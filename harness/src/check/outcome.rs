@@ -2,13 +2,22 @@
 
 use serde_json::Value;
 
-use crate::check::{CheckInput, Verdicts, call_index, err_msg, failure, result_event};
+use crate::check::{
+    CheckInput, Verdicts, at_tier, call_index, err_msg, failure, result_event, tier,
+};
 use crate::protocol::EventKind;
-use crate::spec::model::{Outcome, TextMatch};
+use crate::spec::model::{Outcome, TextMatch, Tier};
 
 /// Run outcome, errno and message checks on every call.
 pub fn check(input: &CheckInput<'_>, verdicts: &mut Verdicts) {
     let shapes = &input.result;
+    // The message checks rest on the platform's message form and take its source's tier.
+    let msg_tier = shapes
+        .msg_source
+        .as_deref()
+        .map_or(Tier::Recommended, |source| {
+            tier::of_source(input.sources, source, shapes.msg_tier_reason.as_deref())
+        });
     for (index, call) in input.observation.calls.iter().enumerate() {
         let at = call_index(input, index);
         let result = result_event(call);
@@ -84,17 +93,27 @@ pub fn check(input: &CheckInput<'_>, verdicts: &mut Verdicts) {
             && !text_given
             && let Some(message) = message
         {
-            err_msg::check(field, message, prefix.map(String::as_str), at, verdicts);
+            err_msg::check(
+                field,
+                message,
+                prefix.map(String::as_str),
+                at,
+                msg_tier,
+                verdicts,
+            );
         }
         if let (Some(prefix), Some(message)) = (prefix, message) {
             verdicts.judge("errMsg.prefix");
             if !message.starts_with(prefix.as_str()) {
-                verdicts.fail(failure(
-                    "errMsg.prefix",
-                    at,
-                    format!("{prefix}..."),
-                    message,
-                    format!("{field} does not start with the platform's prefix"),
+                verdicts.fail(at_tier(
+                    failure(
+                        "errMsg.prefix",
+                        at,
+                        format!("{prefix}..."),
+                        message,
+                        format!("{field} does not start with the platform's prefix"),
+                    ),
+                    msg_tier,
                 ));
             }
         }

@@ -3,9 +3,10 @@
 
 use serde_json::Value;
 
-use crate::check::{CheckInput, Verdicts, call_index, failure};
+use crate::check::tier;
+use crate::check::{CheckInput, Verdicts, at_tier, call_index, failure, shape};
 use crate::protocol::EventKind;
-use crate::spec::model::{Outcome, ProgressCheck};
+use crate::spec::model::{Outcome, ProgressCheck, Tier};
 use crate::verdict::CheckFailure;
 use mock_server::{CaseJournal, ConnectionEnd};
 
@@ -52,6 +53,13 @@ pub fn check(input: &CheckInput<'_>, verdicts: &mut Verdicts) {
     let downloads = input
         .task
         .is_some_and(|t| t.progress_fields.iter().any(|f| f.name == DONE_FIELDS[0]));
+    // Range and last-event checks read the declared fields: they rest on those fields' sources.
+    let fields_tier = input.task.map_or(Tier::Required, |t| {
+        t.progress_fields
+            .iter()
+            .map(|f| shape::field_tier(input, f, &f.source))
+            .fold(Tier::Required, tier::lower)
+    });
     for (index, call) in input.observation.calls.iter().enumerate() {
         let at = call_index(input, index);
         let points: Vec<ProgressPoint> = call
@@ -61,7 +69,8 @@ pub fn check(input: &CheckInput<'_>, verdicts: &mut Verdicts) {
             .map(|e| point(&e.data))
             .collect();
         if !points.is_empty() {
-            verdicts.judge_with("progress.range", range(&points, at));
+            let failed = range(&points, at).map(|f| at_tier(f, fields_tier));
+            verdicts.judge_with("progress.range", failed);
         }
         let result = call
             .events
@@ -75,9 +84,19 @@ pub fn check(input: &CheckInput<'_>, verdicts: &mut Verdicts) {
                 .rev()
                 .find(|e| e.event == EventKind::Progress)
         });
-        if succeeded && let Some(last) = last_before {
+        // A call whose progress listener was removed (`off`) cannot be asked for its last event:
+        // `off.progress` judges what came after the removal instead.
+        let listener_removed = call
+            .actions
+            .iter()
+            .any(|a| a.what.off_event() == Some(crate::protocol::TaskEvent::Progress));
+        if succeeded
+            && !listener_removed
+            && let Some(last) = last_before
+        {
             let sent = downloads.then_some(sent).flatten();
-            verdicts.judge_with("progress.last", last_agrees(&point(&last.data), sent, at));
+            let failed = last_agrees(&point(&last.data), sent, at).map(|f| at_tier(f, fields_tier));
+            verdicts.judge_with("progress.last", failed);
         }
         if let Some(expect) = &input.expect.progress {
             expected(expect, &points, body_len, at, verdicts);

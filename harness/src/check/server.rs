@@ -47,6 +47,23 @@ pub fn check(input: &CheckInput<'_>, verdicts: &mut Verdicts) {
             ));
         }
     }
+    if let Some(version) = &expect.http_version {
+        let wrong: Vec<Value> = requests
+            .iter()
+            .filter(|r| &r.version != version)
+            .map(|r| Value::String(format!("{} {} {}", r.version, r.method, r.path)))
+            .collect();
+        verdicts.judge("server.http-version");
+        if !wrong.is_empty() || requests.is_empty() {
+            verdicts.fail(failure(
+                "server.http-version",
+                None,
+                version.as_str(),
+                Value::Array(wrong),
+                format!("a request did not use {version}"),
+            ));
+        }
+    }
     check_headers(expect, requests, verdicts);
     if let Some(max) = expect.max_in_flight {
         verdicts.judge("server.max-in-flight");

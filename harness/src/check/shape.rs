@@ -4,7 +4,9 @@
 
 use serde_json::Value;
 
-use crate::check::{CheckInput, Verdicts, call_index, failure, result_event, value_type};
+use crate::check::{
+    CheckInput, Verdicts, at_tier, call_index, failure, result_event, tier, value_type,
+};
 use crate::protocol::EventKind;
 use crate::protocol::number::NonFinite;
 use crate::runner::plan::at_least;
@@ -68,14 +70,18 @@ fn one_field(
 ) {
     let path = format!("{path}.{}", field.name);
     let value = data.get(&field.name);
-    // `tier::assign` keeps a tier a family lowered: a field whose documents conflict is
-    // judged, and its failures reported, at recommended tier only.
+    let type_tier = field_tier(input, field, &field.source);
+    let promise_tier = field
+        .always
+        .as_ref()
+        .map_or(type_tier, |p| field_tier(input, field, &p.source));
+    // `tier::assign` keeps a tier a family lowered: a field whose documents conflict, or whose
+    // source is no platform document, is judged and reported at recommended tier only.
+    let failure_at = |tier: Tier, check: &str, at, expected: String, actual: Value, message| {
+        at_tier(failure(check, at, expected, actual, message), tier)
+    };
     let failure = |check: &str, at, expected: String, actual: Value, message: String| {
-        let mut failed = failure(check, at, expected, actual, message);
-        if field.recommended.is_some() {
-            failed.tier = Tier::Recommended;
-        }
-        failed
+        failure_at(type_tier, check, at, expected, actual, message)
     };
     if field.unsupported_on.contains(&input.platform) {
         let failed = value.map(|value| {
@@ -93,7 +99,8 @@ fn one_field(
     let promised = field.always.is_some() && at_least(input.sdk_version, field.since.as_ref());
     let Some(value) = value else {
         if promised {
-            verdicts.fail(failure(
+            verdicts.fail(failure_at(
+                promise_tier,
                 "shape.missing",
                 at,
                 format!("{path}: {}", type_name(field.ty)),
@@ -143,6 +150,15 @@ fn one_field(
         )
     });
     verdicts.judge_with("shape.type", failed);
+}
+
+/// The tier a field's checks resting on `source` may have: recommended where the documents
+/// conflict about the field (`recommended`), else as its source allows.
+pub(crate) fn field_tier(input: &CheckInput<'_>, field: &Field, source: &str) -> Tier {
+    if field.recommended.is_some() {
+        return Tier::Recommended;
+    }
+    tier::of_source(input.sources, source, field.tier_reason.as_deref())
 }
 
 /// Whether a JSON value has the spec type; the protocol's non-finite form counts as a number.

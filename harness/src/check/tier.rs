@@ -1,11 +1,36 @@
-//! Per-check tiers: which expectation of `expect` a failed check belongs to, and so its tier.
+//! Per-check tiers: which expectation of `expect` a failed check belongs to, and so its tier;
+//! and the tier a declared fact's source allows.
 //!
 //! A check that belongs to no expectation key (callback order, files outside the sandbox, a
-//! file left by a failed call, the platform's message prefix, result shapes) always takes the
-//! case's tier: those parts are never open, whatever the document leaves open about codes.
+//! file left by a failed call, the platform's message prefix, result shapes) takes the case's
+//! tier, unless the fact it rests on (a field's type or promise, a message prefix, a path
+//! prefix) comes from a source that is not a platform document: then the family lowers it to
+//! recommended ([`of_source`]), and [`assign`] keeps that.
 
-use crate::spec::model::{Expect, ExpectKey, Tier};
+use std::collections::BTreeMap;
+
+use crate::spec::model::{Expect, ExpectKey, Source, SourceKind, Tier, source_kind};
 use crate::verdict::CheckFailure;
+
+/// The tier a fact resting on `reference` may have: required only when it names a platform's
+/// own document, or when `tier_reason` says why another kind is enough. An unknown source
+/// (lint reports it) allows recommended only.
+pub fn of_source(
+    sources: &BTreeMap<String, Source>,
+    reference: &str,
+    tier_reason: Option<&str>,
+) -> Tier {
+    match source_kind(sources, reference) {
+        Some(SourceKind::Document) => Tier::Required,
+        Some(_) if tier_reason.is_some_and(|r| !r.trim().is_empty()) => Tier::Required,
+        _ => Tier::Recommended,
+    }
+}
+
+/// The lower of two tiers.
+pub fn lower(a: Tier, b: Tier) -> Tier {
+    a.max(b)
+}
 
 /// How a check id is matched: the whole id, or the family before a `.`.
 enum Pattern {

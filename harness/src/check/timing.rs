@@ -6,6 +6,7 @@
 //! lower bound from the call message (a late stamp cannot make a call look too quick).
 
 use crate::check::{CheckInput, Verdicts, call_index, failure};
+use crate::spec::model::ActionKind;
 
 /// Run the timing bounds on every call.
 pub fn check(input: &CheckInput<'_>, verdicts: &mut Verdicts) {
@@ -24,6 +25,24 @@ pub fn check(input: &CheckInput<'_>, verdicts: &mut Verdicts) {
                     format!(">= {min} ms"),
                     format!("{since_sent} ms"),
                     "the call ended too early",
+                ));
+            }
+        }
+        let abort_at = call
+            .actions
+            .iter()
+            .find(|a| a.what == ActionKind::Abort)
+            .map(|a| a.at_ms);
+        if let (Some(max), Some(abort_at)) = (timing.after_abort_ms, abort_at) {
+            let after = call.duration_ms.saturating_sub(abort_at);
+            verdicts.judge("timing.after-abort");
+            if after > max {
+                verdicts.fail(failure(
+                    "timing.after-abort",
+                    at,
+                    format!("<= {max} ms after abort()"),
+                    format!("{after} ms after abort()"),
+                    "the call went on too long after abort()",
                 ));
             }
         }

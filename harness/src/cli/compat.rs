@@ -38,9 +38,10 @@ each entry of a real candidate's file (any folder but example-node) must carry `
 lists is not run (COULD NOT RUN, harness/PROTOCOL.md#capabilities-lacks).
 
 Then each manifest's `install` runs (its output in <out>/install/<name>.log); one that fails is
-reported and its candidate is not run, the others are. The built-in reference runs over every
-platform, each candidate over its `platforms` with its expectations, one run after another in this
-process (the cases of each run in parallel, up to --jobs). Each run's results go to
+reported and its candidate is not run, the others are. Then the built-in reference runs over every
+platform and each candidate over its `platforms` with its expectations, all at once in this
+process, each with its own mock server, sandbox and candidate process; their cases share --jobs
+(at most that many cases at once across all runs). Each run's results go to
 <out>/runs/<name>/results.json; the merged matrix to <out>/results.json, report.html (the matrix
 on top, each cell leading to its failed checks), report.md and junit.xml.
 
@@ -70,7 +71,7 @@ pub struct CompatArgs {
     /// the reference and every manifest).
     #[arg(long, value_delimiter = ',')]
     pub candidates: Vec<String>,
-    /// Cases run at once within each run (default: 32, as `dlconform run`).
+    /// Cases run at once, across all the runs going at once (default: 32, as `dlconform run`).
     #[arg(long)]
     pub jobs: Option<usize>,
     /// Do not run the manifests' `install` commands (what they install must be there).

@@ -6,6 +6,7 @@ use clap::Args;
 
 use super::exit;
 use crate::spec::lint::rules;
+use crate::spec::provenance;
 use crate::spec::suite::check_specs;
 use crate::spec::summary::Summary;
 
@@ -20,10 +21,18 @@ summary line and exits 0. A type error does not hide the ones after it: the valu
 patched (an unknown enum value, a misspelt key) and reading goes on; lint rules then run
 on the rest of the file, leaving out the cases that had to be patched.
 
+With --sources, a clean lint goes on to print the provenance of every check, per
+platform: how many required checks rest on each source and each kind of source (document,
+standard, convention, community, analogy, assumption), and every required check whose
+source is no platform document, with the `tier_reason` that keeps it required. Only a
+platform's own document makes a check required: a field type, promise, message prefix or
+path prefix from any other kind is judged at recommended tier even in a required case.
+
 Examples:
   dlconform lint                      # every spec in specs/
   dlconform lint specs/douyin.yaml    # one file
   dlconform lint --rules              # list the rules and what each checks
+  dlconform lint --sources            # which source every required check rests on
 
   $ dlconform lint specs/
   specs/douyin.yaml:40:10: case-api: case `download/ok/basic`: api `download` is not in `apis` (known: `downloadFile`)
@@ -38,6 +47,10 @@ pub struct LintArgs {
     /// List the rules and what each checks, then exit.
     #[arg(long)]
     pub rules: bool,
+    /// After a clean lint, print per platform the sources and kinds the required checks rest
+    /// on, and every required check whose source is no platform document.
+    #[arg(long)]
+    pub sources: bool,
 }
 
 /// Run `lint`; returns the exit code.
@@ -51,6 +64,13 @@ pub fn run(args: &LintArgs) -> anyhow::Result<i32> {
     let (parsed, problems) = check_specs(&args.paths);
     if problems.is_empty() {
         println!("{}", Summary::of(parsed.iter().map(|p| &p.spec)));
+        if args.sources {
+            for spec in parsed.iter().map(|p| &p.spec) {
+                for platform in provenance::of_spec(spec) {
+                    print!("\n{}", provenance::render(&platform));
+                }
+            }
+        }
         return Ok(exit::OK);
     }
     for problem in &problems {

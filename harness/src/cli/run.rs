@@ -223,6 +223,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
             max_event_bytes_per_call: args.max_event_bytes_per_call,
         },
         interrupt,
+        shared_jobs: None,
     };
     let output = runtime.block_on(async {
         if let Err(err) = interrupt::listen(trigger, end_descendants_now) {

@@ -1,7 +1,7 @@
 //! `dlconform compat`: the compatibility matrix. Every candidate with a manifest
 //! (`candidates/<name>/candidate.yaml`, [`manifest`]) is installed ([`install`]) and run over its
-//! platforms with its expectations, after the built-in reference over every platform
-//! ([`execute`]); the runs are merged into one report ([`summary`] says how each went).
+//! platforms with its expectations, at the same time as the built-in reference over every
+//! platform ([`execute`]); the runs are merged into one report ([`summary`] says how each went).
 
 pub mod evidence;
 pub mod execute;
@@ -32,7 +32,7 @@ pub struct CompatOptions {
     pub out: PathBuf,
     /// Only these columns (`reference` and manifest names); empty: every one.
     pub picked: Vec<String>,
-    /// Cases run at once within each run.
+    /// Cases run at once, across all the columns' runs (which go at once).
     pub jobs: usize,
     /// Run each manifest's `install` first.
     pub install: bool,

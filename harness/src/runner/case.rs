@@ -234,6 +234,8 @@ fn judge(
                 expect: &planned.case.expect,
                 result: shapes,
                 task: planned.api().and_then(|api| api.task.as_ref()),
+                sources: &planned.spec.spec.sources,
+                paths: planned.paths(),
                 platform: planned.platform,
                 sdk_version,
                 templates,
@@ -319,9 +321,12 @@ async fn execute(
     };
     let mut args = templates.expand(&Value::Object(case.call.args.clone()));
     if let Value::Object(map) = &mut args {
-        if api.params.iter().any(|p| p.name == "url") && !map.contains_key("url") {
+        let omitted = |name: &str| case.call.omit.iter().any(|o| o == name);
+        if api.params.iter().any(|p| p.name == "url") && !map.contains_key("url") && !omitted("url")
+        {
             map.insert("url".into(), Value::String(url.clone()));
         }
+        map.retain(|name, _| !omitted(name));
     }
     let env = CallEnv {
         sdk_version: planned.sdk_version(),
@@ -348,6 +353,21 @@ async fn execute(
             .has_feature(crate::protocol::FEATURE_APPS)
             .then(|| key.clone()),
     };
+    let deadline = case
+        .call
+        .deadline_ms
+        .map(Duration::from_millis)
+        .unwrap_or(DEFAULT_DEADLINE);
+    let listening = Listening {
+        deadline,
+        linger: ctx.linger,
+        watch: case.call.watch_ms.map(Duration::from_millis),
+    };
+    let watch_ms = listening
+        .window()
+        .as_millis()
+        .try_into()
+        .unwrap_or(u64::MAX);
     let messages: Vec<CallMessage> = (0..case.call.count.max(1))
         .map(|i| CallMessage {
             call: format!("{key}.{i}"),
@@ -356,19 +376,9 @@ async fn execute(
             api: case.api.clone(),
             env: env.clone(),
             args: args.clone(),
+            watch_ms: Some(watch_ms),
         })
         .collect();
-    let deadline = case
-        .call
-        .deadline_ms
-        .map(Duration::from_millis)
-        .unwrap_or(DEFAULT_DEADLINE);
-
-    let listening = Listening {
-        deadline,
-        linger: ctx.linger,
-        watch: case.call.watch_ms.map(Duration::from_millis),
-    };
     let bytes = ctx.server.bytes_sent_watch(&key);
     let collected = match ctx.supervisor.session().await {
         Err(reason) => Collected::died_before_start(&messages, reason),

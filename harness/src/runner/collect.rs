@@ -8,9 +8,15 @@ use tokio::sync::watch;
 
 use crate::candidate::log::CaseLines;
 use crate::candidate::{CaseSession, Routed};
-use crate::observation::{CallEnd, CallObservation, Threw, TimedEvent, TimedFrom};
+use crate::observation::{CallEnd, CallObservation, SentAction, Threw, TimedEvent, TimedFrom};
 use crate::protocol::{CallMessage, EventKind, FromCandidate, ToCandidate};
 use crate::spec::model::{Action, ActionKind, Trigger};
+
+/// How long a case keeps listening after an action it sent to a call that had already ended
+/// (`at: completed`): what the task method sets off on a finished call (a second `fail` and
+/// `complete`) comes within it. Generous, for a loaded machine; what comes later still is a
+/// late event and the case is judged again with it.
+pub const AFTER_COMPLETE_WATCH: Duration = Duration::from_millis(2000);
 
 /// How long a case listens.
 #[derive(Debug, Clone, Copy)]
@@ -21,6 +27,14 @@ pub struct Listening {
     pub linger: Duration,
     /// And at least this long after each call started (the case's watch window).
     pub watch: Option<Duration>,
+}
+
+impl Listening {
+    /// How long after a call's start the case listens to it at least: its deadline or its
+    /// watch window, whichever is longer (the call message's `watchMs`).
+    pub fn window(&self) -> Duration {
+        self.watch.map_or(self.deadline, |w| w.max(self.deadline))
+    }
 }
 
 /// One call's clock: when it started and when it completed, to place late events.
@@ -63,6 +77,7 @@ impl Collected {
                     timed_from: TimedFrom::Sent,
                     started_ms: None,
                     threw: Vec::new(),
+                    actions: Vec::new(),
                 })
                 .collect(),
             clocks: messages
@@ -90,6 +105,10 @@ struct CallState {
     complete: Option<Instant>,
     // Actions not performed yet, with their absolute time for `after_ms`.
     pending: Vec<(Action, Option<Instant>)>,
+    // Listen at least until then: an action was sent after the call had ended.
+    watch_until: Option<Instant>,
+    // Actions performed, with when they were sent.
+    sent_actions: Vec<(ActionKind, Instant)>,
 }
 
 impl CallState {
@@ -153,6 +172,8 @@ pub async fn collect(
                 .iter()
                 .map(|a| (a.clone(), after_ms(&a.at, sent)))
                 .collect(),
+            watch_until: None,
+            sent_actions: Vec::new(),
         };
         if let Err(reason) = sent_ok {
             state.finish(CallEnd::CandidateDied(reason), Instant::now());
@@ -304,6 +325,11 @@ fn quiet_after(calls: &[CallState], listening: Listening) -> Instant {
             until = until.max(call.origin() + watch);
         }
     }
+    for call in calls {
+        if let Some(watch_until) = call.watch_until {
+            until = until.max(watch_until);
+        }
+    }
     until
 }
 
@@ -322,6 +348,14 @@ fn observed(c: CallState) -> CallObservation {
         },
         started_ms: c.started.map(|s| ms_between(c.sent, s)),
         threw: c.threw,
+        actions: c
+            .sent_actions
+            .into_iter()
+            .map(|(what, at)| SentAction {
+                what,
+                at_ms: ms_between(origin, at),
+            })
+            .collect(),
     }
 }
 
@@ -341,12 +375,15 @@ fn describe(action: &Action, server_sent: u64) -> String {
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default()
         ),
+        ActionKind::Off(event) => event.off_method().to_string(),
+        ActionKind::OffAll(event) => format!("{}()", event.off_method()),
     };
     match action.at {
         Trigger::Immediately => format!("{what} immediately"),
         Trigger::AfterMs(ms) => format!("{what} after {ms} ms"),
         Trigger::AfterBytes(n) => format!("{what} after {n} bytes (server sent {server_sent})"),
         Trigger::HeadersReceived => format!("{what} at headersReceived"),
+        Trigger::Completed => format!("{what} once complete arrived"),
     }
 }
 
@@ -411,6 +448,10 @@ async fn on_message(
         EventKind::Complete => {
             state.complete.get_or_insert(at);
             state.finish(CallEnd::Completed, at);
+            // A task method called on the finished call; what it sets off must still be seen.
+            if fire(session, state, |t| *t == Trigger::Completed).await > 0 {
+                state.watch_until = Some(Instant::now() + AFTER_COMPLETE_WATCH);
+            }
         }
         EventKind::HeadersReceived if state.end.is_none() => {
             fire(session, state, |t| *t == Trigger::HeadersReceived).await;
@@ -420,9 +461,15 @@ async fn on_message(
     None
 }
 
-/// Perform (once) the pending actions whose trigger `due` accepts; `after_ms` ones only when their time has come.
-async fn fire(session: &CaseSession, state: &mut CallState, due: impl Fn(&Trigger) -> bool) {
+/// Perform (once) the pending actions whose trigger `due` accepts; `after_ms` ones only when
+/// their time has come. Returns how many were performed.
+async fn fire(
+    session: &CaseSession,
+    state: &mut CallState,
+    due: impl Fn(&Trigger) -> bool,
+) -> usize {
     let now = Instant::now();
+    let mut fired = 0;
     let mut remaining = Vec::new();
     for (action, at) in std::mem::take(&mut state.pending) {
         let time_ok = at.is_none_or(|t| t <= now);
@@ -435,13 +482,24 @@ async fn fire(session: &CaseSession, state: &mut CallState, due: impl Fn(&Trigge
                     call: state.id.clone(),
                     event,
                 },
+                ActionKind::Off(event) | ActionKind::OffAll(event) => ToCandidate::Off {
+                    call: state.id.clone(),
+                    event,
+                    all: matches!(action.what, ActionKind::OffAll(_)),
+                },
             };
+            // Stamped before the write: an event the candidate sends in answer cannot precede it.
+            state
+                .sent_actions
+                .push((action.what.clone(), Instant::now()));
             session.send(message).await;
+            fired += 1;
         } else {
             remaining.push((action, at));
         }
     }
     state.pending = remaining;
+    fired
 }
 
 #[cfg(test)]
@@ -462,7 +520,27 @@ mod tests {
             )),
             complete: None,
             pending: Vec::new(),
+            watch_until: None,
+            sent_actions: Vec::new(),
         }
+    }
+
+    #[test]
+    fn the_window_sent_to_the_candidate_is_the_longer_of_deadline_and_watch() {
+        let listening = |deadline: u64, watch: Option<u64>| Listening {
+            deadline: Duration::from_millis(deadline),
+            linger: Duration::from_millis(100),
+            watch: watch.map(Duration::from_millis),
+        };
+        assert_eq!(listening(30_000, None).window(), Duration::from_secs(30));
+        assert_eq!(
+            listening(2_000, Some(3_000)).window(),
+            Duration::from_secs(3)
+        );
+        assert_eq!(
+            listening(8_000, Some(3_000)).window(),
+            Duration::from_secs(8)
+        );
     }
 
     #[test]
@@ -493,6 +571,27 @@ mod tests {
             quiet_after(&late, watched),
             sent + Duration::from_millis(4050)
         );
+    }
+
+    #[test]
+    fn an_action_sent_after_complete_keeps_the_case_listening() {
+        let sent = Instant::now();
+        let mut call = ended(sent, 100);
+        call.watch_until = Some(sent + Duration::from_millis(100) + AFTER_COMPLETE_WATCH);
+        let listening = Listening {
+            deadline: Duration::from_secs(5),
+            linger: Duration::from_millis(50),
+            watch: None,
+        };
+        assert_eq!(
+            quiet_after(&[call], listening),
+            sent + Duration::from_millis(100) + AFTER_COMPLETE_WATCH
+        );
+        let late = Action {
+            at: Trigger::Completed,
+            what: ActionKind::Abort,
+        };
+        assert_eq!(describe(&late, 0), "abort once complete arrived");
     }
 
     #[test]

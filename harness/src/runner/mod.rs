@@ -125,6 +125,9 @@ pub struct RunGuards {
     pub limits: Limits,
     /// Raised by Ctrl-C or SIGTERM.
     pub interrupt: interrupt::Interrupt,
+    /// Case slots shared with other runs going at once (`dlconform compat`): each case holds
+    /// one while it runs, besides the run's own `jobs`. `None`: the run's `jobs` alone.
+    pub shared_jobs: Option<Arc<tokio::sync::Semaphore>>,
 }
 
 impl Default for RunGuards {
@@ -132,6 +135,7 @@ impl Default for RunGuards {
         RunGuards {
             limits: Limits::default(),
             interrupt: interrupt::Interrupt::never(),
+            shared_jobs: None,
         }
     }
 }
@@ -347,6 +351,7 @@ pub async fn run_guarded(
         reporter,
         retries: options.retries,
         planned_count,
+        shared_jobs: guards.shared_jobs.clone(),
     };
     let mut ran: Vec<(usize, CaseResult, Option<case::Rejudge>)> =
         futures_util::stream::iter(ordered)
@@ -469,6 +474,7 @@ struct Tries<'a, 'j> {
     reporter: &'a dyn Reporter,
     retries: u32,
     planned_count: usize,
+    shared_jobs: Option<Arc<tokio::sync::Semaphore>>,
 }
 
 impl Tries<'_, '_> {
@@ -488,7 +494,14 @@ impl Tries<'_, '_> {
             let ctx = Arc::clone(self.ctx);
             let platform_slots = Arc::clone(self.platform_slots);
             let case = planned.clone();
+            let shared = self.shared_jobs.clone();
             let handle = tokio::spawn(async move {
+                // Before the case's clock starts: waiting for a slot other runs hold is no
+                // part of its duration. A closed semaphore (never closed) lets the case go.
+                let _shared = match shared {
+                    Some(jobs) => jobs.acquire_owned().await.ok(),
+                    None => None,
+                };
                 let _slots = platform_slots.acquire(&case).await;
                 case::run_case(ctx, case, key_index).await
             });

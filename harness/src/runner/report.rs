@@ -2,6 +2,7 @@
 //! summary table at the end.
 
 use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use comfy_table::{Cell, CellAlignment, Table, presets};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -87,6 +88,50 @@ impl Reporter for BarReporter {
     fn finish(&self) {
         self.bar.finish_and_clear();
     }
+}
+
+/// One of several runs going at once (`dlconform compat`), reported through a reporter they
+/// share: their totals add up, each case names its run, and only the owner finishes it.
+pub struct Shared<'a> {
+    label: String,
+    inner: &'a dyn Reporter,
+    total: &'a AtomicUsize,
+}
+
+impl<'a> Shared<'a> {
+    /// Report the run `label` through `inner`, adding its cases to `total`.
+    pub fn new(label: &str, inner: &'a dyn Reporter, total: &'a AtomicUsize) -> Shared<'a> {
+        Shared {
+            label: label.to_string(),
+            inner,
+            total,
+        }
+    }
+
+    /// The case as shown: its id led by the run's name (what it observed is not shown).
+    fn labelled(&self, case: &CaseResult) -> CaseResult {
+        let mut shown = case.clone();
+        shown.observation = None;
+        shown.id = format!("{}: {}", self.label, case.id);
+        shown
+    }
+}
+
+impl Reporter for Shared<'_> {
+    fn start(&self, total: usize) {
+        let sum = self.total.fetch_add(total, Ordering::SeqCst) + total;
+        self.inner.start(sum);
+    }
+    fn case_done(&self, case: &CaseResult) {
+        self.inner.case_done(&self.labelled(case));
+    }
+    fn case_retried(&self, case: &CaseResult, attempt: u32) {
+        self.inner.case_retried(&self.labelled(case), attempt);
+    }
+    fn case_rejudged(&self, case: &CaseResult) {
+        self.inner.case_rejudged(&self.labelled(case));
+    }
+    fn finish(&self) {}
 }
 
 fn case_line(case: &CaseResult) -> String {

@@ -211,6 +211,7 @@ mod tests {
             temp: "ttfile://temp/".into(),
             user: "ttfile://user/".into(),
             source: "test".into(),
+            tier_reason: None,
         }
     }
 

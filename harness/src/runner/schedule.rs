@@ -141,6 +141,8 @@ pub fn estimate_ms(case: &PlannedCase) -> u64 {
             Trigger::AfterMs(ms) => ms,
             Trigger::AfterBytes(n) => (n as f64 / rate) as u64,
             Trigger::Immediately | Trigger::HeadersReceived => 0,
+            // After the call ended: the whole call.
+            Trigger::Completed => server_ms,
         })
         .max();
     let call_ms = action_ms.map_or(server_ms, |ms| ms.min(server_ms));

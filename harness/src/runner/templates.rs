@@ -72,9 +72,9 @@ pub fn uses_case_origin(value: &Value) -> bool {
     }
 }
 
-/// The case's own origin on `target`: a listener pair opened for `key` on the mock server (the
-/// caller closes it when the case ends), or, for targets no server answers (DNS failure,
-/// connection refused), the origin of the case URL, which fails the same way.
+/// The case's own origin on `target`: a listener opened for `key` on the mock server, with the
+/// target's certificate (the caller closes it when the case ends), or, for targets no server
+/// answers (DNS failure, connection refused), the origin of the case URL, which fails the same way.
 pub fn open_case_origin(
     server: &MockServer,
     key: &str,
@@ -83,12 +83,7 @@ pub fn open_case_origin(
 ) -> Result<String, String> {
     match target.listener() {
         None => Ok(origin_of(url)),
-        Some(listener) if matches!(target, Target::Http | Target::Https) => server
-            .open_origin(key)
-            .map(|origin| origin.for_listener(listener).to_string()),
-        Some(_) => Err(format!(
-            "{CASE_ORIGIN} exists for the http and https targets only, not {target:?}"
-        )),
+        Some(listener) => server.open_origin_on(key, listener),
     }
 }
 

@@ -69,15 +69,21 @@ pub fn js(
     lines.push(format!(
         "{indent}  fail(res) {{ console.log('fail', res.errno, res.errMsg, res); }},"
     ));
-    lines.push(format!(
-        "{indent}  complete(res) {{ console.log('complete', res); }},"
-    ));
-    lines.push(format!("{indent}}});"));
     let aborts: Vec<&Trigger> = actions
         .iter()
         .filter(|a| matches!(a.what, ActionKind::Abort))
         .map(|a| &a.at)
         .collect();
+    // An abort once the call has ended is called from complete itself.
+    let abort_when_complete = if aborts.contains(&&Trigger::Completed) {
+        " task.abort();"
+    } else {
+        ""
+    };
+    lines.push(format!(
+        "{indent}  complete(res) {{ console.log('complete', res);{abort_when_complete} }},"
+    ));
+    lines.push(format!("{indent}}});"));
     let by_bytes = aborts.iter().find_map(|t| match t {
         Trigger::AfterBytes(n) => Some(*n),
         _ => None,
@@ -104,7 +110,22 @@ pub fn js(
             Trigger::HeadersReceived => lines.push(format!(
                 "{indent}task.onHeadersReceived(() => task.abort());"
             )),
-            Trigger::AfterBytes(_) => {}
+            Trigger::AfterBytes(_) | Trigger::Completed => {}
+        }
+    }
+    // The snippet's listeners are inline arrows: say where the off call goes rather than
+    // rewrite them into named functions.
+    for action in actions {
+        if let Some(event) = action.what.off_event() {
+            let arg = match action.what {
+                ActionKind::OffAll(_) => "",
+                _ => "theListener",
+            };
+            lines.push(format!(
+                "{indent}// {}: task.{}({arg});",
+                super::steps::when(&action.at),
+                event.off_method()
+            ));
         }
     }
     if count > 1 {

@@ -85,5 +85,6 @@ pub fn when(at: &Trigger) -> String {
             format!("once about {n} bytes have arrived (watch the progress log or the live view)")
         }
         Trigger::HeadersReceived => "as soon as the response headers arrive".into(),
+        Trigger::Completed => "once the complete callback has been called".into(),
     }
 }

@@ -33,6 +33,14 @@ pub const TIMING_DEPENDENT: &[(&str, &str)] = &[
         "a progress event may or may not come before the reset cuts the body",
     ),
     (
+        "wechat/download/off/progress",
+        "how many progress events come before offProgressUpdate takes effect varies",
+    ),
+    (
+        "baidu/download/off/progress",
+        "how many progress events come before offProgressUpdate takes effect varies",
+    ),
+    (
         "wechat/download/redirect/loop",
         "a hop reuses the connection of the one before only if it was back in the pool in time",
     ),

@@ -5,6 +5,7 @@ pub mod lint;
 pub mod load;
 pub mod locate;
 pub mod model;
+pub mod provenance;
 pub mod recover;
 pub mod schema;
 pub mod suite;

@@ -3,7 +3,7 @@
 //! Every fact carries a `source` naming an entry of the spec's `sources` map,
 //! optionally with a `#fragment` saying where in that document.
 
-pub use dlconform_protocol::{HostEvent, Os};
+pub use dlconform_protocol::{HostEvent, Os, TaskEvent};
 use std::collections::BTreeMap;
 
 use mock_server::Scenario;
@@ -112,30 +112,99 @@ pub struct Source {
     /// How far to trust it (e.g. "community transcription, unconfirmed").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    /// What kind of text it is; a required case may not rest on a convention or a community
-    /// text alone unless its `tier_reason` says why.
+    /// What kind of text it is. Only a platform's own document makes a check required: a case,
+    /// field type, promise, prefix or message form resting on any other kind is judged at
+    /// recommended tier unless its `tier_reason` says why it stays required.
     #[serde(default, skip_serializing_if = "SourceKind::is_document")]
     pub kind: SourceKind,
 }
 
 /// What kind of text a source is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
-    /// A platform's own document, or facts collected from its documentation (the default).
+    /// A platform's own document: a seed, or an official page the research file names (the
+    /// default). The only kind that makes a check required.
     #[default]
     Document,
+    /// A standard that is not the platform's (an RFC): good practice for an HTTP client, but
+    /// no platform promises it.
+    Standard,
     /// A project convention: not a platform document.
     Convention,
     /// A community transcription, thread or copy, or another unconfirmed secondary text.
     Community,
+    /// Another platform's document, applied here by analogy.
+    Analogy,
+    /// What the spec assumes where no text says (a guess, a harness setting).
+    Assumption,
 }
 
 impl SourceKind {
+    /// Every kind, in order of trust.
+    pub const ALL: [SourceKind; 6] = [
+        SourceKind::Document,
+        SourceKind::Standard,
+        SourceKind::Convention,
+        SourceKind::Community,
+        SourceKind::Analogy,
+        SourceKind::Assumption,
+    ];
+
     /// Whether it is a platform document (the default, left out when writing).
     pub fn is_document(&self) -> bool {
         *self == SourceKind::Document
     }
+
+    /// The name as specs spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceKind::Document => "document",
+            SourceKind::Standard => "standard",
+            SourceKind::Convention => "convention",
+            SourceKind::Community => "community",
+            SourceKind::Analogy => "analogy",
+            SourceKind::Assumption => "assumption",
+        }
+    }
+
+    /// How messages describe a source of this kind.
+    pub fn describe(self) -> &'static str {
+        match self {
+            SourceKind::Document => "a platform document",
+            SourceKind::Standard => "a standard, not a platform document",
+            SourceKind::Convention => "a project convention",
+            SourceKind::Community => "a community text",
+            SourceKind::Analogy => "an analogy with another platform",
+            SourceKind::Assumption => "an assumption",
+        }
+    }
+}
+
+impl Spec {
+    /// The kind of the source a reference (`<id>` or `<id>#<where>`) names, if the spec has it.
+    pub fn source_kind(&self, reference: &str) -> Option<SourceKind> {
+        source_kind(&self.sources, reference)
+    }
+}
+
+/// The kind of the source `reference` (`<id>` or `<id>#<where>`) names in `sources`.
+pub fn source_kind(sources: &BTreeMap<String, Source>, reference: &str) -> Option<SourceKind> {
+    let id = reference.split('#').next().unwrap_or_default();
+    sources.get(id).map(|s| s.kind)
 }
 
 /// Environment defaults of a spec; each case may override them.
@@ -161,8 +230,11 @@ pub struct Paths {
     pub temp: String,
     /// Prefix of user files, e.g. `ttfile://user/`.
     pub user: String,
-    /// Where the prefixes come from.
+    /// Where the prefixes come from (checks of a `{{temp}}` or `{{user}}` path take its tier).
     pub source: String,
+    /// Why those checks stay required although `source` is not a platform document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier_reason: Option<String>,
 }
 
 /// A variant of the platform described in the same file.
@@ -302,6 +374,13 @@ pub struct ResultShapes {
     /// Prefix of every fail message (e.g. `downloadFile:fail`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_msg_prefix: Option<String>,
+    /// Where `ok_msg` and `fail_msg_prefix` come from (the message checks `errMsg.prefix` and
+    /// `errMsg.reason` take its tier); lint requires it where either is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub msg_source: Option<String>,
+    /// Why the message checks stay required although `msg_source` is not a platform document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub msg_tier_reason: Option<String>,
 }
 
 /// One field of a result or event object.
@@ -331,6 +410,10 @@ pub struct Field {
     /// they take the case's tier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recommended: Option<String>,
+    /// Why the field's shape checks stay required although its `source` (type) or its
+    /// `always.source` (promise) is not a platform document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier_reason: Option<String>,
     /// Where it comes from.
     pub source: String,
     /// Anything else the documents say.
@@ -668,6 +751,10 @@ pub struct CallSpec {
     /// An absent `url` is the scenario's URL.
     #[serde(default)]
     pub args: serde_json::Map<String, serde_json::Value>,
+    /// Arguments left out of the call altogether (a missing required argument): `url` is then
+    /// not filled in with the scenario's URL.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub omit: Vec<String>,
     /// How many identical calls to start at once (concurrency cases).
     #[serde(default = "one")]
     pub count: u32,
@@ -688,6 +775,7 @@ impl Default for CallSpec {
     fn default() -> Self {
         CallSpec {
             args: serde_json::Map::new(),
+            omit: Vec::new(),
             count: 1,
             actions: Vec::new(),
             deadline_ms: None,
@@ -723,6 +811,10 @@ pub enum Trigger {
     AfterBytes(u64),
     /// When headersReceived arrives.
     HeadersReceived,
+    /// When the call's first `complete` arrives: a task method called on a call that has ended.
+    /// The case keeps listening a while after it (harness/PROTOCOL.md, actions), so that what
+    /// the method sets off is seen.
+    Completed,
 }
 
 /// What an action does.
@@ -733,6 +825,31 @@ pub enum ActionKind {
     Abort,
     /// A host event.
     Inject(HostEvent),
+    /// The task's `offProgressUpdate(listener)` / `offHeadersReceived(listener)`: the listener
+    /// registered for the event (`progress`, `headersReceived`) is removed.
+    Off(TaskEvent),
+    /// The same method called without an argument, which removes every listener of the event
+    /// where the document says so (Douyin's offHeadersReceived).
+    OffAll(TaskEvent),
+}
+
+impl ActionKind {
+    /// The task event whose listener the action removes, for the `off` actions.
+    pub fn off_event(&self) -> Option<TaskEvent> {
+        match self {
+            ActionKind::Off(event) | ActionKind::OffAll(event) => Some(*event),
+            ActionKind::Abort | ActionKind::Inject(_) => None,
+        }
+    }
+
+    /// The task method the action calls, if it calls one (`abort`, `offProgressUpdate`...).
+    pub fn task_method(&self) -> Option<&'static str> {
+        match self {
+            ActionKind::Abort => Some("abort"),
+            ActionKind::Off(event) | ActionKind::OffAll(event) => Some(event.off_method()),
+            ActionKind::Inject(_) => None,
+        }
+    }
 }
 
 /// Expected outcome of a call.
@@ -833,6 +950,19 @@ pub enum ExpectKey {
 }
 
 impl ExpectKey {
+    /// Every key, in the order `expect` lists them.
+    pub const ALL: [ExpectKey; 9] = [
+        ExpectKey::Outcome,
+        ExpectKey::Errno,
+        ExpectKey::ErrMsg,
+        ExpectKey::Fields,
+        ExpectKey::File,
+        ExpectKey::Progress,
+        ExpectKey::HeadersReceived,
+        ExpectKey::Server,
+        ExpectKey::Timing,
+    ];
+
     /// The key as specs spell it.
     pub fn name(self) -> &'static str {
         match self {
@@ -928,6 +1058,10 @@ pub struct ServerCheck {
     /// Request method.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
+    /// HTTP version of every request, as the server's journal records it (`HTTP/1.1`,
+    /// `HTTP/2.0`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_version: Option<String>,
     /// Headers that must be present (lower case).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub headers_present: Vec<String>,
@@ -976,4 +1110,8 @@ pub struct TimingCheck {
     /// At most this long.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_ms: Option<u64>,
+    /// At most this long from the `abort()` the harness sent to `complete`: how promptly abort
+    /// ends the call, whatever the time before the trigger fired (a trickle, a loaded machine).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_abort_ms: Option<u64>,
 }

@@ -64,3 +64,39 @@ pub fn events_of(case: &Value) -> Vec<(String, Value)> {
         })
         .unwrap_or_default()
 }
+
+/// The cases that show a browser adapter corrects nothing: a chunked body (no Content-Length,
+/// so a library's percent may be `Infinity` of a total of 0) and a reset after 64 KiB.
+pub const UNCORRECTED_CASES: &[&str] = &["download/body/chunked", "download/body/reset-mid-body"];
+
+/// Run `name` over [`UNCORRECTED_CASES`] and check what any adapter that forwards the library
+/// unchanged shows: the chunked body's progress arrives as the library computed it (a total of
+/// 0 and a non-finite percent, not clamped, not dropped, not `null`), and the reset is one
+/// request in the server's journal (nothing retried it) ending in one `fail` and one
+/// `complete`. Returns results.json for the candidate's own checks.
+pub fn corrects_nothing(name: &str) -> Value {
+    let results = run_wechat(name, UNCORRECTED_CASES);
+    let chunked = case(&results, "download/body/chunked");
+    let progress: Vec<Value> = events_of(chunked)
+        .into_iter()
+        .filter(|(kind, _)| kind == "progress")
+        .map(|(_, data)| data)
+        .collect();
+    assert!(
+        progress.iter().any(|p| p["totalBytesExpectedToWrite"] == 0
+            && p["progress"] == serde_json::json!({"$number": "Infinity"})),
+        "{name}: the library's Infinity percent of a 0 total did not arrive as it was: {progress:?}"
+    );
+    let reset = case(&results, "download/body/reset-mid-body");
+    let requests = reset["observation"]["server"]["requests"]
+        .as_array()
+        .map(Vec::len);
+    assert_eq!(requests, Some(1), "{name}: a retry? {reset}");
+    let kinds: Vec<String> = events_of(reset)
+        .into_iter()
+        .filter(|(kind, _)| ["success", "fail", "complete"].contains(&kind.as_str()))
+        .map(|(kind, _)| kind)
+        .collect();
+    assert_eq!(kinds, ["fail", "complete"], "{name}: {reset}");
+    results
+}

@@ -134,6 +134,7 @@ pub fn download_observation(case_id: &str, size: u64, success: bool) -> Observat
             timed_from: Default::default(),
             started_ms: None,
             threw: Vec::new(),
+            actions: Vec::new(),
         }],
         files: if success {
             vec![FileRecord {

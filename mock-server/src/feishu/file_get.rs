@@ -67,6 +67,7 @@ pub(super) fn handle(
         FeishuFileState::Deleted => Some(codes::DELETED),
         FeishuFileState::MasterKeyDeleted => Some(codes::MASTER_KEY_DELETED),
         FeishuFileState::StorageError => Some(codes::STORAGE_ERROR),
+        FeishuFileState::InvalidParam => Some(codes::INVALID_PARAM),
     };
     if let Some(err) = state_error {
         return reply::error(&err);

@@ -134,4 +134,6 @@ pub enum FeishuFileState {
     MasterKeyDeleted,
     /// Tenant storage error: 400, code 234042.
     StorageError,
+    /// The request's parameter refused as invalid: 400, code 234001.
+    InvalidParam,
 }

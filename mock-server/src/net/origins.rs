@@ -1,6 +1,8 @@
 //! Per-case origins: a plain and a TLS listener opened on demand for one case key, so that a
 //! client taking a bare origin (a server SDK's `domain`) reaches that case without a `/c/<key>`
-//! path prefix. Every request on them belongs to the key as if it carried the prefix.
+//! path prefix. Every request on them belongs to the key as if it carried the prefix. A case
+//! may also open a listener with a bad certificate of its own ([`CaseOrigins::open_on`]), so that
+//! a client that accepts it anyway is seen reaching that case, not a shared listener.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
@@ -56,11 +58,25 @@ pub enum OriginError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// The server has no certificate of that kind.
+    #[error("no certificate for a {kind:?} listener")]
+    NoCertificate {
+        /// The listener kind asked for.
+        kind: ListenerKind,
+    },
+    /// The case's origin was closed while a listener was being added.
+    #[error("the origin of `{key}` was closed meanwhile")]
+    Closed {
+        /// The case key.
+        key: String,
+    },
 }
 
 struct Open {
     origin: CaseOrigin,
-    ports: [u16; 2],
+    /// Bad-certificate listeners opened for the case, by kind.
+    others: HashMap<ListenerKind, String>,
+    ports: Vec<u16>,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -80,6 +96,8 @@ pub struct CaseOrigins {
     bind: IpAddr,
     host: String,
     tls: TlsAcceptor,
+    /// The bad certificates' acceptors, for [`CaseOrigins::open_on`].
+    others: Vec<(ListenerKind, TlsAcceptor)>,
     max_open: usize,
     inner: Mutex<Inner>,
 }
@@ -99,9 +117,68 @@ impl CaseOrigins {
             bind,
             host,
             tls,
+            others: Vec::new(),
             max_open: max_open.max(1),
             inner: Mutex::new(Inner::default()),
         }
+    }
+
+    /// Serve bad-certificate case listeners ([`CaseOrigins::open_on`]) with these acceptors.
+    pub fn with_bad_certificates(mut self, others: Vec<(ListenerKind, TlsAcceptor)>) -> Self {
+        self.others = others;
+        self
+    }
+
+    /// The origin of `key` on `kind`: its plain or good TLS listener, or a listener of its own
+    /// with that kind's bad certificate, opened on first use and closed with the others.
+    pub fn open_on(&self, key: &str, kind: ListenerKind) -> Result<String, OriginError> {
+        let origin = self.open(key)?;
+        if matches!(kind, ListenerKind::Http | ListenerKind::Https) {
+            return Ok(origin.for_listener(kind).to_string());
+        }
+        if let Some(url) = self.lock().open.get(key).and_then(|o| o.others.get(&kind)) {
+            return Ok(url.clone());
+        }
+        let Some((_, acceptor)) = self.others.iter().find(|(k, _)| *k == kind) else {
+            return Err(OriginError::NoCertificate { kind });
+        };
+        let (listener, port) = self.bind_one(key, kind)?;
+        let mut inner = self.lock();
+        let Some(open) = inner.open.get_mut(key) else {
+            // Closed meanwhile: the listener is dropped unserved.
+            return Err(OriginError::Closed {
+                key: key.to_string(),
+            });
+        };
+        if let Some(url) = open.others.get(&kind) {
+            return Ok(url.clone());
+        }
+        let task = (self.spawn)(
+            listener,
+            kind,
+            Some(acceptor.clone()),
+            open.stop.subscribe(),
+        );
+        let url = format!("https://{}:{port}", self.host);
+        open.tasks.push(task);
+        open.ports.push(port);
+        open.others.insert(kind, url.clone());
+        inner.by_port.insert(port, key.to_string());
+        Ok(url)
+    }
+
+    /// Bind one listener for `key` on any free port.
+    fn bind_one(&self, key: &str, what: ListenerKind) -> Result<(TcpListener, u16), OriginError> {
+        let err = |source| OriginError::Bind {
+            key: key.to_string(),
+            source,
+        };
+        let std_listener =
+            std::net::TcpListener::bind(SocketAddr::new(self.bind, 0)).map_err(err)?;
+        std_listener.set_nonblocking(true).map_err(err)?;
+        let port = std_listener.local_addr().map_err(err)?.port();
+        tracing::debug!(key, ?what, port, "case origin listening");
+        Ok((TcpListener::from_std(std_listener).map_err(err)?, port))
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -124,20 +201,8 @@ impl CaseOrigins {
         if let Some(open) = self.lock().open.get(key) {
             return Ok(open.origin.clone());
         }
-        let bind = |what: ListenerKind| -> Result<(TcpListener, u16), OriginError> {
-            let err = |source| OriginError::Bind {
-                key: key.to_string(),
-                source,
-            };
-            let std_listener =
-                std::net::TcpListener::bind(SocketAddr::new(self.bind, 0)).map_err(err)?;
-            std_listener.set_nonblocking(true).map_err(err)?;
-            let port = std_listener.local_addr().map_err(err)?.port();
-            tracing::debug!(key, ?what, port, "case origin listening");
-            Ok((TcpListener::from_std(std_listener).map_err(err)?, port))
-        };
-        let (http, http_port) = bind(ListenerKind::Http)?;
-        let (https, https_port) = bind(ListenerKind::Https)?;
+        let (http, http_port) = self.bind_one(key, ListenerKind::Http)?;
+        let (https, https_port) = self.bind_one(key, ListenerKind::Https)?;
         let (stop, stop_rx) = watch::channel(false);
         let tasks = vec![
             (self.spawn)(http, ListenerKind::Http, None, stop_rx.clone()),
@@ -149,7 +214,8 @@ impl CaseOrigins {
         };
         let fresh = Open {
             origin: origin.clone(),
-            ports: [http_port, https_port],
+            others: HashMap::new(),
+            ports: vec![http_port, https_port],
             stop,
             tasks,
         };
@@ -211,9 +277,9 @@ impl CaseOrigins {
 
 fn remove(inner: &mut Inner, key: &str) -> Option<Open> {
     let open = inner.open.remove(key)?;
-    for port in open.ports {
-        if inner.by_port.get(&port).is_some_and(|k| k == key) {
-            inner.by_port.remove(&port);
+    for port in &open.ports {
+        if inner.by_port.get(port).is_some_and(|k| k == key) {
+            inner.by_port.remove(port);
         }
     }
     Some(open)

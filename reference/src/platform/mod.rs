@@ -109,6 +109,10 @@ pub trait DownloadPlatform: Send + Sync {
     }
     /// Whether headersReceived events are sent.
     fn sends_headers_received(&self, env: &CallEnv) -> bool;
+    /// Whether the call asks for HTTP/2 (`enableHttp2`) on a base library that has it.
+    fn http2(&self, _env: &CallEnv, _args: &Map<String, Value>) -> bool {
+        false
+    }
     /// Whether a response without Content-Length fails the call.
     fn requires_length(&self, _env: &CallEnv) -> bool {
         false

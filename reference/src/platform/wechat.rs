@@ -57,6 +57,10 @@ impl DownloadPlatform for Wechat {
         since(env, "2.1.0")
     }
 
+    fn http2(&self, env: &CallEnv, args: &Map<String, Value>) -> bool {
+        since(env, "2.10.4") && args.get("enableHttp2") == Some(&Value::Bool(true))
+    }
+
     fn empty_body_fails(&self) -> bool {
         true
     }

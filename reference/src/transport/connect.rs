@@ -16,12 +16,20 @@ use super::{Phase, PhaseCell, tls};
 pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send + 'static {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> Stream for T {}
 
+/// A connection, and whether TLS settled on HTTP/2 (ALPN `h2`).
+pub struct Connection {
+    /// The byte stream.
+    pub stream: Box<dyn Stream>,
+    /// The server took `h2`.
+    pub http2: bool,
+}
+
 /// Open a connection to the URL's host and port, with TLS for https.
 pub async fn open(
     url: &Url,
     tls_config: &Arc<ClientConfig>,
     phase: &PhaseCell,
-) -> Result<Box<dyn Stream>, TransferError> {
+) -> Result<Connection, TransferError> {
     let port = url
         .port_or_known_default()
         .ok_or_else(|| TransferError::InvalidUrl {
@@ -40,7 +48,10 @@ pub async fn open(
     let tcp = connect_any(&addrs).await?;
     let _ = tcp.set_nodelay(true);
     if url.scheme() != "https" {
-        return Ok(Box::new(tcp));
+        return Ok(Connection {
+            stream: Box::new(tcp),
+            http2: false,
+        });
     }
     phase.set(Phase::Tls);
     let server_name = match host {
@@ -57,7 +68,11 @@ pub async fn open(
         .connect(server_name, tcp)
         .await
         .map_err(|e| tls::classify_handshake_error(&e))?;
-    Ok(Box::new(stream))
+    let http2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
+    Ok(Connection {
+        stream: Box::new(stream),
+        http2,
+    })
 }
 
 async fn resolve(name: &str, port: u16) -> Result<Vec<SocketAddr>, TransferError> {

@@ -140,29 +140,56 @@ async fn exchange(
     phase: &PhaseCell,
     redirects: u32,
 ) -> Result<Response, TransferError> {
-    let stream = connect::open(url, &policy.tls, phase).await?;
-    let (stream, head): (Box<dyn connect::Stream>, _) = if policy.case_sensitive_headers {
-        let (tap, head) = head_tap::HeadTap::new(stream);
+    let tls = if policy.http2 {
+        super::tls::offering_h2(&policy.tls)
+    } else {
+        policy.tls.clone()
+    };
+    let connection = connect::open(url, &tls, phase).await?;
+    let http2 = connection.http2;
+    // HTTP/2 names are lower case on the wire: only an HTTP/1.1 head can be tapped.
+    let (stream, head): (Box<dyn connect::Stream>, _) = if policy.case_sensitive_headers && !http2 {
+        let (tap, head) = head_tap::HeadTap::new(connection.stream);
         (Box::new(tap), Some(head))
     } else {
-        (stream, None)
+        (connection.stream, None)
     };
     phase.set(Phase::Headers);
-    let (mut sender, conn) =
-        hyper::client::conn::http1::handshake::<_, ReqBody>(TokioIo::new(stream))
-            .await
-            .map_err(|e| TransferError::HeadersInterrupted {
-                detail: chain_text(&e),
-            })?;
-    let conn = ConnTask(tokio::spawn(async move {
-        let _ = conn.await;
-    }));
-    let mut request = http::Request::builder()
-        .method(method.clone())
-        .uri(origin_form(url));
+    let handshake_error = |e: hyper::Error| TransferError::HeadersInterrupted {
+        detail: chain_text(&e),
+    };
+    let (mut sender, conn) = if http2 {
+        let (sender, conn) = hyper::client::conn::http2::handshake::<_, _, ReqBody>(
+            hyper_util::rt::TokioExecutor::new(),
+            TokioIo::new(stream),
+        )
+        .await
+        .map_err(handshake_error)?;
+        let task = tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        (Sender::Http2(sender), task)
+    } else {
+        let (sender, conn) =
+            hyper::client::conn::http1::handshake::<_, ReqBody>(TokioIo::new(stream))
+                .await
+                .map_err(handshake_error)?;
+        let task = tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        (Sender::Http1(sender), task)
+    };
+    let conn = ConnTask(conn);
+    // HTTP/2 takes the authority from the URI (`:authority`), HTTP/1.1 from the Host header.
+    let target = if http2 {
+        absolute_form(url)
+    } else {
+        origin_form(url)
+    };
+    let mut request = http::Request::builder().method(method.clone()).uri(target);
     if let Some(h) = request.headers_mut() {
         h.extend(headers.iter().map(|(k, v)| (k.clone(), v.clone())));
-        if let Ok(host) = HeaderValue::from_str(&host_header(url)) {
+        if !http2 && let Ok(host) = HeaderValue::from_str(&host_header(url)) {
             h.insert(header::HOST, host);
         }
     }
@@ -192,6 +219,31 @@ async fn exchange(
         body,
         _conn: conn,
     })
+}
+
+/// The two request senders a connection may have.
+enum Sender {
+    Http1(hyper::client::conn::http1::SendRequest<ReqBody>),
+    Http2(hyper::client::conn::http2::SendRequest<ReqBody>),
+}
+
+impl Sender {
+    async fn send_request(
+        &mut self,
+        request: http::Request<ReqBody>,
+    ) -> hyper::Result<http::Response<hyper::body::Incoming>> {
+        match self {
+            Sender::Http1(s) => s.send_request(request).await,
+            Sender::Http2(s) => s.send_request(request).await,
+        }
+    }
+}
+
+/// The whole URL without its fragment, as HTTP/2's `:scheme`, `:authority` and `:path` want it.
+fn absolute_form(url: &Url) -> String {
+    let mut url = url.clone();
+    url.set_fragment(None);
+    url.to_string()
 }
 
 /// Path and query, as an HTTP/1.1 request line wants them.

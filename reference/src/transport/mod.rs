@@ -82,4 +82,6 @@ pub struct Policy {
     /// See only response headers whose name came in canonical case (`Content-Length`), as a
     /// client matching names case-sensitively would (only in the `header-case-sensitive` mutant).
     pub case_sensitive_headers: bool,
+    /// Offer HTTP/2 in TLS (ALPN `h2`, then `http/1.1`) and speak it where the server takes it.
+    pub http2: bool,
 }

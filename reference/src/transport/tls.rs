@@ -44,6 +44,92 @@ impl TlsConfigs {
             Err(_) => Ok(Arc::new(trusting_nothing()?)),
         }
     }
+
+    /// The configuration of one call: [`TlsConfigs::get_or_untrusting`], or, in the
+    /// `any-certificate` mutant, one that accepts every certificate.
+    pub fn for_call(
+        &self,
+        ca_path: &str,
+        defect: crate::defect::Defect,
+    ) -> Result<Arc<ClientConfig>, TransferError> {
+        match defect {
+            crate::defect::Defect::AnyCertificate => Ok(Arc::new(trusting_anything()?)),
+            _ => self.get_or_untrusting(ca_path),
+        }
+    }
+}
+
+/// A configuration that accepts any certificate, unverified (the `any-certificate` mutant only):
+/// the handshake's signatures are still checked, the certificate chain and name are not.
+fn trusting_anything() -> Result<ClientConfig, TransferError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = Arc::new(AcceptAnyCertificate(provider.clone()));
+    let mut config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| TransferError::Internal {
+            detail: e.to_string(),
+        })?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+/// Accepts every server certificate.
+#[derive(Debug)]
+struct AcceptAnyCertificate(Arc<rustls::crypto::CryptoProvider>);
+
+impl rustls::client::danger::ServerCertVerifier for AcceptAnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &rustls::pki_types::ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// `config` offering HTTP/2 first (ALPN `h2`, then `http/1.1`).
+pub fn offering_h2(config: &ClientConfig) -> Arc<ClientConfig> {
+    let mut config = config.clone();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Arc::new(config)
 }
 
 /// A configuration that trusts no certificate at all, for calls whose CA cannot be loaded: plain

@@ -573,6 +573,7 @@ impl Driver {
                 api: api.into(),
                 env: env.clone(),
                 args: args.clone(),
+                watch_ms: None,
             };
             self.to.send(ToCandidate::Call(msg)).await.unwrap();
             ids.push(id);

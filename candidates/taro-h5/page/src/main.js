@@ -6,6 +6,11 @@ import { downloadFile } from '@tarojs/taro-h5';
 
 const emit = (msg) => window.dlconformEmit(msg);
 let task = null;
+// The listeners registered on the task, by event: `dlconformOff` removes these very ones.
+const listeners = {
+  progress: (res) => emit({ kind: 'event', event: 'progress', data: res }),
+  headersReceived: (res) => emit({ kind: 'event', event: 'headersReceived', data: res }),
+};
 
 // Taro's downloadFile takes url, header, withCredentials and timeout; every arg the harness
 // gives is passed as a developer would pass it, and the library ignores what it does not know.
@@ -19,8 +24,8 @@ window.dlconformInvoke = (call) => {
   task = downloadFile(options);
   // The returned task is also a promise; its rejection (a fail) is the callbacks' business.
   if (task && typeof task.catch === 'function') task.catch(() => {});
-  listen('onProgressUpdate', (res) => emit({ kind: 'event', event: 'progress', data: res }));
-  listen('onHeadersReceived', (res) => emit({ kind: 'event', event: 'headersReceived', data: res }));
+  listen('onProgressUpdate', listeners.progress);
+  listen('onHeadersReceived', listeners.headersReceived);
 };
 
 // A task method the document promises; a missing or throwing one is reported as `threw`.
@@ -31,6 +36,14 @@ function listen(method, callback) {
     emit({ kind: 'threw', method, message: String((err && err.message) || err) });
   }
 }
+
+// The task's offProgressUpdate / offHeadersReceived with the listener registered above, or with
+// no argument when `all`; a missing or throwing one is reported as `threw`.
+window.dlconformOff = (event, all) => {
+  const method = event === 'progress' ? 'offProgressUpdate' : 'offHeadersReceived';
+  if (all) window.dlconformTask(method);
+  else window.dlconformTask(method, listeners[event]);
+};
 
 window.dlconformTask = (method, ...args) => {
   try {

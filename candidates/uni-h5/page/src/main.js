@@ -9,6 +9,8 @@ import { downloadFile } from '@dcloudio/uni-h5';
 const emit = (msg) => window.dlconformEmit(msg);
 const forward = (event) => (res) => emit({ kind: 'event', event, data: res });
 let task = null;
+// The listeners registered on the task, by event: `dlconformOff` removes these very ones.
+const listeners = { progress: forward('progress'), headersReceived: forward('headersReceived') };
 
 // uni's downloadFile reads url, header and timeout; every arg the harness gives is passed as a
 // developer would pass it, and the library ignores what it does not know (filePath included).
@@ -21,8 +23,16 @@ window.dlconformInvoke = (call) => {
   emit({ kind: 'started' });
   task = downloadFile(options);
   // What a WeChat developer does with the task: listen for progress and for the headers.
-  window.dlconformTask('onProgressUpdate', forward('progress'));
-  window.dlconformTask('onHeadersReceived', forward('headersReceived'));
+  window.dlconformTask('onProgressUpdate', listeners.progress);
+  window.dlconformTask('onHeadersReceived', listeners.headersReceived);
+};
+
+// The task's offProgressUpdate / offHeadersReceived with the listener registered above, or with
+// no argument when `all`; a missing or throwing one is reported as `threw`.
+window.dlconformOff = (event, all) => {
+  const method = event === 'progress' ? 'offProgressUpdate' : 'offHeadersReceived';
+  if (all) window.dlconformTask(method);
+  else window.dlconformTask(method, listeners[event]);
 };
 
 // A task method the document promises; a missing or throwing one is reported as `threw`

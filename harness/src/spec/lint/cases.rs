@@ -6,7 +6,7 @@ use mock_server::Fault;
 
 use super::{Report, SpecFile, case_path, listing};
 use crate::spec::locate::YamlPath;
-use crate::spec::model::{ApiSpec, Platform, Spec};
+use crate::spec::model::{ApiSpec, Platform, Spec, Trigger};
 
 /// First segment of a case id: the API area.
 const AREAS: [&str; 3] = ["download", "upload", "file-get"];
@@ -186,6 +186,36 @@ pub(super) fn call_count(report: &mut Report<'_>, file: &SpecFile<'_>) {
     }
 }
 
+pub(super) fn call_omit(report: &mut Report<'_>, file: &SpecFile<'_>) {
+    for (i, case) in file.spec.cases.iter().enumerate() {
+        let Some(api) = file.spec.apis.get(&case.api) else {
+            continue;
+        };
+        for (k, name) in case.call.omit.iter().enumerate() {
+            let path = case_path(i).key("call").key("omit").index(k);
+            if !api.params.iter().any(|p| &p.name == name) {
+                report.value(
+                    &path,
+                    format!(
+                        "case `{}`: `{name}` is not a parameter of api `{}` (parameters: {})",
+                        case.id,
+                        case.api,
+                        listing(api.params.iter().map(|p| &p.name))
+                    ),
+                );
+            } else if case.call.args.contains_key(name) {
+                report.value(
+                    &path,
+                    format!(
+                        "case `{}`: `{name}` is both omitted and given in `call.args`",
+                        case.id
+                    ),
+                );
+            }
+        }
+    }
+}
+
 pub(super) fn watch_window(report: &mut Report<'_>, file: &SpecFile<'_>) {
     for (i, case) in file.spec.cases.iter().enumerate() {
         let Some(watch) = case.call.watch_ms else {
@@ -205,6 +235,66 @@ pub(super) fn watch_window(report: &mut Report<'_>, file: &SpecFile<'_>) {
                     case.id
                 ),
             );
+        }
+    }
+}
+
+/// An action that calls a task method (`abort`, `off`) needs the api's task, when it declares
+/// one, to list the method, from a version the case runs on; `at: completed` only calls a task method (a host
+/// event after the call ended is ignored by every candidate, so it would test nothing).
+pub(super) fn action_method(report: &mut Report<'_>, file: &SpecFile<'_>) {
+    let spec = file.spec;
+    for (i, case) in spec.cases.iter().enumerate() {
+        let task = spec.apis.get(&case.api).and_then(|a| a.task.as_ref());
+        let runs_as = case
+            .env
+            .sdk_version
+            .as_ref()
+            .or(spec.defaults.sdk_version.as_ref())
+            .and_then(|v| v.parsed());
+        for (j, action) in case.call.actions.iter().enumerate() {
+            let path = case_path(i).key("call").key("actions").index(j);
+            let Some(method) = action.what.task_method() else {
+                if action.at == Trigger::Completed {
+                    report.value(
+                        &path.key("at"),
+                        format!(
+                            "case `{}`: `at: completed` sends the action after the call ended, where only a task method means anything; a host event then is ignored",
+                            case.id
+                        ),
+                    );
+                }
+                continue;
+            };
+            // An api that declares no task (a test fixture's bare download) leaves its methods
+            // unsaid: only a declared task is held to its list.
+            let Some(task) = task else {
+                continue;
+            };
+            let Some(declared) = task.methods.iter().find(|m| m.name == method) else {
+                report.value(
+                    &path.key("do"),
+                    format!(
+                        "case `{}`: the action calls `{method}`, which the task of api `{}` does not declare",
+                        case.id, case.api
+                    ),
+                );
+                continue;
+            };
+            // A variant counts its versions otherwise: only the spec's own platform is gated.
+            let since = declared.since.as_ref().and_then(|v| v.parsed());
+            if let (None, Some(since), Some(runs_as)) = (case.variant, since, runs_as.as_ref()) {
+                if *runs_as < since {
+                    report.value(
+                        &path.key("do"),
+                        format!(
+                            "case `{}`: `{method}` is there since {}; the case runs as an older version",
+                            case.id,
+                            declared.since.as_ref().map(|v| v.0.as_str()).unwrap_or_default()
+                        ),
+                    );
+                }
+            }
         }
     }
 }

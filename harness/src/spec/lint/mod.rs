@@ -80,7 +80,7 @@ const FILE_RULES: &[(RuleInfo, RuleFn)] = &[
     (
         rule(
             "source-ref",
-            "every `source`/`sources` entry (also `id#fragment`) names an entry of `sources`",
+            "every `source`/`sources`/`msg_source` entry (also `id#fragment`) names an entry of `sources`",
         ),
         refs::source_ref,
     ),
@@ -168,9 +168,23 @@ const FILE_RULES: &[(RuleInfo, RuleFn)] = &[
     (
         rule(
             "tier-source",
-            "a required case whose only source is a convention or community text gives a `tier_reason`",
+            "a required case whose source is no platform document (a standard, convention, community text, analogy or assumption) gives a `tier_reason`",
         ),
         tiers::tier_source,
+    ),
+    (
+        rule(
+            "fact-tier-reason",
+            "a field's, message form's or path prefixes' `tier_reason` is not empty, and only where its source is no platform document",
+        ),
+        tiers::fact_tier_reason,
+    ),
+    (
+        rule(
+            "msg-source",
+            "a result shape with `ok_msg` or `fail_msg_prefix` names its `msg_source`",
+        ),
+        tiers::msg_source,
     ),
     (
         rule("call-count", "`call.count` is at least 1"),
@@ -178,10 +192,24 @@ const FILE_RULES: &[(RuleInfo, RuleFn)] = &[
     ),
     (
         rule(
+            "call-omit",
+            "each `call.omit` entry is a parameter of the case's api and is not also in `call.args`",
+        ),
+        cases::call_omit,
+    ),
+    (
+        rule(
             "watch-window",
             "`call.watch_ms` is longer than the call's `timeout`",
         ),
         cases::watch_window,
+    ),
+    (
+        rule(
+            "action-method",
+            "an `abort` or `off` action calls a method the api's task (when it declares one) lists, from a version the case runs on; `at: completed` only with such an action",
+        ),
+        cases::action_method,
     ),
     (
         rule(

@@ -73,7 +73,7 @@ fn as_value(file: &SpecFile<'_>) -> Option<Value> {
 pub(super) fn source_ref(report: &mut Report<'_>, file: &SpecFile<'_>) {
     let Some(root) = as_value(file) else { return };
     let known = &file.spec.sources;
-    for (path, text) in strings_under(&root, &["source", "sources"]) {
+    for (path, text) in strings_under(&root, &["source", "sources", "msg_source"]) {
         let id = text.split_once('#').map_or(text, |(id, _)| id);
         if !known.contains_key(id) {
             report.value(

@@ -5,20 +5,11 @@
 //! recommended only when its outcome itself is inferred, and its `tier_reason` says why.
 
 use super::{Report, SpecFile, case_path, listing};
-use crate::spec::model::{Case, ExpectKey, SourceKind, Spec, Tier};
+use crate::spec::model::{ExpectKey, SourceKind, Tier};
+use crate::spec::provenance;
 
 /// Every expectation key, for messages and the "all lowered" check.
-const ALL_KEYS: [ExpectKey; 9] = [
-    ExpectKey::Outcome,
-    ExpectKey::Errno,
-    ExpectKey::ErrMsg,
-    ExpectKey::Fields,
-    ExpectKey::File,
-    ExpectKey::Progress,
-    ExpectKey::HeadersReceived,
-    ExpectKey::Server,
-    ExpectKey::Timing,
-];
+const ALL_KEYS: [ExpectKey; 9] = ExpectKey::ALL;
 
 pub(super) fn expect_tiers(report: &mut Report<'_>, file: &SpecFile<'_>) {
     for (i, case) in file.spec.cases.iter().enumerate() {
@@ -117,25 +108,59 @@ pub(super) fn tier_source(report: &mut Report<'_>, file: &SpecFile<'_>) {
         if case.tier != Tier::Required || case.tier_reason.is_some() {
             continue;
         }
-        let Some(kind) = source_kind(spec, case).filter(|k| !k.is_document()) else {
+        let Some(kind) = spec.source_kind(&case.source).filter(|k| !k.is_document()) else {
             continue;
-        };
-        let what = match kind {
-            SourceKind::Convention => "a project convention",
-            _ => "a community text",
         };
         report.value(
             &case_path(i).key("source"),
             format!(
-                "case `{}` is required, but its only source `{}` is {what}; lower the uncertain parts (`expect.recommended`) and say in `tier_reason` why the rest is certain",
-                case.id, case.source
+                "case `{}` is required, but its only source `{}` is {}; lower the uncertain parts (`expect.recommended`) and say in `tier_reason` why the rest is certain",
+                case.id,
+                case.source,
+                kind.describe()
             ),
         );
     }
 }
 
-/// The kind of the source a case names (before any `#fragment`).
-fn source_kind(spec: &Spec, case: &Case) -> Option<SourceKind> {
-    let id = case.source.split('#').next().unwrap_or_default();
-    spec.sources.get(id).map(|s| s.kind)
+pub(super) fn fact_tier_reason(report: &mut Report<'_>, file: &SpecFile<'_>) {
+    let spec = file.spec;
+    for fact in provenance::facts(spec) {
+        let Some(reason) = fact.tier_reason else {
+            continue;
+        };
+        if reason.trim().is_empty() {
+            report.value(
+                &fact.reason_path,
+                format!("{}: `tier_reason` is empty", fact.what),
+            );
+        } else if spec.source_kind(fact.source) == Some(SourceKind::Document) {
+            report.key(
+                &fact.reason_path,
+                format!(
+                    "{}: `tier_reason` is only for a source that is no platform document, and `{}` is one",
+                    fact.what, fact.source
+                ),
+            );
+        }
+    }
+}
+
+pub(super) fn msg_source(report: &mut Report<'_>, file: &SpecFile<'_>) {
+    for (shapes, at, what, _) in provenance::result_shapes(file.spec) {
+        if (shapes.ok_msg.is_some() || shapes.fail_msg_prefix.is_some())
+            && shapes.msg_source.is_none()
+        {
+            report.key(
+                &at.key(if shapes.fail_msg_prefix.is_some() {
+                    "fail_msg_prefix"
+                } else {
+                    "ok_msg"
+                }),
+                format!(
+                    "{what}: the message form has no `msg_source` (where the prefix comes from)"
+                ),
+            );
+        }
+    }
 }
