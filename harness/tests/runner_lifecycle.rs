@@ -132,6 +132,27 @@ fn events_after_judging_are_kept_and_the_case_is_judged_again() {
 
 #[test]
 #[cfg_attr(skip_python3, ignore = "needs python3")]
+fn log_lines_after_judging_join_the_case_log_without_judging_it_again() {
+    needs::require(&["python3"]);
+    let (results, rejudged) = run_with(scripted("late-log", "", &["wechat/download/quick"]));
+    assert!(rejudged.is_empty(), "{rejudged:?}");
+    let case = case(&results, "wechat/download/quick");
+    assert_eq!(case.status, Status::Pass, "{:?}", case.failures);
+    let observation = case.observation.as_ref().expect("observed");
+    let call = &observation.calls[0].call;
+    let line = observation
+        .log
+        .lines()
+        .find(|l| l.contains("said after complete"))
+        .unwrap_or_else(|| panic!("the late log line is lost: {}", observation.log));
+    assert!(
+        line.starts_with(&format!("[{call}] [late, ")) && line.contains(" ms after complete]"),
+        "{line}"
+    );
+}
+
+#[test]
+#[cfg_attr(skip_python3, ignore = "needs python3")]
 fn a_watch_window_sees_a_timer_that_fires_after_the_call_ended() {
     needs::require(&["python3"]);
     let (results, rejudged) = run_with(scripted(

@@ -1,5 +1,7 @@
 //! Events that arrive for a call after its case was judged: kept, per call and bounded, until
-//! the candidate stops, so that the runner can attach them to their calls and judge again.
+//! the candidate stops, so that the runner can attach them to their calls and judge again. The
+//! call's late `log` lines are kept too (a browser may report why a request failed after the
+//! page's callback), so nothing the candidate said about a call is lost.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -21,6 +23,15 @@ pub struct LateEvent {
     pub data: serde_json::Value,
 }
 
+/// One `log` line for a call whose case had already been judged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LateLog {
+    /// Arrival time.
+    pub at: Instant,
+    /// The line.
+    pub message: String,
+}
+
 /// The late events of one call.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LateEvents {
@@ -28,6 +39,10 @@ pub struct LateEvents {
     pub events: Vec<LateEvent>,
     /// How many more arrived and were not kept.
     pub dropped: u64,
+    /// The first [`LATE_PER_CALL`] late log lines, in arrival order.
+    pub logs: Vec<LateLog>,
+    /// How many more log lines arrived and were not kept.
+    pub logs_dropped: u64,
 }
 
 /// Run-wide store of late events, by call id.
@@ -47,6 +62,19 @@ impl LateSink {
             entry.events.push(event);
         } else {
             entry.dropped += 1;
+        }
+    }
+
+    /// Keep one late log line of `call`.
+    pub fn push_log(&self, call: &str, log: LateLog) {
+        let Ok(mut calls) = self.calls.lock() else {
+            return;
+        };
+        let entry = calls.entry(call.to_string()).or_default();
+        if entry.logs.len() < LATE_PER_CALL {
+            entry.logs.push(log);
+        } else {
+            entry.logs_dropped += 1;
         }
     }
 

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::late::{LateEvent, LateSink};
+use super::late::{LateEvent, LateLog, LateSink};
 use super::{CandidateSpec, Incoming, Limits, LogRing, RunValues, Stamped, StartError, start};
 use crate::protocol::{CallMessage, CandidateHello, Capability, FromCandidate, ToCandidate};
 
@@ -393,6 +393,10 @@ fn send_to(routes: &Routes, late: &LateSink, call: &str, item: Routed) {
                 at,
                 message: FromCandidate::Event { event, data, .. },
             } => late.push(call, LateEvent { at, event, data }),
+            Routed::Message {
+                at,
+                message: FromCandidate::Log { message, .. },
+            } => late.push_log(call, LateLog { at, message }),
             // Only callbacks can be judged late; anything else is only logged.
             other => tracing::debug!(call, ?other, "non-event message after the case was judged"),
         },

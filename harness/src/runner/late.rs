@@ -1,5 +1,5 @@
 //! Late events: attach what arrived for a call after its case was judged (flagged late, with
-//! how long after `complete` it came) and judge the case again.
+//! how long after `complete` it came) and judge the case again; late log lines join its log.
 
 use std::collections::HashMap;
 
@@ -11,7 +11,8 @@ use crate::results::CaseResult;
 use crate::verdict::Status;
 
 /// Attach the late events of the case's calls (taking them out of `late`) and judge it again.
-/// Returns whether the case got any; a case without late events is left as it was.
+/// Returns whether the case got any; a case without late events is not judged again (its late
+/// log lines, if any, are still added to its log).
 pub fn attach(
     result: &mut CaseResult,
     rejudge: &Rejudge,
@@ -25,6 +26,22 @@ pub fn attach(
         let Some(events) = late.remove(&clock.call) else {
             continue;
         };
+        for log in &events.logs {
+            let after = clock.complete.map_or(String::new(), |c| {
+                format!(", {} ms after complete", ms_between(c, log.at))
+            });
+            observation.log.push_str(&format!(
+                "[{}] [late{after}] {}\n",
+                clock.call,
+                log.message.trim_end_matches('\n')
+            ));
+        }
+        if events.logs_dropped > 0 {
+            observation.log.push_str(&format!(
+                "[dlconform] {} more late log line(s) of call {} were not kept\n",
+                events.logs_dropped, clock.call
+            ));
+        }
         let Some(call) = observation.calls.iter_mut().find(|c| c.call == clock.call) else {
             continue;
         };
