@@ -1112,6 +1112,9 @@ pub struct TimingCheck {
     pub max_ms: Option<u64>,
     /// At most this long from the `abort()` the harness sent to `complete`: how promptly abort
     /// ends the call, whatever the time before the trigger fired (a trickle, a loaded machine).
+    /// The specs use 3000 with a response that goes on for at least 5 s after the abort: loose
+    /// enough for a browser's dispatch on a loaded machine, and still failing a library that
+    /// lets the response finish.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after_abort_ms: Option<u64>,
 }
