@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use futures_util::{StreamExt, TryStreamExt, stream};
 use serde::{Deserialize, Serialize};
 
 use crate::candidate::CandidateSpec;
@@ -36,6 +37,10 @@ pub struct SelftestPlan {
     pub selection: Selection,
     /// Cases run at once within one candidate's run.
     pub jobs: usize,
+    /// Mutants run at once after the reference, each with `jobs` cases at once (most cases
+    /// wait on timers, so several mutants share the machine well); above 1 the progress is
+    /// told per mutant only, not per case.
+    pub at_once: usize,
     /// The mutants to run.
     pub mutants: Vec<&'static Mutant>,
     /// Refuse specs with lint problems.
@@ -302,7 +307,7 @@ impl Reporter for CaseCount<'_> {
     fn finish(&self) {}
 }
 
-/// Run the reference, then each mutant, over the plan's cases.
+/// Run the reference, then the mutants (`at_once` of them at a time), over the plan's cases.
 pub async fn run(
     plan: &SelftestPlan,
     progress: &dyn SelftestProgress,
@@ -319,21 +324,27 @@ pub async fn run(
     .await?;
     let reference = CandidateRun::from_results("reference", "", &reference_results, took);
     progress.finished(&reference);
-    let mut mutants = Vec::new();
-    for (i, mutant) in plan.mutants.iter().enumerate() {
-        progress.started(mutant.name, i + 1, total);
-        let spec = CandidateSpec::Builtin(format!("mutant:{}", mutant.name));
-        let (results, took) = run_one(
-            plan,
-            spec,
-            Durations::from_run(&reference_results),
-            progress,
-        )
+    let at_once = plan.at_once.clamp(1, plan.mutants.len().max(1));
+    let durations = Durations::from_run(&reference_results);
+    let cases_told: &dyn SelftestProgress = if at_once > 1 { &Silent } else { progress };
+    let mut mutants: Vec<(usize, CandidateRun)> = stream::iter(plan.mutants.iter().enumerate())
+        .map(|(i, mutant)| {
+            let durations = durations.clone();
+            async move {
+                progress.started(mutant.name, i + 1, total);
+                let spec = CandidateSpec::Builtin(format!("mutant:{}", mutant.name));
+                let (results, took) = run_one(plan, spec, durations, cases_told).await?;
+                let run =
+                    CandidateRun::from_results(mutant.name, mutant.description, &results, took);
+                progress.finished(&run);
+                Ok::<_, RunError>((i, run))
+            }
+        })
+        .buffer_unordered(at_once)
+        .try_collect()
         .await?;
-        let run = CandidateRun::from_results(mutant.name, mutant.description, &results, took);
-        progress.finished(&run);
-        mutants.push(run);
-    }
+    mutants.sort_by_key(|(i, _)| *i);
+    let mutants = mutants.into_iter().map(|(_, run)| run).collect();
     Ok(SelftestReport::assemble(
         reference,
         &reference_results.cases,

@@ -122,6 +122,7 @@ fn mutants_selftest_catches_every_mutant_and_the_reference_passes() {
             ..Selection::default()
         },
         jobs: 8,
+        at_once: 6,
         mutants: MUTANTS.iter().collect(),
         lint: true,
     };

@@ -49,6 +49,7 @@ fn progress_counts_cases_within_each_candidate() {
             ..Selection::default()
         },
         jobs: 4,
+        at_once: 1,
         mutants: vec![mutant],
         lint: false,
     };

@@ -35,6 +35,9 @@ Examples:
   dlconform selftest --filter 'tier(required) and not platform(baidu)'
   dlconform selftest --mutant fail-on-http-error,no-size-limit --json selftest.json";
 
+/// Mutants run at once unless `--at-once` says otherwise.
+const DEFAULT_AT_ONCE: usize = 4;
+
 /// Arguments of `dlconform selftest`.
 #[derive(Debug, Args)]
 pub struct SelftestArgs {
@@ -58,6 +61,10 @@ pub struct SelftestArgs {
     /// Cases run at once (default: 32, since cases mostly wait).
     #[arg(long)]
     pub jobs: Option<usize>,
+    /// Mutants run at once, each with --jobs cases at once (default: 4; 1 shows each mutant's
+    /// cases as they finish).
+    #[arg(long, value_name = "N")]
+    pub at_once: Option<usize>,
     /// Also write everything as JSON to this file (default: no JSON).
     #[arg(long)]
     pub json: Option<PathBuf>,
@@ -78,7 +85,10 @@ pub fn run(args: &SelftestArgs) -> anyhow::Result<i32> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let report = runtime.block_on(selftest::run(&plan, &StderrProgress::new()));
+    let report = runtime.block_on(selftest::run(
+        &plan,
+        &StderrProgress::new(plan.at_once.min(plan.mutants.len()) <= 1),
+    ));
     runtime.shutdown_timeout(Duration::from_secs(1));
     let report = match report {
         Ok(report) => report,
@@ -143,6 +153,7 @@ fn plan(args: &SelftestArgs) -> Result<SelftestPlan, String> {
             partition: None,
         },
         jobs: args.jobs.unwrap_or_else(runner::default_jobs).max(1),
+        at_once: args.at_once.unwrap_or(DEFAULT_AT_ONCE).max(1),
         mutants: chosen,
         lint: !args.no_lint,
     })
@@ -156,10 +167,11 @@ struct StderrProgress {
 }
 
 impl StderrProgress {
-    fn new() -> StderrProgress {
+    /// Bars only on a terminal and for one candidate at a time (`one_at_a_time`).
+    fn new(one_at_a_time: bool) -> StderrProgress {
         StderrProgress {
             bar: Mutex::new(None),
-            terminal: std::io::stderr().is_terminal(),
+            terminal: one_at_a_time && std::io::stderr().is_terminal(),
         }
     }
 
