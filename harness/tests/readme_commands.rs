@@ -336,12 +336,12 @@ const PLANS: &[(&str, Plan)] = &[
         },
     ),
     (
-        "dlconform selftest [--platform P] [--case PAT] [--filter EXPR] [--mutant NAME...] [--jobs N] [--json FILE]",
+        "dlconform selftest [--platform P] [--case PAT] [--filter EXPR] [--mutant NAME...] [--jobs N] [--at-once N] [--json FILE]",
         Plan::Run {
             // A synopsis: run with one platform, a few cases and one mutant (all of them take
             // minutes); exit 0 means the reference passes and the mutant is caught.
             fill: &[(
-                " [--platform P] [--case PAT] [--filter EXPR] [--mutant NAME...] [--jobs N] [--json FILE]",
+                " [--platform P] [--case PAT] [--filter EXPR] [--mutant NAME...] [--jobs N] [--at-once N] [--json FILE]",
                 " --platform douyin --case 'download/timeout/**' --mutant timeout-ignored --json selftest.json",
             )],
             append: "",
