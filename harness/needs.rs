@@ -165,9 +165,11 @@ pub fn need(name: &str) -> &'static Need {
 /// one. Outside CI such a test is ignored before it gets here (see the top of this file).
 #[allow(dead_code)]
 pub fn require(names: &[&str]) {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the repository root");
+    // cargo sets it when it runs a test; the compiled-in path is for a binary run by hand.
+    let manifest = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    );
+    let root = manifest.parent().expect("the repository root");
     let missing: Vec<String> = names
         .iter()
         .map(|name| need(name))
