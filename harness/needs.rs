@@ -165,15 +165,11 @@ pub fn need(name: &str) -> &'static Need {
 /// one. Outside CI such a test is ignored before it gets here (see the top of this file).
 #[allow(dead_code)]
 pub fn require(names: &[&str]) {
-    // cargo sets it when it runs a test; the compiled-in path is for a binary run by hand.
-    let manifest = std::path::PathBuf::from(
-        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
-    );
-    let root = manifest.parent().expect("the repository root");
+    let root = repo_root();
     let missing: Vec<String> = names
         .iter()
         .map(|name| need(name))
-        .filter(|need| !need.found(root))
+        .filter(|need| !need.found(&root))
         .map(|need| format!("{} ({})", need.name, need.install))
         .collect();
     assert!(
@@ -181,6 +177,20 @@ pub fn require(names: &[&str]) {
         "this test needs what is missing: {} (scripts/setup-tests.sh installs them all)",
         missing.join(", ")
     );
+}
+
+/// The repository root, from CARGO_MANIFEST_DIR as cargo sets it when it runs a build script or
+/// a test: read then, not compiled in, since cargo reuses a compiled build script for a copy of
+/// the tree in the same target folder, whose own folders are what count.
+#[allow(dead_code)]
+pub fn repo_root() -> std::path::PathBuf {
+    let manifest = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    );
+    manifest
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or(manifest)
 }
 
 /// `name` in a folder of PATH, as a file.

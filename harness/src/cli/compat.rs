@@ -4,12 +4,6 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Cases at once across the columns unless `--jobs` says otherwise. Not `dlconform run`'s 32:
-/// on 2 cores, with three columns streaming 200 MiB bodies (two through Chromium) at once, the
-/// reference's redirect-loop and timeout cases missed their bounds at 32 in 4 runs of 5 (redirect
-/// hops 0.2-3 s apart), while at 8 none did and the matrix took about as long (140 s, 132 s at 32).
-pub const DEFAULT_JOBS: usize = 8;
-
 use clap::Args;
 
 use super::exit;
@@ -19,6 +13,12 @@ use crate::compat::{self, CompatOptions, summary};
 use crate::runner::interrupt::{self, Interrupt};
 use crate::runner::{RunGuards, report};
 use crate::spec::model::Platform;
+
+/// Cases at once across the columns unless `--jobs` says otherwise. Not `dlconform run`'s 32:
+/// on 2 cores, with three columns streaming 200 MiB bodies (two through Chromium) at once, the
+/// reference's redirect-loop and timeout cases missed their bounds at 32 in 4 runs of 5 (redirect
+/// hops 0.2-3 s apart), while at 8 none did and the matrix took about as long (140 s, 132 s at 32).
+pub const DEFAULT_JOBS: usize = 8;
 
 /// Long help of `dlconform compat`.
 pub const LONG_ABOUT: &str = "\
